@@ -1,0 +1,41 @@
+# Everything a fresh Debian machine with Python 3.11 needs: `make run` (the app) or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8501
+
+.PHONY: setup system run test lint bench
+
+# torch 2.13.0 first: its CPU wheel satisfies the package's range, so pip never resolves a CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e '.[all,test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian packages for the browser tests (chromium) and the PDF checks (poppler-utils).
+system:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
+		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils; \
+	fi
+
+# The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed;
+# offline, the app explains how to get one.
+run: setup
+	@$(BIN)/python -c "import sys; from reader.config import Settings; from reader.store import installed_models; sys.exit(0 if installed_models(Settings.load()) else 1)" \
+		|| $(BIN)/reader models pull opus-mt-ar-en \
+		|| echo "No model downloaded: the app will say how to get one."
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+test: setup system
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check reader tests benchmarks streamlit_app.py
+
+bench: setup
+	$(BIN)/python benchmarks/speed.py

@@ -1,0 +1,286 @@
+"""The `reader` command line. The only place where typed errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from reader.config import Settings
+from reader.errors import InputError, ReaderError
+
+EXPORT_FORMATS = ("json", "html", "pdf", "md", "tmx")
+INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+class ReaderGroup(click.Group):
+    """Turns ReaderError into a one-line message and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReaderError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+@click.group(cls=ReaderGroup)
+@click.version_option(package_name="reader")
+def cli() -> None:
+    """Translate Arabic articles to English and read them side by side."""
+    warnings.showwarning = _show_warning
+
+
+def _formats(value: str | None, allowed: tuple[str, ...]) -> list[str]:
+    if not value:
+        return []
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [f for f in chosen if f not in allowed]
+    if unknown:
+        raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(allowed)}")
+    return chosen
+
+
+def _model_options(func):
+    func = click.option("--model", "-m", help="Catalog name or model folder (default: READER_MODEL or opus-mt-ar-en).")(
+        func
+    )
+    func = click.option("--backend", type=click.Choice(["auto", "transformers", "ct2"]), help="Translation backend.")(
+        func
+    )
+    return click.option("--beam", type=click.IntRange(1, 16), help="Beam size (default 4).")(func)
+
+
+def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
+    """Folders become the .txt/.md/.html files inside them, in a stable order."""
+    expanded: list[str] = []
+    for spec in inputs:
+        path = Path(spec)
+        if spec != "-" and path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            if not files:
+                raise InputError(f"{path} has no .txt, .md or .html files")
+            expanded.extend(str(p) for p in files)
+        else:
+            expanded.append(spec)
+    return expanded
+
+
+def _output_name(spec: str, used: set[str]) -> str:
+    stem = "stdin" if spec == "-" else Path(spec.split("?")[0].rstrip("/")).stem or "article"
+    if spec.endswith((".ar", ".ar.txt")) or stem.endswith(".ar"):
+        stem = stem.removesuffix(".ar")
+    name, counter = stem, 2
+    while name in used:
+        name, counter = f"{stem}-{counter}", counter + 1
+    used.add(name)
+    return name
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@_model_options
+@click.option("--format", "formats", help=f"Comma-separated: {','.join(EXPORT_FORMATS)} (default: text to stdout).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files here.")
+@click.option("--refresh", is_flag=True, help="Ignore cached translations and translate again.")
+def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
+    """Translate INPUT files, folders, URLs or - (stdin)."""
+    from reader import export, ingest
+    from reader.document import Metadata
+    from reader.pipeline import iter_translate
+    from reader.store import open_translator
+
+    chosen = _formats(formats, EXPORT_FORMATS)
+    if "pdf" in chosen and out is None:
+        raise click.UsageError("PDF output needs --out DIR")
+    if len(chosen) > 1 and out is None:
+        raise click.UsageError("several formats need --out DIR")
+    settings = Settings.load(model=model, backend=backend, beam=beam)
+    specs = _expand_inputs(inputs)
+    articles = [(spec, ingest.read_input(spec, settings)) for spec in specs]
+    translator = open_translator(settings, refresh=refresh)
+    used: set[str] = set()
+    totals = {"sentences": 0, "cached": 0}
+    for spec, article in articles:
+        for message in article.warnings:
+            click.echo(f"Warning: {spec}: {message}", err=True)
+        meta = Metadata(
+            title=article.title, source=article.source, author=article.author, date=article.date, model=settings.model
+        )
+        progress = None
+        with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+            for progress in iter_translate(article.text, translator, meta=meta, settings=settings):
+                bar.length = max(progress.total, 1)
+                bar.update(progress.done - bar.pos)
+        document = progress.document
+        totals["sentences"] += len(document.sentences)
+        totals["cached"] += sum(1 for s in document.sentences if s.has("cached"))
+        if out is not None:
+            name = _output_name(spec, used)
+            for fmt in chosen or ["json"]:
+                path = export.write(document, fmt, out / f"{name}.{fmt}")
+                click.echo(str(path))
+        elif chosen:
+            sys.stdout.buffer.write(export.render(document, chosen[0]))
+        else:
+            click.echo("\n".join(p.translation for p in document.paragraphs))
+    calls = getattr(translator, "model_calls", "?")
+    click.echo(
+        f"{totals['sentences']} sentences, {totals['cached']} from cache, {calls} model calls",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def segment(file) -> None:
+    """Print one JSON line per sentence: paragraph, start, end, text."""
+    from reader import ingest
+    from reader.segment import segment as split
+
+    article = ingest.read_input(file, Settings.load())
+    for index, paragraph in enumerate(split(article.text)):
+        for sentence in paragraph.sentences:
+            record = {
+                "paragraph": index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "text": article.text[sentence.start : sentence.end],
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@cli.command("export")
+@click.argument("document_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "formats", required=True, help=f"Comma-separated: {','.join(EXPORT_FORMATS)}.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--layout", help="pdf: side-by-side|interleaved; md: interleaved|table.")
+@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
+def export_command(document_json, formats, out, layout, page_size) -> None:
+    """Render a translated document (JSON) in other formats."""
+    from reader import export
+    from reader.document import Document
+
+    document = Document.from_json(document_json.read_text(encoding="utf-8"))
+    for fmt in _formats(formats, EXPORT_FORMATS):
+        options = {}
+        if layout and fmt in ("pdf", "md"):
+            options["layout"] = layout
+        if page_size and fmt == "pdf":
+            options["page_size"] = page_size
+        click.echo(str(export.write(document, fmt, out / f"{document_json.stem}.{fmt}", **options)))
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or clear the persistent sentence cache."""
+
+
+@cache.command("stats")
+def cache_stats() -> None:
+    """Entries, size and models in the cache."""
+    from reader.cache import SentenceCache
+
+    settings = Settings.load()
+    stats = SentenceCache(settings.cache_path, max_entries=settings.cache_max_entries).stats()
+    click.echo(f"path: {stats.path}")
+    click.echo(f"entries: {stats.entries}")
+    click.echo(f"size: {stats.size_bytes / 1e6:.2f} MB")
+    for fingerprint, count in sorted(stats.per_fingerprint.items()):
+        click.echo(f"  {count:>8}  {fingerprint}")
+
+
+@cache.command("clear")
+@click.option("--model", help="Only entries of this model (catalog name or folder), with current settings.")
+@click.option("--article", type=click.Path(exists=True, dir_okay=False), help="Only the sentences of this article.")
+@click.confirmation_option(prompt="Remove the cached translations?")
+def cache_clear(model, article) -> None:
+    """Remove cached translations: all, one model's, or one article's."""
+    from reader.cache import SentenceCache
+
+    settings = Settings.load(model=model)
+    store = SentenceCache(settings.cache_path, max_entries=settings.cache_max_entries)
+    fingerprint = None
+    sentences = None
+    if model or article:
+        from reader import ingest
+        from reader.pipeline import plan_sentence, segment_document
+        from reader.store import open_backend
+
+        backend = open_backend(settings)
+        fingerprint = backend.fingerprint
+        if article:
+            text = ingest.read_input(article, settings).text
+            sentences = [
+                part.text
+                for pair in segment_document(text).sentences
+                for part in plan_sentence(pair.source, backend, settings).parts
+            ]
+    removed = store.clear(fingerprint, sentences=sentences)
+    click.echo(f"removed {removed} entries")
+
+
+@cli.group()
+def models() -> None:
+    """List, download, import and convert models."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """Known models (catalog) and installed ones."""
+    from reader.store import catalog, installed_models
+
+    settings = Settings.load()
+    installed = {m.name: m for m in installed_models(settings)}
+    click.echo(f"models folder: {settings.models_dir}")
+    for entry in catalog().values():
+        state = "installed" if entry.name in installed else "not installed"
+        mark = " (default)" if entry.default else ""
+        click.echo(
+            f"{entry.name}{mark}: {entry.hub_id}@{entry.revision[:10]}, ~{entry.size_mb} MB, "
+            f"BLEU {entry.bleu_flores101} (FLORES-101), {entry.license}; {state}"
+        )
+    for model in installed.values():
+        if model.name not in catalog():
+            click.echo(f"{model.name}: local {model.backend} model at {model.path}")
+
+
+@models.command("pull")
+@click.argument("name")
+def models_pull(name) -> None:
+    """Download a catalog model from the Hugging Face hub."""
+    from reader.store import pull
+
+    click.echo(str(pull(name, Settings.load())))
+
+
+@models.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", help="Name in the store (default: the folder's name).")
+def models_import(path, name) -> None:
+    """Copy a local Hugging Face Marian folder into the store."""
+    from reader.store import import_model
+
+    click.echo(str(import_model(path, Settings.load(), name=name)))
+
+
+@models.command("convert")
+@click.argument("name")
+@click.option("--to", "target", type=click.Choice(["ct2"]), default="ct2", show_default=True)
+@click.option("--quantization", default="int8", show_default=True, help="int8, int8_float16, float16, float32.")
+@click.option("--force", is_flag=True, help="Replace an existing conversion.")
+def models_convert(name, target, quantization, force) -> None:
+    """Convert an installed model for the CTranslate2 backend."""
+    from reader.store import convert
+
+    click.echo(str(convert(name, Settings.load(), quantization=quantization, force=force)))
+
+
+def main() -> None:
+    cli(prog_name="reader")

@@ -1,0 +1,172 @@
+"""The document model: Document -> Paragraph -> SentencePair, and its JSON round trip.
+
+This JSON is the one interchange format between the app, the exports and batch
+(see docs/format.md). Offsets always index into ``Document.text``, the original
+article text, which is kept unchanged so any view can rebuild or highlight it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+FORMAT_VERSION = 1
+
+# Sentence flags. Quality flags are set by reader.quality; the others by the pipeline.
+CACHED = "cached"
+PASSTHROUGH = "passthrough"
+SUB_SPLIT = "sub-split"
+LOW_SCORE = "low-score"
+REPETITION = "repetition"
+LENGTH_RATIO = "length-ratio"
+NUMBER_MISMATCH = "number-mismatch"
+PENDING = "pending"
+
+_WORD = re.compile(r"\S+")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text``; word indices in alignments refer to these."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """One source sentence, its translation, and how the two correspond word by word."""
+
+    start: int
+    end: int
+    source: str
+    translation: str = ""
+    alignment: tuple[tuple[int, int], ...] = ()
+    """(source word index, target word index) pairs over ``word_spans`` of each side."""
+    score: float | None = None
+    """Mean token log-probability of the translation; None when no model was involved."""
+    flags: tuple[str, ...] = ()
+
+    def has(self, flag: str) -> bool:
+        return flag in self.flags
+
+    def with_flags(self, *extra: str) -> SentencePair:
+        return replace(self, flags=tuple(sorted(set(self.flags) | set(extra))))
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+    sentences: tuple[SentencePair, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return " ".join(s.source for s in self.sentences)
+
+    @property
+    def translation(self) -> str:
+        return " ".join(s.translation for s in self.sentences if s.translation)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str = ""
+    source: str = ""
+    """Where the article came from: a file path or URL."""
+    author: str = ""
+    date: str = ""
+    model: str = ""
+    source_lang: str = "ar"
+    target_lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    paragraphs: tuple[Paragraph, ...] = ()
+    meta: Metadata = field(default_factory=Metadata)
+
+    @property
+    def sentences(self) -> list[SentencePair]:
+        return [s for p in self.paragraphs for s in p.sentences]
+
+    @property
+    def title(self) -> str:
+        """The metadata title, else the first paragraph (usually the headline)."""
+        if self.meta.title:
+            return self.meta.title
+        return self.paragraphs[0].source if self.paragraphs else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "reader.document",
+            "version": FORMAT_VERSION,
+            "meta": {f.name: getattr(self.meta, f.name) for f in fields(Metadata)},
+            "text": self.text,
+            "paragraphs": [
+                {
+                    "start": p.start,
+                    "end": p.end,
+                    "sentences": [
+                        {
+                            "start": s.start,
+                            "end": s.end,
+                            "source": s.source,
+                            "translation": s.translation,
+                            "alignment": [list(pair) for pair in s.alignment],
+                            "score": s.score,
+                            "flags": list(s.flags),
+                        }
+                        for s in p.sentences
+                    ],
+                }
+                for p in self.paragraphs
+            ],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        from reader.errors import InputError
+
+        if not isinstance(data, dict) or data.get("format") != "reader.document":
+            raise InputError("not a reader document: the 'format' field must be 'reader.document'")
+        if data.get("version") != FORMAT_VERSION:
+            raise InputError(f"unsupported document version {data.get('version')!r}; expected {FORMAT_VERSION}")
+        try:
+            meta_fields = {f.name for f in fields(Metadata)}
+            meta = Metadata(**{k: str(v) for k, v in data.get("meta", {}).items() if k in meta_fields})
+            paragraphs = tuple(
+                Paragraph(
+                    start=int(p["start"]),
+                    end=int(p["end"]),
+                    sentences=tuple(
+                        SentencePair(
+                            start=int(s["start"]),
+                            end=int(s["end"]),
+                            source=str(s["source"]),
+                            translation=str(s.get("translation", "")),
+                            alignment=tuple((int(a), int(b)) for a, b in s.get("alignment", [])),
+                            score=None if s.get("score") is None else float(s["score"]),
+                            flags=tuple(str(f) for f in s.get("flags", [])),
+                        )
+                        for s in p.get("sentences", [])
+                    ),
+                )
+                for p in data.get("paragraphs", [])
+            )
+            return cls(text=str(data["text"]), paragraphs=paragraphs, meta=meta)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"malformed reader document: {exc!r}") from exc
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        from reader.errors import InputError
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc}") from exc
+        return cls.from_dict(data)

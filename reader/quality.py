@@ -1,0 +1,64 @@
+"""Per-sentence quality flags: cheap checks for the ways Marian models are known to fail.
+
+Each check compares the text the model saw with what it produced. Flags are stored in the
+document and shown by the app and the exports; nothing here changes a translation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from reader.document import LENGTH_RATIO, LOW_SCORE, NUMBER_MISMATCH, REPETITION
+
+LOW_SCORE_THRESHOLD = -1.5
+"""Mean token log-probability below which a translation is flagged (about 22% per-token confidence)."""
+MIN_WORDS_FOR_RATIO = 4
+MIN_RATIO = 0.4
+MAX_RATIO = 3.5
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"\w+")
+
+
+def repeated_run(words: list[str], *, max_n: int = 4, min_repeats: int = 3) -> bool:
+    """True when some n-gram (n <= max_n) repeats back to back at least ``min_repeats`` times."""
+    length = len(words)
+    for n in range(1, max_n + 1):
+        needed = max(min_repeats, 4) if n == 1 else min_repeats
+        for start in range(length - n * needed + 1):
+            gram = words[start : start + n]
+            if all(words[start + k * n : start + (k + 1) * n] == gram for k in range(1, needed)):
+                return True
+    return False
+
+
+def numbers(text: str) -> Counter[str]:
+    """Numbers as digit strings, thousands separators dropped and decimal points kept: 12,000 -> 12000."""
+    found: Counter[str] = Counter()
+    for match in _NUMBER.finditer(text):
+        token = match.group()
+        groups = re.split(r"[.,]", token)
+        if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]) and "," in token:
+            found["".join(groups)] += 1
+        else:
+            found[token.replace(",", ".")] += 1
+    return found
+
+
+def assess(model_source: str, translation: str, score: float | None) -> tuple[str, ...]:
+    """Flags for one translated sentence. ``model_source`` is the normalized text the model saw."""
+    flags: set[str] = set()
+    source_words = _WORD.findall(model_source.lower())
+    target_words = _WORD.findall(translation.lower())
+    if repeated_run(target_words) and not repeated_run(source_words):
+        flags.add(REPETITION)
+    if len(source_words) >= MIN_WORDS_FOR_RATIO:
+        ratio = len(target_words) / len(source_words)
+        if not MIN_RATIO <= ratio <= MAX_RATIO:
+            flags.add(LENGTH_RATIO)
+    if numbers(model_source) - numbers(translation):
+        flags.add(NUMBER_MISMATCH)
+    if score is not None and score < LOW_SCORE_THRESHOLD:
+        flags.add(LOW_SCORE)
+    return tuple(sorted(flags))

@@ -1,0 +1,1 @@
+"""Translation: the Translator contract, backends behind it, and the caching wrapper."""

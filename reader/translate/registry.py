@@ -1,0 +1,61 @@
+"""A lazy registry of translation backends: names map to import paths, loaded on first use.
+
+Tests and plugins add backends with ``register``; nothing heavy is imported until a
+backend is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reader.errors import ReaderError
+from reader.translate.base import Translator
+
+BackendFactory = Callable[..., Translator]
+"""``factory(model_dir: Path, *, settings: reader.config.Settings) -> Translator``"""
+
+_BACKENDS: dict[str, str | BackendFactory] = {
+    "transformers": "reader.translate.backends.transformers:TransformersTranslator.load",
+    "ct2": "reader.translate.backends.ctranslate2:CT2Translator.load",
+}
+
+
+def register(name: str, factory: BackendFactory) -> None:
+    _BACKENDS[name] = factory
+
+
+def unregister(name: str) -> None:
+    _BACKENDS.pop(name, None)
+
+
+def names() -> list[str]:
+    return sorted(_BACKENDS)
+
+
+def get(name: str) -> BackendFactory:
+    try:
+        entry = _BACKENDS[name]
+    except KeyError:
+        raise ReaderError(f"unknown backend {name!r}; known: {', '.join(names())}") from None
+    if isinstance(entry, str):
+        module_name, _, attr = entry.partition(":")
+        try:
+            target: Any = importlib.import_module(module_name)
+        except ImportError as exc:
+            extra = "ct2" if name == "ct2" else "ml"
+            raise ReaderError(
+                f"backend {name!r} needs packages that are not installed ({exc.name}); "
+                f"install them with: pip install 'reader[{extra}]'"
+            ) from exc
+        for part in attr.split("."):
+            target = getattr(target, part)
+        entry = target
+        _BACKENDS[name] = entry
+    return entry
+
+
+def create(name: str, model_dir: Path, **kwargs: Any) -> Translator:
+    return get(name)(model_dir, **kwargs)

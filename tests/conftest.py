@@ -1,0 +1,64 @@
+"""Shared fixtures. Every test runs with its own cache and models folder, never the user's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.translate import registry
+from tests.support.fake import FakeTranslator, load_fake
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every READER_* path at a fresh folder so tests never touch real caches or models."""
+    home = tmp_path_factory.mktemp("reader-home")
+    monkeypatch.setenv("READER_CACHE_PATH", str(home / "cache.sqlite3"))
+    monkeypatch.setenv("READER_MODELS_DIR", str(home / "models"))
+    for name in ("READER_MODEL", "READER_BACKEND", "READER_BEAM"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake_translator() -> FakeTranslator:
+    return FakeTranslator()
+
+
+@pytest.fixture
+def fake_backend():
+    """Registers the fake backend under the name 'fake' for the test's duration."""
+    registry.register("fake", load_fake)
+    yield "fake"
+    registry.unregister("fake")
+
+
+@pytest.fixture(scope="session")
+def toy_model_dir() -> Path:
+    """The toy Marian model trained on the synthetic language (built once, then reused)."""
+    from tests.support.toy import toy_model_dir as build
+
+    return build()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir() -> Path:
+    """An untrained Marian model with opus-mt-ar-en's conventions and small dimensions."""
+    from tests.support.tiny import tiny_model_dir as build
+
+    return build()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return ROOT / "seeds"

@@ -1,0 +1,77 @@
+"""A Translator that answers from the sentence cache and sends only the misses to the model."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+from reader.cache import CacheWarning, SentenceCache
+from reader.errors import CacheError, ModelError
+from reader.translate.base import Translation, Translator
+
+
+class CachedTranslator:
+    """Wraps any Translator: a sentence already translated by the same model and settings costs no model call.
+
+    A cache that fails (disk full, unreadable file) costs speed only: the failure is reported as a
+    CacheWarning and translation goes on without it.
+    """
+
+    def __init__(self, inner: Translator, cache: SentenceCache, *, refresh: bool = False) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.refresh = refresh
+        """Force re-translation: never read the cache, but store the new results."""
+        self.model_calls = 0
+        """Calls made to ``inner.translate_batch``."""
+        self.hits = 0
+        """Distinct sentences answered from the cache (by ``translate_batch`` or ``lookup``)."""
+        self.misses = 0
+        """Distinct sentences sent to the model."""
+
+    @property
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def lookup(self, sentences: Sequence[str]) -> dict[str, Translation]:
+        """Cached translations only; never runs the model, so cached sentences can be shown at once."""
+        found = self._read(list(dict.fromkeys(sentences)))
+        self.hits += len(found)
+        return found
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        unique = list(dict.fromkeys(sentences))
+        found = self._read(unique)
+        self.hits += len(found)
+        misses = [sentence for sentence in unique if sentence not in found]
+        if misses:
+            fresh = self.inner.translate_batch(misses)
+            self.model_calls += 1
+            self.misses += len(misses)
+            if len(fresh) != len(misses):
+                raise ModelError(f"the model returned {len(fresh)} translations for {len(misses)} sentences")
+            new = dict(zip(misses, fresh, strict=True))
+            self._write(new)
+            found.update(new)
+        return [found[sentence] for sentence in sentences]
+
+    def _read(self, sentences: list[str]) -> dict[str, Translation]:
+        if self.refresh or not sentences:
+            return {}
+        try:
+            return self.cache.get_many(self.fingerprint, sentences)
+        except CacheError as exc:
+            warnings.warn(CacheWarning(f"{exc}; translating without the cache"), stacklevel=3)
+            return {}
+
+    def _write(self, items: dict[str, Translation]) -> None:
+        try:
+            self.cache.put_many(self.fingerprint, items)
+        except CacheError as exc:
+            warnings.warn(CacheWarning(f"{exc}; this translation was not cached"), stacklevel=3)
+
+    def __repr__(self) -> str:
+        return f"CachedTranslator({self.inner!r}, {self.cache!r}, refresh={self.refresh})"

@@ -31,6 +31,8 @@ def render(document: Document, fmt: str, **options: Any) -> bytes:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
+        if exc.name == module_name:
+            raise
         raise ExportError(
             f"the {fmt} export needs packages that are not installed ({exc.name}); "
             "install them with: pip install 'reader[pdf]'"

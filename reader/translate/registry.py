@@ -45,6 +45,8 @@ def get(name: str) -> BackendFactory:
         try:
             target: Any = importlib.import_module(module_name)
         except ImportError as exc:
+            if exc.name == module_name:
+                raise
             extra = "ct2" if name == "ct2" else "ml"
             raise ReaderError(
                 f"backend {name!r} needs packages that are not installed ({exc.name}); "

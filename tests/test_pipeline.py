@@ -1,0 +1,110 @@
+"""The pipeline with the fake backend: what reaches the model, and how results map back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from reader.config import Settings
+from reader.document import CACHED, PASSTHROUGH, PENDING, SUB_SPLIT, word_spans
+from reader.pipeline import iter_translate, segment_document, translate_text
+from tests.support.fake import FakeTranslator, transliterate
+
+ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\nThe End.\n2024"
+
+
+def settings(**overrides) -> Settings:
+    return replace(Settings.load(), **overrides)
+
+
+def test_translates_sentence_by_sentence_with_exact_output(fake_translator):
+    document = translate_text(ARTICLE, fake_translator, settings=settings())
+    sentences = document.sentences
+    assert [s.source for s in sentences] == [
+        "البنك يثبت الفائدة",
+        "قال الوزير إن النمو قوي.",
+        "وأضاف أن التضخم تراجع.",
+        "The End.",
+        "2024",
+    ]
+    assert sentences[1].translation == " ".join(transliterate(w) for w in sentences[1].source.split())
+    assert sentences[1].alignment == tuple((i, i) for i in range(5))
+    assert all(PENDING not in s.flags for s in sentences)
+    assert [p.start for p in document.paragraphs] == [0, 19, 67, 76]
+
+
+def test_passthrough_segments_never_reach_the_model(fake_translator):
+    document = translate_text(ARTICLE, fake_translator, settings=settings())
+    sent = [sentence for call in fake_translator.calls for sentence in call]
+    assert "The End." not in sent and "2024" not in sent
+    english, number = document.sentences[3:]
+    assert english.translation == "The End." and english.has(PASSTHROUGH) and english.score is None
+    assert number.translation == "2024" and number.has(PASSTHROUGH)
+
+
+def test_only_the_model_input_is_normalized(fake_translator):
+    text = "قـــال الوزيرُ إن النمو ٣٫٥ \u200fبالمئة."
+    document = translate_text(text, fake_translator, settings=settings(strip_diacritics=True))
+    assert fake_translator.calls == [["قال الوزير إن النمو 3.5 بالمئة."]]
+    assert document.sentences[0].source == text
+    assert document.text == text
+
+
+def test_words_that_normalize_away_keep_alignment_on_display_words(fake_translator):
+    text = "قال \u200f الوزير نعم."
+    document = translate_text(text, fake_translator, settings=settings())
+    pair = document.sentences[0]
+    assert fake_translator.calls == [["قال الوزير نعم."]]
+    # The lone bidi mark is display word 1; the model never saw it, so nothing aligns to it.
+    assert len(word_spans(pair.source)) == 4
+    assert pair.alignment == ((0, 0), (2, 1), (3, 2))
+
+
+def test_long_sentence_is_sub_split_and_joined_back(fake_translator):
+    clause = "قال الوزير إن النمو قوي جدا هذا العام"
+    text = "، ".join([clause] * 4) + "."
+    document = translate_text(text, fake_translator, settings=settings(token_budget=10))
+    pair = document.sentences[0]
+    assert len(fake_translator.calls[0]) > 1, "the sentence should reach the model in parts"
+    assert all(len(part.split()) <= 10 for part in fake_translator.calls[0])
+    assert pair.has(SUB_SPLIT)
+    source_words = pair.source.split()
+    assert pair.translation.split() == [transliterate(w) for w in source_words]
+    assert pair.alignment == tuple((i, i) for i in range(len(source_words)))
+
+
+def test_repeated_sentences_are_translated_once(fake_translator):
+    text = "قال الوزير نعم.\nقال الوزير نعم."
+    translate_text(text, fake_translator, settings=settings())
+    assert fake_translator.calls == [["قال الوزير نعم."]]
+
+
+def test_progress_fills_in_chunk_by_chunk(fake_translator):
+    text = "\n".join(f"الجملة رقم {'ب' * (i + 1)}." for i in range(5))
+    steps = list(iter_translate(text, fake_translator, settings=settings(), chunk_sentences=2))
+    assert [s.done for s in steps] == [0, 2, 4, 5]
+    assert all(s.total == 5 for s in steps)
+    assert all(s.has(PENDING) for s in steps[0].document.sentences)
+    assert [s.has(PENDING) for s in steps[1].document.sentences] == [False, False, True, True, True]
+
+
+def test_segment_document_is_pending_and_indexes_the_text():
+    document = segment_document(ARTICLE)
+    assert all(s.has(PENDING) for s in document.sentences)
+    assert all(document.text[s.start : s.end] == s.source for s in document.sentences)
+
+
+def test_cached_sentences_appear_first_and_reopening_calls_no_model(tmp_path):
+    from reader.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+
+    cache = SentenceCache(tmp_path / "cache.sqlite3")
+    first = CachedTranslator(FakeTranslator(), cache)
+    translate_text(ARTICLE, first, settings=settings())
+    assert first.model_calls == 1
+
+    again = CachedTranslator(FakeTranslator(fail_on_call=True), cache)
+    steps = list(iter_translate(ARTICLE, again, settings=settings()))
+    assert len(steps) == 1 and steps[0].done == steps[0].total == 5
+    assert again.model_calls == 0
+    translated = [s for s in steps[0].document.sentences if not s.has(PASSTHROUGH)]
+    assert all(s.has(CACHED) for s in translated)

@@ -1,0 +1,102 @@
+"""Normalization of model input, and the Arabic-letter test that decides passthrough."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.normalize import has_arabic_letters, normalize
+
+INVISIBLE = (
+    "\u0640\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ﻻ ﺍﻟﻌﺮﺑﻴﺔ", "لا العربية"),  # presentation forms fold under NFKC
+        ("ﷲ", "الله"),
+        ("ا\u0654 ا\u0653", "أ آ"),  # decomposed hamza and madda compose before marks are stripped
+        ("العـــربيـة", "العربية"),  # tatweel
+        ("مر\u200bح\u200cب\u200dا\u2060\ufeff", "مرحبا"),  # zero-width characters
+        ("\u200fنعم\u200e \u202bلا\u202c \u2066x\u2069\u061c \u202a\u202d\u202ey", "نعم لا x y"),  # bidi controls
+        ("٠١٢٣٤٥٦٧٨٩", "0123456789"),  # Eastern Arabic digits
+        ("۰۱۲۳۴۵۶۷۸۹", "0123456789"),  # Persian digits
+        ("٣٫٥ و١٢٬٠٠٠", "3.5 و12,000"),  # Arabic decimal and thousands separators between digits
+        ("٢٠٫ ٫٥ ٬x", "20٫ ٫5 ٬x"),  # ... and only between digits
+        ("  قال \t\n\u00a0 الوزير \u2028 ", "قال الوزير"),  # whitespace collapsed and stripped
+        ("ｘ１", "x1"),  # NFKC fullwidth forms
+        ("", ""),
+        ("\u200f\u0640 \u200b", ""),
+    ],
+)
+def test_normalize_rules(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_diacritics_are_stripped_by_default_and_kept_on_request() -> None:
+    text = "مُحَمَّدٌ هٰذا ذٰلِكَ ۖ"
+    assert normalize(text) == "محمد هذا ذلك"
+    assert normalize(text, strip_diacritics=False) == "مُحَمَّدٌ هٰذا ذٰلِكَ ۖ"
+
+
+def test_tatweel_from_presentation_forms_is_removed_after_nfkc() -> None:
+    # U+FE71 is tatweel + fathatan in one character; NFKC splits it back out.
+    assert normalize("بﹱ") == "ب"
+    assert normalize("بﹱ", strip_diacritics=False) == "بً"
+
+
+def test_removing_a_control_lets_nfkc_compose_and_the_result_is_stable() -> None:
+    assert normalize("e\u0640\u064b\u0301") == "é"
+    assert normalize("é") == "é"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", False),
+        ("The minister said 12,000.", False),
+        ("١٢٣ ۴۵۶ 789", False),  # digits only
+        ("، ؛ ؟ ٪ ٫", False),  # Arabic punctuation only
+        ("\u064e\u064f\u0651 \u0670", False),  # diacritics alone
+        ("\u0640\u0640", False),  # tatweel alone
+        ("\u200f https://example.com \u200e", False),
+        ("😀 ok", False),
+        ("ok ب", True),
+        ("ﻻ", True),  # a presentation form is still a letter
+        ("ڤيديو", True),  # extended Arabic letters
+        ("پ", True),
+    ],
+)
+def test_has_arabic_letters(text: str, expected: bool) -> None:
+    assert has_arabic_letters(text) is expected
+
+
+TEXT = st.text(
+    st.one_of(
+        st.characters(),
+        st.sampled_from(list(INVISIBLE + "ابتثجحخدﻻﺍﷲﹱ٠١٩۰۹٫٬ًٌٍَُِّْٰۖ ٓٔ\t\n\u00a0\u2028eé\u0301")),
+    ),
+    max_size=200,
+)
+
+
+@given(TEXT, st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_normalize_is_idempotent_and_removes_controls(text: str, strip: bool) -> None:
+    out = normalize(text, strip_diacritics=strip)
+    assert normalize(out, strip_diacritics=strip) == out
+    assert not set(out) & set(INVISIBLE)
+    assert out == out.strip() and "  " not in out
+    assert not any("\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9" for ch in out)
+    if strip:
+        assert not any("\u064b" <= ch <= "\u065f" or ch == "\u0670" for ch in out)
+
+
+@given(TEXT)
+@settings(max_examples=200, deadline=None)
+def test_has_arabic_letters_never_crashes_and_survives_normalization(text: str) -> None:
+    if has_arabic_letters(normalize(text)):
+        assert has_arabic_letters(text) or any("\ufb50" <= ch <= "\ufeff" for ch in text)

@@ -1,0 +1,403 @@
+"""Segmentation: paragraphs, Arabic sentence rules, the gold files, the tiling, and sub-splitting."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.segment import ParagraphSpan, SentenceSpan, pieces, segment, split_long, split_sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sentences(text: str) -> list[list[str]]:
+    """The sentence texts of each paragraph."""
+    return [[text[s.start : s.end] for s in p.sentences] for p in segment(text)]
+
+
+def flat(text: str) -> list[str]:
+    return [s for paragraph in sentences(text) for s in paragraph]
+
+
+# --- paragraphs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028", "\u2029"])
+def test_each_line_is_a_paragraph(newline: str) -> None:
+    text = f"عنوان الخبر{newline}قال الوزير. وأضاف المتحدث.{newline}- بند في قائمة"
+    assert sentences(text) == [["عنوان الخبر"], ["قال الوزير.", "وأضاف المتحدث."], ["- بند في قائمة"]]
+
+
+def test_blank_and_whitespace_only_lines_are_not_paragraphs() -> None:
+    text = "  \t\n\nأولا.  \n \u00a0 \r\n\r\n  ثانيا  \n"
+    paragraphs = segment(text)
+    assert [(p.start, p.end) for p in paragraphs] == [(5, 10), (22, 27)]
+    assert [text[p.start : p.end] for p in paragraphs] == ["أولا.", "ثانيا"]
+    assert paragraphs[0].sentences == (SentenceSpan(5, 10),)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", " \r\n\t\u2028 "])
+def test_empty_and_blank_text_has_no_paragraphs(text: str) -> None:
+    assert segment(text) == []
+    assert pieces(text, []) == ([text] if text else [])
+
+
+def test_spans_are_trimmed_and_absolute() -> None:
+    text = "  قال نعم.   ثم  ذهب!  \n"
+    assert segment(text) == [ParagraphSpan(2, 21, (SentenceSpan(2, 10), SentenceSpan(13, 21)))]
+
+
+# --- sentence boundaries ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mark", [".", "!", "?", "؟", "…", "...", "?!", "؟!", "!!", "؟؟"])
+def test_sentence_marks_and_runs_end_a_sentence(mark: str) -> None:
+    assert flat(f"انتهى الاجتماع{mark} وغادر الوفد") == [f"انتهى الاجتماع{mark}", "وغادر الوفد"]
+
+
+@pytest.mark.parametrize(
+    ("opener", "closer"), [("«", "»"), ("“", "”"), ('"', '"'), ("'", "'"), ("‘", "’"), ("(", ")"), ("[", "]")]
+)
+def test_closing_quote_or_bracket_after_the_mark_belongs_to_the_sentence(opener: str, closer: str) -> None:
+    text = f"قال الوزير: {opener}سنواصل العمل.{closer} ثم غادر."
+    assert flat(text) == [f"قال الوزير: {opener}سنواصل العمل.{closer}", "ثم غادر."]
+
+
+@pytest.mark.parametrize("separator", ["،", "؛", ":", ";", ","])
+def test_commas_colons_and_semicolons_never_end_a_sentence(separator: str) -> None:
+    assert flat(f"قال الوزير{separator} إن الخطة جاهزة") == [f"قال الوزير{separator} إن الخطة جاهزة"]
+
+
+@pytest.mark.parametrize(
+    "abbreviation",
+    [
+        "د.",
+        "أ.",
+        "أ. د.",
+        "أ.د.",
+        "م.",
+        "ص.",
+        "ج.",
+        "هـ.",
+        "إلخ.",
+        "ق.م.",
+        "Dr.",
+        "U.S.",
+        "Mr.",
+        "Mrs.",
+        "Prof.",
+        "e.g.",
+        "i.e.",
+        "etc.",
+        "J.",
+        "p.",
+        "No.",
+    ],
+)
+def test_no_boundary_after_an_abbreviation(abbreviation: str) -> None:
+    text = f"وقال {abbreviation} أحمد سالم إن النمو تباطأ."
+    assert flat(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "27.25%",
+        "٣٫٥",
+        "12,000",
+        "١٢٬٠٠٠",
+        "10:30",
+        "١١:٥٩",
+        "4/12/2023",
+        "٤/١٢/٢٠٢٣",
+        "Python 3.11",
+        "iOS 17.2.1",
+        "https://example.com/a.b?c=1&d=2.5",
+        "www.example.org",
+        "info@example.com",
+    ],
+)
+def test_no_boundary_inside_numbers_urls_emails_times_dates_versions(number: str) -> None:
+    text = f"بلغ الرقم {number} يوم الخميس. وقال المحللون إن ذلك متوقع."
+    assert flat(text) == [f"بلغ الرقم {number} يوم الخميس.", "وقال المحللون إن ذلك متوقع."]
+
+
+@pytest.mark.parametrize("marker", ["1.", "١.", "۱.", "12.", "1.2.", "1)", "أ.", "IV.", "- 3.", "• 2."])
+def test_list_numbers_at_line_start_do_not_end_a_sentence(marker: str) -> None:
+    assert sentences(f"{marker} مقدمة عن الاقتصاد\n{marker} الخاتمة.") == [
+        [f"{marker} مقدمة عن الاقتصاد"],
+        [f"{marker} الخاتمة."],
+    ]
+
+
+def test_title_abbreviations_count_only_when_capitalized() -> None:
+    assert flat("He said no. The end.") == ["He said no.", "The end."]
+    assert flat("See No. 5 and Fig. 2 now.") == ["See No. 5 and Fig. 2 now."]
+
+
+def test_a_number_ending_a_sentence_inside_a_line_is_a_boundary() -> None:
+    text = "ارتفع عدد المصابين إلى 14. وتم نقلهم إلى المستشفى."
+    assert flat(text) == ["ارتفع عدد المصابين إلى 14.", "وتم نقلهم إلى المستشفى."]
+
+
+def test_list_item_with_two_sentences_splits_after_the_number() -> None:
+    assert flat("٢. تطوير الطرق. وتبلغ التكلفة 40 مليارا.") == ["٢. تطوير الطرق.", "وتبلغ التكلفة 40 مليارا."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and then... more words",  # lowercase Latin continues
+        "قال نعم. ، ثم",  # punctuation cannot start a sentence
+        "الإدارة (...) ستتخذ الإجراءات",  # an omission mark
+        "انتظرنا طويلا … ثم",  # a mark standing alone
+        "أعلنت شركة أبل (Apple Inc.) عن أرباحها",  # a Latin gloss in brackets
+        "بلغ 3.5 مليون",  # no whitespace after the mark
+    ],
+)
+def test_no_boundary_when_the_next_word_cannot_start_a_sentence(text: str) -> None:
+    assert flat(text) == [text]
+
+
+def test_next_sentence_may_start_with_a_quote_digit_latin_or_bracket() -> None:
+    text = "انتهى. «بدأ» آخر. 15 شخصا. The end. (ملاحظة) أخيرة."
+    assert flat(text) == ["انتهى.", "«بدأ» آخر.", "15 شخصا.", "The end.", "(ملاحظة) أخيرة."]
+
+
+def test_bidi_controls_around_the_mark_stay_inside_the_sentence() -> None:
+    text = "قال نعم.\u200f\u200b \u200fوقال لا!\u200e»  ثم"
+    assert flat(text) == ["قال نعم.\u200f\u200b", "\u200fوقال لا!\u200e»", "ثم"]
+
+
+def test_headline_without_punctuation_is_its_own_sentence() -> None:
+    text = "الحكومة تقر الموازنة الجديدة\nأقر المجلس الموازنة. وقال الوزير إنها متوازنة."
+    assert sentences(text) == [
+        ["الحكومة تقر الموازنة الجديدة"],
+        ["أقر المجلس الموازنة.", "وقال الوزير إنها متوازنة."],
+    ]
+
+
+def test_split_sentences_on_a_range_gives_absolute_offsets() -> None:
+    text = "مقدمة\nقال نعم. ثم ذهب.\nخاتمة"
+    spans = split_sentences(text, 6, 22)
+    assert spans == [SentenceSpan(6, 14), SentenceSpan(15, 22)]
+    assert [text[s.start : s.end] for s in spans] == ["قال نعم.", "ثم ذهب."]
+    assert split_sentences(text) == [s for p in segment(text) for s in p.sentences]
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (4, 2), (0, 99)])
+def test_split_sentences_rejects_a_bad_range(start: int, end: int) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        split_sentences("نص قصير", start, end)
+
+
+# --- the gold files ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> ModuleType:
+    """benchmarks/segmentation_eval.py, loaded by path (pysbd installs its own top-level ``benchmarks``)."""
+    spec = importlib.util.spec_from_file_location("segmentation_eval", ROOT / "benchmarks" / "segmentation_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gold_files_are_big_enough_and_rebuild(evaluation: ModuleType) -> None:
+    dev = evaluation.load_gold(evaluation.GOLD_FILES["dev"])
+    held_out = evaluation.load_gold(evaluation.GOLD_FILES["held-out"])
+    assert len(dev.sentences) >= 120 and len(dev.paragraphs) >= 30
+    assert len(held_out.sentences) >= 40
+    assert not set(dev.sentences) & set(held_out.sentences)
+    for gold in (dev, held_out):
+        assert "".join(pieces(gold.text, segment(gold.text))) == gold.text
+
+
+@pytest.mark.parametrize("name", ["dev", "held-out"])
+def test_gold_f1_is_high_and_beats_pysbd(evaluation: ModuleType, name: str) -> None:
+    scores = evaluation.evaluate()
+    reader, pysbd = scores[name, "reader"], scores[name, "pysbd"]
+    assert reader.f1 >= 0.97
+    assert reader.precision >= 0.97
+    assert reader.f1 > pysbd.f1 + 0.2
+
+
+def test_gold_paragraphs_match_segment_paragraphs(evaluation: ModuleType) -> None:
+    gold = evaluation.load_gold(evaluation.GOLD_FILES["dev"])
+    found = sentences(gold.text)
+    assert len(found) == len(gold.paragraphs)
+    assert [list(p) for p in gold.paragraphs] == found
+
+
+def test_score_counts_precision_recall_f1(evaluation: ModuleType) -> None:
+    s = evaluation.score({1, 2, 3, 4}, {2, 3, 4, 9, 10})
+    assert (s.true_positives, s.false_positives, s.false_negatives) == (3, 2, 1)
+    assert (s.precision, s.recall) == (0.6, 0.75)
+    assert s.f1 == pytest.approx(2 / 3)
+
+
+# --- pieces ----------------------------------------------------------------------------------------
+
+
+def test_pieces_tile_the_text_with_sentences_and_whitespace_gaps() -> None:
+    text = "\ufeff  عنوان \r\n\r\nقال نعم.  ثم ذهب!\u2029 \n"
+    parts = pieces(text, segment(text))
+    assert parts == ["\ufeff  عنوان", " \r\n\r\n", "قال نعم.", "  ", "ثم ذهب!", "\u2029 \n"]
+    assert "".join(parts) == text
+
+
+def test_pieces_rejects_spans_out_of_order() -> None:
+    text = "أ. ب. ج."
+    bad = [ParagraphSpan(0, 8, (SentenceSpan(3, 5), SentenceSpan(0, 2)))]
+    with pytest.raises(ValueError, match="out of order"):
+        pieces(text, bad)
+
+
+# --- split_long ------------------------------------------------------------------------------------
+
+
+def words_count(text: str) -> int:
+    return len(text.split())
+
+
+def covers(ranges: list[tuple[int, int]], n: int) -> bool:
+    return [i for s, e in ranges for i in range(s, e)] == list(range(n))
+
+
+def test_split_long_keeps_a_sentence_that_fits_whole() -> None:
+    words = ["قال", "الوزير؛", "إن", "الخطة،", "وأضاف"]
+    assert split_long(words, 5, words_count) == [(0, 5)]
+    assert split_long([], 5, words_count) == []
+
+
+def test_split_long_prefers_semicolon_then_comma_then_clause_waw() -> None:
+    words = ["أعلن", "الوزير؛", "أن", "الحكومة،", "قررت", "رفع", "الأجور", "وقال", "إن", "القرار", "نهائي"]
+    # ؛ first: (0, 2) + rest; the rest (8 words) splits after ، and then before وقال.
+    assert split_long(words, 4, words_count) == [(0, 2), (2, 4), (4, 7), (7, 11)]
+    assert split_long(words, 9, words_count) == [(0, 2), (2, 11)]
+    commas = ["أعلن", "الوزير،", "أن", "الحكومة", "قررت", "رفع", "الأجور", "وقال", "إن", "القرار"]
+    assert split_long(commas, 8, words_count) == [(0, 2), (2, 10)]
+    waw = ["أعلن", "الوزير", "أن", "الحكومة", "قررت", "وأضاف", "أن", "القرار", "نهائي"]
+    assert split_long(waw, 6, words_count) == [(0, 5), (5, 9)]
+
+
+def test_split_long_waw_needs_two_more_letters_and_packs_greedily() -> None:
+    words = ["قال", "و", "هو", "وزير", "سابق", "ولم", "يوضح", "ذلك"]
+    # وزير and ولم count as clause starts (a cheap rule that cannot tell roots apart); packing is greedy.
+    assert split_long(words, 5, words_count) == [(0, 5), (5, 8)]
+    # "و" and "هو" are no clause starts, so this one falls through to the hard split.
+    assert split_long(["قال", "و", "هو", "في", "البيت"], 3, words_count) == [(0, 3), (3, 5)]
+
+
+def test_split_long_hard_split_and_oversized_word() -> None:
+    words = ["أ" * 40, "ب", "ج", "د", "هـ"]
+
+    def chars(text: str) -> int:
+        return len(text.replace(" ", ""))
+
+    assert split_long(words, 3, chars) == [(0, 1), (1, 4), (4, 5)]
+
+
+def test_split_long_counts_fixed_tokens_once_per_range() -> None:
+    def with_eos(text: str) -> int:
+        return len(text.split()) + 1
+
+    ranges = split_long(["كلمة"] * 250, 100, with_eos)
+    assert ranges == [(0, 99), (99, 198), (198, 250)]
+
+
+def test_split_long_checks_every_final_range_with_a_real_count() -> None:
+    # Joining adds tokens here (spaces count), so per-word sums underestimate; every range must still fit.
+    def chars(text: str) -> int:
+        return len(text)
+
+    words = ["ab"] * 30
+    ranges = split_long(words, 10, chars)
+    assert covers(ranges, 30)
+    assert all(chars(" ".join(words[s:e])) <= 10 for s, e in ranges)
+
+
+def test_split_long_rejects_a_non_positive_budget() -> None:
+    with pytest.raises(ValueError, match="budget"):
+        split_long(["x"], 0, words_count)
+
+
+def test_split_long_covers_a_20000_character_sentence_with_linear_token_counts() -> None:
+    words = [f"كلمة{i % 10}" for i in range(3400)]
+    assert len(" ".join(words)) >= 20_000
+    calls = []
+
+    def counting(text: str) -> int:
+        calls.append(len(text))
+        return len(text.split()) + 1
+
+    ranges = split_long(words, 100, counting)
+    # One count of the whole sentence, one per word, one per final range: linear in its length.
+    assert len(calls) == 1 + 1 + len(words) + len(ranges)
+    assert sum(calls) < 3 * len(" ".join(words))
+    assert covers(ranges, len(words))
+    assert all(e - s == 99 for s, e in ranges[:-1])
+    assert all(counting(" ".join(words[s:e])) <= 100 for s, e in ranges)
+
+
+@given(
+    words=st.lists(st.sampled_from(["قال", "الوزير؛", "إن،", "وأضاف", "و", "x" * 30, "خطة", "؛", "،"]), max_size=60),
+    budget=st.integers(1, 12),
+)
+@settings(max_examples=200, deadline=None)
+def test_split_long_never_loses_a_word_and_fits_where_possible(words: list[str], budget: int) -> None:
+    def cost(text: str) -> int:
+        return sum(len(w) // 10 + 1 for w in text.split())
+
+    ranges = split_long(words, budget, cost)
+    assert covers(ranges, len(words))
+    for s, e in ranges:
+        assert e - s == 1 or cost(" ".join(words[s:e])) <= budget
+
+
+# --- properties over arbitrary text ---------------------------------------------------------------
+
+ALPHABET = st.one_of(
+    st.characters(),
+    st.sampled_from(
+        list(
+            "ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآةى٠١٢٣٤٥٦٧٨٩۰۱٫٬،؛؟…ـًٌٍَُِّْٰ"
+            ".!?:;,\"'”“»«’‘()[] \t\n\r\u2028\u2029\u00a0\u200b\u200c\u200d\u200e\u200f\u061c"
+            "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\x85\x0b\x0c\x1c"
+            "Dr.U.S.إلخ1.١.abcXYZ@/:"
+        )
+    ),
+)
+
+
+@given(st.text(ALPHABET, max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_segmentation_properties_over_arbitrary_text(text: str) -> None:
+    paragraphs = segment(text)
+    parts = pieces(text, paragraphs)
+    assert "".join(parts) == text
+    covered = [0] * len(text)
+    last_end = 0
+    for paragraph in paragraphs:
+        assert paragraph.sentences
+        assert paragraph.start >= last_end
+        body = text[paragraph.start : paragraph.end]
+        assert body and body == body.strip() and not any(ch in body for ch in "\n\r\u2028\u2029\x85")
+        for sentence in paragraph.sentences:
+            assert paragraph.start <= sentence.start < sentence.end <= paragraph.end
+            chunk = text[sentence.start : sentence.end]
+            assert chunk == chunk.strip()
+            for i in range(sentence.start, sentence.end):
+                covered[i] += 1
+        last_end = paragraph.end
+    assert all(count <= 1 for count in covered)
+    assert all(covered[i] == 1 for i, ch in enumerate(text) if not ch.isspace())
+    assert all(part.isspace() or part.strip() == part for part in parts)
+    assert split_sentences(text) == [s for p in paragraphs for s in p.sentences]

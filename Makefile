@@ -26,8 +26,7 @@ system:
 # The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed;
 # offline, the app explains how to get one.
 run: setup
-	@$(BIN)/python -c "import sys; from reader.config import Settings; from reader.store import installed_models; sys.exit(0 if installed_models(Settings.load()) else 1)" \
-		|| $(BIN)/reader models pull opus-mt-ar-en \
+	@$(BIN)/reader models pull opus-mt-ar-en --if-none-installed \
 		|| echo "No model downloaded: the app will say how to get one."
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
 

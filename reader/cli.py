@@ -253,11 +253,15 @@ def models_list() -> None:
 
 @models.command("pull")
 @click.argument("name")
-def models_pull(name) -> None:
+@click.option("--if-none-installed", is_flag=True, help="Do nothing when any model is already installed.")
+def models_pull(name, if_none_installed) -> None:
     """Download a catalog model from the Hugging Face hub."""
-    from reader.store import pull
+    from reader.store import installed_models, pull
 
-    click.echo(str(pull(name, Settings.load())))
+    settings = Settings.load()
+    if if_none_installed and installed_models(settings):
+        return
+    click.echo(str(pull(name, settings)))
 
 
 @models.command("import")

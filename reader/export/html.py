@@ -1,0 +1,293 @@
+"""Bilingual HTML: the one renderer behind both the app's reading view and the HTML export.
+
+The page is a grid with one row per paragraph (so a paragraph and its translation start level),
+English on the left and Arabic on the right. Every sentence is a focusable span carrying
+``data-s`` on both sides, every word a span carrying ``data-w="<sentence>:<word>"`` and its aligned
+counterparts in ``data-a``; a small static script (``static/reader.js``) does the highlighting.
+
+Article text is hostile: everything from the document is escaped, the script never contains
+document data, and a Content-Security-Policy allows only this page's own script and style (by
+hash), so even a missed escape could not run code or load anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from html import escape
+from importlib import resources
+from typing import Any
+
+from reader.document import (
+    CACHED,
+    LENGTH_RATIO,
+    LOW_SCORE,
+    NUMBER_MISMATCH,
+    PASSTHROUGH,
+    PENDING,
+    REPETITION,
+    SUB_SPLIT,
+    Document,
+    SentencePair,
+    word_spans,
+)
+from reader.errors import ExportError
+
+ARABIC_FONT = "NotoNaskhArabic-Regular.ttf"
+
+# flag -> (glyph, explanation, is a quality warning)
+MARKS: dict[str, tuple[str, str, bool]] = {
+    CACHED: ("•", "from the cache", False),
+    PASSTHROUGH: ("=", "passthrough: no Arabic letters, copied without the model", False),
+    SUB_SPLIT: ("✂", "sub-split: too long for the model, translated in parts", False),
+    LOW_SCORE: ("?", "low model confidence", True),
+    REPETITION: ("↻", "repetition in the model output", True),
+    LENGTH_RATIO: ("↔", "translation unusually short or long for its source", True),
+    NUMBER_MISMATCH: ("#", "a number in the source is missing from the translation", True),
+}
+
+# Embedding and override controls (LRE, RLE, PDF, LRO, RLO) reorder text visually: a hostile
+# article could use them to disguise what it says. They are dropped from the view; isolates
+# and marks (LRM, RLM, FSI...) are harmless inside the per-sentence isolation and are kept.
+_BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
+_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def render(document: Document, *, standalone: bool = True, word_alignment: bool = True, **_: Any) -> bytes:
+    """The export-registry entry point: a complete, offline HTML page as UTF-8."""
+    return render_page(document, standalone=standalone, word_alignment=word_alignment).encode("utf-8")
+
+
+def render_page(document: Document, *, standalone: bool = True, word_alignment: bool = True) -> str:
+    """A whole page: the view plus the stylesheet (with the Arabic font embedded) and the script.
+
+    ``standalone`` pages are laid out for a browser window (centred, titled); the others fill
+    the app's component frame. Both are self-contained: nothing is loaded from anywhere.
+    """
+    style = _stylesheet()
+    script = _script()
+    csp = (
+        "default-src 'none'; "
+        f"script-src '{_sha256(script)}'; "
+        f"style-src '{_sha256(style)}'; "
+        "font-src data:; img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="en" dir="ltr" class="{"standalone" if standalone else "embedded"}">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="reader">\n'
+        f"<title>{_text(document.title) or 'reader'}</title>\n"
+        f"<style>{style}</style>\n"
+        "</head>\n"
+        "<body>\n"
+        f"{render_view(document, word_alignment=word_alignment)}\n"
+        f"<script>{script}</script>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+
+def render_view(document: Document, *, word_alignment: bool = True) -> str:
+    """The markup fragment (header and paragraph grid), without style or script."""
+    trusted = _offsets_consistent(document)
+    rows = []
+    index = 0
+    for paragraph in document.paragraphs:
+        en: list[str] = []
+        ar: list[str] = []
+        cursor = paragraph.start
+        for number, sentence in enumerate(paragraph.sentences):
+            sid = index + number
+            if trusted:
+                ar.append(_text(document.text[cursor : sentence.start]))
+                source = document.text[sentence.start : sentence.end]
+                cursor = sentence.end
+            else:
+                ar.append(" " if number else "")
+                source = sentence.source
+            links = _links(sentence, source) if word_alignment else None
+            ar.append(_source_sentence(sentence, sid, source, links))
+            if number:
+                en.append(" ")
+            en.append(_target_sentence(sentence, sid, links))
+        if trusted:
+            ar.append(_text(document.text[cursor : paragraph.end]))
+        index += len(paragraph.sentences)
+        rows.append(
+            '<div class="row">'
+            f'<div class="cell en" dir="ltr" lang="en">{"".join(en)}</div>'
+            f'<div class="cell ar" dir="rtl" lang="ar">{"".join(ar)}</div>'
+            "</div>"
+        )
+    return (
+        '<main class="reader">\n'
+        f"{_header(document)}\n"
+        '<div class="grid">\n'
+        '<div class="row heads" aria-hidden="true">'
+        '<div class="colhead en" dir="ltr" lang="en">English</div>'
+        '<div class="colhead ar" dir="rtl" lang="ar">العربية</div>'
+        "</div>\n" + "\n".join(rows) + "\n</div>\n</main>"
+    )
+
+
+def _header(document: Document) -> str:
+    meta = document.meta
+    parts = ['<header class="doc-head">']
+    if meta.title:
+        parts.append(f'<h1 dir="auto"{_lang_of(meta.title)}>{_text(meta.title)}</h1>')
+    fields = []
+    if meta.source:
+        if _HTTP_URL.fullmatch(meta.source):
+            value = (
+                f'<a href="{_text(meta.source)}" target="_blank" rel="noopener noreferrer nofollow">'
+                f"{_text(meta.source)}</a>"
+            )
+        else:
+            value = _text(meta.source)
+        fields.append(("Source", value))
+    for label, raw in (("Author", meta.author), ("Date", meta.date), ("Model", meta.model)):
+        if raw:
+            fields.append((label, _text(raw)))
+    if fields:
+        parts.append(
+            '<dl class="doc-meta">'
+            + "".join(f'<div><dt>{label}</dt><dd dir="auto">{value}</dd></div>' for label, value in fields)
+            + "</dl>"
+        )
+    present = sorted({flag for s in document.sentences for flag in s.flags if flag in MARKS}, key=list(MARKS).index)
+    if present:
+        parts.append(
+            '<p class="legend">Marks:'
+            + "".join(
+                f'<span class="mark{" q" if MARKS[f][2] else ""}">{MARKS[f][0]}</span>{MARKS[f][1]}' for f in present
+            )
+            + "</p>"
+        )
+    parts.append("</header>")
+    return "".join(parts)
+
+
+def _source_sentence(
+    sentence: SentencePair, sid: int, source: str, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
+) -> str:
+    # A sentence with no Arabic letters (passthrough: English, numbers) takes its own direction.
+    direction = "" if _ARABIC.search(source) else ' dir="auto"'
+    body = _words(source, sid, links[0]) if links else _text(source)
+    return f'<span class="s" data-s="{sid}" tabindex="0"{direction}>{body}</span>'
+
+
+def _target_sentence(
+    sentence: SentencePair, sid: int, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
+) -> str:
+    if sentence.has(PENDING) and not sentence.translation:
+        return f'<span class="s pending" data-s="{sid}" tabindex="0" title="translating">…</span>'
+    body = _words(sentence.translation, sid, links[1]) if links else _text(sentence.translation)
+    return f'<span class="s" data-s="{sid}" tabindex="0">{body}</span>{_marks(sentence)}'
+
+
+def _marks(sentence: SentencePair) -> str:
+    marks = []
+    for flag in sentence.flags:
+        if flag == PENDING:
+            continue
+        glyph, title, warning = MARKS.get(flag, ("·", flag, True))
+        if flag == LOW_SCORE and sentence.score is not None:
+            title = f"{title} (score {sentence.score:.2f})"
+        marks.append(f'<span class="mark{" q" if warning else ""}" title="{_text(title)}">{glyph}</span>')
+    return f'<span class="marks">{"".join(marks)}</span>' if marks else ""
+
+
+def _links(sentence: SentencePair, shown_source: str) -> tuple[dict[int, list[int]], dict[int, list[int]]] | None:
+    """Aligned word indices per side, or None when the shown words cannot carry them.
+
+    Alignment indices count ``word_spans(sentence.source)``; if the text shown (the original
+    slice) splits into a different number of words, word links would point at the wrong words.
+    """
+    n_source = len(word_spans(sentence.source))
+    n_target = len(word_spans(sentence.translation))
+    if len(word_spans(shown_source)) != n_source:
+        return None
+    forward: dict[int, list[int]] = defaultdict(list)
+    backward: dict[int, list[int]] = defaultdict(list)
+    for s, t in sorted(set(sentence.alignment)):
+        if 0 <= s < n_source and 0 <= t < n_target:
+            forward[s].append(t)
+            backward[t].append(s)
+    return forward, backward
+
+
+def _words(segment: str, sid: int, links: dict[int, list[int]]) -> str:
+    """Each word of ``segment`` as a span; the text between words is kept exactly."""
+    out = []
+    pos = 0
+    for i, (start, end) in enumerate(word_spans(segment)):
+        out.append(_text(segment[pos:start]))
+        aligned = links.get(i)
+        attrs = f' data-a="{_join(aligned)}"' if aligned else ""
+        out.append(f'<span class="w" data-w="{sid}:{i}"{attrs}>{_text(segment[start:end])}</span>')
+        pos = end
+    out.append(_text(segment[pos:]))
+    return "".join(out)
+
+
+def _join(numbers: Iterable[int]) -> str:
+    return " ".join(str(n) for n in numbers)
+
+
+def _text(value: str) -> str:
+    """Escape for HTML text and attribute values alike."""
+    return escape(_BIDI_OVERRIDES.sub("", value), quote=True)
+
+
+def _lang_of(value: str) -> str:
+    return ' lang="ar"' if _ARABIC.search(value) else ""
+
+
+def _offsets_consistent(document: Document) -> bool:
+    """Whether the offsets can be trusted to slice the original text (JSON input may lie)."""
+    cursor = 0
+    for paragraph in document.paragraphs:
+        if not cursor <= paragraph.start <= paragraph.end <= len(document.text):
+            return False
+        inner = paragraph.start
+        for sentence in paragraph.sentences:
+            if not inner <= sentence.start <= sentence.end <= paragraph.end:
+                return False
+            inner = sentence.end
+        cursor = paragraph.end
+    return True
+
+
+def _sha256(content: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(content.encode("utf-8")).digest()).decode("ascii")
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> str:
+    try:
+        font = (resources.files("reader") / "fonts" / ARABIC_FONT).read_bytes()
+    except FileNotFoundError:
+        raise ExportError(f"the font {ARABIC_FONT} is missing from reader/fonts; reinstall reader") from None
+    face = (
+        '@font-face { font-family: "Reader Naskh"; font-style: normal; font-weight: 400; font-display: block; '
+        f'src: url(data:font/ttf;base64,{base64.b64encode(font).decode("ascii")}) format("truetype"); }}\n'
+    )
+    return face + _asset("reader.css")
+
+
+@lru_cache(maxsize=1)
+def _script() -> str:
+    return _asset("reader.js")
+
+
+def _asset(name: str) -> str:
+    return (resources.files("reader.export") / "static" / name).read_text(encoding="utf-8")

@@ -1,0 +1,264 @@
+"""End to end in a real browser: `streamlit run streamlit_app.py` with the toy model, driven by Chromium.
+
+The reading view is a Streamlit component (an iframe), so everything inside it is reached
+through a frame locator. Colours are read with getComputedStyle, as a reader would see them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reader.cache import SentenceCache
+from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, TOY_ARTICLE_PAIRS, heldout_pairs
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TRANSPARENT = "rgba(0, 0, 0, 0)"
+SENTENCE_HIGHLIGHT = "rgb(255, 241, 168)"  # --hover in reader/export/static/reader.css
+WORD_HIGHLIGHT = "rgb(159, 211, 255)"  # --word
+PINNED = "rgb(255, 212, 122)"  # --pin
+TIMEOUT_MS = 240_000
+"""Generous: the machine's CPUs are shared, and the first translation loads the model."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(toy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app in its own process on a free port, with the toy model and a cache of its own.
+
+    Returns the URL and the cache file. One server serves the module's tests (starting one costs
+    seconds of shared CPU); the tests use different sentences so neither sees the other's cache.
+    """
+    tmp_path = tmp_path_factory.mktemp("app")
+    cache_path = tmp_path / "cache.sqlite3"
+    port = free_port()
+    env = dict(
+        os.environ,
+        READER_MODEL=str(toy_model_dir),
+        READER_CACHE_PATH=str(cache_path),
+        READER_MODELS_DIR=str(tmp_path / "models"),
+        READER_THREADS="1",
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+    )
+    log = (tmp_path / "streamlit.log").open("wb")
+    command = [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited with {server.returncode}:\n{(tmp_path / 'streamlit.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not start within 120 s")
+            time.sleep(0.5)
+        yield url, cache_path
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def translate_in_new_session(browser, url: str, text: str):
+    """Open the app in a fresh page (a new Streamlit session), paste ``text``, translate, wait for the end."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    box = page.get_by_label("Arabic text")
+    box.fill(text)
+    box.press("Control+Enter")  # commit the value before clicking
+    page.get_by_role("button", name="Translate").click()
+    page.get_by_text("model calls:").wait_for()
+    frame = page.frame_locator('iframe[data-testid="stIFrame"]')
+    frame.locator(".cell.ar").first.wait_for()
+    return page, frame
+
+
+def background(locator) -> str:
+    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
+
+
+def summary(page) -> str:
+    return page.get_by_text("model calls:").inner_text()
+
+
+def test_read_side_by_side_with_highlighting_then_reopen_from_cache(browser, app, artifacts_dir):
+    url, cache_path = app
+    # 1. Paste an article and translate it.
+    page, frame = translate_in_new_session(browser, url, TOY_ARTICLE)
+    expected_en = [p for p in TOY_ARTICLE_EN.strip().split("\n\n")]
+    assert frame.locator(".cell.en").all_inner_texts() == expected_en
+    n_sentences = sum(len(p) for p in TOY_ARTICLE_PAIRS)
+    assert re.fullmatch(
+        rf"{n_sentences} sentences · 0 from cache · 0 passed through · model calls: [1-9]\d*", summary(page)
+    )
+
+    # 2. Hover an Arabic sentence: it and its English counterpart light up; then the reverse.
+    ar = frame.locator('.cell.ar .s[data-s="1"]')
+    en = frame.locator('.cell.en .s[data-s="1"]')
+    assert background(en) == TRANSPARENT
+    ar.locator(".w").last.hover()
+    assert background(en) == SENTENCE_HIGHLIGHT
+    assert background(ar) == SENTENCE_HIGHLIGHT
+    en2 = frame.locator('.cell.en .s[data-s="2"]')
+    ar2 = frame.locator('.cell.ar .s[data-s="2"]')
+    en2.locator(".w").first.hover()
+    assert background(ar2) == SENTENCE_HIGHLIGHT
+    assert background(en) == TRANSPARENT and background(ar) == TRANSPARENT
+
+    # 3. Hover a word: its aligned word(s) on the other side light up, and only those.
+    # Sentence 1 is "يكتب الولد الصغير رسالة جديدة." = "The small boy writes a new letter.":
+    # الولد (word 1) is "The ... boy" (words 0 and 2), across the verb-first reordering.
+    boy = frame.locator('.cell.ar .w[data-w="1:1"]')
+    assert boy.inner_text() == "الولد"
+    gold = sorted(t for s, t in TOY_ARTICLE_PAIRS[1][0].alignment if s == 1)
+    assert gold == [0, 2]
+    assert sorted(int(t) for t in boy.get_attribute("data-a").split()) == gold
+    boy.hover()
+    lit = frame.locator(".cell.en .w.whl")
+    assert lit.all_inner_texts() == ["The", "boy"]
+    assert [background(lit.nth(i)) for i in range(2)] == [WORD_HIGHLIGHT, WORD_HIGHLIGHT]
+    assert background(frame.locator('.cell.en .w[data-w="1:1"]')) == TRANSPARENT  # "small": not aligned
+    writes = frame.locator('.cell.en .w[data-w="1:3"]')
+    assert writes.inner_text() == "writes"
+    writes.hover()
+    assert frame.locator(".cell.ar .w.whl").all_inner_texts() == ["يكتب"]
+
+    # A click pins the pair; it stays lit while the mouse moves on.
+    ar.click()
+    frame.locator('.cell.ar .s[data-s="3"]').locator(".w").first.hover()
+    assert background(en) == PINNED
+
+    # 4. The Arabic column is right-to-left, in Arabic; the English one left-to-right.
+    for cell in frame.locator(".cell.ar").all():
+        assert cell.get_attribute("dir") == "rtl" and cell.get_attribute("lang") == "ar"
+        assert cell.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    for cell in frame.locator(".cell.en").all():
+        assert cell.get_attribute("dir") == "ltr" and cell.get_attribute("lang") == "en"
+
+    # 6. The screenshot (taken while a sentence and a word are highlighted).
+    frame.locator('.cell.ar .w[data-w="1:1"]').hover()
+    page.screenshot(path=str(artifacts_dir / "app-reader.png"), full_page=True)
+    page.close()
+
+    # 5. Re-open the same article in a new session: every sentence comes from the cache, no model call.
+    hits_before = SentenceCache(cache_path).stats().hits
+    page, frame = translate_in_new_session(browser, url, TOY_ARTICLE)
+    assert summary(page) == (
+        f"{n_sentences} sentences · {n_sentences} from cache · 0 passed through · model calls: 0"
+        " (nothing sent to the model)"
+    )
+    assert frame.locator(".cell.en").all_inner_texts() != []
+    assert frame.locator('.mark[title="from the cache"]').count() == n_sentences
+    assert SentenceCache(cache_path).stats().hits == hits_before + n_sentences
+    page.close()
+
+
+def test_keyboard_moves_sentence_by_sentence_and_pins(browser, app):
+    url, _ = app
+    text = " ".join(e.source for e in heldout_pairs()[:4])  # sentences the other test never translates
+    page, frame = translate_in_new_session(browser, url, text)
+
+    def focused() -> tuple[str, str]:
+        side = frame.locator(":focus").evaluate("e => e.closest('.cell').classList.contains('ar') ? 'ar' : 'en'")
+        return side, frame.locator(":focus").get_attribute("data-s")
+
+    def lit() -> list[str]:
+        return [el.get_attribute("data-s") for el in frame.locator(".cell.en .s.hl").all()]
+
+    frame.locator('.cell.ar .s[data-s="0"]').focus()
+    assert focused() == ("ar", "0") and lit() == ["0"]
+    page.keyboard.press("j")
+    assert focused() == ("ar", "1") and lit() == ["1"]
+    page.keyboard.press("ArrowDown")
+    assert focused() == ("ar", "2") and lit() == ["2"]
+    page.keyboard.press("k")
+    assert focused() == ("ar", "1") and lit() == ["1"]
+    page.keyboard.press("ArrowLeft")  # across to the counterpart
+    assert focused() == ("en", "1")
+    page.keyboard.press("Enter")
+    assert background(frame.locator('.cell.ar .s[data-s="1"]')) == PINNED
+    page.keyboard.press("Escape")
+    assert background(frame.locator('.cell.ar .s[data-s="1"]')) == SENTENCE_HIGHLIGHT
+    page.close()
+
+
+def test_standalone_html_export_works_offline_and_runs_nothing_from_the_article(browser, tmp_path):
+    """The exported file: highlighting runs (its script is allowed by hash), the article's markup never does."""
+    from reader import export
+    from tests.test_html import HOSTILE, make_document
+
+    hostile = [f"قال {text} انتهى" for text in HOSTILE]
+    document = make_document(
+        [
+            [
+                (source, f"He said {text} end", [(0, 0), (1, 2), (2, 3)], [])
+                for source, text in zip(hostile, HOSTILE, strict=True)
+            ]
+        ]
+    )
+    path = export.write(document, "html", tmp_path / "article.html")
+    page = browser.new_page()
+    dialogs, requests = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: requests.append(request.url))
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.blockedURI));"
+    )
+    page.goto(path.as_uri())
+    ar = page.locator('.cell.ar .s[data-s="2"]')
+    ar.locator(".w").first.hover()
+    assert background(page.locator('.cell.en .s[data-s="2"]')) == SENTENCE_HIGHLIGHT
+    assert page.evaluate("document.fonts.check('20px \"Reader Naskh\"')")
+    assert page.locator("script").count() == 1 and page.locator("img, svg, iframe, a").count() == 0
+    assert dialogs == [] and page.evaluate("window.__csp") == []
+    assert requests == [path.as_uri()]
+    page.close()

@@ -7,7 +7,7 @@ alignments always refer to what the reader sees.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
@@ -98,8 +98,23 @@ def plan_sentence(source: str, translator: Translator, settings: Settings) -> _P
     parts = []
     for start, end in segment.split_long(model_words, settings.token_budget, translator.count_tokens):
         text = " ".join(model_words[start:end])
-        parts.append(_Part(text, tuple(origin[start:end]), passthrough=not has_arabic_letters(text)))
+        # split_long never cuts a word; one over the budget alone (Arabic text run together without
+        # spaces) would be truncated by the backend, so it is cut here and every piece translated.
+        pieces = _cut(text, settings.token_budget, translator.count_tokens) if end - start == 1 else [text]
+        for piece in pieces:
+            parts.append(_Part(piece, tuple(origin[start:end]), passthrough=not has_arabic_letters(piece)))
     return _Plan(tuple(parts))
+
+
+def _cut(word: str, budget: int, count_tokens: Callable[[str], int]) -> list[str]:
+    """Halve until each piece fits: about log2(len / piece) tokenizer passes over the word.
+
+    A word without Arabic letters stays whole: it becomes a passthrough part, never sent.
+    """
+    if len(word) == 1 or not has_arabic_letters(word) or count_tokens(word) <= budget:
+        return [word]
+    middle = len(word) // 2
+    return _cut(word[:middle], budget, count_tokens) + _cut(word[middle:], budget, count_tokens)
 
 
 def _passthrough_pair(pair: SentencePair) -> SentencePair:
@@ -130,10 +145,11 @@ def _finish(pair: SentencePair, plan: _Plan, results: dict[str, Translation]) ->
             tokens = len(translation.text.split()) + 1
             weighted_score += translation.score * tokens
             weight += tokens
-        for source_word, target_word in translation.alignment:
-            if 0 <= source_word < len(part.origin):
-                alignment.add((part.origin[source_word], target_offset + target_word))
         words = translation.text.split()
+        # A backend's alignment is not trusted: pairs outside either side's words are dropped.
+        for source_word, target_word in translation.alignment:
+            if 0 <= source_word < len(part.origin) and 0 <= target_word < len(words):
+                alignment.add((part.origin[source_word], target_offset + target_word))
         target_offset += len(words)
         if words:
             texts.append(" ".join(words))

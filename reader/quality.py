@@ -7,6 +7,7 @@ document and shown by the app and the exports; nothing here changes a translatio
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from reader.document import LENGTH_RATIO, LOW_SCORE, NUMBER_MISMATCH, REPETITION
@@ -16,12 +17,16 @@ LOW_SCORE_THRESHOLD = -1.5
 MIN_WORDS_FOR_RATIO = 4
 MIN_RATIO = 0.4
 MAX_RATIO = 3.5
+MAX_LOOP_NGRAM = 8
+"""Longest repeated phrase (in words) looked for: Marian loops on whole clauses, not only single words."""
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 _WORD = re.compile(r"\w+")
+# The Arabic decimal and thousands separators (٣٫٥, ١٢٬٠٠٠) read as their ASCII counterparts.
+_SEPARATORS = {ord("\u066b"): ".", ord("\u066c"): ","}
 
 
-def repeated_run(words: list[str], *, max_n: int = 4, min_repeats: int = 3) -> bool:
+def repeated_run(words: list[str], *, max_n: int = MAX_LOOP_NGRAM, min_repeats: int = 3) -> bool:
     """True when some n-gram (n <= max_n) repeats back to back at least ``min_repeats`` times."""
     length = len(words)
     for n in range(1, max_n + 1):
@@ -34,9 +39,12 @@ def repeated_run(words: list[str], *, max_n: int = 4, min_repeats: int = 3) -> b
 
 
 def numbers(text: str) -> Counter[str]:
-    """Numbers as digit strings, thousands separators dropped and decimal points kept: 12,000 -> 12000."""
+    """Numbers as ASCII digit strings, thousands separators dropped and decimal points kept.
+
+    12,000 -> 12000; Eastern Arabic and Persian digits count as the same numbers: ٣٫٥ -> 3.5.
+    """
     found: Counter[str] = Counter()
-    for match in _NUMBER.finditer(text):
+    for match in _NUMBER.finditer(_ascii_digits(text)):
         token = match.group()
         groups = re.split(r"[.,]", token)
         if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]) and "," in token:
@@ -46,6 +54,11 @@ def numbers(text: str) -> Counter[str]:
     return found
 
 
+def _ascii_digits(text: str) -> str:
+    """Every decimal digit of any script as its ASCII digit, and Arabic separators as ASCII ones."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text).translate(_SEPARATORS)
+
+
 def assess(model_source: str, translation: str, score: float | None) -> tuple[str, ...]:
     """Flags for one translated sentence. ``model_source`` is the normalized text the model saw."""
     flags: set[str] = set()
@@ -53,9 +66,12 @@ def assess(model_source: str, translation: str, score: float | None) -> tuple[st
     target_words = _WORD.findall(translation.lower())
     if repeated_run(target_words) and not repeated_run(source_words):
         flags.add(REPETITION)
-    if len(source_words) >= MIN_WORDS_FOR_RATIO:
-        ratio = len(target_words) / len(source_words)
-        if not MIN_RATIO <= ratio <= MAX_RATIO:
+    if source_words:
+        # Short sources get a floor on the expected length: a three-word headline that comes back
+        # as a paragraph is a hallucination, and nothing at all for real words is a loss.
+        too_long = len(target_words) > MAX_RATIO * max(len(source_words), MIN_WORDS_FOR_RATIO)
+        too_short = len(source_words) >= MIN_WORDS_FOR_RATIO and len(target_words) < MIN_RATIO * len(source_words)
+        if too_long or too_short or not target_words:
             flags.add(LENGTH_RATIO)
     if numbers(model_source) - numbers(translation):
         flags.add(NUMBER_MISMATCH)

@@ -87,7 +87,7 @@ if reading is not None:
         st.warning(app.plain(message))
     st.caption(reading.summary)
     downloads = st.session_state.get("downloads", [])
-    for column, download in zip(st.columns(len(downloads)), downloads, strict=True):
+    for column, download in zip(st.columns(max(len(downloads), 1)), downloads, strict=False):
         if download.data is None:
             column.caption(f"{download.label} unavailable: {app.plain(download.error)}")
         else:

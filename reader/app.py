@@ -283,6 +283,8 @@ def downloads(document: Document) -> list[Download]:
             out.append(Download(label, f"{stem}.{fmt}", mime, export.render(document, fmt)))
         except ReaderError as exc:
             out.append(Download(label, f"{stem}.{fmt}", mime, None, str(exc)))
+        except Exception as exc:  # one broken exporter must not take the page down with it
+            out.append(Download(label, f"{stem}.{fmt}", mime, None, error_message(exc)))
     return out
 
 

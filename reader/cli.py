@@ -109,7 +109,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     totals = {"sentences": 0, "cached": 0}
     for spec, article in articles:
         for message in article.warnings:
-            click.echo(f"Warning: {spec}: {message}", err=True)
+            click.echo(f"Warning: {message}", err=True)
         meta = Metadata(
             title=article.title, source=article.source, author=article.author, date=article.date, model=settings.model
         )

@@ -15,7 +15,8 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _DIACRITICS = [*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]
 
-_INVISIBLE_TABLE = {ord(ch): None for ch in _TATWEEL + _ZERO_WIDTH + _BIDI}
+_REPLACEMENT = "\ufffd"  # left by undecodable input bytes; an unknown token to the model
+_INVISIBLE_TABLE = {ord(ch): None for ch in _TATWEEL + _ZERO_WIDTH + _BIDI + _REPLACEMENT}
 _DIGIT_TABLE = {
     **{0x0660 + d: str(d) for d in range(10)},  # Eastern Arabic digits
     **{0x06F0 + d: str(d) for d in range(10)},  # Persian digits

@@ -7,6 +7,7 @@ alignments always refer to what the reader sees.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
@@ -15,6 +16,7 @@ from reader import quality, segment
 from reader.config import Settings
 from reader.document import (
     CACHED,
+    LOW_SCORE,
     PASSTHROUGH,
     PENDING,
     SUB_SPLIT,
@@ -156,6 +158,9 @@ def _finish(pair: SentencePair, plan: _Plan, results: dict[str, Translation]) ->
     text = " ".join(texts)
     score = weighted_score / weight if weight else None
     flags = set(quality.assess(plan.model_text, text, score))
+    if score is not None and not math.isfinite(score):
+        score = None  # JSON has no NaN or infinity; the flag keeps the warning
+        flags.add(LOW_SCORE)
     if all_cached:
         flags.add(CACHED)
     if len(plan.parts) > 1:

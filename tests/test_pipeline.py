@@ -108,3 +108,14 @@ def test_cached_sentences_appear_first_and_reopening_calls_no_model(tmp_path):
     assert again.model_calls == 0
     translated = [s for s in steps[0].document.sentences if not s.has(PASSTHROUGH)]
     assert all(s.has(CACHED) for s in translated)
+
+
+def test_non_finite_scores_become_a_low_score_flag_not_invalid_json():
+    class NaNTranslator(FakeTranslator):
+        def translate_batch(self, sentences):
+            return [replace(t, score=float("nan")) for t in super().translate_batch(sentences)]
+
+    document = translate_text("قال الوزير نعم.", NaNTranslator(), settings=settings())
+    pair = document.sentences[0]
+    assert pair.score is None and pair.has("low-score")
+    assert "NaN" not in document.to_json()

@@ -51,6 +51,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes files private; exports are ordinary documents
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -1,0 +1,354 @@
+"""Markdown, TMX and JSON exports: exact output, escaping of hostile text, round trips, structure."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from lxml import etree
+from markdown_it import MarkdownIt
+
+from reader import export
+from reader.document import Document, Metadata
+from reader.errors import ExportError
+from reader.export import json_format, markdown, tmx
+from tests.support import documents
+
+ALL_DOCUMENTS = {
+    "sample": documents.sample_document,
+    "hostile": documents.hostile_document,
+    "seed": documents.seed_document,
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# The elements and attributes of the TMX 1.4b DTD (LISA, 2004) that this export can produce,
+# transcribed with their content models and required attributes.
+TMX14_DTD = """
+<!ELEMENT tmx (header, body)>
+<!ATTLIST tmx version CDATA #REQUIRED>
+<!ELEMENT header (note|ude|prop)*>
+<!ATTLIST header
+  creationtool CDATA #REQUIRED
+  creationtoolversion CDATA #REQUIRED
+  segtype (block|paragraph|sentence|phrase) #REQUIRED
+  o-tmf CDATA #REQUIRED
+  adminlang CDATA #REQUIRED
+  srclang CDATA #REQUIRED
+  datatype CDATA #REQUIRED
+  o-encoding CDATA #IMPLIED
+  creationdate CDATA #IMPLIED
+  creationid CDATA #IMPLIED
+  changedate CDATA #IMPLIED
+  changeid CDATA #IMPLIED>
+<!ELEMENT note (#PCDATA)>
+<!ATTLIST note xml:lang CDATA #IMPLIED o-encoding CDATA #IMPLIED>
+<!ELEMENT prop (#PCDATA)>
+<!ATTLIST prop type CDATA #REQUIRED xml:lang CDATA #IMPLIED o-encoding CDATA #IMPLIED>
+<!ELEMENT ude (map+)>
+<!ATTLIST ude name CDATA #REQUIRED base CDATA #IMPLIED>
+<!ELEMENT map EMPTY>
+<!ATTLIST map unicode CDATA #REQUIRED code CDATA #IMPLIED ent CDATA #IMPLIED subst CDATA #IMPLIED>
+<!ELEMENT body (tu*)>
+<!ELEMENT tu ((note|prop)*, tuv+)>
+<!ATTLIST tu
+  tuid CDATA #IMPLIED
+  o-encoding CDATA #IMPLIED
+  datatype CDATA #IMPLIED
+  usagecount CDATA #IMPLIED
+  lastusagedate CDATA #IMPLIED
+  creationtool CDATA #IMPLIED
+  creationtoolversion CDATA #IMPLIED
+  creationdate CDATA #IMPLIED
+  creationid CDATA #IMPLIED
+  changedate CDATA #IMPLIED
+  segtype (block|paragraph|sentence|phrase) #IMPLIED
+  changeid CDATA #IMPLIED
+  o-tmf CDATA #IMPLIED
+  srclang CDATA #IMPLIED>
+<!ELEMENT tuv ((note|prop)*, seg)>
+<!ATTLIST tuv
+  xml:lang CDATA #REQUIRED
+  o-encoding CDATA #IMPLIED
+  datatype CDATA #IMPLIED
+  usagecount CDATA #IMPLIED
+  lastusagedate CDATA #IMPLIED
+  creationtool CDATA #IMPLIED
+  creationtoolversion CDATA #IMPLIED
+  creationdate CDATA #IMPLIED
+  creationid CDATA #IMPLIED
+  changedate CDATA #IMPLIED
+  o-tmf CDATA #IMPLIED
+  changeid CDATA #IMPLIED>
+<!ELEMENT seg (#PCDATA)>
+"""
+
+
+def md_to_html(text: str) -> str:
+    """Render as a GitHub-like viewer would: CommonMark with raw HTML, tables and strikethrough."""
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(text)
+
+
+class Tree(HTMLParser):
+    """Just enough of the rendered HTML: every element, and each block's text and direction.
+
+    A block counts as right to left when it, an ancestor or an element inside it has dir="rtl".
+    """
+
+    BLOCKS: ClassVar[set[str]] = {"h1", "p", "li", "th", "td"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.blocks: list[tuple[str, str, bool]] = []
+        self.rtl_depth: list[bool] = []
+        self.text: list[str] = []
+        self.block_rtl = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+        rtl = dict(attrs).get("dir") == "rtl"
+        if tag in self.BLOCKS:
+            self.text = []
+            self.block_rtl = any(self.rtl_depth)
+        self.block_rtl = self.block_rtl or rtl
+        self.rtl_depth.append(rtl)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.rtl_depth.pop()
+        if tag in self.BLOCKS:
+            self.blocks.append((tag, "".join(self.text), self.block_rtl))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def shown(text: str) -> str:
+    """What a reader should see of ``text`` in Markdown: one line, no controls or overrides."""
+    return " ".join(re.sub("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", "", text).split())
+
+
+SAMPLE_INTERLEAVED = """\
+# The central bank holds rates
+
+- **Source:** https://example.com/news/central-bank?id=1\\&lang=ar
+- **Date:** 2024-11-21
+- **Model:** Helsinki-NLP/opus-mt-ar-en
+
+<div dir="rtl" lang="ar">
+
+البنك المركزي يثبت أسعار الفائدة للمرة الثالثة على التوالي
+
+</div>
+
+The central bank holds interest rates for the third time in a row
+
+<div dir="rtl" lang="ar">
+
+قرر البنك المركزي المصري يوم الخميس الإبقاء على أسعار الفائدة دون تغيير عند 27.25%. \
+هل يعني ذلك أن دورة التيسير النقدي باتت قريبة؟
+
+</div>
+
+The Central Bank of Egypt decided on Thursday to keep interest rates unchanged at 27.25%. \
+Does this mean that the monetary easing cycle is near?
+
+<div dir="rtl" lang="ar">
+
+وقال المتحدث إن شركة Microsoft ستفتتح مكتبا في دبي عام 2025.
+
+</div>
+
+The spokesman said Microsoft will open an office in Dubai in 2025.
+"""
+
+
+def test_markdown_interleaved_exact_output() -> None:
+    assert markdown.render(documents.sample_document()).decode("utf-8") == SAMPLE_INTERLEAVED
+
+
+def test_markdown_table_exact_rows() -> None:
+    text = markdown.render(documents.sample_document(), layout="table").decode("utf-8")
+    lines = text.splitlines()
+    table = lines[lines.index("| English | العربية |") :]
+    assert table[1] == "| :--- | ---: |"
+    assert table[3] == (
+        "| The Central Bank of Egypt decided on Thursday to keep interest rates unchanged at 27.25%. "
+        '| <span dir="rtl" lang="ar">قرر البنك المركزي المصري يوم الخميس الإبقاء على أسعار الفائدة '
+        "دون تغيير عند 27.25%.</span> |"
+    )
+    assert len(table) == 2 + len(documents.sample_document().sentences)
+
+
+def test_markdown_interleaved_renders_hostile_text_literally_and_arabic_rtl() -> None:
+    document = documents.hostile_document()
+    tree = Tree(md_to_html(markdown.render(document).decode("utf-8")))
+    allowed = {"h1", "ul", "li", "strong", "div", "p", "em"}
+    assert {tag for tag, _ in tree.elements} <= allowed, tree.elements
+    assert all(set(attrs) <= {"dir", "lang"} for _, attrs in tree.elements)
+    blocks = [(tag, text, rtl) for tag, text, rtl in tree.blocks]
+    assert blocks[0] == ("h1", shown(document.meta.title), False)
+    assert ("li", f"Source: {shown(document.meta.source)}", False) in blocks
+    paragraphs = [(text, rtl) for tag, text, rtl in blocks if tag == "p"]
+    expected = []
+    for paragraph in document.paragraphs:
+        expected.append((shown(paragraph.source), True))
+        english = " ".join(shown(s.translation) or "(not translated)" for s in paragraph.sentences)
+        expected.append((english, False))
+    assert paragraphs == expected
+
+
+def test_markdown_table_keeps_two_cells_per_row_whatever_the_text() -> None:
+    document = documents.hostile_document()
+    tree = Tree(md_to_html(markdown.render(document, layout="table").decode("utf-8")))
+    assert {tag for tag, _ in tree.elements} <= {
+        "h1",
+        "ul",
+        "li",
+        "strong",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "span",
+        "em",
+    }
+    cells = [(text, rtl) for tag, text, rtl in tree.blocks if tag == "td"]
+    expected = []
+    for sentence in document.sentences:
+        expected.append((shown(sentence.translation) or "(not translated)", False))
+        expected.append((shown(sentence.source), True))
+    assert cells == expected
+    aligns = [attrs.get("style") for tag, attrs in tree.elements if tag == "th"]
+    assert aligns == ["text-align:left", "text-align:right"]
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list", "\\- not a list"),
+        ("12. not a list", "12\\. not a list"),
+        ("> not a quote", "\\> not a quote"),
+        (
+            "a *b* _c_ `d` [e](f) <g> &amp; | ~~h~~ $x$ \\",
+            "a \\*b\\* \\_c\\_ \\`d\\` \\[e\\](f) \\<g\\> \\&amp; \\| \\~\\~h\\~\\~ \\$x\\$ \\\\",
+        ),
+        ("line one\nline two\x00\u202e", "line one line two"),
+    ],
+)
+def test_markdown_escape(text: str, escaped: str) -> None:
+    assert markdown.escape(text) == escaped
+    assert Tree(md_to_html(escaped)).blocks == [("p", shown(text), False)]
+
+
+def test_markdown_accepts_the_pdf_name_for_two_columns() -> None:
+    document = documents.sample_document()
+    assert markdown.render(document, layout="side-by-side") == markdown.render(document, layout="table")
+
+
+def test_markdown_unknown_layout() -> None:
+    with pytest.raises(ExportError, match="layout"):
+        markdown.render(documents.sample_document(), layout="columns")
+
+
+def tmx_root(document: Document) -> ET.Element:
+    return ET.fromstring(tmx.render(document))
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DOCUMENTS))
+def test_tmx_is_valid_against_the_tmx14_dtd(name: str) -> None:
+    data = tmx.render(ALL_DOCUMENTS[name]())
+    dtd = etree.DTD(io.StringIO(TMX14_DTD))
+    tree = etree.fromstring(data)
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DOCUMENTS))
+def test_tmx_structure_and_round_trip(name: str) -> None:
+    document = ALL_DOCUMENTS[name]()
+    root = tmx_root(document)
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    assert [child.tag for child in root] == ["header", "body"]
+    header = root.find("header")
+    assert header is not None
+    assert {k: header.get(k) for k in ("segtype", "srclang", "datatype", "adminlang", "creationtool", "o-tmf")} == {
+        "segtype": "sentence",
+        "srclang": "ar",
+        "datatype": "plaintext",
+        "adminlang": "en",
+        "creationtool": "reader",
+        "o-tmf": "reader",
+    }
+    assert header.get("creationtoolversion")
+    units = root.findall("body/tu")
+    pairs = [s for s in document.sentences if tmx.xml_text(s.translation).strip()]
+    assert len(units) == len(pairs)
+    for unit, sentence in zip(units, pairs, strict=True):
+        tuvs = unit.findall("tuv")
+        assert [t.get(XML_LANG) for t in tuvs] == ["ar", "en"]
+        assert all(len(t.findall("seg")) == 1 and len(t) == 1 for t in tuvs)
+        source, target = (t.find("seg").text for t in tuvs)
+        assert source == tmx.xml_text(sentence.source)
+        assert target == tmx.xml_text(sentence.translation)
+
+
+def test_tmx_keeps_markup_as_text_and_drops_what_xml_cannot_hold() -> None:
+    document = documents.hostile_document()
+    data = tmx.render(document)
+    assert b"<script>" not in data and b"&lt;script&gt;" in data
+    assert b"\x00" not in data and b"\x07" not in data
+    segs = [seg.text for seg in tmx_root(document).iter("seg")]
+    assert 'He said <script>alert("x")</script> that A & B < C > D and "quote" and \'other\'.' in segs
+    assert "emoji 🙂 and NUL  and bell  | pipe * star _ under ` # heading [link](javascript:x) {nb}" in segs
+    assert "second line <b>bold</b> &amp; \u202ereversed\u202c" in segs[5]  # entity text stays text
+    # The untranslated sentence has no unit; the others are numbered by position.
+    assert [tu.get("tuid") for tu in tmx_root(document).iter("tu")] == ["p1s1", "p1s2", "p2s1"]
+
+
+def test_tmx_carries_score_flags_and_metadata() -> None:
+    document = documents.seed_document()
+    root = tmx_root(document)
+    props = {p.get("type"): p.text for p in root.findall("header/prop")}
+    assert props == {
+        "x-title": document.meta.title,
+        "x-source": "seeds/central-bank-rates.ar.txt",
+        "x-date": "2024-11-21",
+        "x-model": documents.MODEL,
+    }
+    first = root.find("body/tu")
+    assert first is not None
+    assert [(p.get("type"), p.text) for p in first.findall("prop")] == [("x-score", "-0.2500")]
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DOCUMENTS))
+def test_json_round_trip(name: str) -> None:
+    document = ALL_DOCUMENTS[name]()
+    assert Document.from_json(json_format.render(document).decode("utf-8")) == document
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("md", ".md"), ("tmx", ".tmx"), ("json", ".json")])
+def test_registry_writes_each_format(tmp_path: Path, fmt: str, suffix: str) -> None:
+    document = documents.sample_document()
+    path = export.write(document, fmt, tmp_path / f"out{suffix}")
+    assert path.read_bytes() == export.render(document, fmt)
+    assert "البنك المركزي" in path.read_text(encoding="utf-8")
+
+
+def test_empty_document_exports() -> None:
+    empty = Document(text="", meta=Metadata(title="Empty"))
+    assert markdown.render(empty) == b"# Empty\n"
+    assert tmx_root(empty).findall("body/tu") == []
+
+
+def test_markdown_source_without_arabic_is_left_to_right() -> None:
+    document = documents.build([[("Is it 2025?", "Is it 2025?", ())]], Metadata(title="t"))
+    assert '<div dir="ltr">\n\nIs it 2025?\n\n</div>' in markdown.render(document).decode("utf-8")
+    assert '<span dir="ltr">Is it 2025?</span>' in markdown.render(document, layout="table").decode("utf-8")

@@ -10,7 +10,8 @@ Article text is hostile: every character that could start Markdown or HTML marku
 backslash-escaped (CommonMark lets any ASCII punctuation be escaped), so a ``<script>``, a
 ``[link](javascript:...)`` or a stray ``|`` in the article shows as typed. Line breaks inside
 a sentence become spaces, control characters are dropped, and so are the bidi embedding and
-override controls (U+202A to U+202E), which could disguise what the text says.
+override controls (U+202A to U+202E), which could disguise what the text says. Braces, `$` and
+`%` are escaped too, so template engines that read Markdown (Jekyll, Hugo) see no `{{`, `${` or `{%`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ UNTRANSLATED = "*(not translated)*"
 
 # Characters that can open inline markup anywhere: emphasis, code, links, HTML, entities,
 # GFM tables and strikethrough, math ($ on GitHub), and the backslash itself.
-_INLINE = re.compile(r"([\\`*_\[\]<>&|~$])")
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~$%{}])")
 # What makes a line start a block: heading, quote, list item, thematic break, setext underline.
 _BLOCK_START = re.compile(r"^(#|>|[-+=]|\d+[.)])")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")

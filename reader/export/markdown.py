@@ -11,7 +11,7 @@ backslash-escaped (CommonMark lets any ASCII punctuation be escaped), so a ``<sc
 ``[link](javascript:...)`` or a stray ``|`` in the article shows as typed. Line breaks inside
 a sentence become spaces, control characters are dropped, and so are the bidi embedding and
 override controls (U+202A to U+202E), which could disguise what the text says. Braces, `$` and
-`%` are escaped too, so template engines that read Markdown (Jekyll, Hugo) see no `{{`, `${` or `{%`.
+a `%` after a brace are escaped too, so template engines that read Markdown (Jekyll, Hugo) see no `{{`, `${` or `{%`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ UNTRANSLATED = "*(not translated)*"
 
 # Characters that can open inline markup anywhere: emphasis, code, links, HTML, entities,
 # GFM tables and strikethrough, math ($ on GitHub), and the backslash itself.
-_INLINE = re.compile(r"([\\`*_\[\]<>&|~$%{}])")
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~${}])")
 # What makes a line start a block: heading, quote, list item, thematic break, setext underline.
 _BLOCK_START = re.compile(r"^(#|>|[-+=]|\d+[.)])")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
@@ -66,7 +66,7 @@ def escape(text: str, *, line_start: bool = True) -> str:
     ``line_start``: the text begins a line, where "# ", "- " or "1." would start a block.
     """
     text = " ".join(_DROPPED.sub("", text).split())
-    text = _INLINE.sub(r"\\\1", text)
+    text = _INLINE.sub(r"\\\1", text).replace("{%", "{\\%")
     if line_start:
         text = _BLOCK_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
     return text

@@ -286,5 +286,14 @@ def models_convert(name, target, quantization, force) -> None:
     click.echo(str(convert(name, Settings.load(), quantization=quantization, force=force)))
 
 
+def _register_batch() -> None:
+    from reader.batch.command import batch_command
+
+    cli.add_command(batch_command, "batch")
+
+
+_register_batch()
+
+
 def main() -> None:
     cli(prog_name="reader")

@@ -1,0 +1,161 @@
+"""The Ray engine: the same pipeline on a Ray Data actor pool; each actor loads the model once.
+
+Division of labour (so the output and manifest are exactly those of the local engine):
+
+- the driver (the ``reader batch`` process) discovers, reads and fetches the articles and
+  decides what needs translating, as for the local engine;
+- the actors only translate: ``map_batches`` over one article per row, with a callable class
+  whose constructor calls the translator factory once (the factory and the settings are
+  pickled, never a model), so the model is loaded once per actor;
+- the driver receives each document as it is finished, writes its files and commits the
+  manifest row. Workers need no access to the output folder, only to the model (the same
+  ``READER_MODELS_DIR`` path on every node) and to a sentence cache of their own
+  (``READER_CACHE_PATH``, local to each node).
+
+``address`` joins an existing cluster (``ray start --head`` / ``ray://...``); without it a
+local Ray instance is started, without dashboard, and left running until the process ends so
+that ``--watch`` rounds reuse it. Ray is imported only here, and only when this engine runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from reader.document import Document, Metadata
+from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.config import Settings
+    from reader.translate.base import Translator
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    text: str
+    meta: Metadata
+
+
+class TranslateActor:
+    """A Ray Data callable class: built once per actor, then called with batches of articles."""
+
+    def __init__(self, factory: Callable[[], Translator], settings: Settings) -> None:
+        self.translator = factory()
+        self.settings = settings
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        from reader.pipeline import translate_text
+
+        documents, errors = [], []
+        for text, meta_json in zip(batch["text"], batch["meta"], strict=True):
+            meta = Metadata(**json.loads(str(meta_json)))
+            try:
+                document = translate_text(str(text), self.translator, meta=meta, settings=self.settings)
+                documents.append(document.to_json(indent=None))
+                errors.append("")
+            except Exception as exc:  # reported per article; the actor goes on with the next one
+                documents.append("")
+                errors.append(str(exc) if isinstance(exc, ReaderError) else f"unexpected {type(exc).__name__}: {exc}")
+        return {"key": [str(k) for k in batch["key"]], "document": documents, "error": errors}
+
+
+def translate(
+    tasks: Sequence[Task],
+    *,
+    factory: Callable[[], Translator],
+    settings: Settings,
+    address: str | None = None,
+    workers: int | None = None,
+    gpus_per_worker: float = 0.0,
+) -> Iterator[tuple[str, Document | None, str]]:
+    """Yield (key, document, '') or (key, None, error) for each task, in completion order."""
+    _ensure_ray(address)
+    import ray
+    import ray.data
+
+    size = workers or default_workers(gpus_per_worker)
+    cpus = 1
+    factory = _with_threads(factory, cpus)
+    # Our own progress reporter speaks for the run; Ray Data's bars and INFO lines would interleave.
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    context.enable_auto_log_stats = False
+    rows = [{"key": t.key, "text": t.text, "meta": json.dumps(asdict(t.meta), ensure_ascii=False)} for t in tasks]
+    dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
+    translated = dataset.map_batches(
+        TranslateActor,
+        fn_constructor_kwargs={"factory": factory, "settings": settings},
+        batch_size=1,
+        compute=ray.data.ActorPoolStrategy(size=min(size, len(rows))),
+        num_cpus=cpus,
+        num_gpus=gpus_per_worker or None,
+    )
+    try:
+        for row in translated.iter_rows():
+            error = str(row["error"])
+            if error:
+                yield str(row["key"]), None, error
+            else:
+                yield str(row["key"]), Document.from_json(str(row["document"])), ""
+    except ray.exceptions.RayError as exc:
+        raise ReaderError(f"the Ray job failed: {_root_cause(exc)}") from exc
+
+
+def default_workers(gpus_per_worker: float) -> int:
+    """One actor per GPU when actors take GPUs, else one per CPU of the cluster."""
+    import ray
+
+    resources = ray.cluster_resources()
+    if gpus_per_worker:
+        return max(1, int(resources.get("GPU", 0) / gpus_per_worker))
+    return max(1, int(resources.get("CPU", 1)))
+
+
+def _ensure_ray(address: str | None) -> None:
+    try:
+        import ray
+    except ImportError as exc:
+        raise ReaderError("the ray engine needs Ray: pip install 'reader[ray]'") from exc
+    if ray.is_initialized():
+        return
+    try:
+        if address:
+            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+        else:
+            ray.init(
+                num_cpus=max(1, os.cpu_count() or 1),
+                include_dashboard=False,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+            )
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+        raise ReaderError(f"cannot start or join {where}: {_first_line(exc)}") from exc
+
+
+def _with_threads(factory: Callable[[], Translator], threads: int) -> Callable[[], Translator]:
+    """Give each actor as many intra-op threads as CPUs it holds, unless the user chose a number."""
+    from reader.batch.runner import StoreTranslatorFactory
+
+    if isinstance(factory, StoreTranslatorFactory) and not factory.settings.threads:
+        return replace(factory, settings=replace(factory.settings, threads=threads))
+    return factory
+
+
+def _root_cause(exc: BaseException) -> str:
+    """Ray wraps the real error (a worker's traceback) in its own; its last 'XError: ...' line says why."""
+    causes = re.findall(r"^\s*(?:[\w]+\.)*(\w+(?:Error|Exception): .+)$", str(exc), flags=re.MULTILINE)
+    return causes[-1].strip() if causes else _first_line(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

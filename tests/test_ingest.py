@@ -1,0 +1,255 @@
+"""Reading hostile input: encodings, binary files, size caps, HTML pages, stdin and URLs."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from reader import ingest
+from reader.config import Settings
+from reader.errors import FetchError, InputError
+from reader.ingest import fetch_article, read_file, read_input, read_text
+from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, LocalServer, article_page, page
+
+HEADLINE = "البنك المركزي يثبت أسعار الفائدة"
+BODY = [
+    "قرر البنك المركزي يوم الخميس الإبقاء على أسعار الفائدة الرئيسية دون تغيير للمرة الثالثة على التوالي.",
+    "وقالت لجنة السياسة النقدية في بيان إن معدلات التضخم السنوية تراجعت في الشهر الماضي بشكل واضح.",
+    "وأضاف البيان أن اللجنة ستواصل متابعة التطورات الاقتصادية عن كثب ولن تتردد في استخدام الأدوات المتاحة.",
+]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.load(allow_private_urls=True)
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_plain_utf8(tmp_path, settings):
+    article = read_file(write(tmp_path, "a.txt", "مرحبا بالعالم.\n".encode()), settings)
+    assert article.text == "مرحبا بالعالم.\n"
+    assert article.source == str(tmp_path / "a.txt")
+    assert article.warnings == ()
+
+
+def test_bom_is_stripped(tmp_path, settings):
+    article = read_file(write(tmp_path, "a.txt", b"\xef\xbb\xbf" + "مرحبا.".encode()), settings)
+    assert article.text == "مرحبا."
+
+
+def test_crlf_and_cr_become_lf(tmp_path, settings):
+    article = read_file(write(tmp_path, "a.md", "سطر أول.\r\nسطر ثان.\r\n\r\nفقرة.\rأخيرة".encode()), settings)
+    assert article.text == "سطر أول.\nسطر ثان.\n\nفقرة.\nأخيرة"
+
+
+def test_invalid_utf8_replaced_with_warning_naming_the_offset(tmp_path, settings):
+    good = "مرحبا ".encode()
+    path = write(tmp_path, "a.txt", good + b"\xff" + "بالعالم".encode() + b"\xc3")
+    article = read_file(path, settings)
+    assert article.text == "مرحبا \ufffdبالعالم\ufffd"
+    end = len(good) + 1 + len("بالعالم".encode())
+    assert article.warnings == (f"{path}: invalid UTF-8 at byte offsets {len(good)}, {end} replaced with U+FFFD",)
+
+
+def test_single_invalid_byte_warning(tmp_path, settings):
+    path = write(tmp_path, "a.txt", b"abc \xfe def")
+    assert read_file(path, settings).warnings == (f"{path}: invalid UTF-8 at byte offset 4 replaced with U+FFFD",)
+
+
+def test_mostly_invalid_utf8_is_refused_with_advice(tmp_path, settings):
+    path = write(tmp_path, "a.txt", "البنك المركزي يثبت أسعار الفائدة".encode("cp1256"))
+    with pytest.raises(InputError) as info:
+        read_file(path, settings)
+    assert str(info.value) == (
+        f"{path}: is not UTF-8 text (the first invalid byte is at offset 0); "
+        "convert it to UTF-8 first, e.g. iconv -f WINDOWS-1256 -t UTF-8"
+    )
+
+
+def test_nul_bytes_refused(tmp_path, settings):
+    path = write(tmp_path, "a.txt", "مرحبا".encode() + b"\x00\x00abc")
+    with pytest.raises(InputError) as info:
+        read_file(path, settings)
+    assert str(info.value) == f"{path}: looks like a binary file (it contains NUL bytes), not text"
+
+
+def test_png_renamed_txt_refused(tmp_path, settings):
+    ihdr = b"IHDR" + (16).to_bytes(4, "big") + (16).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    png = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + zlib.crc32(ihdr).to_bytes(4, "big")
+    path = write(tmp_path, "photo.txt", png + zlib.compress(bytes(range(256)) * 8))
+    with pytest.raises(InputError, match=r"photo\.txt: looks like a binary file"):
+        read_file(path, settings)
+
+
+def test_control_characters_without_nul_refused(tmp_path, settings):
+    path = write(tmp_path, "a.txt", bytes(range(1, 32)) * 50 + "نص".encode())
+    with pytest.raises(InputError, match=r"looks like a binary file \(\d+ control characters\)"):
+        read_file(path, settings)
+
+
+def test_tabs_and_form_feeds_are_text(tmp_path, settings):
+    assert read_file(write(tmp_path, "a.txt", "أ\tب\fج\n".encode()), settings).text == "أ\tب\fج\n"
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\r\n\t  ", b"\xef\xbb\xbf\n"])
+def test_empty_file_refused(tmp_path, settings, content):
+    path = write(tmp_path, "a.txt", content)
+    with pytest.raises(InputError) as info:
+        read_file(path, settings)
+    assert str(info.value) == f"{path}: is empty (no text to translate)"
+
+
+def test_empty_html_file_refused(tmp_path, settings):
+    path = write(tmp_path, "a.html", b"\n")
+    with pytest.raises(InputError, match=r"a\.html: is empty"):
+        read_file(path, settings)
+
+
+def test_size_cap(tmp_path):
+    path = write(tmp_path, "a.txt", "ا".encode() * 100)
+    with pytest.raises(InputError) as info:
+        read_file(path, Settings.load(max_input_bytes=199))
+    assert str(info.value) == f"{path}: is 200 bytes, over the limit of 199 (READER_MAX_INPUT_BYTES)"
+    assert read_file(path, Settings.load(max_input_bytes=200)).text == "ا" * 100
+
+
+@pytest.mark.parametrize("name", ["a.pdf", "a.docx", "noext"])
+def test_unknown_extension_refused(tmp_path, settings, name):
+    path = write(tmp_path, name, b"text")
+    with pytest.raises(InputError, match="unsupported file type"):
+        read_file(path, settings)
+
+
+def test_missing_file_and_folder(tmp_path, settings):
+    with pytest.raises(InputError, match="no such file"):
+        read_file(tmp_path / "missing.txt", settings)
+    (tmp_path / "dir.txt").mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        read_file(tmp_path / "dir.txt", settings)
+
+
+def test_html_file_main_text_only(tmp_path, settings):
+    path = write(tmp_path, "page.HTML", article_page(HEADLINE, BODY).encode())
+    article = read_file(path, settings)
+    assert article.text == "\n".join([HEADLINE, *BODY])
+    assert (article.title, article.author, article.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
+    for noise in (AD_TEXT, COMMENT_TEXT, *NAV_TEXT):
+        assert noise not in article.text
+
+
+def test_html_file_meta_charset(tmp_path, settings):
+    html = article_page(HEADLINE, BODY).replace('<meta charset="utf-8">', '<meta charset="windows-1256">')
+    article = read_file(write(tmp_path, "page.htm", html.encode("cp1256")), settings)
+    assert article.text == "\n".join([HEADLINE, *BODY])
+    assert article.warnings == ()
+
+
+def test_html_without_article_text(tmp_path, settings):
+    path = write(tmp_path, "a.html", b"<html><head><title>t</title></head><body><script>x=1</script></body></html>")
+    with pytest.raises(InputError, match="no article text could be extracted"):
+        read_file(path, settings)
+
+
+def test_pasted_html_page_is_extracted():
+    article = read_text("\n  " + article_page(HEADLINE, BODY), source="clipboard")
+    assert article.text == "\n".join([HEADLINE, *BODY])
+    assert article.title == HEADLINE
+    assert article.source == "clipboard"
+
+
+def test_pasted_html_fragment_is_extracted():
+    fragment = "".join(f"<p>{p}</p>" for p in BODY)
+    assert read_text(fragment).text == "\n".join(BODY)
+
+
+def test_pasted_text_with_some_markup_is_kept_as_is():
+    text = "قال <b>الوزير</b> إن a < b.\r\nسطر"
+    assert read_text(text).text == "قال <b>الوزير</b> إن a < b.\nسطر"
+
+
+def test_pasted_text_checks():
+    assert read_text("\ufeffمرحبا").text == "مرحبا"
+    with pytest.raises(InputError, match="the pasted text: is empty"):
+        read_text(" \n ")
+    with pytest.raises(InputError, match="the pasted text: looks like a binary file"):
+        read_text("abc\x00def")
+    with pytest.raises(InputError, match="over the limit of 10"):
+        read_text("ا" * 6, settings=Settings.load(max_input_bytes=10))
+
+
+def test_read_input_stdin(monkeypatch, settings):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xef\xbb\xbf" + "نص\r\n".encode())))
+    article = read_input("-", settings)
+    assert (article.text, article.source) == ("نص\n", "-")
+
+
+def test_read_input_stdin_size_cap(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"a" * 11)))
+    with pytest.raises(InputError, match="standard input is over the limit of 10 bytes"):
+        read_input("-", Settings.load(max_input_bytes=10))
+
+
+def test_read_input_paths_and_schemes(tmp_path, settings):
+    path = write(tmp_path, "a.txt", "نص".encode())
+    assert read_input(str(path), settings).text == "نص"
+    with pytest.raises(InputError, match="no such file"):
+        read_input(str(tmp_path / "nope.txt"), settings)
+    with pytest.raises(FetchError, match="only http and https URLs are allowed, not 'ftp:'"):
+        read_input("ftp://example.com/a.txt", settings)
+
+
+def test_fetch_article_extracts_body_and_metadata(settings):
+    with LocalServer() as server:
+        server.routes["/news/1"] = page(article_page(HEADLINE, BODY))
+        article = read_input(server.url("/news/1"), settings)
+    assert article.text == "\n".join([HEADLINE, *BODY])
+    assert (article.title, article.author, article.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
+    assert article.url == article.source == server.url("/news/1")
+    assert article.metadata().source == server.url("/news/1")
+
+
+def test_fetch_article_plain_text_and_refusals(settings):
+    with LocalServer() as server:
+        server.routes["/t"] = page("نص عادي".encode(), content_type="text/plain; charset=utf-8")
+        server.routes["/img"] = page(b"\x89PNG\r\n", content_type="image/png")
+        server.routes["/empty"] = page("<html><body><img src='a.png'></body></html>")
+        server.routes["/bin"] = page(b"<html>\x00\x00</html>", content_type="text/html")
+        assert fetch_article(server.url("/t"), settings).text == "نص عادي"
+        with pytest.raises(FetchError) as info:
+            fetch_article(server.url("/img"), settings)
+        assert str(info.value) == f"{server.url('/img')}: not an article page (content type 'image/png')"
+        with pytest.raises(FetchError) as info:
+            fetch_article(server.url("/empty"), settings)
+        assert str(info.value) == f"{server.url('/empty')}: no article text could be extracted from the HTML"
+        with pytest.raises(FetchError, match="looks like a binary file"):
+            fetch_article(server.url("/bin"), settings)
+
+
+def test_fetch_article_uses_declared_charset(settings):
+    with LocalServer() as server:
+        html = article_page(HEADLINE, BODY).replace('<meta charset="utf-8">', "")
+        server.routes["/a"] = page(html.encode("cp1256"), content_type="text/html; charset=windows-1256")
+        assert fetch_article(server.url("/a"), settings).text.startswith(HEADLINE)
+
+
+def test_utf8_page_mislabelled_as_latin1_is_read_as_utf8(settings):
+    with LocalServer() as server:
+        server.routes["/a"] = page(article_page(HEADLINE, BODY).encode(), content_type="text/html; charset=ISO-8859-1")
+        article = fetch_article(server.url("/a"), settings)
+    assert article.text == "\n".join([HEADLINE, *BODY])
+
+
+def test_looks_like_html():
+    assert ingest.looks_like_html("<!-- x -->\n<!DOCTYPE html><html></html>")
+    assert ingest.looks_like_html("<HTML><body>")
+    assert not ingest.looks_like_html("قال <b>الوزير</b>")
+    assert not ingest.looks_like_html("<p>واحد</p>")

@@ -46,7 +46,10 @@ def test_unknown_model_and_missing_folder_are_clear():
 
 
 def test_pull_offline_is_a_clear_message_not_a_traceback(monkeypatch):
+    import huggingface_hub.constants
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # read once, at import
     with pytest.raises(ModelNotFoundError, match="could not download Helsinki-NLP/opus-mt-ar-en") as info:
         pull("opus-mt-ar-en", Settings.load())
     assert "reader models import" in str(info.value)

@@ -257,4 +257,4 @@ def _replace_dir(staging: Path, target: Path) -> None:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    return text.splitlines()[0].rstrip(".")

@@ -227,7 +227,8 @@ def convert(name: str, settings: Settings, *, quantization: str = "int8", force:
     from reader.convert import convert_to_ct2
 
     model = resolve(replace(settings, model=name, backend="transformers"))
-    return convert_to_ct2(model.path, ct2_dir(settings, model.name, quantization), quantization=quantization, force=force)
+    target = ct2_dir(settings, model.name, quantization)
+    return convert_to_ct2(model.path, target, quantization=quantization, force=force)
 
 
 def _validate_marian(folder: Path) -> None:

@@ -16,8 +16,8 @@ def test_a_good_translation_has_no_flags():
 def test_repetition_loop_is_flagged():
     looped = "The central bank bank bank bank bank decided 27.25"
     assert REPETITION in assess(SOURCE, looped, -0.3)
-    assert repeated_run("a b c a b c a b c".split())
-    assert not repeated_run("the bank and the bank".split())
+    assert repeated_run(["a", "b", "c", "a", "b", "c", "a", "b", "c"])
+    assert not repeated_run(["the", "bank", "and", "the", "bank"])
 
 
 def test_repetition_in_the_source_is_not_blamed_on_the_model():

@@ -1,0 +1,295 @@
+"""The CTranslate2 backend: a converted Marian model (``reader models convert NAME --to ct2``).
+
+Same contract and same results as the transformers backend (text, word alignment, mean token
+log-probability), several times faster on CPU in a fraction of the memory: int8 on CPU,
+float16 on CUDA, batches cut by token count. Tokenization is the model's own MarianTokenizer
+(copied into the converted folder), so both backends feed the model identical pieces.
+Alignment comes from the attention CTranslate2 returns: the last decoder layer's head 0,
+the guided-alignment head of OPUS-MT "transformer-align" models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ctranslate2
+
+from reader.align import word_alignment
+from reader.convert import HF_CONFIG_COPY, read_sidecar
+from reader.errors import InputError, ModelError, ModelNotFoundError
+from reader.translate.base import DecodeSettings, Translation
+
+if TYPE_CHECKING:
+    from reader.config import Settings
+
+DEFAULT_MAX_POSITIONS = 512
+TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json")
+PATIENCE = 2
+"""Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
+stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps
+going, and 2 gives its translations."""
+
+
+def output_limit(source_tokens: int, max_length: int) -> int:
+    """Output tokens (eos included) allowed for a source of ``source_tokens`` (eos included).
+
+    The transformers backend's bound: generous for any real translation, tight enough that a
+    repetition loop stops early instead of running to the model's 512 positions.
+    """
+    return max(1, min(max_length - 1, 2 * source_tokens + 10))
+
+
+class CT2Translator:
+    """A CTranslate2 model behind the Translator protocol."""
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        decode: DecodeSettings,
+        batch_tokens: int,
+        max_input_tokens: int,
+        quantization: str,
+        source_fingerprint: str,
+        device: str = "cpu",
+        workers: int = 1,
+    ) -> None:
+        self.model = model
+        self.device = device
+        self.workers = workers
+        self.tokenizer = tokenizer
+        self.decode = decode
+        self.batch_tokens = batch_tokens
+        self.max_input_tokens = max_input_tokens
+        self.quantization = quantization
+        self.source_fingerprint = source_fingerprint
+        self.model_calls = 0
+
+    @classmethod
+    def load(cls, model_dir: Path, *, settings: Settings, compute_type: str | None = None) -> CT2Translator:
+        """Open a converted folder. ``compute_type`` overrides the default (int8 on CPU, float16 on CUDA)."""
+        model_dir = Path(model_dir)
+        if not (model_dir / "model.bin").is_file():
+            raise ModelNotFoundError(
+                f"{model_dir} is not a CTranslate2 model folder (no model.bin). "
+                "Run `reader models convert NAME --to ct2` to make one."
+            )
+        record = read_sidecar(model_dir) or {}
+        quantization = str(record.get("quantization", "unknown"))
+        fingerprint = str(record.get("source_fingerprint") or _hash_file(model_dir / "model.bin"))
+        device, device_index = _device(settings.device)
+        if compute_type is None:
+            compute_type = _default_compute_type(device, quantization)
+        # On CPU, batches run in parallel, one thread each: for Marian-sized matrices this scales
+        # far better than splitting each matrix product across threads (measured in
+        # docs/performance.md). On CUDA one worker feeds the device.
+        workers = 1 if device == "cuda" else (settings.threads if settings.threads > 0 else os.cpu_count() or 1)
+        try:
+            model = ctranslate2.Translator(
+                str(model_dir),
+                device=device,
+                device_index=device_index,
+                compute_type=compute_type,
+                inter_threads=workers,
+                intra_threads=1 if device == "cpu" else 0,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"CTranslate2 could not load {model_dir}: {exc}") from exc
+        tokenizer = _load_tokenizer(model_dir)
+        hf_config = _read_json(model_dir / HF_CONFIG_COPY)
+        max_positions = int(hf_config.get("max_position_embeddings") or DEFAULT_MAX_POSITIONS)
+        decode = DecodeSettings(beam=settings.beam, max_length=max_positions)
+        return cls(
+            model,
+            tokenizer,
+            decode=decode,
+            batch_tokens=settings.batch_tokens,
+            max_input_tokens=max_positions,
+            quantization=quantization,
+            source_fingerprint=fingerprint,
+            device=device,
+            workers=workers,
+        )
+
+    @property
+    def compute_type(self) -> str:
+        return str(self.model.compute_type)
+
+    @property
+    def fingerprint(self) -> str:
+        """Backend, stored and computed precision, source weights and decoding: the cache never mixes them."""
+        search = f"{self.decode.key()};patience={PATIENCE}"
+        return f"ct2:{self.quantization}:{self.compute_type}:{self.source_fingerprint}:{search}"
+
+    def count_tokens(self, text: str) -> int:
+        """Source subwords, without the eos the model adds (as the transformers backend counts)."""
+        return len(self.tokenizer.tokenize(text)) if text.strip() else 0
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        """Translate in batches that keep every worker busy within ``batch_tokens`` of memory.
+
+        Memory grows with hypotheses x output length (each keeps its attention caches and
+        vocabulary-wide scores), so the ``batch_tokens`` budget is shared among the beam's
+        hypotheses and the workers' batches in flight: with the defaults (2048 tokens, beam 4)
+        peak memory stays under 600 MB for opus-mt-ar-en even when every output runs to its limit.
+
+        Long inputs are refused before anything runs, never truncated silently (the pipeline
+        sub-splits long sentences first).
+        """
+        results = [Translation("", (), 0.0) for _ in sentences]
+        todo = [i for i, sentence in enumerate(sentences) if sentence.strip()]
+        if not todo:
+            return results
+        sources = [self._pieces(sentences[i]) for i in todo]
+        longest = max(len(pieces) for pieces in sources)
+        # At least one batch per worker; all batches in flight together within the memory budget.
+        share = math.ceil(sum(len(pieces) for pieces in sources) / self.workers)
+        budget = self.batch_tokens // (self.decode.beam * self.workers)
+        options = {
+            "batch_type": "tokens",
+            "max_batch_size": max(longest, min(budget, share)),
+            "max_input_length": 0,
+            "return_attention": True,
+        }
+        try:
+            outputs = self.model.translate_batch(
+                sources,
+                beam_size=self.decode.beam,
+                patience=PATIENCE,
+                no_repeat_ngram_size=self.decode.no_repeat_ngram_size,
+                max_decoding_length=output_limit(longest, self.decode.max_length),
+                min_decoding_length=0,
+                return_scores=True,
+                **options,
+            )
+            first_rows = [_first_row(out) for out in outputs]
+            if self.device == "cpu" and self.decode.beam > 1 and len(sources) > 1:
+                # CTranslate2 4.x bug: on CPU, beam search runs its first step before expanding the
+                # beam, then gathers that step's attention with un-expanded indices, so example i
+                # gets example i // beam's first row (BeamSearch::search in decoding.cc). The first
+                # step attends from the decoder start token alone, the same in every beam: one
+                # greedy step recomputes it exactly.
+                first_steps = self.model.translate_batch(
+                    sources, beam_size=1, max_decoding_length=1, min_decoding_length=1, **options
+                )
+                first_rows = [_first_row(out) for out in first_steps]
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
+        self.model_calls += 1
+        for i, source, output, first in zip(todo, sources, outputs, first_rows, strict=True):
+            results[i] = self._translation(sentences[i], source, output, first)
+        return results
+
+    def _pieces(self, text: str) -> list[str]:
+        """Source pieces ending in </s>: what the transformers backend feeds its model."""
+        pieces = [*self.tokenizer.tokenize(text), self.tokenizer.eos_token]
+        if len(pieces) > self.max_input_tokens:
+            raise InputError(
+                f"a sentence of {len(pieces)} subword tokens is over the model's limit of "
+                f"{self.max_input_tokens}; split it before translating (it starts: {text[:60]!r})"
+            )
+        return pieces
+
+    def _translation(self, sentence: str, source: list[str], output: Any, first_row: Any) -> Translation:
+        target = list(output.hypotheses[0])
+        score = float(output.scores[0])
+        # One call has one length bound (the longest input's); each sentence gets its own, as in
+        # the transformers backend. Only runaway outputs reach it; their score is recomputed.
+        limit = output_limit(len(source), self.decode.max_length)
+        if len(target) >= limit:
+            target = target[:limit]
+            try:
+                log_probs = self.model.score_batch([source], [target])[0].log_probs
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"CTranslate2 failed while scoring a translation: {exc}") from exc
+            score = sum(log_probs[:limit]) / limit
+        text = self.tokenizer.decode(
+            self.tokenizer.convert_tokens_to_ids(target),
+            skip_special_tokens=True,
+            use_source_tokenizer=False,
+            clean_up_tokenization_spaces=False,
+        )
+        alignment: tuple[tuple[int, int], ...] = ()
+        if target:
+            rows = [first_row, *output.attention[0][1 : len(target)]]
+            alignment = word_alignment(
+                [row[: len(source)] for row in rows],
+                source,
+                target,
+                source_words=len(sentence.split()),
+                target_words=len(text.split()),
+            )
+        return Translation(text, alignment, score)
+
+    def __repr__(self) -> str:
+        return f"CT2Translator({self.fingerprint!r})"
+
+
+def _first_row(output: Any) -> list[float] | None:
+    """Attention of the first output token, or None when the output is empty."""
+    return output.attention[0][0] if output.attention and output.attention[0] else None
+
+
+def _device(wanted: str) -> tuple[str, int]:
+    """('cpu' | 'cuda', device index) from 'auto', 'cpu', 'cuda' or 'cuda:N'."""
+    if wanted in ("", "auto"):
+        return ("cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"), 0
+    kind, _, index = wanted.partition(":")
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+        raise ModelError(f"the CTranslate2 backend runs on 'cpu', 'cuda' or 'cuda:N', not {wanted!r}")
+    if kind == "cuda" and ctranslate2.get_cuda_device_count() <= int(index or 0):
+        raise ModelError(f"device {wanted!r} was asked for, but CTranslate2 sees no such CUDA device here")
+    return kind, int(index or 0)
+
+
+def _default_compute_type(device: str, quantization: str) -> str:
+    """float16 on CUDA; on CPU int8 for int8 conversions, else the stored type when the CPU has it."""
+    if device == "cuda":
+        return "float16"
+    supported = ctranslate2.get_supported_compute_types("cpu")
+    wanted = "int8" if quantization.startswith("int8") or quantization == "unknown" else quantization
+    return wanted if wanted in supported else "float32"
+
+
+def _load_tokenizer(model_dir: Path) -> Any:
+    try:
+        from transformers import MarianTokenizer
+    except ImportError as exc:
+        raise ModelError(
+            "the CTranslate2 backend tokenizes with transformers' MarianTokenizer: pip install 'reader[ml]'"
+        ) from exc
+    missing = [name for name in TOKENIZER_FILES if not (model_dir / name).is_file()]
+    if missing:
+        raise ModelError(f"{model_dir} lacks tokenizer files: {', '.join(missing)}; convert the model again")
+    try:
+        with warnings.catch_warnings():
+            # MarianTokenizer asks for sacremoses, which it only uses in a method reader never calls.
+            warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+            return MarianTokenizer.from_pretrained(str(model_dir))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"cannot load the tokenizer in {model_dir}: {exc}") from exc
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _hash_file(path: Path) -> str:
+    """Fingerprint of a folder converted outside reader (no sidecar): the weights themselves."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]

@@ -14,7 +14,18 @@ from lxml import etree
 from markdown_it import MarkdownIt
 
 from reader import export
-from reader.document import Document, Metadata
+from reader.document import (
+    CACHED,
+    LENGTH_RATIO,
+    LOW_SCORE,
+    NUMBER_MISMATCH,
+    PASSTHROUGH,
+    REPETITION,
+    SUB_SPLIT,
+    Document,
+    Metadata,
+    Paragraph,
+)
 from reader.errors import ExportError
 from reader.export import json_format, markdown, tmx
 from tests.support import documents
@@ -352,3 +363,66 @@ def test_markdown_source_without_arabic_is_left_to_right() -> None:
     document = documents.build([[("Is it 2025?", "Is it 2025?", ())]], Metadata(title="t"))
     assert '<div dir="ltr">\n\nIs it 2025?\n\n</div>' in markdown.render(document).decode("utf-8")
     assert '<span dir="ltr">Is it 2025?</span>' in markdown.render(document, layout="table").decode("utf-8")
+
+
+def with_flags(document: Document, flags: dict[int, tuple[str, ...]]) -> Document:
+    """``document`` with extra flags on the sentences at the given positions (document order)."""
+    numbers = iter(range(len(document.sentences)))
+    paragraphs = tuple(
+        Paragraph(p.start, p.end, tuple(s.with_flags(*flags.get(next(numbers), ())) for s in p.sentences))
+        for p in document.paragraphs
+    )
+    return Document(document.text, paragraphs, document.meta)
+
+
+SAMPLE_FLAGS = {0: (CACHED,), 1: (NUMBER_MISMATCH, LOW_SCORE), 2: (SUB_SPLIT,), 3: (PASSTHROUGH,)}
+
+
+def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata() -> None:
+    text = markdown.render(with_flags(documents.sample_document(), SAMPLE_FLAGS)).decode("utf-8")
+    legend = (
+        "**Marks:** <sup>=</sup> passthrough: no Arabic letters, copied without the model"
+        " · <sup>÷</sup> sub-split: too long for the model, translated in parts"
+        " · <sup>?</sup> low model confidence"
+        " · <sup>#</sup> a number in the source is missing from the translation"
+    )
+    expected = (
+        SAMPLE_INTERLEAVED.replace(
+            "- **Model:** Helsinki-NLP/opus-mt-ar-en\n", f"- **Model:** Helsinki-NLP/opus-mt-ar-en\n\n{legend}\n"
+        )
+        .replace("unchanged at 27.25%. Does", "unchanged at 27.25%.<sup>?#</sup> Does")
+        .replace("is near?\n", "is near?<sup>÷</sup>\n")
+        .replace("Dubai in 2025.\n", "Dubai in 2025.<sup>=</sup>\n")
+    )
+    assert text == expected != SAMPLE_INTERLEAVED  # the cached first sentence has no mark
+    table = markdown.render(with_flags(documents.sample_document(), SAMPLE_FLAGS), layout="table").decode("utf-8")
+    assert legend in table
+    assert "| The central bank holds interest rates for the third time in a row | " in table
+    assert "| Does this mean that the monetary easing cycle is near?<sup>÷</sup> | " in table
+
+
+def test_markdown_without_printed_flags_has_no_legend() -> None:
+    plain = documents.sample_document()
+    cached = with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
+    for layout in markdown.LAYOUTS:
+        assert "Marks" not in markdown.render(plain, layout=layout).decode("utf-8")
+        assert markdown.render(cached, layout=layout) == markdown.render(plain, layout=layout)
+
+
+@pytest.mark.parametrize("layout", markdown.LAYOUTS)
+def test_markdown_marks_on_hostile_sentences_render_as_superscripts_only(layout: str) -> None:
+    """A sentence ending in a backslash, "<" or an open link still renders as typed, its marks raised after it."""
+    document = documents.build(
+        [[("أ", "ends in a backslash \\", ()), ("ب", "ends in <", ()), ("ج", "[x](javascript:y", ())]],
+        Metadata(title="t"),
+    )
+    document = with_flags(document, dict.fromkeys(range(3), (REPETITION, LENGTH_RATIO)))
+    html = md_to_html(markdown.render(document, layout=layout).decode("utf-8"))
+    tree = Tree(html)
+    allowed = {"h1", "p", "strong", "sup", "div", "table", "thead", "tbody", "tr", "th", "td", "span"}
+    assert {tag for tag, _ in tree.elements} <= allowed
+    assert all(not attrs or set(attrs) <= {"dir", "lang", "style"} for _, attrs in tree.elements)
+    assert html.count("<sup>×±</sup>") == 3 and "<sup>×</sup> repetition in the model output" in html
+    english = [text for tag, text, rtl in tree.blocks if tag in ("p", "td") and not rtl and "Marks" not in text]
+    expected = ["ends in a backslash \\×±", "ends in <×±", "[x](javascript:y×±"]
+    assert english == (expected if layout == "table" else [" ".join(expected)])

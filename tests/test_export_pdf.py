@@ -28,9 +28,21 @@ from pathlib import Path
 import pytest
 
 from reader import export
-from reader.document import Document, Metadata
+from reader.document import (
+    CACHED,
+    LENGTH_RATIO,
+    LOW_SCORE,
+    NUMBER_MISMATCH,
+    PASSTHROUGH,
+    REPETITION,
+    SUB_SPLIT,
+    Document,
+    Metadata,
+    Paragraph,
+)
 from reader.errors import ExportError
 from reader.export import pdf
+from reader.export.marks import FLAG_MARKS
 from tests.support import documents
 
 MM = 72 / 25.4  # points per mm
@@ -435,3 +447,127 @@ def test_source_paragraph_without_arabic_keeps_left_to_right(tmp_path: Path) -> 
     line = next(ln for ln in pages[0].lines if ln[0].x0 > pages[0].width / 2 and ln[0].text == "Is")
     assert [w.text for w in line] == ["Is", "it", "2025?"]
     assert line[-1].x1 == pytest.approx(pages[0].width - pdf.MARGIN * MM, abs=1.5)
+
+
+# -- flag marks -------------------------------------------------------------------------------
+
+# Sentence positions (document order) in the central bank article and the flags added to them,
+# all on page 1 (pdftotext mixes up the English lines of a page that reads right to left).
+FLAGS = {
+    1: (LOW_SCORE, NUMBER_MISMATCH),
+    4: (REPETITION,),
+    5: (SUB_SPLIT, LENGTH_RATIO),
+    6: (CACHED,),
+    7: (PASSTHROUGH,),
+}
+LEGEND = [
+    ("=", "passthrough: no Arabic letters, copied without the model"),
+    ("÷", "sub-split: too long for the model, translated in parts"),
+    ("?", "low model confidence"),
+    ("×", "repetition in the model output"),
+    ("±", "translation unusually short or long for its source"),
+    ("#", "a number in the source is missing from the translation"),
+]
+MARK_RUN = re.compile(r"(?:^| )([=÷?×±#]+)(?= |$)")  # a word of marks only
+
+
+def with_flags(document: Document, flags: dict[int, tuple[str, ...]]) -> Document:
+    """``document`` with extra flags on the sentences at the given positions."""
+    numbers = iter(range(len(document.sentences)))
+    paragraphs = tuple(
+        Paragraph(p.start, p.end, tuple(s.with_flags(*flags.get(next(numbers), ())) for s in p.sentences))
+        for p in document.paragraphs
+    )
+    return Document(document.text, paragraphs, document.meta)
+
+
+def flagged_document() -> Document:
+    return with_flags(documents.translated_seed_document(), FLAGS)
+
+
+def page_one_text(path: Path) -> str:
+    return " ".join(run("pdftotext", "-f", "1", "-l", "1", path, "-").split())
+
+
+def test_printed_marks_are_single_non_letters_that_noto_sans_has() -> None:
+    """Drawn with the shipped fonts only; no letter or digit, so copied sentences keep their words."""
+    metrics = pdf._Metrics()
+    printed = [m.printed for m in FLAG_MARKS.values() if m.printed]
+    assert printed == ["=", "÷", "?", "×", "±", "#"]
+    for glyph in printed:
+        assert ord(glyph) in metrics.coverage[("sans", "")] and ord(glyph) in metrics.coverage[("sans", "B")]
+        assert not letters(glyph)
+    assert FLAG_MARKS[CACHED].printed == ""  # where a translation came from says nothing about it
+
+
+@pytest.mark.parametrize("layout", pdf.LAYOUTS)
+def test_flag_marks_follow_their_sentences_and_a_legend_lists_them(
+    tmp_path: Path, artifacts_dir: Path, layout: str
+) -> None:
+    document = flagged_document()
+    path = write(tmp_path, document, layout=layout)
+    pages = read_layout(path)
+    english = " ".join(texts(path, pages, layout)[1].split())
+    body = english[english.index(document.sentences[0].translation) :]  # below the legend
+    assert MARK_RUN.findall(body) == ["?#", "×", "÷±", "="]  # the cached sentence has none
+    assert "polled by Reuters. ?#" in body
+    assert "the monetary easing cycle is near? × Dr. Ahmed Salem" in body
+    assert "depends on many external factors. ÷±" in body
+    assert "chief among them: =" in body
+    # Rows stay level and whole, pages numbered, every English sentence extracted in order.
+    for sentence in document.sentences:
+        assert letters(sentence.translation) in letters(body), sentence.translation
+    assert_geometry(pages, side_by_side=layout == "side-by-side")
+    assert_page_numbers(pages)
+    header = page_one_text(path)
+    for glyph, description in LEGEND:
+        assert f"{glyph} {description}" in header
+    assert "Marks:" in header and "from the cache" not in header
+    prefix = artifacts_dir / f"pdf-page1-flags-{layout}"
+    run("pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", path, prefix)
+    assert prefix.with_suffix(".png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_marks_are_small_and_raised_after_the_sentence_end(tmp_path: Path) -> None:
+    pages = read_layout(write(tmp_path, flagged_document()))
+    line = next(ln for ln in pages[0].lines if ln[-1].text == "?#")
+    end, marks = line[-2], line[-1]
+    assert end.text == "Reuters."
+    assert 0 < marks.x0 - end.x1 < 1.5  # right after the full stop, no space
+    assert marks.y1 - marks.y0 < 0.75 * (end.y1 - end.y0)  # a smaller size
+    assert (marks.y0 + marks.y1) / 2 < (end.y0 + end.y1) / 2 - 1  # raised
+
+
+def test_legend_lists_only_the_marks_present(tmp_path: Path) -> None:
+    document = with_flags(documents.translated_seed_document(), {2: (LOW_SCORE,), 3: (LOW_SCORE, CACHED)})
+    header = page_one_text(write(tmp_path, document))
+    assert "Marks: ? low model confidence" in header
+    assert [d for _, d in LEGEND if d in header] == ["low model confidence"]
+    assert "from the cache" not in header
+
+
+def test_no_legend_or_mark_without_flags_and_none_for_cached_sentences(tmp_path: Path) -> None:
+    plain = documents.translated_seed_document()
+    cached = with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
+    for layout in pdf.LAYOUTS:
+        text = run("pdftotext", write(tmp_path, plain, f"plain-{layout}.pdf", layout=layout), "-")
+        assert "Marks:" not in text
+        assert run("pdftotext", write(tmp_path, cached, f"cached-{layout}.pdf", layout=layout), "-") == text
+
+
+def test_article_text_cannot_fake_a_mark(tmp_path: Path) -> None:
+    """The character that glues marks to a sentence is dropped from article text like any control."""
+    document = documents.build([[("جملة فيها رمز", f"fake{pdf.MARK}?# mark", ((0, 0),))]], Metadata(title="t"))
+    text = " ".join(run("pdftotext", write(tmp_path, document), "-").split())
+    assert "fake?# mark" in text and "Marks:" not in text
+
+
+def test_marks_stay_with_a_word_broken_across_lines(tmp_path: Path) -> None:
+    url = "https://example.com/" + "a" * 300
+    document = documents.build([[("انظر " + url, "See " + url, ((0, 0), (1, 1)))]], Metadata(title="URL"))
+    document = with_flags(document, {0: (LOW_SCORE,)})
+    for layout in pdf.LAYOUTS:
+        path = write(tmp_path, document, f"{layout}.pdf", layout=layout)
+        pages = read_layout(path)
+        assert_geometry(pages, side_by_side=layout == "side-by-side")
+        assert f"See{url}?" in "".join(texts(path, pages, layout)[1].split())

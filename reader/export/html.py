@@ -22,33 +22,14 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from reader.document import (
-    CACHED,
-    LENGTH_RATIO,
-    LOW_SCORE,
-    NUMBER_MISMATCH,
-    PASSTHROUGH,
-    PENDING,
-    REPETITION,
-    SUB_SPLIT,
-    Document,
-    SentencePair,
-    word_spans,
-)
+from reader.document import LOW_SCORE, PENDING, Document, SentencePair, word_spans
 from reader.errors import ExportError
+from reader.export.marks import FLAG_MARKS
 
 ARABIC_FONT = "NotoNaskhArabic-Regular.ttf"
 
 # flag -> (glyph, explanation, is a quality warning)
-MARKS: dict[str, tuple[str, str, bool]] = {
-    CACHED: ("•", "from the cache", False),
-    PASSTHROUGH: ("=", "passthrough: no Arabic letters, copied without the model", False),
-    SUB_SPLIT: ("✂", "sub-split: too long for the model, translated in parts", False),
-    LOW_SCORE: ("?", "low model confidence", True),
-    REPETITION: ("↻", "repetition in the model output", True),
-    LENGTH_RATIO: ("↔", "translation unusually short or long for its source", True),
-    NUMBER_MISMATCH: ("#", "a number in the source is missing from the translation", True),
-}
+MARKS: dict[str, tuple[str, str, bool]] = {flag: (m.glyph, m.description, m.warning) for flag, m in FLAG_MARKS.items()}
 
 # Embedding and override controls (LRE, RLE, PDF, LRO, RLO) reorder text visually: a hostile
 # article could use them to disguise what it says. They are dropped from the view; isolates

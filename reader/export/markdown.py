@@ -12,6 +12,9 @@ backslash-escaped (CommonMark lets any ASCII punctuation be escaped), so a ``<sc
 a sentence become spaces, control characters are dropped, and so are the bidi embedding and
 override controls (U+202A to U+202E), which could disguise what the text says. Braces, `$` and
 a `%` after a brace are escaped too, so template engines that read Markdown (Jekyll, Hugo) see no `{{`, `${` or `{%`.
+
+A flagged sentence ends in the PDF's marks (reader.export.marks) as ``<sup>``, and a legend
+after the metadata says what the marks in the document mean.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 
 from reader.document import Document, Metadata, SentencePair
 from reader.errors import ExportError
+from reader.export.marks import printed_legend, printed_marks
 
 LAYOUTS = ("interleaved", "table")
 # The PDF's name for two columns, so one --layout can serve both formats.
@@ -82,7 +86,15 @@ def _direction(source: str) -> str:
 
 
 def _english(sentence: SentencePair, *, line_start: bool) -> str:
-    return escape(sentence.translation, line_start=line_start) if sentence.translation else UNTRANSLATED
+    if not sentence.translation:
+        return UNTRANSLATED
+    text = escape(sentence.translation, line_start=line_start)
+    marks = printed_marks(sentence.flags)
+    return f"{text}{_sup(marks)}" if text and marks else text
+
+
+def _sup(marks: str) -> str:
+    return f"<sup>{escape(marks, line_start=False)}</sup>"
 
 
 def _header(document: Document) -> str:
@@ -95,4 +107,8 @@ def _header(document: Document) -> str:
     details = [f"- **{label}:** {value}" for label, value in values if value]
     if details:
         lines.append("\n".join(details))
+    legend = printed_legend(document)
+    if legend:
+        entries = [f"{_sup(mark.printed)} {escape(mark.description, line_start=False)}" for mark in legend]
+        lines.append("**Marks:** " + " · ".join(entries))
     return "\n\n".join(lines)

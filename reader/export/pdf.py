@@ -11,11 +11,17 @@ both columns of a row start level, and a row that does not fit is moved or split
 a line boundary, including a paragraph taller than a whole page. Only then is anything
 drawn, one ``cell`` per line, so the footers know the page count. Fonts ship in
 ``reader/fonts`` (OFL), so the PDF never depends on the fonts of the machine.
+
+A flagged sentence ends in small raised marks (reader.export.marks), explained by a legend
+under the header. They travel through wrapping glued to the sentence's last word behind
+``MARK`` (a control character that cleaning removes from article text), so a mark never
+starts a line, and a line holding one is drawn in pieces to give the marks their own style.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +34,7 @@ from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
 from reader.document import Document, Paragraph
 from reader.errors import ExportError
+from reader.export.marks import FLAG_MARKS, printed_legend, printed_marks
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT_FILES = {
@@ -53,6 +60,10 @@ MOVE_LIMIT = 1 / 3  # a block up to this share of the body height moves whole ra
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _COMPLEX_BIDI = frozenset({"R", "AL", "AN", "NSM"})
 PT = 25.4 / 72  # mm per point
+MARK = "\x1f"  # glues a sentence's marks to its last word; clean() drops it from article text
+MARK_GAP = 0.25  # mm between a sentence's last letter and its marks
+MARK_RAISE = 1.0  # mm the marks sit above the line, like a footnote number
+_MARKED = re.compile(MARK + r"(\S*)")
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class _Style:
     rtl: bool
     gray: int = 0
     bold: bool = False
+    color: tuple[int, int, int] | None = None  # instead of gray
 
 
 ARABIC = _Style("naskh", 12.0, 7.6, "R", rtl=True)
@@ -76,6 +88,13 @@ LABEL = _Style("sans", 8.0, 4.2, "L", rtl=False, gray=120, bold=True)
 RUNNING_AR = _Style("naskh", 9.0, 6.0, "R", rtl=True, gray=110)
 RUNNING_EN = _Style("sans", 8.0, 6.0, "L", rtl=False, gray=110)
 LABEL_AR = _Style("naskh", 9.0, 4.2, "R", rtl=True, gray=120, bold=True)
+# Marks after a sentence: a quality warning in the app's amber, a note on handling in grey.
+MARK_WARNING = _Style("sans", 6.5, 5.3, "L", rtl=False, bold=True, color=(180, 83, 9))
+MARK_NOTE = _Style("sans", 6.5, 5.3, "L", rtl=False, gray=120)
+LEGEND_WARNING = _Style("sans", META.size, META.line_h, "L", rtl=False, bold=True, color=MARK_WARNING.color)
+LEGEND_NOTE = _Style("sans", META.size, META.line_h, "L", rtl=False, bold=True, gray=MARK_NOTE.gray)
+LEGEND_GAP = 4.0  # mm between two legend entries
+MARK_STYLES = {m.printed: MARK_WARNING if m.warning else MARK_NOTE for m in FLAG_MARKS.values() if m.printed}
 
 
 @dataclass(frozen=True)
@@ -296,7 +315,10 @@ class _Renderer:
     def use(self, style: _Style, *, plain: bool = False) -> None:
         pdf = self.pdf
         pdf.set_font(style.family, "B" if style.bold else "", style.size)
-        pdf.set_text_color(style.gray)
+        if style.color:
+            pdf.set_text_color(*style.color)
+        else:
+            pdf.set_text_color(style.gray)
         if plain:
             pdf.set_text_shaping(use_shaping_engine=False)  # plain left-to-right text: 4x faster to draw
         elif style.rtl:
@@ -319,15 +341,16 @@ class _Renderer:
             words: list[str] = []
             used = 0.0
             for word in filter(None, hard_line.split(" ")):  # not str.split(): no-break spaces hold
-                w = self.metrics.width(word, style)
+                w = self.word_width(word, style)
                 while w > limit:  # a word wider than the column (a URL, a hash): break it by characters
                     if words:
                         lines.append(" ".join(words))
                         words, used = [], 0.0
-                    head = self.metrics.longest_prefix(word, style, limit)
-                    lines.append(word[:head])
-                    word = word[head:]
-                    w = self.metrics.width(word, style)
+                    letters, glue, marks = word.partition(MARK)  # the marks stay with the word's end
+                    head = self.metrics.longest_prefix(letters, style, limit)
+                    lines.append(letters[:head])
+                    word = letters[head:] + glue + marks
+                    w = self.word_width(word, style)
                 if words and used + space + w > limit:
                     lines.append(" ".join(words))
                     words, used = [], 0.0
@@ -336,6 +359,13 @@ class _Renderer:
             if words:
                 lines.append(" ".join(words))
         return tuple(lines)
+
+    def word_width(self, word: str, style: _Style) -> float:
+        """Width in mm of a word as drawn, including the marks glued to it."""
+        if MARK not in word:
+            return self.metrics.width(word, style)
+        letters, _, marks = word.partition(MARK)
+        return self.metrics.width(letters, style) + MARK_GAP + sum(self.metrics.width(m, MARK_STYLES[m]) for m in marks)
 
     def clipped(self, text: str, width: float, style: _Style, max_lines: int) -> tuple[str, ...]:
         """At most ``max_lines`` lines of ``text``; an ellipsis ends the last one when text was cut."""
@@ -346,7 +376,17 @@ class _Renderer:
         return (*lines[: max_lines - 1], last + "…")
 
     def column(self, x: float, w: float, style: _Style, text: str) -> _Column:
-        return _Column(x, w, style, self.wrap(self.clean(text), w, style))
+        """A column of cleaned ``text``."""
+        return _Column(x, w, style, self.wrap(text, w, style))
+
+    def english(self, paragraph: Paragraph) -> str:
+        """The paragraph's translation, cleaned, each flagged sentence's marks glued to its end."""
+        parts = []
+        for sentence in paragraph.sentences:
+            text = self.clean(sentence.translation or UNTRANSLATED)
+            marks = printed_marks(sentence.flags) if sentence.translation.strip() else ""
+            parts.append(f"{text.rstrip()}{MARK}{marks}" if marks else text)
+        return " ".join(parts)
 
     # -- planning -------------------------------------------------------------------------
 
@@ -419,6 +459,7 @@ class _Renderer:
             for line in self.clipped(f"{label}: {value}", self.content_w, META, 3):
                 self.place(MARGIN, self.y, self.content_w, META, line)
                 self.y += META.line_h
+        self.legend()
         self.y += 2
         self.rule_y = self.y
         self.y += 3
@@ -428,23 +469,50 @@ class _Renderer:
             self.place(MARGIN + col_w + GUTTER, self.y, col_w, LABEL_AR, "العربية")
             self.y += LABEL.line_h + 2.5
 
+    def legend(self) -> None:
+        """A "Marks:" line: each mark in the document, drawn as in the text, and what it means.
+
+        Entries flow like words: one that does not fit starts a line, indented under the first.
+        """
+        legend = printed_legend(self.doc)
+        if not legend:
+            return
+        self.y += 1
+        label = "Marks:"
+        self.place(MARGIN, self.y, self.metrics.width(label, META), META, label)
+        indent = MARGIN + self.metrics.width(label + " ", META)
+        x = indent
+        space = self.metrics.width(" ", META)
+        for mark in legend:
+            style = LEGEND_WARNING if mark.warning else LEGEND_NOTE
+            glyph_w = self.metrics.width(mark.printed, style)
+            text_w = self.metrics.width(mark.description, META)
+            if x > indent and x + glyph_w + space + text_w > MARGIN + self.content_w:
+                self.y += META.line_h
+                x = indent
+            self.place(x, self.y, glyph_w, style, mark.printed)
+            self.place(x + glyph_w + space, self.y, text_w, META, mark.description)
+            x += glyph_w + space + text_w + LEGEND_GAP
+        self.y += META.line_h
+
     def plan(self, layout: str) -> None:
         self.new_page()
         self.header_block(layout)
         col_w = (self.content_w - GUTTER) / 2
         for paragraph in self.doc.paragraphs:
-            english = _english(paragraph)
+            english = self.english(paragraph)
+            source = self.clean(paragraph.source)
             arabic = ARABIC if has_rtl(paragraph.source) else ARABIC_COLUMN_LTR
             if layout == "side-by-side":
                 self.emit(
                     [
                         self.column(MARGIN, col_w, ENGLISH, english),
-                        self.column(MARGIN + col_w + GUTTER, col_w, arabic, paragraph.source),
+                        self.column(MARGIN + col_w + GUTTER, col_w, arabic, source),
                     ]
                 )
             else:
                 self.emit(
-                    [self.column(MARGIN, self.content_w, arabic, paragraph.source)],
+                    [self.column(MARGIN, self.content_w, arabic, source)],
                     reserve=PAIR_GAP + 2 * ENGLISH.line_h,
                 )
                 self.y += PAIR_GAP
@@ -471,6 +539,9 @@ class _Renderer:
             else:
                 pdf.line(MARGIN, self.rule_y, pdf.w - MARGIN, self.rule_y)
             for x, y, w, style, text in placed:
+                if MARK in text:
+                    self.draw_marked(x, y, style, text)
+                    continue
                 self.use(style, plain=not style.rtl and is_plain(text))
                 pdf.set_xy(x, y)
                 pdf.cell(w, style.line_h, text, align=style.align)
@@ -479,6 +550,19 @@ class _Renderer:
             pdf.cell(self.content_w, META.line_h, f"Page {number} of {total}", align="C")
         return bytes(pdf.output())
 
-
-def _english(paragraph: Paragraph) -> str:
-    return " ".join(s.translation or UNTRANSLATED for s in paragraph.sentences)
+    def draw_marked(self, x: float, y: float, style: _Style, line: str) -> None:
+        """A left-aligned line holding marks: its text in ``style``, each mark small and raised after it."""
+        pdf = self.pdf
+        pdf.set_xy(x, y)
+        pieces = _MARKED.split(line)  # text, marks, text, marks, ..., text
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                if piece:
+                    self.use(style, plain=is_plain(piece))
+                    pdf.cell(None, style.line_h, piece)
+                continue
+            pdf.set_xy(pdf.get_x() + MARK_GAP, y - MARK_RAISE)
+            for mark in piece:
+                self.use(MARK_STYLES[mark], plain=True)
+                pdf.cell(None, style.line_h, mark)
+            pdf.set_xy(pdf.get_x(), y)

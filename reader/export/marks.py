@@ -1,0 +1,62 @@
+"""The marks that explain sentence flags: one table for the HTML view, the PDF and Markdown.
+
+Browsers fall back to any installed font, so the HTML view can use pictographs (✂ ↻ ↔). The PDF
+draws only with the fonts shipped in reader/fonts, whose Noto Sans has no arrows or dingbats,
+so print uses a single Latin-1 or ASCII character per flag, and Markdown follows the PDF so a
+printed and a Markdown copy read alike. Print leaves out "from the cache": it says where a
+translation came from, not anything about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reader.document import (
+    CACHED,
+    LENGTH_RATIO,
+    LOW_SCORE,
+    NUMBER_MISMATCH,
+    PASSTHROUGH,
+    REPETITION,
+    SUB_SPLIT,
+    Document,
+)
+
+
+@dataclass(frozen=True)
+class Mark:
+    glyph: str
+    """Shown in the HTML view."""
+    printed: str
+    """Shown in the PDF and Markdown: one character that NotoSans-Regular has; empty when not shown."""
+    description: str
+    warning: bool
+    """A quality warning, as opposed to a note on how the sentence was handled."""
+
+
+FLAG_MARKS: dict[str, Mark] = {
+    CACHED: Mark("•", "", "from the cache", False),
+    PASSTHROUGH: Mark("=", "=", "passthrough: no Arabic letters, copied without the model", False),
+    SUB_SPLIT: Mark("✂", "÷", "sub-split: too long for the model, translated in parts", False),
+    LOW_SCORE: Mark("?", "?", "low model confidence", True),
+    REPETITION: Mark("↻", "×", "repetition in the model output", True),
+    LENGTH_RATIO: Mark("↔", "±", "translation unusually short or long for its source", True),
+    NUMBER_MISMATCH: Mark("#", "#", "a number in the source is missing from the translation", True),
+}
+
+
+def printed_flags(flags: Iterable[str]) -> list[str]:
+    """The flags among ``flags`` that print shows, in table order (unknown flags have no meaning to print)."""
+    present = set(flags)
+    return [flag for flag, mark in FLAG_MARKS.items() if mark.printed and flag in present]
+
+
+def printed_marks(flags: Iterable[str]) -> str:
+    """The printed marks for a sentence's flags, e.g. "?#"; empty when none is shown."""
+    return "".join(FLAG_MARKS[flag].printed for flag in printed_flags(flags))
+
+
+def printed_legend(document: Document) -> list[Mark]:
+    """The marks print shows in ``document``, in table order: what its legend lists."""
+    return [FLAG_MARKS[flag] for flag in printed_flags(f for s in document.sentences for f in s.flags)]

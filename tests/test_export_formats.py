@@ -24,7 +24,6 @@ from reader.document import (
     SUB_SPLIT,
     Document,
     Metadata,
-    Paragraph,
 )
 from reader.errors import ExportError
 from reader.export import json_format, markdown, tmx
@@ -365,21 +364,11 @@ def test_markdown_source_without_arabic_is_left_to_right() -> None:
     assert '<span dir="ltr">Is it 2025?</span>' in markdown.render(document, layout="table").decode("utf-8")
 
 
-def with_flags(document: Document, flags: dict[int, tuple[str, ...]]) -> Document:
-    """``document`` with extra flags on the sentences at the given positions (document order)."""
-    numbers = iter(range(len(document.sentences)))
-    paragraphs = tuple(
-        Paragraph(p.start, p.end, tuple(s.with_flags(*flags.get(next(numbers), ())) for s in p.sentences))
-        for p in document.paragraphs
-    )
-    return Document(document.text, paragraphs, document.meta)
-
-
 SAMPLE_FLAGS = {0: (CACHED,), 1: (NUMBER_MISMATCH, LOW_SCORE), 2: (SUB_SPLIT,), 3: (PASSTHROUGH,)}
 
 
 def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata() -> None:
-    text = markdown.render(with_flags(documents.sample_document(), SAMPLE_FLAGS)).decode("utf-8")
+    text = markdown.render(documents.with_flags(documents.sample_document(), SAMPLE_FLAGS)).decode("utf-8")
     legend = (
         "**Marks:** <sup>=</sup> passthrough: no Arabic letters, copied without the model"
         " · <sup>÷</sup> sub-split: too long for the model, translated in parts"
@@ -395,7 +384,8 @@ def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata()
         .replace("Dubai in 2025.\n", "Dubai in 2025.<sup>=</sup>\n")
     )
     assert text == expected != SAMPLE_INTERLEAVED  # the cached first sentence has no mark
-    table = markdown.render(with_flags(documents.sample_document(), SAMPLE_FLAGS), layout="table").decode("utf-8")
+    flagged = documents.with_flags(documents.sample_document(), SAMPLE_FLAGS)
+    table = markdown.render(flagged, layout="table").decode("utf-8")
     assert legend in table
     assert "| The central bank holds interest rates for the third time in a row | " in table
     assert "| Does this mean that the monetary easing cycle is near?<sup>÷</sup> | " in table
@@ -403,7 +393,7 @@ def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata()
 
 def test_markdown_without_printed_flags_has_no_legend() -> None:
     plain = documents.sample_document()
-    cached = with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
+    cached = documents.with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
     for layout in markdown.LAYOUTS:
         assert "Marks" not in markdown.render(plain, layout=layout).decode("utf-8")
         assert markdown.render(cached, layout=layout) == markdown.render(plain, layout=layout)
@@ -416,7 +406,7 @@ def test_markdown_marks_on_hostile_sentences_render_as_superscripts_only(layout:
         [[("أ", "ends in a backslash \\", ()), ("ب", "ends in <", ()), ("ج", "[x](javascript:y", ())]],
         Metadata(title="t"),
     )
-    document = with_flags(document, dict.fromkeys(range(3), (REPETITION, LENGTH_RATIO)))
+    document = documents.with_flags(document, dict.fromkeys(range(3), (REPETITION, LENGTH_RATIO)))
     html = md_to_html(markdown.render(document, layout=layout).decode("utf-8"))
     tree = Tree(html)
     allowed = {"h1", "p", "strong", "sup", "div", "table", "thead", "tbody", "tr", "th", "td", "span"}

@@ -38,7 +38,6 @@ from reader.document import (
     SUB_SPLIT,
     Document,
     Metadata,
-    Paragraph,
 )
 from reader.errors import ExportError
 from reader.export import pdf
@@ -471,18 +470,8 @@ LEGEND = [
 MARK_RUN = re.compile(r"(?:^| )([=÷?×±#]+)(?= |$)")  # a word of marks only
 
 
-def with_flags(document: Document, flags: dict[int, tuple[str, ...]]) -> Document:
-    """``document`` with extra flags on the sentences at the given positions."""
-    numbers = iter(range(len(document.sentences)))
-    paragraphs = tuple(
-        Paragraph(p.start, p.end, tuple(s.with_flags(*flags.get(next(numbers), ())) for s in p.sentences))
-        for p in document.paragraphs
-    )
-    return Document(document.text, paragraphs, document.meta)
-
-
 def flagged_document() -> Document:
-    return with_flags(documents.translated_seed_document(), FLAGS)
+    return documents.with_flags(documents.translated_seed_document(), FLAGS)
 
 
 def page_one_text(path: Path) -> str:
@@ -539,7 +528,7 @@ def test_marks_are_small_and_raised_after_the_sentence_end(tmp_path: Path) -> No
 
 
 def test_legend_lists_only_the_marks_present(tmp_path: Path) -> None:
-    document = with_flags(documents.translated_seed_document(), {2: (LOW_SCORE,), 3: (LOW_SCORE, CACHED)})
+    document = documents.with_flags(documents.translated_seed_document(), {2: (LOW_SCORE,), 3: (LOW_SCORE, CACHED)})
     header = page_one_text(write(tmp_path, document))
     assert "Marks: ? low model confidence" in header
     assert [d for _, d in LEGEND if d in header] == ["low model confidence"]
@@ -548,7 +537,7 @@ def test_legend_lists_only_the_marks_present(tmp_path: Path) -> None:
 
 def test_no_legend_or_mark_without_flags_and_none_for_cached_sentences(tmp_path: Path) -> None:
     plain = documents.translated_seed_document()
-    cached = with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
+    cached = documents.with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
     for layout in pdf.LAYOUTS:
         text = run("pdftotext", write(tmp_path, plain, f"plain-{layout}.pdf", layout=layout), "-")
         assert "Marks:" not in text
@@ -565,7 +554,7 @@ def test_article_text_cannot_fake_a_mark(tmp_path: Path) -> None:
 def test_marks_stay_with_a_word_broken_across_lines(tmp_path: Path) -> None:
     url = "https://example.com/" + "a" * 300
     document = documents.build([[("انظر " + url, "See " + url, ((0, 0), (1, 1)))]], Metadata(title="URL"))
-    document = with_flags(document, {0: (LOW_SCORE,)})
+    document = documents.with_flags(document, {0: (LOW_SCORE,)})
     for layout in pdf.LAYOUTS:
         path = write(tmp_path, document, f"{layout}.pdf", layout=layout)
         pages = read_layout(path)

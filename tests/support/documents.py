@@ -253,3 +253,13 @@ def hostile_document() -> Document:
         model="model <b>&</b>",
     )
     return build(HOSTILE, meta)
+
+
+def with_flags(document: Document, flags: dict[int, tuple[str, ...]]) -> Document:
+    """``document`` with extra flags on the sentences at the given positions (document order)."""
+    numbers = iter(range(len(document.sentences)))
+    paragraphs = tuple(
+        Paragraph(p.start, p.end, tuple(s.with_flags(*flags.get(next(numbers), ())) for s in p.sentences))
+        for p in document.paragraphs
+    )
+    return Document(document.text, paragraphs, document.meta)

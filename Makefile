@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
 
-.PHONY: setup system run test lint bench
+.PHONY: setup system run demo test lint bench
 
 # torch 2.13.0 first: its CPU wheel satisfies the package's range, so pip never resolves a CUDA build.
 $(STAMP): pyproject.toml
@@ -28,7 +28,14 @@ system:
 run: setup
 	@$(BIN)/reader models pull opus-mt-ar-en --if-none-installed \
 		|| echo "No model downloaded: the app will say how to get one."
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+# Offline demo: the app with the toy model the tests train (about a minute, once). It translates
+# only the synthetic toy language; paste tests/support/toy.py's TOY_ARTICLE to see it work.
+demo: setup
+	@$(BIN)/python -c 'from tests.support.toy import TOY_ARTICLE; print("Paste this toy-language article into the app:\n" + TOY_ARTICLE)'
+	READER_MODEL="$$($(BIN)/python -c 'from tests.support.toy import toy_model_dir; print(toy_model_dir())')" \
+		$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
 test: setup system
 	$(BIN)/python -m pytest

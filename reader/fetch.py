@@ -133,10 +133,13 @@ def check_url(url: str, settings: Settings, *, original: str | None = None) -> N
 
 def refusal_reason(address: IPAddress) -> str:
     """Why an address may not be fetched from ('' when it is a public address)."""
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        return refusal_reason(mapped)
+    # IPv6 forms that carry an IPv4 address (mapped, 6to4) are judged by that address.
+    # (Teredo, 2001::/32, is already non-global.)
+    for embedded in (getattr(address, name, None) for name in ("ipv4_mapped", "sixtofour")):
+        if embedded is not None:
+            return refusal_reason(embedded)
     checks = (
+        ("a site-local", getattr(address, "is_site_local", False)),
         ("an unspecified", address.is_unspecified),
         ("a loopback", address.is_loopback),
         ("a link-local", address.is_link_local),

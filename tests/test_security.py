@@ -394,3 +394,19 @@ def test_cli_output_names_from_hostile_urls_stay_in_the_output_folder(model, ser
     assert result.exit_code == 0, result.output
     written = [p for p in set(tmp_path.rglob("*")) - before if p.is_file()]
     assert len(written) == 1 and written[0].parent == out
+
+
+@pytest.mark.parametrize(
+    "address, reason",
+    [
+        ("2002:7f00:1::1", "a loopback"),  # 6to4 wrapping 127.0.0.1
+        ("2002:c0a8:101::1", "a private"),  # 6to4 wrapping 192.168.1.1
+        ("fec0::1", "a site-local"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "a private"),  # Teredo
+        ("2606:4700::1111", ""),
+    ],
+)
+def test_ipv6_forms_that_wrap_private_ipv4_are_refused(address, reason):
+    import ipaddress
+
+    assert fetch.refusal_reason(ipaddress.ip_address(address)) == reason

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from reader.batch.progress import with_key
 from reader.batch.runner import ENGINES, BatchSummary, run_batch, watch
 from reader.config import Settings
 from reader.errors import ReaderError
@@ -106,6 +107,6 @@ def batch_command(
         click.echo(summary.report(), err=True)
     elif summary.failed:
         for failure in summary.failed:
-            click.echo(f"failed: {failure.key}: {failure.reason}", err=True)
+            click.echo(f"failed: {with_key(failure.key, failure.reason)}", err=True)
     if summary.failed:
         ctx.exit(1)

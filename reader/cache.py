@@ -479,24 +479,19 @@ class SentenceCache:
         return self._schema_problem(conn)
 
     def _create_schema(self, conn: sqlite3.Connection) -> str | None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        def create(conn: sqlite3.Connection) -> str | None:
             # Another process may have created it between our check and our lock.
             (version,) = conn.execute("PRAGMA user_version").fetchone()
-            if version == 0:
-                if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
-                    conn.execute("ROLLBACK")
-                    return "the file is an SQLite database, but not a reader cache"
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
-        return self._schema_problem(conn)
+            if version != 0:
+                return None
+            if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                return "the file is an SQLite database, but not a reader cache"
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return None
+
+        return self._transaction(conn, create, write=True) or self._schema_problem(conn)
 
     @staticmethod
     def _schema_problem(conn: sqlite3.Connection) -> str | None:

@@ -74,8 +74,7 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
 
 def _output_name(spec: str, used: set[str]) -> str:
     stem = "stdin" if spec == "-" else Path(spec.split("?")[0].rstrip("/")).stem or "article"
-    if spec.endswith((".ar", ".ar.txt")) or stem.endswith(".ar"):
-        stem = stem.removesuffix(".ar")
+    stem = stem.removesuffix(".ar")  # news.ar.txt -> news.json, not news.ar.json
     name, counter = stem, 2
     while name in used:
         name, counter = f"{stem}-{counter}", counter + 1

@@ -98,7 +98,7 @@ class CacheStats:
     newest: datetime | None
 
 
-def normalize_sentence(sentence: str) -> str:
+def sentence_key(sentence: str) -> str:
     """The cache key form: NFC with runs of whitespace collapsed (the words, and so alignments, are kept)."""
     return unicodedata.normalize("NFC", " ".join(sentence.split()))
 
@@ -150,7 +150,7 @@ class SentenceCache:
         """Cached translations (``cached=True``) for those of ``sentences`` that are stored; marks them used."""
         keys: dict[str, list[str]] = {}
         for sentence in sentences:
-            keys.setdefault(normalize_sentence(sentence), []).append(sentence)
+            keys.setdefault(sentence_key(sentence), []).append(sentence)
         if not keys:
             return {}
         by_digest = {_digest(key): key for key in keys}
@@ -194,7 +194,7 @@ class SentenceCache:
             return
         rows = []
         for sentence, translation in items.items():
-            key = normalize_sentence(sentence)
+            key = sentence_key(sentence)
             alignment = json.dumps([[s, t] for s, t in translation.alignment], separators=(",", ":"))
             rows.append((_digest(key), key, translation.text, alignment, float(translation.score)))
 
@@ -258,7 +258,7 @@ class SentenceCache:
                     removed += conn.execute("DELETE FROM sentences WHERE model = ?", (model,)).rowcount
                     conn.execute("DELETE FROM models WHERE id = ?", (model,))
                 return removed
-            digests = list({_digest(normalize_sentence(s)) for s in sentences})
+            digests = list({_digest(sentence_key(s)) for s in sentences})
             for model in models:
                 for part in _chunks(digests):
                     removed += conn.execute(

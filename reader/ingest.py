@@ -114,7 +114,7 @@ def read_text(text: str, *, source: str = "", settings: Settings | None = None) 
         size = len(text.encode("utf-8", errors="surrogatepass"))
         if size > settings.max_input_bytes:
             raise InputError(_too_big(name, size, settings.max_input_bytes))
-    text = _normalize(text.removeprefix("\ufeff"))
+    text = _unify_line_endings(text.removeprefix("\ufeff"))
     _refuse_binary(text, name)
     if looks_like_html(text):
         return article_from_html(text, source=source, name=name)
@@ -178,7 +178,7 @@ def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> tupl
     if b"\x00" in data and not encoding.startswith(("utf-16", "utf-32")):
         raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
     text, warnings = _decode(data, encoding, name)
-    text = _normalize(text.removeprefix("\ufeff"))
+    text = _unify_line_endings(text.removeprefix("\ufeff"))
     _refuse_binary(text, name)
     return text, warnings
 
@@ -219,7 +219,7 @@ def article_from_html(html: str, *, source: str = "", url: str = "", name: str =
         include_links=False,
         with_metadata=True,
     )
-    text = _normalize(str(getattr(extracted, "text", "") or "")) if extracted is not None else ""
+    text = _unify_line_endings(str(getattr(extracted, "text", "") or "")) if extracted is not None else ""
     if not text.strip():
         raise InputError(f"{name}: no article text could be extracted from the HTML")
     return Article(
@@ -277,7 +277,7 @@ def _refuse_binary(text: str, name: str) -> None:
         raise InputError(f"{name}: looks like a binary file ({controls} control characters), not text")
 
 
-def _normalize(text: str) -> str:
+def _unify_line_endings(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from reader import quality, segment
+from reader.chars import has_arabic_letters
 from reader.config import Settings
 from reader.document import (
     CACHED,
@@ -26,7 +27,7 @@ from reader.document import (
     SentencePair,
     word_spans,
 )
-from reader.normalize import has_arabic_letters, normalize
+from reader.normalize import model_text
 from reader.translate.base import Translation, Translator
 
 
@@ -89,7 +90,7 @@ def plan_sentence(source: str, translator: Translator, settings: Settings) -> _P
     model_words: list[str] = []
     origin: list[int] = []
     for index, (start, end) in enumerate(word_spans(source)):
-        for word in normalize(source[start:end], strip_diacritics=settings.strip_diacritics).split():
+        for word in model_text(source[start:end], strip_diacritics=settings.strip_diacritics).split():
             model_words.append(word)
             origin.append(index)
     whole = " ".join(model_words)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 
+from reader.chars import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR
 from reader.document import LENGTH_RATIO, LOW_SCORE, NUMBER_MISMATCH, REPETITION
 
 LOW_SCORE_THRESHOLD = -1.5
@@ -23,7 +24,7 @@ MAX_LOOP_NGRAM = 8
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 _WORD = re.compile(r"\w+")
 # The Arabic decimal and thousands separators (٣٫٥, ١٢٬٠٠٠) read as their ASCII counterparts.
-_SEPARATORS = {ord("\u066b"): ".", ord("\u066c"): ","}
+_SEPARATORS = {ord(ARABIC_DECIMAL_SEPARATOR): ".", ord(ARABIC_THOUSANDS_SEPARATOR): ","}
 
 
 def repeated_run(words: list[str], *, max_n: int = MAX_LOOP_NGRAM, min_repeats: int = 3) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from reader.normalize import has_arabic_letters
+from reader.chars import INVISIBLE, has_arabic_letters
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,7 @@ _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _MARKS = ".!?؟…۔‼⁇⁈⁉。！？．"
 _CLOSERS = "\"'”’»›)]}〉」』"
 # Invisible format characters (bidi controls, zero-width) that may sit between a mark and a closer.
-_INVISIBLE_CHARS = frozenset(
-    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
-)
+_INVISIBLE_CHARS = frozenset(INVISIBLE)
 _INVISIBLE = "".join(sorted(_INVISIBLE_CHARS))
 _RUN = re.compile("[" + re.escape(_MARKS) + "][" + re.escape(_MARKS + _CLOSERS + _INVISIBLE) + "]*")
 _OPENERS = "\"'“‘„«‹([{〈「『¡¿#@•*"

@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.cache import SentenceCache
+from reader.chars import has_arabic_letters
 from reader.config import Settings
 from reader.document import CACHED, PASSTHROUGH, PENDING, SUB_SPLIT, Document, word_spans
-from reader.normalize import has_arabic_letters, normalize
+from reader.normalize import model_text
 from reader.pipeline import iter_translate, translate_text
 from reader.translate.cached import CachedTranslator
 from tests.support.fake import FakeTranslator, transliterate
@@ -89,30 +90,30 @@ def test_pipeline_over_arbitrary_text(text: str, budget: int, strip: bool, subwo
     # Passthrough is never sent to the model, and what is sent is clean, normalized and within budget.
     for sentence in sent(translator):
         assert has_arabic_letters(sentence), repr(sentence)
-        assert sentence == normalize(sentence, strip_diacritics=strip)
+        assert sentence == model_text(sentence, strip_diacritics=strip)
         assert not set(sentence) & set(INVISIBLE + "\u0640")
         # Only a lone character can be over the budget: long words are cut, never truncated by the model.
         assert translator.count_tokens(sentence) <= budget or len(sentence) == 1, (sentence, budget)
 
     for pair in document.sentences:
         assert PENDING not in pair.flags
-        model_text = normalize(pair.source, strip_diacritics=strip)
+        seen = model_text(pair.source, strip_diacritics=strip)
         if pair.has(PASSTHROUGH):
-            assert not has_arabic_letters(model_text)
+            assert not has_arabic_letters(seen)
             assert pair.translation == pair.source and pair.score is None
         else:
-            assert has_arabic_letters(model_text)
+            assert has_arabic_letters(seen)
             # Nothing truncated or lost: the fake transliterates character by character, so the
             # translation holds every character the model input had, however it was cut up.
-            assert squeeze(pair.translation) == squeeze(transliterate(model_text))
+            assert squeeze(pair.translation) == squeeze(transliterate(seen))
             # Every display word that kept something after normalization is aligned.
             kept = {
                 i
                 for i, (s, e) in enumerate(word_spans(pair.source))
-                if normalize(pair.source[s:e], strip_diacritics=strip)
+                if model_text(pair.source[s:e], strip_diacritics=strip)
             }
             assert {s for s, _ in pair.alignment} == kept
-            if len(model_text.split()) > 1 and translator.count_tokens(model_text) > budget:
+            if len(seen.split()) > 1 and translator.count_tokens(seen) > budget:
                 assert pair.has(SUB_SPLIT)
         # Alignments index real words on both sides.
         n_source, n_target = len(word_spans(pair.source)), len(word_spans(pair.translation))

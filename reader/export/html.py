@@ -22,6 +22,7 @@ from html import escape
 from importlib import resources
 from typing import Any
 
+from reader.chars import BIDI_EMBEDDINGS, has_arabic_letters, has_rtl
 from reader.document import LOW_SCORE, PENDING, Document, SentencePair, word_spans
 from reader.errors import ExportError
 from reader.export.marks import FLAG_MARKS
@@ -34,9 +35,8 @@ MARKS: dict[str, tuple[str, str, bool]] = {flag: (m.glyph, m.description, m.warn
 # Embedding and override controls (LRE, RLE, PDF, LRO, RLO) reorder text visually: a hostile
 # article could use them to disguise what it says. They are dropped from the view; isolates
 # and marks (LRM, RLM, FSI...) are harmless inside the per-sentence isolation and are kept.
-_BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
+_BIDI_OVERRIDES = re.compile(f"[{BIDI_EMBEDDINGS}]")
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def render(document: Document, *, standalone: bool = True, word_alignment: bool = True, **_: Any) -> bytes:
@@ -160,8 +160,8 @@ def _header(document: Document) -> str:
 def _source_sentence(
     sentence: SentencePair, sid: int, source: str, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
 ) -> str:
-    # A sentence with no Arabic letters (passthrough: English, numbers) takes its own direction.
-    direction = "" if _ARABIC.search(source) else ' dir="auto"'
+    # A sentence with no right-to-left letter (passthrough: English, numbers) takes its own direction.
+    direction = "" if has_rtl(source) else ' dir="auto"'
     body = _words(source, sid, links[0]) if links else _text(source)
     return f'<span class="s" data-s="{sid}" tabindex="0"{direction}>{body}</span>'
 
@@ -230,7 +230,7 @@ def _text(value: str) -> str:
 
 
 def _lang_of(value: str) -> str:
-    return ' lang="ar"' if _ARABIC.search(value) else ""
+    return ' lang="ar"' if has_arabic_letters(value) else ""
 
 
 def _offsets_consistent(document: Document) -> bool:

@@ -4,7 +4,7 @@ Written for CommonMark/GitHub-flavoured viewers (GitHub, GitLab, VS Code, Obsidi
 Each Arabic paragraph sits in ``<div dir="rtl" lang="ar">`` with blank lines inside, so it is
 still parsed as Markdown but laid out right to left; in the table the Arabic column is
 right-aligned and each Arabic cell is a ``<span dir="rtl" lang="ar">``, which browsers isolate.
-A source paragraph with no Arabic letter at all (a byline, a figure) gets ``dir="ltr"``.
+A source paragraph with no right-to-left letter at all (a byline, a figure) gets ``dir="ltr"``.
 
 Article text is hostile: every character that could start Markdown or HTML markup is
 backslash-escaped (CommonMark lets any ASCII punctuation be escaped), so a ``<script>``, a
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from reader.chars import BIDI_EMBEDDINGS, has_rtl
 from reader.document import Document, Metadata, SentencePair
 from reader.errors import ExportError
 from reader.export.marks import printed_legend, printed_marks
@@ -35,8 +36,7 @@ UNTRANSLATED = "*(not translated)*"
 _INLINE = re.compile(r"([\\`*_\[\]<>&|~${}])")
 # What makes a line start a block: heading, quote, list item, thematic break, setext underline.
 _BLOCK_START = re.compile(r"^(#|>|[-+=]|\d+[.)])")
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-_DROPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+_DROPPED = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_EMBEDDINGS}]")
 
 
 def render(document: Document, *, layout: str = "interleaved") -> bytes:
@@ -77,12 +77,12 @@ def escape(text: str, *, line_start: bool = True) -> str:
 
 
 def _direction(source: str) -> str:
-    """Attributes for an Arabic-side block: right to left when it holds an Arabic letter.
+    """Attributes for an Arabic-side block: right to left when it holds a right-to-left letter.
 
     A source paragraph of Latin text or digits only stays left to right, or its final "?"
     would sit at its left end.
     """
-    return 'dir="rtl" lang="ar"' if _RTL.search(source) else 'dir="ltr"'
+    return 'dir="rtl" lang="ar"' if has_rtl(source) else 'dir="ltr"'
 
 
 def _english(sentence: SentencePair, *, line_start: bool) -> str:

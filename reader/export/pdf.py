@@ -32,6 +32,7 @@ import uharfbuzz as hb
 from fpdf import FPDF
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
+from reader.chars import BIDI_EMBEDDINGS, BIDI_ISOLATES, has_rtl, starts_rtl
 from reader.document import Document, Paragraph
 from reader.errors import ExportError
 from reader.export.marks import FLAG_MARKS, printed_legend, printed_marks
@@ -57,7 +58,7 @@ PAIR_GAP = 1.2  # between an Arabic paragraph and its English in the interleaved
 WRAP_SLACK = 0.4  # mm kept free at a line's end: measured widths ignore kerning across words
 MOVE_LIMIT = 1 / 3  # a block up to this share of the body height moves whole rather than split
 # Controls that would re-order text outside the bidi algorithm's view of a line.
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_CONTROLS = frozenset(map(ord, BIDI_EMBEDDINGS + BIDI_ISOLATES))
 _COMPLEX_BIDI = frozenset({"R", "AL", "AN", "NSM"})
 PT = 25.4 / 72  # mm per point
 MARK = "\x1f"  # glues a sentence's marks to its last word; clean() drops it from article text
@@ -120,26 +121,6 @@ def render(document: Document, *, layout: str = "side-by-side", page_size: str =
     if size is None:
         raise ExportError(f"unknown page size {page_size!r}; choose from A4, Letter")
     return _Renderer(document, size).render(layout)
-
-
-def has_rtl(text: str) -> bool:
-    """Whether ``text`` holds any right-to-left letter: then an Arabic paragraph's base direction is RTL.
-
-    A source paragraph of Latin text or digits only keeps left to right, or its final "?" or
-    "." would be drawn at its left end.
-    """
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
-
-
-def is_rtl(text: str) -> bool:
-    """First-strong-character rule (as dir="auto"): right to left when that character is R or AL."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
 
 
 class _FPDF(FPDF):
@@ -396,7 +377,7 @@ class _Renderer:
     def new_page(self) -> None:
         self.pages.append([])
         if len(self.pages) > 1:
-            style = RUNNING_AR if is_rtl(self.title) else RUNNING_EN
+            style = RUNNING_AR if starts_rtl(self.title) else RUNNING_EN
             for line in self.clipped(" ".join(self.title.split()), self.content_w, style, 1):
                 self.place(MARGIN, 8.0, self.content_w, style, line)
         self.y = TOP
@@ -446,7 +427,7 @@ class _Renderer:
         """Title, metadata and (side by side) the column labels, on page 1."""
         meta = self.doc.meta
         self.y = MARGIN
-        title_style = TITLE_AR if is_rtl(self.title) else TITLE_EN
+        title_style = TITLE_AR if starts_rtl(self.title) else TITLE_EN
         for line in self.clipped(self.title, self.content_w, title_style, 4):
             self.place(MARGIN, self.y, self.content_w, title_style, line)
             self.y += title_style.line_h

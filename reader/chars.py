@@ -1,0 +1,72 @@
+"""Character classes: the one place that says which characters are Arabic letters, invisible, or right to left.
+
+Segmentation, model-input normalization and every exporter ask these questions; they ask them here.
+Two questions that sound alike are kept apart on purpose:
+
+- ``has_arabic_letters``: is there Arabic text here (something to translate, a lang="ar" run)?
+  Arabic-script letters only: digits, punctuation, marks and tatweel do not count.
+- ``has_rtl`` / ``starts_rtl``: which way is this laid out? Any right-to-left script counts (Arabic,
+  Hebrew, Syriac, Thaana...), by the characters' Unicode bidi class, as a browser or fpdf2 decides it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TATWEEL = "\u0640"
+"""The Arabic elongation stroke: typography, not spelling."""
+ARABIC_DIACRITICS = "".join(chr(c) for c in (*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)))
+"""Harakat, tanween, shadda, sukun, superscript alef and the Quranic annotation marks."""
+
+BIDI_MARKS = "\u200e\u200f\u061c"
+"""LRM, RLM, ALM: invisible strong characters; harmless inside an isolated sentence."""
+BIDI_EMBEDDINGS = "\u202a\u202b\u202c\u202d\u202e"
+"""LRE, RLE, PDF, LRO, RLO: they reorder text visually, so hostile text can use them to disguise itself."""
+BIDI_ISOLATES = "\u2066\u2067\u2068\u2069"
+"""LRI, RLI, FSI, PDI."""
+BIDI_CONTROLS = BIDI_MARKS + BIDI_EMBEDDINGS + BIDI_ISOLATES
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+"""Zero-width space, non-joiner, joiner, word joiner, and the byte order mark used as one."""
+INVISIBLE_OPERATORS = "\u2061\u2062\u2063\u2064"
+INVISIBLE = BIDI_CONTROLS + ZERO_WIDTH + INVISIBLE_OPERATORS
+"""Format characters that show nothing: never part of a word as the model or a reader sees it."""
+
+EASTERN_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DECIMAL_SEPARATOR = "\u066b"
+"""٫ as in ٣٫٥ (3.5)."""
+ARABIC_THOUSANDS_SEPARATOR = "\u066c"
+"""٬ as in ١٢٬٠٠٠ (12,000)."""
+
+# Blocks holding Arabic-script letters: Arabic, Supplement, Extended-A/B/C, presentation forms A/B,
+# mathematical letters. Only category Lo counts (not digits, punctuation, marks or tatweel).
+_ARABIC_BLOCKS = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U00010ec0-\U00010eff\U0001ee00-\U0001eeff]"
+)
+_RTL_CLASSES = frozenset({"R", "AL"})
+
+
+def has_arabic_letters(text: str) -> bool:
+    """Whether ``text`` has an Arabic-script letter; text without one is passed through, not translated."""
+    return any(unicodedata.category(m.group()) == "Lo" for m in _ARABIC_BLOCKS.finditer(text))
+
+
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` holds any right-to-left letter: then a source block's base direction is RTL.
+
+    A source paragraph of Latin text or digits only stays left to right, or its final "?" or "."
+    would be drawn at its left end.
+    """
+    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+
+
+def starts_rtl(text: str) -> bool:
+    """The first-strong-character rule (as ``dir="auto"``): right to left when that character is R or AL."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _RTL_CLASSES:
+            return True
+        if kind == "L":
+            return False
+    return False

@@ -1,0 +1,63 @@
+"""Character classes: Arabic letters, right-to-left direction, invisible controls (reader.chars)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from reader import chars
+from reader.chars import has_arabic_letters, has_rtl, starts_rtl
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", False),
+        ("The minister said 12,000.", False),
+        ("١٢٣ ۴۵۶ 789", False),  # digits only
+        ("، ؛ ؟ ٪ ٫", False),  # Arabic punctuation only
+        ("\u064e\u064f\u0651 \u0670", False),  # diacritics alone
+        ("\u0640\u0640", False),  # tatweel alone
+        ("\u200f https://example.com \u200e", False),
+        ("😀 ok", False),
+        ("ok ب", True),
+        ("ﻻ", True),  # a presentation form is still a letter
+        ("ڤيديو", True),  # extended Arabic letters
+        ("پ", True),
+    ],
+)
+def test_has_arabic_letters(text: str, expected: bool) -> None:
+    assert has_arabic_letters(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "arabic", "rtl"),
+    [
+        ("قال الوزير", True, True),
+        ("שלום", False, True),  # Hebrew: laid out right to left, but nothing for an Arabic model
+        ("ܫܠܡܐ", False, True),  # Syriac
+        ("The minister", False, False),
+        ("١٢٣ ٪", False, False),  # Arabic digits and percent are weak: no direction of their own
+        ("GDP 3.5% في", True, True),
+    ],
+)
+def test_arabic_letters_and_right_to_left_are_different_questions(text: str, arabic: bool, rtl: bool) -> None:
+    assert (has_arabic_letters(text), has_rtl(text)) == (arabic, rtl)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("قال Microsoft", True), ("Microsoft قال", False), ("2024 قال", True), ("١٢٣", False), ("", False)],
+)
+def test_starts_rtl_follows_the_first_strong_character(text: str, expected: bool) -> None:
+    assert starts_rtl(text) is expected
+
+
+def test_invisible_characters_are_format_controls_and_the_sets_nest() -> None:
+    assert all(unicodedata.category(ch) == "Cf" for ch in chars.INVISIBLE)
+    assert set(chars.BIDI_EMBEDDINGS) | set(chars.BIDI_ISOLATES) | set(chars.BIDI_MARKS) == set(chars.BIDI_CONTROLS)
+    assert set(chars.BIDI_CONTROLS) | set(chars.ZERO_WIDTH) <= set(chars.INVISIBLE)
+    assert len(chars.INVISIBLE) == len(set(chars.INVISIBLE))
+    assert all(unicodedata.name(ch).startswith("ARABIC") for ch in chars.ARABIC_DIACRITICS)
+    assert [unicodedata.decimal(d) for d in chars.EASTERN_ARABIC_DIGITS + chars.PERSIAN_DIGITS] == [*range(10)] * 2

@@ -339,7 +339,7 @@ def _run_pipeline(
 ) -> dict:
     """reader's own path: store.open_translator (backend + sentence cache) and pipeline.iter_translate."""
     from reader.config import Settings
-    from reader.document import PASSTHROUGH
+    from reader.document import Flag
     from reader.pipeline import iter_translate
     from reader.store import open_translator
 
@@ -365,7 +365,9 @@ def _run_pipeline(
     for article in plan["articles"]:
         began = time.perf_counter()
         for progress in iter_translate(article["text"], translator, settings=settings):
-            if first is None and any(s.translation and PASSTHROUGH not in s.flags for s in progress.document.sentences):
+            if first is None and any(
+                s.translation and Flag.PASSTHROUGH not in s.flags for s in progress.document.sentences
+            ):
                 first = time.perf_counter()
         sentences_done += progress.done
         per_article.append(time.perf_counter() - began)

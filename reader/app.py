@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from reader import export, ingest
 from reader.config import PACKAGE_ROOT, Settings
-from reader.document import CACHED, PASSTHROUGH, Document
+from reader.document import Document, Flag
 from reader.errors import InputError, ModelNotFoundError, ReaderError
 from reader.export.html import render_page
 from reader.translate.base import Translation
@@ -225,8 +225,8 @@ class Reading:
     @property
     def summary(self) -> str:
         sentences = self.document.sentences
-        cached = sum(1 for s in sentences if s.has(CACHED))
-        passthrough = sum(1 for s in sentences if s.has(PASSTHROUGH))
+        cached = sum(1 for s in sentences if s.has(Flag.CACHED))
+        passthrough = sum(1 for s in sentences if s.has(Flag.PASSTHROUGH))
         text = (
             f"{len(sentences)} sentences · {cached} from cache · {passthrough} passed through · "
             f"model calls: {self.model_calls}"

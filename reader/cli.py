@@ -91,7 +91,7 @@ def _output_name(spec: str, used: set[str]) -> str:
 def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     """Translate INPUT files, folders, URLs or - (stdin)."""
     from reader import export, ingest
-    from reader.document import Metadata
+    from reader.document import Flag, Metadata
     from reader.pipeline import iter_translate
     from reader.store import open_translator
 
@@ -119,7 +119,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
                 bar.update(progress.done - bar.pos)
         document = progress.document
         totals["sentences"] += len(document.sentences)
-        totals["cached"] += sum(1 for s in document.sentences if s.has("cached"))
+        totals["cached"] += sum(1 for s in document.sentences if s.has(Flag.CACHED))
         if out is not None:
             name = _output_name(spec, used)
             for fmt in chosen or ["json"]:

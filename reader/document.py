@@ -10,19 +10,41 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from typing import Any
 
 FORMAT_VERSION = 1
 
-# Sentence flags. Quality flags are set by reader.quality; the others by the pipeline.
-CACHED = "cached"
-PASSTHROUGH = "passthrough"
-SUB_SPLIT = "sub-split"
-LOW_SCORE = "low-score"
-REPETITION = "repetition"
-LENGTH_RATIO = "length-ratio"
-NUMBER_MISMATCH = "number-mismatch"
-PENDING = "pending"
+
+class Flag(StrEnum):
+    """What is known about one sentence pair; stored in the JSON as these strings.
+
+    The quality flags are set by reader.quality, the others by the pipeline. A document may carry
+    flags this version does not know (a newer writer): they load as plain strings and are kept.
+    """
+
+    CACHED = "cached"
+    """The translation came from the sentence cache."""
+    PASSTHROUGH = "passthrough"
+    """No Arabic letters: copied, never sent to the model."""
+    SUB_SPLIT = "sub-split"
+    """Too long for the model: translated in parts."""
+    PENDING = "pending"
+    """Not translated yet (a document still filling in)."""
+    LOW_SCORE = "low-score"
+    REPETITION = "repetition"
+    LENGTH_RATIO = "length-ratio"
+    NUMBER_MISMATCH = "number-mismatch"
+
+
+def _flag(value: object) -> str:
+    """A known flag as its Flag member, anything else as the string it is."""
+    text = str(value)
+    try:
+        return Flag(text)
+    except ValueError:
+        return text
+
 
 _WORD = re.compile(r"\S+")
 
@@ -150,7 +172,7 @@ class Document:
                             translation=str(s.get("translation", "")),
                             alignment=tuple((int(a), int(b)) for a, b in s.get("alignment", [])),
                             score=None if s.get("score") is None else float(s["score"]),
-                            flags=tuple(str(f) for f in s.get("flags", [])),
+                            flags=tuple(_flag(f) for f in s.get("flags", [])),
                         )
                         for s in p.get("sentences", [])
                     ),

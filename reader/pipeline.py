@@ -15,18 +15,7 @@ from typing import Protocol, runtime_checkable
 from reader import quality, segment
 from reader.chars import has_arabic_letters
 from reader.config import Settings
-from reader.document import (
-    CACHED,
-    LOW_SCORE,
-    PASSTHROUGH,
-    PENDING,
-    SUB_SPLIT,
-    Document,
-    Metadata,
-    Paragraph,
-    SentencePair,
-    word_spans,
-)
+from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
 from reader.normalize import model_text
 from reader.translate.base import Translation, Translator
 
@@ -76,7 +65,7 @@ def segment_document(text: str, meta: Metadata | None = None) -> Document:
             start=p.start,
             end=p.end,
             sentences=tuple(
-                SentencePair(start=s.start, end=s.end, source=text[s.start : s.end], flags=(PENDING,))
+                SentencePair(start=s.start, end=s.end, source=text[s.start : s.end], flags=(Flag.PENDING,))
                 for s in p.sentences
             ),
         )
@@ -127,7 +116,7 @@ def _passthrough_pair(pair: SentencePair) -> SentencePair:
         translation=pair.source,
         alignment=tuple((i, i) for i in range(count)),
         score=None,
-        flags=(PASSTHROUGH,),
+        flags=(Flag.PASSTHROUGH,),
     )
 
 
@@ -161,11 +150,11 @@ def _finish(pair: SentencePair, plan: _Plan, results: dict[str, Translation]) ->
     flags = set(quality.assess(plan.model_text, text, score))
     if score is not None and not math.isfinite(score):
         score = None  # JSON has no NaN or infinity; the flag keeps the warning
-        flags.add(LOW_SCORE)
+        flags.add(Flag.LOW_SCORE)
     if all_cached:
-        flags.add(CACHED)
+        flags.add(Flag.CACHED)
     if len(plan.parts) > 1:
-        flags.add(SUB_SPLIT)
+        flags.add(Flag.SUB_SPLIT)
     return replace(pair, translation=text, alignment=tuple(sorted(alignment)), score=score, flags=tuple(sorted(flags)))
 
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 
 from reader.chars import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR
-from reader.document import LENGTH_RATIO, LOW_SCORE, NUMBER_MISMATCH, REPETITION
+from reader.document import Flag
 
 LOW_SCORE_THRESHOLD = -1.5
 """Mean token log-probability below which a translation is flagged (about 22% per-token confidence)."""
@@ -66,16 +66,16 @@ def assess(model_source: str, translation: str, score: float | None) -> tuple[st
     source_words = _WORD.findall(model_source.lower())
     target_words = _WORD.findall(translation.lower())
     if repeated_run(target_words) and not repeated_run(source_words):
-        flags.add(REPETITION)
+        flags.add(Flag.REPETITION)
     if source_words:
         # Short sources get a floor on the expected length: a three-word headline that comes back
         # as a paragraph is a hallucination, and nothing at all for real words is a loss.
         too_long = len(target_words) > MAX_RATIO * max(len(source_words), MIN_WORDS_FOR_RATIO)
         too_short = len(source_words) >= MIN_WORDS_FOR_RATIO and len(target_words) < MIN_RATIO * len(source_words)
         if too_long or too_short or not target_words:
-            flags.add(LENGTH_RATIO)
+            flags.add(Flag.LENGTH_RATIO)
     if numbers(model_source) - numbers(translation):
-        flags.add(NUMBER_MISMATCH)
+        flags.add(Flag.NUMBER_MISMATCH)
     if score is not None and score < LOW_SCORE_THRESHOLD:
-        flags.add(LOW_SCORE)
+        flags.add(Flag.LOW_SCORE)
     return tuple(sorted(flags))

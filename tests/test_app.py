@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from reader import app
 from reader.cache import SentenceCache
 from reader.config import Settings
-from reader.document import CACHED, PENDING
+from reader.document import Flag
 from reader.errors import ExportError, InputError, ReaderError
 from reader.translate import registry
 from reader.translate.base import Translation
@@ -286,14 +286,14 @@ def test_translate_fills_in_chunk_by_chunk_then_comes_back_from_the_cache(tmp_pa
     article = app.ingest.read_text("جملة أولى. جملة ثانية. جملة ثالثة.")
     readings = list(app.translate(article, shared, settings(), chunk_sentences=1))
     assert [(r.done, r.total, r.model_calls) for r in readings] == [(0, 3, 0), (1, 3, 1), (2, 3, 2), (3, 3, 3)]
-    assert [s.has(PENDING) for s in readings[1].document.sentences] == [False, True, True]
+    assert [s.has(Flag.PENDING) for s in readings[1].document.sentences] == [False, True, True]
     assert readings[-1].finished and readings[-1].status == "Translated 3 sentences"
     assert readings[1].status == "Translating… 1 of 3 sentences"
     assert len(fake.calls) == 3
 
     again = list(app.translate(article, shared, settings(), chunk_sentences=1))
     assert [(r.done, r.total, r.model_calls) for r in again] == [(3, 3, 0)]
-    assert all(s.has(CACHED) for s in again[0].document.sentences)
+    assert all(s.has(Flag.CACHED) for s in again[0].document.sentences)
     assert len(fake.calls) == 3
     assert (
         again[0].summary == "3 sentences · 3 from cache · 0 passed through · model calls: 0 (nothing sent to the model)"

@@ -6,15 +6,7 @@ import json
 
 import pytest
 
-from reader.document import (
-    CACHED,
-    PASSTHROUGH,
-    Document,
-    Metadata,
-    Paragraph,
-    SentencePair,
-    word_spans,
-)
+from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
 from reader.errors import InputError
 
 TEXT = "عنوان الخبر\nقال الوزير: «نعم». ثم غادر!"
@@ -29,8 +21,10 @@ def sample() -> Document:
                 12,
                 len(TEXT),
                 (
-                    SentencePair(12, 29, TEXT[12:29], 'The minister said: "Yes".', ((0, 2), (1, 1)), -0.2, (CACHED,)),
-                    SentencePair(30, len(TEXT), TEXT[30:], "Then he left!", (), None, (PASSTHROUGH,)),
+                    SentencePair(
+                        12, 29, TEXT[12:29], 'The minister said: "Yes".', ((0, 2), (1, 1)), -0.2, (Flag.CACHED,)
+                    ),
+                    SentencePair(30, len(TEXT), TEXT[30:], "Then he left!", (), None, (Flag.PASSTHROUGH,)),
                 ),
             ),
         ),
@@ -84,3 +78,14 @@ def test_flags_are_sorted_and_deduplicated():
     pair = SentencePair(0, 1, "x").with_flags("b", "a", "b")
     assert pair.flags == ("a", "b")
     assert pair.has("a") and not pair.has("c")
+
+
+def test_flags_are_their_json_strings_and_unknown_flags_are_kept():
+    pair = SentencePair(0, 3, "قال", "said", flags=(Flag.CACHED, Flag.LOW_SCORE, "from-the-future"))
+    document = Document("قال", (Paragraph(0, 3, (pair,)),))
+    data = json.loads(document.to_json())
+    assert data["paragraphs"][0]["sentences"][0]["flags"] == ["cached", "low-score", "from-the-future"]
+    loaded = Document.from_json(document.to_json()).sentences[0]
+    assert loaded.flags == ("cached", "low-score", "from-the-future")
+    assert [type(f) for f in loaded.flags] == [Flag, Flag, str]
+    assert loaded.has("cached") and loaded.has(Flag.CACHED)

@@ -14,17 +14,7 @@ from lxml import etree
 from markdown_it import MarkdownIt
 
 from reader import export
-from reader.document import (
-    CACHED,
-    LENGTH_RATIO,
-    LOW_SCORE,
-    NUMBER_MISMATCH,
-    PASSTHROUGH,
-    REPETITION,
-    SUB_SPLIT,
-    Document,
-    Metadata,
-)
+from reader.document import Document, Flag, Metadata
 from reader.errors import ExportError
 from reader.export import json_format, markdown, tmx
 from tests.support import documents
@@ -364,7 +354,12 @@ def test_markdown_source_without_arabic_is_left_to_right() -> None:
     assert '<span dir="ltr">Is it 2025?</span>' in markdown.render(document, layout="table").decode("utf-8")
 
 
-SAMPLE_FLAGS = {0: (CACHED,), 1: (NUMBER_MISMATCH, LOW_SCORE), 2: (SUB_SPLIT,), 3: (PASSTHROUGH,)}
+SAMPLE_FLAGS = {
+    0: (Flag.CACHED,),
+    1: (Flag.NUMBER_MISMATCH, Flag.LOW_SCORE),
+    2: (Flag.SUB_SPLIT,),
+    3: (Flag.PASSTHROUGH,),
+}
 
 
 def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata() -> None:
@@ -393,7 +388,7 @@ def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata()
 
 def test_markdown_without_printed_flags_has_no_legend() -> None:
     plain = documents.sample_document()
-    cached = documents.with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
+    cached = documents.with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (Flag.CACHED,)))
     for layout in markdown.LAYOUTS:
         assert "Marks" not in markdown.render(plain, layout=layout).decode("utf-8")
         assert markdown.render(cached, layout=layout) == markdown.render(plain, layout=layout)
@@ -406,7 +401,7 @@ def test_markdown_marks_on_hostile_sentences_render_as_superscripts_only(layout:
         [[("أ", "ends in a backslash \\", ()), ("ب", "ends in <", ()), ("ج", "[x](javascript:y", ())]],
         Metadata(title="t"),
     )
-    document = documents.with_flags(document, dict.fromkeys(range(3), (REPETITION, LENGTH_RATIO)))
+    document = documents.with_flags(document, dict.fromkeys(range(3), (Flag.REPETITION, Flag.LENGTH_RATIO)))
     html = md_to_html(markdown.render(document, layout=layout).decode("utf-8"))
     tree = Tree(html)
     allowed = {"h1", "p", "strong", "sup", "div", "table", "thead", "tbody", "tr", "th", "td", "span"}

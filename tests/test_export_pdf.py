@@ -28,17 +28,7 @@ from pathlib import Path
 import pytest
 
 from reader import export
-from reader.document import (
-    CACHED,
-    LENGTH_RATIO,
-    LOW_SCORE,
-    NUMBER_MISMATCH,
-    PASSTHROUGH,
-    REPETITION,
-    SUB_SPLIT,
-    Document,
-    Metadata,
-)
+from reader.document import Document, Flag, Metadata
 from reader.errors import ExportError
 from reader.export import pdf
 from reader.export.marks import FLAG_MARKS
@@ -453,11 +443,11 @@ def test_source_paragraph_without_arabic_keeps_left_to_right(tmp_path: Path) -> 
 # Sentence positions (document order) in the central bank article and the flags added to them,
 # all on page 1 (pdftotext mixes up the English lines of a page that reads right to left).
 FLAGS = {
-    1: (LOW_SCORE, NUMBER_MISMATCH),
-    4: (REPETITION,),
-    5: (SUB_SPLIT, LENGTH_RATIO),
-    6: (CACHED,),
-    7: (PASSTHROUGH,),
+    1: (Flag.LOW_SCORE, Flag.NUMBER_MISMATCH),
+    4: (Flag.REPETITION,),
+    5: (Flag.SUB_SPLIT, Flag.LENGTH_RATIO),
+    6: (Flag.CACHED,),
+    7: (Flag.PASSTHROUGH,),
 }
 LEGEND = [
     ("=", "passthrough: no Arabic letters, copied without the model"),
@@ -486,7 +476,7 @@ def test_printed_marks_are_single_non_letters_that_noto_sans_has() -> None:
     for glyph in printed:
         assert ord(glyph) in metrics.coverage[("sans", "")] and ord(glyph) in metrics.coverage[("sans", "B")]
         assert not letters(glyph)
-    assert FLAG_MARKS[CACHED].printed == ""  # where a translation came from says nothing about it
+    assert FLAG_MARKS[Flag.CACHED].printed == ""  # where a translation came from says nothing about it
 
 
 @pytest.mark.parametrize("layout", pdf.LAYOUTS)
@@ -528,7 +518,9 @@ def test_marks_are_small_and_raised_after_the_sentence_end(tmp_path: Path) -> No
 
 
 def test_legend_lists_only_the_marks_present(tmp_path: Path) -> None:
-    document = documents.with_flags(documents.translated_seed_document(), {2: (LOW_SCORE,), 3: (LOW_SCORE, CACHED)})
+    document = documents.with_flags(
+        documents.translated_seed_document(), {2: (Flag.LOW_SCORE,), 3: (Flag.LOW_SCORE, Flag.CACHED)}
+    )
     header = page_one_text(write(tmp_path, document))
     assert "Marks: ? low model confidence" in header
     assert [d for _, d in LEGEND if d in header] == ["low model confidence"]
@@ -537,7 +529,7 @@ def test_legend_lists_only_the_marks_present(tmp_path: Path) -> None:
 
 def test_no_legend_or_mark_without_flags_and_none_for_cached_sentences(tmp_path: Path) -> None:
     plain = documents.translated_seed_document()
-    cached = documents.with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (CACHED,)))
+    cached = documents.with_flags(plain, dict.fromkeys(range(len(plain.sentences)), (Flag.CACHED,)))
     for layout in pdf.LAYOUTS:
         text = run("pdftotext", write(tmp_path, plain, f"plain-{layout}.pdf", layout=layout), "-")
         assert "Marks:" not in text
@@ -554,7 +546,7 @@ def test_article_text_cannot_fake_a_mark(tmp_path: Path) -> None:
 def test_marks_stay_with_a_word_broken_across_lines(tmp_path: Path) -> None:
     url = "https://example.com/" + "a" * 300
     document = documents.build([[("انظر " + url, "See " + url, ((0, 0), (1, 1)))]], Metadata(title="URL"))
-    document = documents.with_flags(document, {0: (LOW_SCORE,)})
+    document = documents.with_flags(document, {0: (Flag.LOW_SCORE,)})
     for layout in pdf.LAYOUTS:
         path = write(tmp_path, document, f"{layout}.pdf", layout=layout)
         pages = read_layout(path)

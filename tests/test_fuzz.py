@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from reader.cache import SentenceCache
 from reader.chars import has_arabic_letters
 from reader.config import Settings
-from reader.document import CACHED, PASSTHROUGH, PENDING, SUB_SPLIT, Document, word_spans
+from reader.document import Document, Flag, word_spans
 from reader.normalize import model_text
 from reader.pipeline import iter_translate, translate_text
 from reader.translate.cached import CachedTranslator
@@ -96,9 +96,9 @@ def test_pipeline_over_arbitrary_text(text: str, budget: int, strip: bool, subwo
         assert translator.count_tokens(sentence) <= budget or len(sentence) == 1, (sentence, budget)
 
     for pair in document.sentences:
-        assert PENDING not in pair.flags
+        assert Flag.PENDING not in pair.flags
         seen = model_text(pair.source, strip_diacritics=strip)
-        if pair.has(PASSTHROUGH):
+        if pair.has(Flag.PASSTHROUGH):
             assert not has_arabic_letters(seen)
             assert pair.translation == pair.source and pair.score is None
         else:
@@ -114,7 +114,7 @@ def test_pipeline_over_arbitrary_text(text: str, budget: int, strip: bool, subwo
             }
             assert {s for s, _ in pair.alignment} == kept
             if len(seen.split()) > 1 and translator.count_tokens(seen) > budget:
-                assert pair.has(SUB_SPLIT)
+                assert pair.has(Flag.SUB_SPLIT)
         # Alignments index real words on both sides.
         n_source, n_target = len(word_spans(pair.source)), len(word_spans(pair.translation))
         assert all(0 <= s < n_source and 0 <= t < n_target for s, t in pair.alignment)
@@ -134,7 +134,7 @@ def test_progress_only_moves_forward_and_ends_complete(text: str, chunk: int) ->
     assert steps[-1].done == steps[-1].total == len(steps[-1].document.sentences)
     for step in steps:
         check_document(text, step.document)
-        finished = [s for s in step.document.sentences if not s.has(PENDING)]
+        finished = [s for s in step.document.sentences if not s.has(Flag.PENDING)]
         assert len(finished) == step.done
 
 
@@ -151,7 +151,7 @@ def test_a_second_pass_comes_from_the_cache_unchanged(text: str) -> None:
             cache.close()
     assert again_model.calls == []
     for before, after in zip(first.sentences, second.sentences, strict=True):
-        assert replace(after, flags=tuple(f for f in after.flags if f != CACHED)) == replace(
-            before, flags=tuple(f for f in before.flags if f != CACHED)
+        assert replace(after, flags=tuple(f for f in after.flags if f != Flag.CACHED)) == replace(
+            before, flags=tuple(f for f in before.flags if f != Flag.CACHED)
         )
-        assert after.has(CACHED) != after.has(PASSTHROUGH)
+        assert after.has(Flag.CACHED) != after.has(Flag.PASSTHROUGH)

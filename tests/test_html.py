@@ -12,18 +12,7 @@ from importlib import resources
 import pytest
 
 from reader import export
-from reader.document import (
-    CACHED,
-    LOW_SCORE,
-    NUMBER_MISMATCH,
-    PASSTHROUGH,
-    PENDING,
-    SUB_SPLIT,
-    Document,
-    Metadata,
-    Paragraph,
-    SentencePair,
-)
+from reader.document import Document, Flag, Metadata, Paragraph, SentencePair
 from reader.export.html import MARKS, render, render_page, render_view
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "source", "area", "base", "col", "embed", "wbr"}
@@ -131,11 +120,11 @@ SAMPLE = make_document(
                 "قال المحافظ إن التضخم تراجع.",
                 "The governor said inflation fell.",
                 [(0, 2), (1, 1), (3, 3), (4, 4)],
-                [CACHED],
+                [Flag.CACHED],
             ),
-            ("وارتفع الجنيه 2%.", "The pound rose 2%.", [(0, 2), (1, 1), (2, 3)], [LOW_SCORE], -2.5),
+            ("وارتفع الجنيه 2%.", "The pound rose 2%.", [(0, 2), (1, 1), (2, 3)], [Flag.LOW_SCORE], -2.5),
         ],
-        [("GDP 3.5%", "GDP 3.5%", [(0, 0), (1, 1)], [PASSTHROUGH])],
+        [("GDP 3.5%", "GDP 3.5%", [(0, 0), (1, 1)], [Flag.PASSTHROUGH])],
     ],
     meta=Metadata(title="أسعار الفائدة", source="https://example.com/news?id=1&x=2", date="2024-05-02", model="opus"),
 )
@@ -244,9 +233,9 @@ def test_marks_explain_flags_and_a_pending_sentence_shows_a_placeholder():
     doc = make_document(
         [
             [
-                ("جملة أولى.", "First sentence.", [], [CACHED, SUB_SPLIT]),
-                ("رقم 5", "number", [], [NUMBER_MISMATCH, LOW_SCORE], -3.25),
-                ("لم تترجم بعد", "", [], [PENDING]),
+                ("جملة أولى.", "First sentence.", [], [Flag.CACHED, Flag.SUB_SPLIT]),
+                ("رقم 5", "number", [], [Flag.NUMBER_MISMATCH, Flag.LOW_SCORE], -3.25),
+                ("لم تترجم بعد", "", [], [Flag.PENDING]),
                 ("علم غريب", "odd flag", [], ['"><b onclick=x>new-flag']),
             ]
         ]
@@ -285,7 +274,7 @@ HOSTILE = [
 
 
 def _hostile_document() -> Document:
-    sentences_ = [(f"قال {text} انتهى", f"He said {text} end", [(0, 0), (1, 2)], [CACHED]) for text in HOSTILE]
+    sentences_ = [(f"قال {text} انتهى", f"He said {text} end", [(0, 0), (1, 2)], [Flag.CACHED]) for text in HOSTILE]
     return make_document(
         [sentences_[:4], sentences_[4:]],
         meta=Metadata(
@@ -443,8 +432,5 @@ def test_export_registry_uses_this_renderer():
     assert export.render(SAMPLE, "html") == render(SAMPLE)
 
 
-def test_every_quality_flag_has_a_mark():
-    from reader import document
-
-    flags = {getattr(document, n) for n in dir(document) if n.isupper() and isinstance(getattr(document, n), str)}
-    assert flags - {document.PENDING} - {document.FORMAT_VERSION} <= set(MARKS)
+def test_every_flag_but_pending_has_a_mark():
+    assert set(Flag) - {Flag.PENDING} == set(MARKS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reader.config import Settings
-from reader.document import CACHED, PASSTHROUGH, PENDING, SUB_SPLIT, word_spans
+from reader.document import Flag, word_spans
 from reader.pipeline import iter_translate, segment_document, translate_text
 from tests.support.fake import FakeTranslator, transliterate
 
@@ -28,7 +28,7 @@ def test_translates_sentence_by_sentence_with_exact_output(fake_translator):
     ]
     assert sentences[1].translation == " ".join(transliterate(w) for w in sentences[1].source.split())
     assert sentences[1].alignment == tuple((i, i) for i in range(5))
-    assert all(PENDING not in s.flags for s in sentences)
+    assert all(Flag.PENDING not in s.flags for s in sentences)
     assert [p.start for p in document.paragraphs] == [0, 19, 67, 76]
 
 
@@ -37,8 +37,8 @@ def test_passthrough_segments_never_reach_the_model(fake_translator):
     sent = [sentence for call in fake_translator.calls for sentence in call]
     assert "The End." not in sent and "2024" not in sent
     english, number = document.sentences[3:]
-    assert english.translation == "The End." and english.has(PASSTHROUGH) and english.score is None
-    assert number.translation == "2024" and number.has(PASSTHROUGH)
+    assert english.translation == "The End." and english.has(Flag.PASSTHROUGH) and english.score is None
+    assert number.translation == "2024" and number.has(Flag.PASSTHROUGH)
 
 
 def test_only_the_model_input_is_normalized(fake_translator):
@@ -66,7 +66,7 @@ def test_long_sentence_is_sub_split_and_joined_back(fake_translator):
     pair = document.sentences[0]
     assert len(fake_translator.calls[0]) > 1, "the sentence should reach the model in parts"
     assert all(len(part.split()) <= 10 for part in fake_translator.calls[0])
-    assert pair.has(SUB_SPLIT)
+    assert pair.has(Flag.SUB_SPLIT)
     source_words = pair.source.split()
     assert pair.translation.split() == [transliterate(w) for w in source_words]
     assert pair.alignment == tuple((i, i) for i in range(len(source_words)))
@@ -83,13 +83,13 @@ def test_progress_fills_in_chunk_by_chunk(fake_translator):
     steps = list(iter_translate(text, fake_translator, settings=settings(), chunk_sentences=2))
     assert [s.done for s in steps] == [0, 2, 4, 5]
     assert all(s.total == 5 for s in steps)
-    assert all(s.has(PENDING) for s in steps[0].document.sentences)
-    assert [s.has(PENDING) for s in steps[1].document.sentences] == [False, False, True, True, True]
+    assert all(s.has(Flag.PENDING) for s in steps[0].document.sentences)
+    assert [s.has(Flag.PENDING) for s in steps[1].document.sentences] == [False, False, True, True, True]
 
 
 def test_segment_document_is_pending_and_indexes_the_text():
     document = segment_document(ARTICLE)
-    assert all(s.has(PENDING) for s in document.sentences)
+    assert all(s.has(Flag.PENDING) for s in document.sentences)
     assert all(document.text[s.start : s.end] == s.source for s in document.sentences)
 
 
@@ -106,8 +106,8 @@ def test_cached_sentences_appear_first_and_reopening_calls_no_model(tmp_path):
     steps = list(iter_translate(ARTICLE, again, settings=settings()))
     assert len(steps) == 1 and steps[0].done == steps[0].total == 5
     assert again.model_calls == 0
-    translated = [s for s in steps[0].document.sentences if not s.has(PASSTHROUGH)]
-    assert all(s.has(CACHED) for s in translated)
+    translated = [s for s in steps[0].document.sentences if not s.has(Flag.PASSTHROUGH)]
+    assert all(s.has(Flag.CACHED) for s in translated)
 
 
 def test_non_finite_scores_become_a_low_score_flag_not_invalid_json():

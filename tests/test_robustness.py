@@ -19,16 +19,7 @@ from click.testing import CliRunner, Result
 from reader import app
 from reader.cli import cli
 from reader.config import Settings
-from reader.document import (
-    LENGTH_RATIO,
-    LOW_SCORE,
-    NUMBER_MISMATCH,
-    PASSTHROUGH,
-    REPETITION,
-    SUB_SPLIT,
-    Document,
-    Metadata,
-)
+from reader.document import Document, Flag, Metadata
 from reader.export.html import render_page, render_view
 from reader.pipeline import Progress, iter_translate, translate_text
 from reader.quality import assess, numbers
@@ -276,7 +267,7 @@ def test_20000_character_sentence_is_sub_split_and_translated_completely():
     translator = CountingTranslator()
     document = translate_text(text, translator, settings=settings(token_budget=100))
     (pair,) = document.sentences
-    assert pair.has(SUB_SPLIT)
+    assert pair.has(Flag.SUB_SPLIT)
     # Nothing truncated: every source word is in the translation, in order, and aligned to its counterpart.
     assert pair.translation == tr(text)
     assert pair.alignment == tuple((i, i) for i in range(len(words)))
@@ -321,7 +312,7 @@ PASSTHROUGH_INPUTS = {
 def test_text_without_arabic_letters_passes_through_with_zero_model_calls(model, tmp_path, kind):
     text = PASSTHROUGH_INPUTS[kind]
     document = translate_text(text, FakeTranslator(fail_on_call=True), settings=settings())
-    assert document.sentences and all(s.flags == (PASSTHROUGH,) for s in document.sentences)
+    assert document.sentences and all(s.flags == (Flag.PASSTHROUGH,) for s in document.sentences)
     assert all(s.translation == s.source and s.score is None for s in document.sentences)
     result = run("translate", str(write(tmp_path, "a.txt", text.encode())))
     assert result.exit_code == 0
@@ -340,11 +331,11 @@ def test_mixed_arabic_english_and_french_paragraphs(fake_translator):
     document = translate_text(text, fake_translator, settings=settings())
     assert sent(fake_translator) == ["قال الوزير إن النمو قوي.", "وأضاف أن شركة Microsoft ستفتح مكتبا في Paris."]
     english, *french, mixed = document.sentences[1:]
-    assert english.translation == "The minister said growth is strong." and english.has(PASSTHROUGH)
+    assert english.translation == "The minister said growth is strong." and english.has(Flag.PASSTHROUGH)
     assert " ".join(s.source for s in french) == "Le ministre a déclaré : « La croissance est forte. » Très bien."
-    assert all(s.has(PASSTHROUGH) and s.translation == s.source for s in french)
+    assert all(s.has(Flag.PASSTHROUGH) and s.translation == s.source for s in french)
     assert mixed.translation == tr(mixed.source) and "Microsoft" in mixed.translation
-    assert not mixed.has(PASSTHROUGH)
+    assert not mixed.has(Flag.PASSTHROUGH)
 
 
 def test_emoji_are_kept_and_emoji_only_sentences_pass_through(fake_translator):
@@ -356,7 +347,7 @@ def test_emoji_are_kept_and_emoji_only_sentences_pass_through(fake_translator):
     # The zero-width joiners are invisible controls: the model gets the emoji without them.
     assert sent(fake_translator) == ["قال 🙂 الوزير \U0001f468\U0001f469\U0001f467 إن النمو 🚀."]
     assert first.alignment == tuple((i, i) for i in range(7))
-    assert emoji_only.has(PASSTHROUGH) and emoji_only.translation == "🎉🎉 👍🏽"
+    assert emoji_only.has(Flag.PASSTHROUGH) and emoji_only.translation == "🎉🎉 👍🏽"
     assert html_sentences(document, "ar") == [first.source, emoji_only.source]
 
 
@@ -367,7 +358,7 @@ def test_bidi_controls_and_zero_width_characters_are_stripped_for_the_model_only
     assert sent(fake_translator) == ["قال الوزير إن النمو قوي."]
     pair, english = document.sentences
     assert pair.source == source and document.text == text
-    assert english.has(PASSTHROUGH) and english.translation == "\u202eevil\u202c"
+    assert english.has(Flag.PASSTHROUGH) and english.translation == "\u202eevil\u202c"
     # The word that was only a control (display word 4) is aligned to nothing; the others line up.
     assert pair.alignment == ((0, 0), (1, 1), (2, 2), (3, 3), (5, 4))
     # Rendering: the view keeps marks, isolates and zero-width characters, drops embeddings and
@@ -402,13 +393,13 @@ def test_eastern_arabic_and_persian_digits_reach_the_model_as_ascii_and_match(fa
     text = "ارتفع التضخم إلى ٣٫٥ بالمئة في ۱۴۰۲ وشمل ١٢٬٠٠٠ شخص."
     document = translate_text(text, fake_translator, settings=settings())
     assert sent(fake_translator) == ["ارتفع التضخم إلى 3.5 بالمئة في 1402 وشمل 12,000 شخص."]
-    assert not document.sentences[0].has(NUMBER_MISMATCH)
+    assert not document.sentences[0].has(Flag.NUMBER_MISMATCH)
     assert numbers("٣٫٥ و ١٢٬٠٠٠ و ۱۴۰۲") == numbers("3.5 and 12,000 and 1402") == {"3.5": 1, "12000": 1, "1402": 1}
     # Whichever digits each side uses, the same number is the same number.
-    assert NUMBER_MISMATCH not in assess("ارتفع التضخم إلى ٣٫٥ بالمئة", "Inflation rose to 3.5 percent", -0.2)
-    assert NUMBER_MISMATCH not in assess("ارتفع التضخم إلى 3.5 بالمئة", "Inflation rose to ٣٫٥ percent", -0.2)
-    assert NUMBER_MISMATCH not in assess("في عام ۱۴۰۲ الماضي", "In the past year 1402", -0.2)
-    assert NUMBER_MISMATCH in assess("ارتفع التضخم إلى ٣٫٥ بالمئة", "Inflation rose to 3.6 percent", -0.2)
+    assert Flag.NUMBER_MISMATCH not in assess("ارتفع التضخم إلى ٣٫٥ بالمئة", "Inflation rose to 3.5 percent", -0.2)
+    assert Flag.NUMBER_MISMATCH not in assess("ارتفع التضخم إلى 3.5 بالمئة", "Inflation rose to ٣٫٥ percent", -0.2)
+    assert Flag.NUMBER_MISMATCH not in assess("في عام ۱۴۰۲ الماضي", "In the past year 1402", -0.2)
+    assert Flag.NUMBER_MISMATCH in assess("ارتفع التضخم إلى ٣٫٥ بالمئة", "Inflation rose to 3.6 percent", -0.2)
 
 
 def test_an_html_page_pasted_as_text_is_reduced_to_its_article(model):
@@ -470,8 +461,8 @@ def shown_marks(document: Document) -> list[str]:
 )
 def test_repetition_loop_is_flagged_stored_and_shown(looped):
     document = translate_text(SOURCE, ScriptedTranslator(lambda _: looped), settings=settings())
-    assert document.sentences[0].has(REPETITION)
-    assert REPETITION in flags_after_round_trip(document)[0]
+    assert document.sentences[0].has(Flag.REPETITION)
+    assert Flag.REPETITION in flags_after_round_trip(document)[0]
     assert "repetition in the model output" in shown_marks(document)
 
 
@@ -491,8 +482,8 @@ def test_a_faithful_translation_with_a_repeated_phrase_in_the_source_is_not_flag
 )
 def test_output_far_too_short_or_long_is_flagged(output, case):
     document = translate_text(SOURCE, ScriptedTranslator(lambda _: output), settings=settings())
-    assert document.sentences[0].has(LENGTH_RATIO), case
-    assert LENGTH_RATIO in flags_after_round_trip(document)[0]
+    assert document.sentences[0].has(Flag.LENGTH_RATIO), case
+    assert Flag.LENGTH_RATIO in flags_after_round_trip(document)[0]
     assert "translation unusually short or long for its source" in shown_marks(document)
 
 
@@ -500,7 +491,7 @@ def test_a_short_source_that_comes_back_as_a_paragraph_is_flagged():
     """Marian hallucinates on short segments ("Image copyright Getty Images" for a blank line)."""
     rambling = "Thank you all very much and I hope that you will join us again next week for more news from the region"
     document = translate_text("شكرا لكم", ScriptedTranslator(lambda _: rambling), settings=settings())
-    assert document.sentences[0].has(LENGTH_RATIO)
+    assert document.sentences[0].has(Flag.LENGTH_RATIO)
     fine = translate_text("شكرا لكم", ScriptedTranslator(lambda _: "Thank you"), settings=settings())
     assert fine.sentences[0].flags == ()
 
@@ -508,11 +499,11 @@ def test_a_short_source_that_comes_back_as_a_paragraph_is_flagged():
 def test_a_number_missing_from_the_translation_is_flagged():
     source = "ارتفع عدد السكان إلى ١٢٬٠٠٠ نسمة في عام ٢٠٢٣"
     missing = translate_text(source, ScriptedTranslator(lambda _: "The population rose to 12,000 people"))
-    assert missing.sentences[0].has(NUMBER_MISMATCH)
-    assert NUMBER_MISMATCH in flags_after_round_trip(missing)[0]
+    assert missing.sentences[0].has(Flag.NUMBER_MISMATCH)
+    assert Flag.NUMBER_MISMATCH in flags_after_round_trip(missing)[0]
     assert "a number in the source is missing from the translation" in shown_marks(missing)
     complete = translate_text(source, ScriptedTranslator(lambda _: "The population rose to 12,000 people in 2023"))
-    assert not complete.sentences[0].has(NUMBER_MISMATCH)
+    assert not complete.sentences[0].has(Flag.NUMBER_MISMATCH)
 
 
 def test_every_quality_flag_is_stored_in_the_json_and_marked_in_the_html():
@@ -527,8 +518,8 @@ def test_every_quality_flag_is_stored_in_the_json_and_marked_in_the_html():
 
     document = translate_text("\n".join(outputs), Unsure(outputs.__getitem__), settings=settings())
     looped, unsure = document.sentences
-    assert set(looped.flags) == {REPETITION, NUMBER_MISMATCH}
-    assert unsure.flags == (LOW_SCORE,)
+    assert set(looped.flags) == {Flag.REPETITION, Flag.NUMBER_MISMATCH}
+    assert unsure.flags == (Flag.LOW_SCORE,)
     assert Document.from_json(document.to_json()) == document
     marks = shown_marks(document)
     assert "repetition in the model output" in marks

@@ -36,7 +36,7 @@ from reader.batch.index import write_index
 from reader.batch.manifest import DONE, MANIFEST_NAME, Manifest, Row
 from reader.batch.progress import ProgressReporter, QuietReporter, with_key
 from reader.batch.sources import Failure, Item, content_hash, discover
-from reader.document import CACHED, Document
+from reader.document import Document, Flag
 from reader.errors import ExportError, ReaderError
 from reader.ingest import Article
 
@@ -399,7 +399,7 @@ class _Run:
             hint=self._hint(job.item),
             sentences=len(document.sentences),
         )
-        cached = sum(1 for s in document.sentences if s.has(CACHED))
+        cached = sum(1 for s in document.sentences if s.has(Flag.CACHED))
         self.summary.sentences += len(document.sentences)
         self.summary.cache_hits += cached
         (self.summary.new if job.outcome == "new" else self.summary.changed).append(job.item.key)

@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from reader.chars import BIDI_EMBEDDINGS, has_arabic_letters, has_rtl
-from reader.document import LOW_SCORE, PENDING, Document, SentencePair, word_spans
+from reader.document import Document, Flag, SentencePair, word_spans
 from reader.errors import ExportError
 from reader.export.marks import FLAG_MARKS
 
@@ -169,7 +169,7 @@ def _source_sentence(
 def _target_sentence(
     sentence: SentencePair, sid: int, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
 ) -> str:
-    if sentence.has(PENDING) and not sentence.translation:
+    if sentence.has(Flag.PENDING) and not sentence.translation:
         return f'<span class="s pending" data-s="{sid}" tabindex="0" title="translating">…</span>'
     body = _words(sentence.translation, sid, links[1]) if links else _text(sentence.translation)
     return f'<span class="s" data-s="{sid}" tabindex="0">{body}</span>{_marks(sentence)}'
@@ -178,10 +178,10 @@ def _target_sentence(
 def _marks(sentence: SentencePair) -> str:
     marks = []
     for flag in sentence.flags:
-        if flag == PENDING:
+        if flag == Flag.PENDING:
             continue
         glyph, title, warning = MARKS.get(flag, ("·", flag, True))
-        if flag == LOW_SCORE and sentence.score is not None:
+        if flag == Flag.LOW_SCORE and sentence.score is not None:
             title = f"{title} (score {sentence.score:.2f})"
         marks.append(f'<span class="mark{" q" if warning else ""}" title="{_text(title)}">{glyph}</span>')
     return f'<span class="marks">{"".join(marks)}</span>' if marks else ""

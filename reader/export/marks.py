@@ -12,16 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.document import (
-    CACHED,
-    LENGTH_RATIO,
-    LOW_SCORE,
-    NUMBER_MISMATCH,
-    PASSTHROUGH,
-    REPETITION,
-    SUB_SPLIT,
-    Document,
-)
+from reader.document import Document, Flag
 
 
 @dataclass(frozen=True)
@@ -36,13 +27,13 @@ class Mark:
 
 
 FLAG_MARKS: dict[str, Mark] = {
-    CACHED: Mark("•", "", "from the cache", False),
-    PASSTHROUGH: Mark("=", "=", "passthrough: no Arabic letters, copied without the model", False),
-    SUB_SPLIT: Mark("✂", "÷", "sub-split: too long for the model, translated in parts", False),
-    LOW_SCORE: Mark("?", "?", "low model confidence", True),
-    REPETITION: Mark("↻", "×", "repetition in the model output", True),
-    LENGTH_RATIO: Mark("↔", "±", "translation unusually short or long for its source", True),
-    NUMBER_MISMATCH: Mark("#", "#", "a number in the source is missing from the translation", True),
+    Flag.CACHED: Mark("•", "", "from the cache", False),
+    Flag.PASSTHROUGH: Mark("=", "=", "passthrough: no Arabic letters, copied without the model", False),
+    Flag.SUB_SPLIT: Mark("✂", "÷", "sub-split: too long for the model, translated in parts", False),
+    Flag.LOW_SCORE: Mark("?", "?", "low model confidence", True),
+    Flag.REPETITION: Mark("↻", "×", "repetition in the model output", True),
+    Flag.LENGTH_RATIO: Mark("↔", "±", "translation unusually short or long for its source", True),
+    Flag.NUMBER_MISMATCH: Mark("#", "#", "a number in the source is missing from the translation", True),
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reader.document import PASSTHROUGH, PENDING, Document, Metadata, Paragraph, SentencePair
+from reader.document import Document, Flag, Metadata, Paragraph, SentencePair
 from tests.support.fake import transliterate
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
@@ -53,9 +53,9 @@ def fake_pair(text: str, start: int, end: int, *, translate: bool = True) -> Sen
     """
     source = text[start:end]
     if not translate:
-        return SentencePair(start, end, source, flags=(PENDING,))
+        return SentencePair(start, end, source, flags=(Flag.PENDING,))
     if not _ARABIC_LETTER.search(source):
-        return SentencePair(start, end, source, translation=source, flags=(PASSTHROUGH,))
+        return SentencePair(start, end, source, translation=source, flags=(Flag.PASSTHROUGH,))
     words = [transliterate(w).translate(_LATIN_PUNCTUATION) or "-" for w in source.split()]
     return SentencePair(
         start,
@@ -171,7 +171,7 @@ def build(paragraphs: list[list[tuple[str, str, tuple[tuple[int, int], ...]]]], 
             pairs.append(
                 SentencePair(pos, pos + len(source), source, translation, alignment, score=-0.4)
                 if translation
-                else SentencePair(pos, pos + len(source), source, flags=(PENDING,))
+                else SentencePair(pos, pos + len(source), source, flags=(Flag.PENDING,))
             )
             text_parts.append(source)
             pos += len(source)

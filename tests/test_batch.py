@@ -692,3 +692,18 @@ def test_progress_bar_on_a_terminal(tmp_path, settings):
     run_batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
     final = stream.getvalue().split("\r")[-1]
     assert "2/2" in final and "6 sentences, 0 failed" in final and "article" in final
+
+
+def test_a_damaged_manifest_is_moved_aside_and_the_run_rebuilds_it(tmp_path, settings):
+    from reader.batch.manifest import ManifestWarning
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(article_text(1), encoding="utf-8")
+    run_batch([str(src)], out, formats=["json"], settings=settings)
+    (out / MANIFEST_NAME).write_bytes(b"\x00garbage" * 500)
+    with pytest.warns(ManifestWarning, match="batch manifest .* was damaged .* a new, empty manifest was started"):
+        summary = run_batch([str(src)], out, formats=["json"], settings=settings)
+    assert (summary.new, summary.cache_hits) == ([str((src / "a.txt").resolve())], 3)
+    assert {r.status for r in manifest_rows(out).values()} == {DONE}
+    assert len(list(out.glob(f"{MANIFEST_NAME}.corrupt-*"))) == 1

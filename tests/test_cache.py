@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
-import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -352,15 +351,6 @@ def test_threads_share_one_instance(cache: SentenceCache) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         assert sorted(pool.map(work, range(6))) == list(range(6))
     assert cache.stats().entries == 180
-
-
-def test_threads_do_not_accumulate_connections(cache: SentenceCache) -> None:
-    cache.put_many(FP, {"أ": HELLO})
-    for _ in range(20):
-        thread = threading.Thread(target=cache.get_many, args=(FP, ["أ"]))
-        thread.start()
-        thread.join()
-    assert len(cache._idle) == 1
 
 
 def _forked_child(store: SentenceCache) -> None:

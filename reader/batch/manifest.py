@@ -5,6 +5,9 @@ and its output files. An article becomes ``done`` only in the transaction that r
 output files, after they were all written (each atomically): a run killed at any moment
 leaves each article either done with complete files, or not done, in which case the next
 run translates it again and overwrites the same file names. Nothing is duplicated.
+
+The file's plumbing is ``reader.sqlite``'s. The manifest is ``disposable``: a damaged one is moved
+aside with a warning, and the next run rebuilds it, retranslating from the sentence cache.
 """
 
 from __future__ import annotations
@@ -12,19 +15,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from reader.errors import ReaderError
+from reader.sqlite import Database, DatabaseWarning, Names, Schema
 
 MANIFEST_NAME = "reader-manifest.sqlite3"
 SCHEMA_VERSION = 1
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
+CREATE TABLE articles (
     key TEXT PRIMARY KEY,
     content_hash TEXT,
     status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
@@ -60,28 +63,28 @@ class Row:
     updated: float
 
 
+SCHEMA = Schema(
+    version=SCHEMA_VERSION,
+    statements=(_SCHEMA,),
+    tables=frozenset({"articles"}),
+    columns={"articles": tuple(f.name for f in fields(Row))},
+)
+NAMES = Names("batch manifest", "manifest", "use a new output folder")
+
+
+class ManifestWarning(DatabaseWarning):
+    """The manifest had a problem it worked around (a damaged file was replaced); shown to the user."""
+
+
 class Manifest:
     """The manifest of one output folder. Used from one thread; one writer process per folder."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self._conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
-                raise ReaderError(
-                    f"{path} was written by another version of reader (schema {version}); "
-                    "use a new output folder or remove the file"
-                )
-            self._conn.execute(_SCHEMA)
-            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            raise ReaderError(f"cannot open the batch manifest {path}: {exc}") from exc
+        self._db = Database(path, SCHEMA, names=NAMES, error=ReaderError, warning=ManifestWarning, disposable=True)
 
     def close(self) -> None:
-        self._conn.close()
+        self._db.close()
 
     def __enter__(self) -> Manifest:
         return self
@@ -105,8 +108,8 @@ class Manifest:
         until ``mark_done`` replaces it: the index keeps showing it, and a kill meanwhile still
         leaves a hash that differs from the new content, so the next run redoes it.
         """
-        with self._transaction() as conn:
-            conn.execute(
+        self._db.write(
+            lambda conn: conn.execute(
                 """INSERT INTO articles (key, content_hash, status, source, hint, updated)
                    VALUES (?, ?, 'pending', ?, ?, ?)
                    ON CONFLICT (key) DO UPDATE SET content_hash = excluded.content_hash, status = 'pending',
@@ -114,6 +117,7 @@ class Manifest:
                    WHERE status != 'done'""",
                 (key, content_hash, source, hint, time.time()),
             )
+        )
 
     def mark_done(
         self,
@@ -129,8 +133,8 @@ class Manifest:
         sentences: int,
     ) -> None:
         """Call only after every output file is written: this one transaction is the commit point."""
-        with self._transaction() as conn:
-            conn.execute(
+        self._db.write(
+            lambda conn: conn.execute(
                 """INSERT INTO articles (key, content_hash, status, outputs, title, headline, date, source, hint,
                                          sentences, error, updated)
                    VALUES (?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, '', ?)
@@ -151,41 +155,29 @@ class Manifest:
                     time.time(),
                 ),
             )
+        )
 
     def mark_failed(self, key: str, error: str, *, source: str = "") -> None:
         """Record a failure; an article already done keeps its status and files (a site being down
         today does not undo yesterday's translation)."""
-        with self._transaction() as conn:
-            conn.execute(
+        self._db.write(
+            lambda conn: conn.execute(
                 """INSERT INTO articles (key, status, source, error, updated) VALUES (?, 'failed', ?, ?, ?)
                    ON CONFLICT (key) DO UPDATE SET error = excluded.error, updated = excluded.updated,
                        status = CASE WHEN status = 'done' THEN 'done' ELSE 'failed' END""",
                 (key, source, error, time.time()),
             )
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            raise ReaderError(f"cannot update the batch manifest {self.path}: {exc}") from exc
+        )
 
     def _query(self, sql: str, params: tuple[object, ...]) -> list[Row]:
-        try:
-            cursor = self._conn.execute(sql, params)
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            cursor = conn.execute(sql, params)
             names = [d[0] for d in cursor.description]
-            records = cursor.fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise ReaderError(f"cannot read the batch manifest {self.path}: {exc}") from exc
-        rows = []
-        for record in records:
-            data = dict(zip(names, record, strict=True))
-            data["outputs"] = tuple(json.loads(data["outputs"]))
-            rows.append(Row(**data))
-        return rows
+            return [_row(dict(zip(names, record, strict=True))) for record in cursor.fetchall()]
+
+        return self._db.read(read)
+
+
+def _row(data: dict[str, object]) -> Row:
+    data["outputs"] = tuple(json.loads(str(data["outputs"])))
+    return Row(**data)  # type: ignore[arg-type]

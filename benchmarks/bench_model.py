@@ -47,6 +47,6 @@ def build_model() -> Path:
 
 def convert_model(hf_dir: Path) -> Path:
     """The CTranslate2 int8 conversion beside it, named as the model store names conversions."""
-    from reader.convert import convert_to_ct2
+    from reader.models.convert import convert_to_ct2
 
     return convert_to_ct2(hf_dir, hf_dir.parent / f"{hf_dir.name}-ct2-{QUANTIZATION}", quantization=QUANTIZATION)

@@ -337,11 +337,11 @@ def _run_pipeline(
     start: float,
     profiler: cProfile.Profile | None = None,
 ) -> dict:
-    """reader's own path: store.open_translator (backend + sentence cache) and pipeline.iter_translate."""
+    """reader's own path: api.open_translator (backend + sentence cache) and pipeline.iter_translate."""
+    from reader.api import open_translator
     from reader.config import Settings
     from reader.document import Flag
     from reader.pipeline import iter_translate
-    from reader.store import open_translator
 
     cache = paths["cache_warm"] if contender.cache == "warm" else paths[f"cache_{contender.name}"]
     settings = Settings.load(
@@ -352,7 +352,7 @@ def _run_pipeline(
         device="cpu",
         cache_path=cache,
     )
-    translator = open_translator(settings)
+    translator = open_translator(settings)()
     forcing = _Forcing()
     _hook_backend(translator.inner, forcing)
     translator.inner = ForcedLengths(translator.inner, forcing, plan["lengths"])
@@ -626,7 +626,7 @@ reader's pipeline into {inputs} model inputs, {tokens} target tokens in all.
 
 1. **naive generate**: what most demos do: `MarianTokenizer` + `model.generate(num_beams=4)`, one
    sentence at a time, no batching, no cache.
-2. **pipeline, transformers**: `reader.store.open_translator` + `reader.pipeline.iter_translate`
+2. **pipeline, transformers**: `reader.api.open_translator` + `reader.pipeline.iter_translate`
    (segmentation, normalization, batching, alignment, quality flags, sentence cache writes) on the
    transformers backend, beam 4.
 3. **pipeline, CTranslate2 int8**: the same on the CTranslate2 backend (`reader models convert --to ct2`).

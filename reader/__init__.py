@@ -1,6 +1,28 @@
 """reader: an Arabic-to-English translator and bilingual reader.
 
-Importing the package does no work: models, caches and settings load lazily.
+Importing the package does no work: models, caches and settings load lazily. The entry points
+most callers need are re-exported here, and imported only when first used:
+
+- ``reader.open_translator(settings)``: the translator factory (``reader.api``);
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_LAZY = {"open_translator": "reader.api"}
+"""Names this package re-exports, and the module each lives in (imported on first use)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reader' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

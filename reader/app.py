@@ -113,7 +113,7 @@ def read_seed(name: str, settings: Settings, seeds_dir: Path = SEEDS_DIR) -> ing
 
 def model_choices(settings: Settings) -> list[str]:
     """Models the sidebar offers: the configured one first when it can be loaded, then the installed ones."""
-    from reader.store import installed_models, resolve
+    from reader.models.store import installed_models, resolve
 
     names = [m.name for m in installed_models(settings)]
     if settings.model in names:
@@ -161,9 +161,9 @@ class SharedTranslator:
 
 def open_shared_translator(settings: Settings) -> SharedTranslator:
     """Load the configured model behind the sentence cache (slow: call once, e.g. via st.cache_resource)."""
-    from reader.store import open_translator
+    from reader.api import open_translator
 
-    return SharedTranslator(open_translator(settings), settings)
+    return SharedTranslator(open_translator(settings)(), settings)
 
 
 class RunTranslator:

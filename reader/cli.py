@@ -91,9 +91,9 @@ def _output_name(spec: str, used: set[str]) -> str:
 def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     """Translate INPUT files, folders, URLs or - (stdin)."""
     from reader import export, ingest
+    from reader.api import open_translator
     from reader.document import Flag, Metadata
     from reader.pipeline import iter_translate
-    from reader.store import open_translator
 
     chosen = _formats(formats, EXPORT_FORMATS)
     if "pdf" in chosen and out is None:
@@ -103,7 +103,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     settings = Settings.load(model=model, backend=backend, beam=beam)
     specs = _expand_inputs(inputs)
     articles = [(spec, ingest.read_input(spec, settings)) for spec in specs]
-    translator = open_translator(settings, refresh=refresh)
+    translator = open_translator(settings, refresh=refresh)()
     used: set[str] = set()
     totals = {"sentences": 0, "cached": 0}
     for spec, article in articles:
@@ -209,10 +209,10 @@ def cache_clear(model, article) -> None:
     sentences = None
     if model or article:
         from reader import ingest
+        from reader.api import open_translator
         from reader.pipeline import plan_sentence, segment_document
-        from reader.store import open_backend
 
-        backend = open_backend(settings)
+        backend = open_translator(settings).open_backend()
         fingerprint = backend.fingerprint
         if article:
             text = ingest.read_input(article, settings).text
@@ -233,7 +233,8 @@ def models() -> None:
 @models.command("list")
 def models_list() -> None:
     """Known models (catalog) and installed ones."""
-    from reader.store import catalog, installed_models
+    from reader.models.catalog import catalog
+    from reader.models.store import installed_models
 
     settings = Settings.load()
     installed = {m.name: m for m in installed_models(settings)}
@@ -255,7 +256,7 @@ def models_list() -> None:
 @click.option("--if-none-installed", is_flag=True, help="Do nothing when any model is already installed.")
 def models_pull(name, if_none_installed) -> None:
     """Download a catalog model from the Hugging Face hub."""
-    from reader.store import installed_models, pull
+    from reader.models.store import installed_models, pull
 
     settings = Settings.load()
     if if_none_installed and installed_models(settings):
@@ -268,7 +269,7 @@ def models_pull(name, if_none_installed) -> None:
 @click.option("--name", help="Name in the store (default: the folder's name).")
 def models_import(path, name) -> None:
     """Copy a local Hugging Face Marian folder into the store."""
-    from reader.store import import_model
+    from reader.models.store import import_model
 
     click.echo(str(import_model(path, Settings.load(), name=name)))
 
@@ -280,7 +281,7 @@ def models_import(path, name) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing conversion.")
 def models_convert(name, target, quantization, force) -> None:
     """Convert an installed model for the CTranslate2 backend."""
-    from reader.store import convert
+    from reader.models.store import convert
 
     click.echo(str(convert(name, Settings.load(), quantization=quantization, force=force)))
 

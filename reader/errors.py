@@ -13,12 +13,12 @@ class FetchError(ReaderError):
     """A URL could not be fetched safely."""
 
 
-class ModelNotFoundError(ReaderError):
-    """No usable model: the message says what to run to get one."""
-
-
 class ModelError(ReaderError):
-    """A model was found but failed to load or run."""
+    """A model failed to load, convert or run."""
+
+
+class ModelNotFoundError(ModelError):
+    """No usable model (missing, incomplete): the message says what to run to get one."""
 
 
 class CacheError(ReaderError):
@@ -27,3 +27,9 @@ class CacheError(ReaderError):
 
 class ExportError(ReaderError):
     """A document could not be written in the requested format."""
+
+
+def first_line(exc: BaseException) -> str:
+    """A library's exception as one line for a message: its first line, without a closing full stop."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0].rstrip(".")

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from reader.config import Settings
-from reader.convert import convert_to_ct2
+from reader.models.convert import convert_to_ct2
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN
 from tests.test_app import srcdoc, translate_pasted
 from tests.test_html import cells, parse

@@ -18,16 +18,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from reader.api import open_translator
 from reader.batch import MANIFEST_NAME, Manifest, run_batch, watch
 from reader.batch.command import batch_command
 from reader.batch.index import render_index
 from reader.batch.manifest import DONE, Row
 from reader.batch.progress import BarReporter, LogReporter, QuietReporter, make_reporter
-from reader.batch.runner import LOCK_NAME, StoreTranslatorFactory, output_stem
+from reader.batch.runner import LOCK_NAME, output_stem
 from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Document
 from reader.errors import ModelError, ReaderError
+from reader.models import folder
 from reader.translate.cached import CachedTranslator
 from tests.support.fake import FakeTranslator, transliterate
 from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, LocalServer, article_page, page
@@ -550,9 +552,9 @@ def test_cli_quiet_success_prints_nothing(tmp_path, settings):
 
 
 def test_factory_carries_a_runtime_backend(settings):
-    factory = StoreTranslatorFactory.for_settings(settings)
+    factory = open_translator(settings)
     assert factory.plugin is not None and factory.plugin[0] == "fake"
-    assert factory().fingerprint == f"fake-{Path(settings.model).name}:v1"
+    assert factory().fingerprint == f"fake:{folder.fingerprint(Path(settings.model))}:v1"
 
 
 # --- kill -9 and resume -----------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_refresh_retranslates_and_stores_the_new_text(cache: SentenceCache) -> N
 
 def test_fingerprint_and_token_count_come_from_the_model(cache: SentenceCache) -> None:
     translator = CachedTranslator(FakeTranslator("opus"), cache)
-    assert translator.fingerprint == "opus:v1"
+    assert (translator.fingerprint, translator.model_fingerprint) == ("opus:no-weights:v1", "no-weights")
     assert translator.count_tokens("واحد اثنان ثلاثة") == 3
     assert isinstance(translator, Translator)
 

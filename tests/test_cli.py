@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from reader.cli import cli
 from reader.document import Document
 from tests.support.fake import transliterate
-from tests.test_store import fake_model_folder
+from tests.support.models import fake_model_folder
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\n"
 

@@ -15,8 +15,9 @@ import pytest
 
 from reader.cache import SentenceCache
 from reader.config import Settings
-from reader.convert import SIDECAR, convert_to_ct2, source_fingerprint
 from reader.errors import InputError, ModelError, ModelNotFoundError
+from reader.models import folder
+from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
@@ -64,20 +65,23 @@ def toy_translations(toy_model_dir, converted):
 
 
 def test_conversion_is_self_contained_and_records_its_source(converted, tiny_model_dir):
-    folder = converted("tiny")
+    converted_dir = converted("tiny")
     for name in ("model.bin", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "hf_config.json"):
-        assert (folder / name).is_file(), name
-    record = json.loads((folder / SIDECAR).read_text())
+        assert (converted_dir / name).is_file(), name
+    record = json.loads((converted_dir / folder.CT2_RECORD).read_text())
     assert record["quantization"] == "int8"
-    assert record["source_fingerprint"] == source_fingerprint(tiny_model_dir)
+    assert record["source_fingerprint"] == folder.fingerprint(tiny_model_dir)
     assert record["source_name"] == tiny_model_dir.name
     # the temporary folder was renamed into place: no staging folder is left beside it
-    assert not [p.name for p in folder.parent.iterdir() if p.name.startswith(".")]
+    assert not [p.name for p in converted_dir.parent.iterdir() if p.name.startswith(".")]
+    assert folder.fingerprint(converted_dir) == folder.fingerprint(tiny_model_dir)  # known by its source's
 
 
-def test_source_fingerprint_is_the_transformers_backends_model_hash(tiny_model_dir):
-    translator = registry.create("transformers", tiny_model_dir, settings=settings())
-    assert translator.fingerprint.split(":")[1] == source_fingerprint(tiny_model_dir)
+def test_both_backends_name_the_weights_by_the_folders_one_fingerprint(converted, tiny_model_dir):
+    transformers = registry.create("transformers", tiny_model_dir, settings=settings())
+    ct2 = registry.create("ct2", converted("tiny"), settings=settings())
+    assert transformers.model_fingerprint == ct2.model_fingerprint == folder.fingerprint(tiny_model_dir)
+    assert transformers.fingerprint.split(":")[1] == ct2.fingerprint.split(":")[3] == transformers.model_fingerprint
 
 
 def test_converting_again_keeps_an_up_to_date_folder_and_force_replaces_it(tmp_path, tiny_model_dir):
@@ -89,7 +93,7 @@ def test_converting_again_keeps_an_up_to_date_folder_and_force_replaces_it(tmp_p
     with pytest.raises(ModelError, match=r"already exists and is not a float32 conversion.*--force"):
         convert_to_ct2(tiny_model_dir, out, quantization="float32")
     convert_to_ct2(tiny_model_dir, out, quantization="float32", force=True)
-    assert json.loads((out / SIDECAR).read_text())["quantization"] == "float32"
+    assert json.loads((out / folder.CT2_RECORD).read_text())["quantization"] == "float32"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-ct2-int8"]
 
 
@@ -113,7 +117,7 @@ def _broken_copy(source: Path, dest: Path) -> Path:
         ("missing-folder", "is not a model folder"),
         ("no-vocab", r"missing: vocab\.json"),
         ("no-weights", r"missing: model\.safetensors"),
-        ("not-marian", "holds a 'bert' model; only Marian"),
+        ("not-marian", "holds a 'bert' model; reader needs a Marian model"),
         ("bad-config", r"config\.json is unreadable"),
         ("corrupt-weights", "CTranslate2 could not convert"),
         ("bad-quantization", "unknown quantization 'int4'"),
@@ -198,7 +202,7 @@ def test_fingerprint_names_backend_precision_weights_and_decoding(converted, tin
     float32 = registry.create("ct2", converted("tiny", "float32"), settings=settings())
     greedy = registry.create("ct2", converted("tiny"), settings=settings(beam=1))
     reference = registry.create("transformers", tiny_model_dir, settings=settings())
-    source = source_fingerprint(tiny_model_dir)
+    source = folder.fingerprint(tiny_model_dir)
     assert int8.fingerprint == f"ct2:int8:int8_float32:{source}:beam=4;max=512;nrng=0;patience=2"
     assert float32.fingerprint == f"ct2:float32:float32:{source}:beam=4;max=512;nrng=0;patience=2"
     assert greedy.fingerprint == f"ct2:int8:int8_float32:{source}:beam=1;max=512;nrng=0;patience=2"
@@ -232,13 +236,17 @@ def test_loading_errors_are_clear(tmp_path, converted):
         CT2Translator.load(converted("tiny"), settings=Settings.load(device="cuda:7"))
 
 
-def test_a_folder_converted_elsewhere_is_fingerprinted_by_its_weights(tmp_path, converted):
+def test_a_folder_converted_elsewhere_is_fingerprinted_by_what_ctranslate2_loads(tmp_path, converted):
     plain = tmp_path / "plain"
-    shutil.copytree(converted("tiny"), plain)
-    (plain / SIDECAR).unlink()
+    shutil.copytree(converted("tiny"), plain, ignore=shutil.ignore_patterns(folder.FINGERPRINT_MEMO))
+    (plain / folder.CT2_RECORD).unlink()
     translator = CT2Translator.load(plain, settings=settings())
-    weights_hash = hashlib.sha256((plain / "model.bin").read_bytes()).hexdigest()[:16]
-    assert translator.fingerprint == f"ct2:unknown:int8_float32:{weights_hash}:beam=4;max=512;nrng=0;patience=2"
+    files = sorted(p.name for p in plain.iterdir() if not p.name.startswith("."))
+    assert {"model.bin", "shared_vocabulary.json", "source.spm", "hf_config.json"} <= set(files)
+    expected = hashlib.sha256(b"".join(name.encode() + b"\0" + (plain / name).read_bytes() for name in files))
+    weights = expected.hexdigest()[:16]
+    assert translator.fingerprint == f"ct2:unknown:int8_float32:{weights}:beam=4;max=512;nrng=0;patience=2"
+    assert translator.model_fingerprint == folder.fingerprint(plain) == weights
 
 
 # ---- the trained toy model: the same results as the transformers backend -------------------
@@ -343,11 +351,19 @@ def test_parallel_workers_give_the_same_results_in_the_same_order(converted):
     assert two.translate_batch(sources) == one.translate_batch(sources)
 
 
-@pytest.mark.xfail(strict=True, reason="two definitions of a model's identity disagree; fixed by reader.models.folder")
-def test_a_folder_with_both_weight_files_has_one_fingerprint(tmp_path):
-    """`reader models pull` can fetch model.safetensors and pytorch_model.bin; transformers loads the first."""
-    from reader.translate.backends import marian_fingerprint
+def test_a_folder_with_both_weight_files_has_one_fingerprint(tmp_path, tiny_model_dir):
+    """`reader models pull` can fetch model.safetensors and pytorch_model.bin; transformers loads the first.
 
-    for name in ("model.safetensors", "pytorch_model.bin", "config.json", "source.spm", "target.spm", "vocab.json"):
-        (tmp_path / name).write_text(name)
-    assert source_fingerprint(tmp_path) == marian_fingerprint(tmp_path)[:16]
+    The transformers backend, the conversion's record and the converted model's backend used to
+    fingerprint such a folder three ways (the conversion hashed both weight files).
+    """
+    both = tmp_path / "both"
+    shutil.copytree(tiny_model_dir, both, ignore=shutil.ignore_patterns(".*"))
+    (both / "pytorch_model.bin").write_bytes(b"an older pickle of other weights, never loaded")
+    alone = folder.fingerprint(tiny_model_dir)
+    assert folder.fingerprint(both) == alone
+    converted_dir = convert_to_ct2(both, tmp_path / "both-ct2-int8")
+    assert folder.read_ct2_record(converted_dir).source_fingerprint == alone
+    transformers = registry.create("transformers", both, settings=settings())
+    ct2 = registry.create("ct2", converted_dir, settings=settings())
+    assert transformers.model_fingerprint == ct2.model_fingerprint == alone

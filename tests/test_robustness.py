@@ -27,8 +27,8 @@ from reader.translate import registry
 from reader.translate.base import Translation
 from tests.support.fake import FakeTranslator, transliterate
 from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, article_page
+from tests.support.models import fake_model_folder
 from tests.test_html import cells, parse, sentences
-from tests.test_store import fake_model_folder
 
 
 def tr(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import shutil
@@ -12,8 +11,8 @@ import pytest
 
 from reader.config import Settings
 from reader.errors import InputError, ModelError, ModelNotFoundError
+from reader.models.folder import FINGERPRINT_MEMO
 from reader.translate import registry
-from reader.translate.backends import FINGERPRINT_SIDECAR, files_fingerprint, marian_fingerprint, marian_weights
 from reader.translate.backends.transformers import TransformersTranslator
 from reader.translate.base import Translation, Translator
 from tests.support.toy import TOY_ARTICLE_PAIRS, heldout_pairs
@@ -47,7 +46,7 @@ def test_is_a_translator_with_a_weights_fingerprint(translator: TransformersTran
     assert kind == "transformers"
     assert len(weights) == 16 and int(weights, 16) >= 0
     assert decode == "beam=4;max=512;nrng=0"
-    assert (toy_model_dir / FINGERPRINT_SIDECAR).is_file()
+    assert (toy_model_dir / FINGERPRINT_MEMO).is_file()
 
 
 def test_exact_translations_on_heldout_sentences(translator: TransformersTranslator) -> None:
@@ -165,7 +164,7 @@ def test_missing_or_incomplete_folder_is_model_not_found(tmp_path: Path, toy_mod
     shutil.copytree(toy_model_dir, partial)
     (partial / "model.safetensors").unlink()
     (partial / "target.spm").unlink()
-    with pytest.raises(ModelNotFoundError, match=r"missing target\.spm, model\.safetensors"):
+    with pytest.raises(ModelNotFoundError, match=r"missing: target\.spm, model\.safetensors"):
         TransformersTranslator.load(partial, settings=SETTINGS)
 
 
@@ -185,9 +184,9 @@ def test_unavailable_device_is_a_model_error(toy_model_dir: Path) -> None:
 def test_fingerprint_follows_weights_and_beam(tmp_path: Path, toy_model_dir: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(toy_model_dir, copy)
-    (copy / FINGERPRINT_SIDECAR).unlink()
+    (copy / FINGERPRINT_MEMO).unlink()
     base = TransformersTranslator.load(copy, settings=SETTINGS).fingerprint
-    (memo,) = json.loads((copy / FINGERPRINT_SIDECAR).read_text()).values()
+    (memo,) = json.loads((copy / FINGERPRINT_MEMO).read_text()).values()
     assert base.split(":")[1] == memo[:16]
     assert TransformersTranslator.load(copy, settings=SETTINGS).fingerprint == base
     assert TransformersTranslator.load(copy, settings=Settings(threads=1, beam=2)).fingerprint == base.replace(
@@ -197,37 +196,6 @@ def test_fingerprint_follows_weights_and_beam(tmp_path: Path, toy_model_dir: Pat
     config["dropout"] = 0.2  # any change to a fingerprinted file changes the model's identity
     (copy / "config.json").write_text(json.dumps(config))
     assert TransformersTranslator.load(copy, settings=SETTINGS).fingerprint != base
-
-
-def test_files_fingerprint_is_a_memoised_sha256(tmp_path: Path) -> None:
-    weights, config = tmp_path / "model.safetensors", tmp_path / "config.json"
-    weights.write_bytes(b"\x00" * 3000)
-    config.write_text("{}")
-    expected = hashlib.sha256(b"config.json\0{}model.safetensors\0" + b"\x00" * 3000).hexdigest()
-    assert files_fingerprint(tmp_path, [weights, config]) == expected
-    sidecar = tmp_path / FINGERPRINT_SIDECAR
-    (key,) = json.loads(sidecar.read_text())
-    sidecar.write_text(json.dumps({key: "memoised"}))
-    assert files_fingerprint(tmp_path, [config, weights]) == "memoised"  # no re-hash while size+mtime hold
-    assert files_fingerprint(tmp_path, [config]) != "memoised"  # another file set has its own entry
-    assert len(json.loads(sidecar.read_text())) == 2
-    weights.write_bytes(b"\x01" * 3001)
-    assert files_fingerprint(tmp_path, [weights, config]) not in {"memoised", expected}
-    sidecar.write_text("not json")
-    assert len(files_fingerprint(tmp_path, [config])) == 64
-
-
-def test_fingerprint_covers_the_weights_transformers_loads(tmp_path: Path) -> None:
-    for name in ("model.safetensors", "pytorch_model.bin", "config.json", "vocab.json", "README.md"):
-        (tmp_path / name).write_text(name)
-    assert marian_weights(tmp_path) == [tmp_path / "model.safetensors"]
-    with_both = marian_fingerprint(tmp_path)
-    (tmp_path / "pytorch_model.bin").write_text("other pickle")
-    (tmp_path / "README.md").write_text("edited")
-    assert marian_fingerprint(tmp_path) == with_both  # neither is read by the model
-    (tmp_path / "model.safetensors").unlink()
-    assert marian_weights(tmp_path) == [tmp_path / "pytorch_model.bin"]
-    assert marian_fingerprint(tmp_path) != with_both
 
 
 def test_beam_setting_reaches_generate(toy_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,14 +7,13 @@ See docs/batch.md. Nothing heavy (Ray, feedparser, trafilatura, tqdm) is importe
 
 from reader.batch.manifest import MANIFEST_NAME, Manifest
 from reader.batch.progress import ProgressReporter, make_reporter
-from reader.batch.runner import BatchSummary, StoreTranslatorFactory, run_batch, watch
+from reader.batch.runner import BatchSummary, run_batch, watch
 
 __all__ = [
     "MANIFEST_NAME",
     "BatchSummary",
     "Manifest",
     "ProgressReporter",
-    "StoreTranslatorFactory",
     "make_reporter",
     "run_batch",
     "watch",

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from reader.document import Document, Metadata
-from reader.errors import ReaderError
+from reader.errors import ReaderError, first_line
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -138,14 +138,14 @@ def _ensure_ray(address: str | None) -> None:
             )
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
-        raise ReaderError(f"cannot start or join {where}: {_first_line(exc)}") from exc
+        raise ReaderError(f"cannot start or join {where}: {first_line(exc)}") from exc
 
 
 def _with_threads(factory: Callable[[], Translator], threads: int) -> Callable[[], Translator]:
     """Give each actor as many intra-op threads as CPUs it holds, unless the user chose a number."""
-    from reader.batch.runner import StoreTranslatorFactory
+    from reader.api import TranslatorFactory
 
-    if isinstance(factory, StoreTranslatorFactory) and not factory.settings.threads:
+    if isinstance(factory, TranslatorFactory) and not factory.settings.threads:
         return replace(factory, settings=replace(factory.settings, threads=threads))
     return factory
 
@@ -153,9 +153,4 @@ def _with_threads(factory: Callable[[], Translator], threads: int) -> Callable[[
 def _root_cause(exc: BaseException) -> str:
     """Ray wraps the real error (a worker's traceback) in its own; its last 'XError: ...' line says why."""
     causes = re.findall(r"^\s*(?:[\w]+\.)*(\w+(?:Error|Exception): .+)$", str(exc), flags=re.MULTILINE)
-    return causes[-1].strip() if causes else _first_line(exc)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    return causes[-1].strip() if causes else first_line(exc)

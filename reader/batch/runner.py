@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from reader import export
+from reader.api import TranslatorFactory, open_translator
 from reader.batch.index import write_index
 from reader.batch.manifest import DONE, MANIFEST_NAME, Manifest, Row
 from reader.batch.progress import ProgressReporter, QuietReporter, with_key
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 ENGINES = ("local", "ray")
 ARTICLES_DIR = "articles"
 LOCK_NAME = ".reader-batch.lock"
-BUILTIN_BACKENDS = ("auto", "transformers", "ct2")
 _LOAD_THREADS = 4
 """Articles read or fetched ahead of the translator (fetching is I/O bound)."""
 
@@ -103,41 +103,6 @@ class BatchSummary:
 
 
 @dataclass(frozen=True)
-class StoreTranslatorFactory:
-    """Opens the configured model behind the shared sentence cache (``reader.store.open_translator``).
-
-    Picklable, so Ray actors can each build their own translator: what travels is the settings,
-    never a model. A backend registered at run time (not one of the built-in names) travels
-    with it, by reference, and is registered again where the factory runs.
-    """
-
-    settings: Settings
-    plugin: tuple[str, Callable[..., Translator]] | None = None
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> StoreTranslatorFactory:
-        from reader.translate import registry
-
-        if settings.backend in BUILTIN_BACKENDS:
-            return cls(settings)
-        return cls(settings, (settings.backend, registry.get(settings.backend)))
-
-    def __call__(self) -> Translator:
-        from reader.store import open_translator
-        from reader.translate import registry
-
-        if self.plugin is not None:
-            registry.register(*self.plugin)
-        return open_translator(self.settings)
-
-    def check(self) -> None:
-        """Fail early, before any work, when the model cannot be found."""
-        from reader.store import resolve
-
-        resolve(self.settings)
-
-
-@dataclass(frozen=True)
 class Job:
     """An article that needs translating."""
 
@@ -168,7 +133,7 @@ def run_batch(
     if not sources:
         raise ReaderError("no sources given: name folders, URL-list files or feed URLs")
     out_dir = Path(out_dir)
-    factory = translator_factory or StoreTranslatorFactory.for_settings(settings)
+    factory = translator_factory or open_translator(settings)
     reporter = progress or QuietReporter()
     started = time.monotonic()
     try:
@@ -216,7 +181,7 @@ def watch(
     Returns the running total; ``on_round`` sees each round's own summary. The local engine
     loads the model once for all rounds (and only when a round has something to translate).
     """
-    factory = translator_factory or StoreTranslatorFactory.for_settings(settings)
+    factory = translator_factory or open_translator(settings)
     if engine == "local":
         factory = _Once(factory)
     total = BatchSummary(out_dir=Path(out_dir), engine=engine)
@@ -344,8 +309,8 @@ class _Run:
         jobs = {job.item.key: job for job in self.jobs(items)}
         if not jobs:
             return
-        if isinstance(self.factory, StoreTranslatorFactory):
-            self.factory.check()
+        if isinstance(self.factory, TranslatorFactory):
+            self.factory.model()
         for job in jobs.values():
             self.manifest.mark_pending(job.item.key, job.content_hash, source=_source(job), hint=self._hint(job.item))
         payload = [

@@ -37,7 +37,15 @@ class Translator(Protocol):
 
     @property
     def fingerprint(self) -> str:
-        """Identifies model weights + backend + decoding settings: equal fingerprints give equal output."""
+        """Identifies model weights + backend + decoding settings: equal fingerprints give equal output.
+
+        The sentence cache keys translations by it.
+        """
+        ...
+
+    @property
+    def model_fingerprint(self) -> str:
+        """The weights alone (``reader.models.folder.fingerprint``): what documents record as their model's identity."""
         ...
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]: ...

@@ -33,6 +33,10 @@ class CachedTranslator:
     def fingerprint(self) -> str:
         return self.inner.fingerprint
 
+    @property
+    def model_fingerprint(self) -> str:
+        return self.inner.model_fingerprint
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 

@@ -23,6 +23,10 @@ _BACKENDS: dict[str, str | BackendFactory] = {
 }
 
 
+BUILTIN = frozenset(_BACKENDS)
+"""Backends reader ships; any other name was registered at run time (a plugin, a test's fake)."""
+
+
 def register(name: str, factory: BackendFactory) -> None:
     _BACKENDS[name] = factory
 

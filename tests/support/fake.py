@@ -10,13 +10,50 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from reader.models import folder
 from reader.translate.base import Translation
 
 _LATIN = dict(
     zip(
         "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة",
-        ["a", "b", "t", "th", "j", "h", "kh", "d", "dh", "r", "z", "s", "sh", "S", "D", "T", "Z",
-         "e", "gh", "f", "q", "k", "l", "m", "n", "h", "w", "y", "'", "aa", "a", "i", "u", "i", "a", "a"],
+        [
+            "a",
+            "b",
+            "t",
+            "th",
+            "j",
+            "h",
+            "kh",
+            "d",
+            "dh",
+            "r",
+            "z",
+            "s",
+            "sh",
+            "S",
+            "D",
+            "T",
+            "Z",
+            "e",
+            "gh",
+            "f",
+            "q",
+            "k",
+            "l",
+            "m",
+            "n",
+            "h",
+            "w",
+            "y",
+            "'",
+            "aa",
+            "a",
+            "i",
+            "u",
+            "i",
+            "a",
+            "a",
+        ],
         strict=True,
     )
 )
@@ -29,14 +66,17 @@ def transliterate(word: str) -> str:
 class FakeTranslator:
     """Deterministic stand-in for a model: one output word per input word."""
 
-    def __init__(self, name: str = "fake", *, fail_on_call: bool = False) -> None:
+    def __init__(
+        self, name: str = "fake", *, model_fingerprint: str = "no-weights", fail_on_call: bool = False
+    ) -> None:
         self.name = name
+        self.model_fingerprint = model_fingerprint
         self.calls: list[list[str]] = []
         self.fail_on_call = fail_on_call
 
     @property
     def fingerprint(self) -> str:
-        return f"{self.name}:v1"
+        return f"{self.name}:{self.model_fingerprint}:v1"
 
     @property
     def model_calls(self) -> int:
@@ -63,5 +103,5 @@ class FakeTranslator:
 
 
 def load_fake(model_dir: Path, **_: Any) -> FakeTranslator:
-    """Backend factory with the registry's signature."""
-    return FakeTranslator(name=f"fake-{Path(model_dir).name}")
+    """Backend factory with the registry's signature: the folder's weights name the fake model, as for a real one."""
+    return FakeTranslator(model_fingerprint=folder.fingerprint(Path(model_dir)))

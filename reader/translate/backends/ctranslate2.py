@@ -10,7 +10,6 @@ the guided-alignment head of OPUS-MT "transformer-align" models.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -22,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import ctranslate2
 
 from reader.align import word_alignment
-from reader.convert import HF_CONFIG_COPY, read_sidecar
 from reader.errors import InputError, ModelError, ModelNotFoundError
+from reader.models import folder
 from reader.translate.base import DecodeSettings, Translation
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ class CT2Translator:
         batch_tokens: int,
         max_input_tokens: int,
         quantization: str,
-        source_fingerprint: str,
+        model_fingerprint: str,
         device: str = "cpu",
         workers: int = 1,
     ) -> None:
@@ -70,21 +69,21 @@ class CT2Translator:
         self.batch_tokens = batch_tokens
         self.max_input_tokens = max_input_tokens
         self.quantization = quantization
-        self.source_fingerprint = source_fingerprint
+        self.model_fingerprint = model_fingerprint
+        """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
         self.model_calls = 0
 
     @classmethod
     def load(cls, model_dir: Path, *, settings: Settings, compute_type: str | None = None) -> CT2Translator:
         """Open a converted folder. ``compute_type`` overrides the default (int8 on CPU, float16 on CUDA)."""
         model_dir = Path(model_dir)
-        if not (model_dir / "model.bin").is_file():
+        if not (model_dir / folder.CT2_WEIGHTS).is_file():
             raise ModelNotFoundError(
                 f"{model_dir} is not a CTranslate2 model folder (no model.bin). "
                 "Run `reader models convert NAME --to ct2` to make one."
             )
-        record = read_sidecar(model_dir) or {}
-        quantization = str(record.get("quantization", "unknown"))
-        fingerprint = str(record.get("source_fingerprint") or _hash_file(model_dir / "model.bin"))
+        record = folder.read_ct2_record(model_dir)
+        quantization = record.quantization if record else "unknown"
         device, device_index = _device(settings.device)
         if compute_type is None:
             compute_type = _default_compute_type(device, quantization)
@@ -104,7 +103,7 @@ class CT2Translator:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"CTranslate2 could not load {model_dir}: {exc}") from exc
         tokenizer = _load_tokenizer(model_dir)
-        hf_config = _read_json(model_dir / HF_CONFIG_COPY)
+        hf_config = _read_json(model_dir / folder.HF_CONFIG_COPY)
         max_positions = int(hf_config.get("max_position_embeddings") or DEFAULT_MAX_POSITIONS)
         decode = DecodeSettings(beam=settings.beam, max_length=max_positions)
         return cls(
@@ -114,7 +113,7 @@ class CT2Translator:
             batch_tokens=settings.batch_tokens,
             max_input_tokens=max_positions,
             quantization=quantization,
-            source_fingerprint=fingerprint,
+            model_fingerprint=folder.fingerprint(model_dir),
             device=device,
             workers=workers,
         )
@@ -127,7 +126,7 @@ class CT2Translator:
     def fingerprint(self) -> str:
         """Backend, stored and computed precision, source weights and decoding: the cache never mixes them."""
         search = f"{self.decode.key()};patience={PATIENCE}"
-        return f"ct2:{self.quantization}:{self.compute_type}:{self.source_fingerprint}:{search}"
+        return f"ct2:{self.quantization}:{self.compute_type}:{self.model_fingerprint}:{search}"
 
     def count_tokens(self, text: str) -> int:
         """Source subwords, without the eos the model adds (as the transformers backend counts)."""
@@ -284,12 +283,3 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _hash_file(path: Path) -> str:
-    """Fingerprint of a folder converted outside reader (no sidecar): the weights themselves."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.align import SPECIAL_TOKENS, word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
-from reader.translate.backends import MARIAN_REQUIRED_FILES, marian_fingerprint, marian_weights
+from reader.models import folder
 from reader.translate.base import DecodeSettings, Translation
 
 if TYPE_CHECKING:
@@ -46,13 +46,15 @@ class TransformersTranslator:
     """A Marian model behind the Translator contract (see reader.translate.base)."""
 
     def __init__(
-        self, model: Any, tokenizer: Any, *, model_hash: str, decode: DecodeSettings, batch_tokens: int
+        self, model: Any, tokenizer: Any, *, model_fingerprint: str, decode: DecodeSettings, batch_tokens: int
     ) -> None:
         self._model = model
         self._tokenizer = tokenizer
         self._decode = decode
         self._batch_tokens = batch_tokens
-        self._fingerprint = f"transformers:{model_hash[:16]}:{decode.key()}"
+        self.model_fingerprint = model_fingerprint
+        """The weights' fingerprint (``reader.models.folder``)."""
+        self._fingerprint = f"transformers:{model_fingerprint}:{decode.key()}"
         config = model.config
         self._max_positions = int(config.max_position_embeddings)
         self._pad = int(config.pad_token_id)
@@ -68,13 +70,10 @@ class TransformersTranslator:
         model_dir = Path(model_dir)
         if not model_dir.is_dir():
             raise ModelNotFoundError(f"no model folder at {model_dir}; {_INSTALL_HINT}")
-        missing = [name for name in MARIAN_REQUIRED_FILES if not (model_dir / name).is_file()]
-        if not marian_weights(model_dir):
-            missing.append("model.safetensors (or pytorch_model.bin)")
-        if missing:
-            raise ModelNotFoundError(
-                f"{model_dir} is not a complete Marian model folder (missing {', '.join(missing)}); {_INSTALL_HINT}"
-            )
+        try:
+            folder.check_marian(model_dir)
+        except ModelNotFoundError as exc:
+            raise ModelNotFoundError(f"{exc}; {_INSTALL_HINT}") from None
         try:
             import torch
             from transformers import MarianMTModel, MarianTokenizer
@@ -102,7 +101,7 @@ class TransformersTranslator:
         return cls(
             model,
             tokenizer,
-            model_hash=marian_fingerprint(model_dir),
+            model_fingerprint=folder.fingerprint(model_dir),
             decode=DecodeSettings(beam=settings.beam, max_length=int(model.config.max_position_embeddings)),
             batch_tokens=settings.batch_tokens,
         )

@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from reader.config import Settings
 from reader.errors import ModelError, ModelNotFoundError
-from reader.store import catalog, import_model, installed_models, open_translator, pull, resolve
-
-
-def fake_model_folder(path: Path) -> Path:
-    path.mkdir(parents=True)
-    (path / "config.json").write_text(json.dumps({"model_type": "marian"}))
-    for name in ("source.spm", "target.spm", "vocab.json", "model.safetensors"):
-        (path / name).write_text("x")
-    return path
+from reader.models.catalog import catalog
+from reader.models.store import import_model, installed_models, pull, resolve
+from tests.support.models import fake_model_folder
 
 
 def test_catalog_lists_both_models_with_pins_and_scores():
@@ -86,12 +79,3 @@ def test_auto_backend_prefers_a_ct2_conversion(tmp_path):
     with pytest.raises(ModelNotFoundError, match="reader models convert other"):
         import_model(fake_model_folder(tmp_path / "other"), settings, name="other")
         resolve(replace(settings, model="other", backend="ct2"))
-
-
-def test_open_translator_wraps_the_backend_in_the_cache(tmp_path, fake_backend):
-    folder = fake_model_folder(tmp_path / "m")
-    translator = open_translator(Settings.load(model=str(folder), backend=fake_backend))
-    assert translator.translate_batch(["قال"])[0].text == "qal"
-    again = open_translator(Settings.load(model=str(folder), backend=fake_backend))
-    assert again.translate_batch(["قال"])[0].cached
-    assert again.model_calls == 0

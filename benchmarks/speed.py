@@ -110,7 +110,8 @@ class _TokenCounter:
 def make_plan(hf_dir: Path, *, quick: bool) -> dict[str, Any]:
     """The seed articles and the exact model inputs the pipeline will send for each."""
     from reader.config import Settings
-    from reader.pipeline import iter_translate, plan_sentence, segment_document
+    from reader.pipeline import iter_translate, segment_document
+    from reader.plan import plan_sentence
 
     settings = Settings.load()
     counter = _TokenCounter(hf_dir)

@@ -1,4 +1,4 @@
-"""Word alignment from cross-attention, the way OPUS-MT "transformer-align" models expose it.
+"""Word alignment: from the model's cross-attention to word pairs, and from model-input words to displayed ones.
 
 Those models are trained with guided alignment on the last decoder layer's cross-attention,
 head 0, so for each target subword the source subword it attends to most is its aligned
@@ -6,11 +6,14 @@ piece. This module turns such a ``[target pieces x source pieces]`` matrix into
 (source word, target word) pairs over ``str.split()`` words. It is backend-neutral: the
 transformers and CTranslate2 backends both pass their attention here (a numpy array, a
 tensor converted with ``.tolist()``/``.numpy()``, or nested lists).
+
+The pipeline then maps each model input's pairs onto the displayed sentence (``to_display_words``):
+normalization and sub-splitting change the words the model sees, never the ones the reader sees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 WORD_START = "▁"
@@ -94,4 +97,25 @@ def word_alignment(
         return ()
     best = np.argmax(matrix[:, columns], axis=1)
     pairs = {(column_words[int(best[row])], word) for row, word in enumerate(tgt) if word is not None}
+    return tuple(sorted(pairs))
+
+
+def to_display_words(
+    pieces: Iterable[tuple[Sequence[int], str, Iterable[tuple[int, int]]]],
+) -> tuple[tuple[int, int], ...]:
+    """The alignment of translations joined in order, over the words the reader sees.
+
+    Each piece is one model input's ``(origin, translation, alignment)``: its source word j is
+    display word ``origin[j]`` (normalization can drop or split words), and its target words follow
+    those of the pieces before it in the joined translation. A backend's alignment is not trusted:
+    pairs outside either side's words are dropped.
+    """
+    pairs: set[tuple[int, int]] = set()
+    offset = 0
+    for origin, translation, alignment in pieces:
+        words = len(translation.split())
+        for source_word, target_word in alignment:
+            if 0 <= source_word < len(origin) and 0 <= target_word < words:
+                pairs.add((origin[source_word], offset + target_word))
+        offset += words
     return tuple(sorted(pairs))

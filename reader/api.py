@@ -44,11 +44,8 @@ class TranslatorFactory:
         model = self.model()
         return registry.create(model.backend, model.path, settings=self.settings)
 
-    def open_cache(self) -> SentenceCache:
-        return SentenceCache(self.settings.cache_path, max_entries=self.settings.cache_max_entries)
-
     def __call__(self) -> CachedTranslator:
-        return CachedTranslator(self.open_backend(), self.open_cache(), refresh=self.refresh)
+        return CachedTranslator(self.open_backend(), SentenceCache.for_settings(self.settings), refresh=self.refresh)
 
 
 def open_translator(settings: Settings, *, refresh: bool = False) -> TranslatorFactory:

@@ -303,7 +303,7 @@ def cache_figures(settings: Settings) -> list[tuple[str, str]]:
     """The sentence cache at a glance, for the sidebar."""
     from reader.cache import SentenceCache
 
-    with SentenceCache(settings.cache_path, max_entries=settings.cache_max_entries) as cache:
+    with SentenceCache.for_settings(settings) as cache:
         stats = cache.stats()
     return [
         ("Cached sentences", f"{stats.entries:,}"),

@@ -18,10 +18,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.errors import CacheError
 from reader.sqlite import Database, DatabaseWarning, Names, Schema, chunks, placeholders
 from reader.translate.base import Translation
+
+if TYPE_CHECKING:
+    from reader.config import Settings
 
 SCHEMA_VERSION = 1
 """Stored in ``PRAGMA user_version``; a file with another version is not read as this schema."""
@@ -118,6 +122,11 @@ class SentenceCache:
         self.path = Path(path)
         self.max_entries = max_entries
         self._db = Database(self.path, SCHEMA, names=NAMES, error=CacheError, warning=CacheWarning, disposable=True)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SentenceCache:
+        """The cache the settings name (``READER_CACHE_PATH``, ``READER_CACHE_MAX_ENTRIES``)."""
+        return cls(settings.cache_path, max_entries=settings.cache_max_entries)
 
     # ---- public API -------------------------------------------------------------------------
 

@@ -32,6 +32,11 @@ INVISIBLE_OPERATORS = "\u2061\u2062\u2063\u2064"
 INVISIBLE = BIDI_CONTROLS + ZERO_WIDTH + INVISIBLE_OPERATORS
 """Format characters that show nothing: never part of a word as the model or a reader sees it."""
 
+OPENING_MARKS = "\"'“‘„«‹([{〈「『"
+"""Quotes and brackets that open (straight quotes open and close)."""
+CLOSING_MARKS = "\"'”’»›)]}〉」』"
+"""Quotes and brackets that close: they belong to the sentence or clause they end."""
+
 EASTERN_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DECIMAL_SEPARATOR = "\u066b"
@@ -45,11 +50,17 @@ _ARABIC_BLOCKS = re.compile(
     "[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U00010ec0-\U00010eff\U0001ee00-\U0001eeff]"
 )
 _RTL_CLASSES = frozenset({"R", "AL"})
+_INVISIBLE_SET = frozenset(INVISIBLE)
 
 
 def has_arabic_letters(text: str) -> bool:
     """Whether ``text`` has an Arabic-script letter; text without one is passed through, not translated."""
     return any(unicodedata.category(m.group()) == "Lo" for m in _ARABIC_BLOCKS.finditer(text))
+
+
+def undecorated(word: str) -> str:
+    """``word`` without invisible controls, tatweel and combining marks (diacritics): its bare letters."""
+    return "".join(ch for ch in word if ch not in _INVISIBLE_SET and ch != TATWEEL and not unicodedata.combining(ch))
 
 
 def has_rtl(text: str) -> bool:

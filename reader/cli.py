@@ -187,7 +187,7 @@ def cache_stats() -> None:
     from reader.cache import SentenceCache
 
     settings = Settings.load()
-    stats = SentenceCache(settings.cache_path, max_entries=settings.cache_max_entries).stats()
+    stats = SentenceCache.for_settings(settings).stats()
     click.echo(f"path: {stats.path}")
     click.echo(f"entries: {stats.entries}")
     click.echo(f"size: {stats.size_bytes / 1e6:.2f} MB")
@@ -204,24 +204,21 @@ def cache_clear(model, article) -> None:
     from reader.cache import SentenceCache
 
     settings = Settings.load(model=model)
-    store = SentenceCache(settings.cache_path, max_entries=settings.cache_max_entries)
+    sentence_cache = SentenceCache.for_settings(settings)
     fingerprint = None
     sentences = None
     if model or article:
         from reader import ingest
         from reader.api import open_translator
-        from reader.pipeline import plan_sentence, segment_document
+        from reader.pipeline import segment_document
+        from reader.plan import model_inputs
 
         backend = open_translator(settings).open_backend()
         fingerprint = backend.fingerprint
         if article:
             text = ingest.read_input(article, settings).text
-            sentences = [
-                part.text
-                for pair in segment_document(text).sentences
-                for part in plan_sentence(pair.source, backend, settings).parts
-            ]
-    removed = store.clear(fingerprint, sentences=sentences)
+            sentences = model_inputs(segment_document(text), backend, settings)
+    removed = sentence_cache.clear(fingerprint, sentences=sentences)
     click.echo(f"removed {removed} entries")
 
 

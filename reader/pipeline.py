@@ -1,22 +1,22 @@
-"""The pipeline: segment -> normalize -> passthrough / sub-split -> translate -> flag -> Document.
+"""The pipeline: segment -> plan (normalize, passthrough, sub-split) -> translate -> align -> flag -> Document.
 
 Only what goes to the model is normalized; the document keeps the original text and offsets.
-Each model input keeps a map from its words back to the original sentence's words, so
-alignments always refer to what the reader sees.
+Each model input keeps a map from its words back to the original sentence's words
+(``reader.plan``), so alignments always refer to what the reader sees (``reader.align``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from reader import quality, segment
-from reader.chars import has_arabic_letters
+from reader.align import to_display_words
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
-from reader.normalize import model_text
+from reader.plan import Plan, plan_sentence
 from reader.translate.base import Translation, Translator
 
 
@@ -35,29 +35,6 @@ class Progress:
     total: int
 
 
-@dataclass(frozen=True)
-class _Part:
-    """One model input: a whole sentence, or a clause of a long one."""
-
-    text: str
-    origin: tuple[int, ...]
-    """Word j of ``text`` comes from word origin[j] of the displayed sentence."""
-    passthrough: bool
-
-
-@dataclass(frozen=True)
-class _Plan:
-    parts: tuple[_Part, ...]
-
-    @property
-    def passthrough(self) -> bool:
-        return all(p.passthrough for p in self.parts)
-
-    @property
-    def model_text(self) -> str:
-        return " ".join(p.text for p in self.parts)
-
-
 def segment_document(text: str, meta: Metadata | None = None) -> Document:
     """The document's structure with every sentence still waiting for its translation."""
     paragraphs = tuple(
@@ -74,41 +51,6 @@ def segment_document(text: str, meta: Metadata | None = None) -> Document:
     return Document(text=text, paragraphs=paragraphs, meta=meta or Metadata())
 
 
-def plan_sentence(source: str, translator: Translator, settings: Settings) -> _Plan:
-    """Normalize word by word and split into model inputs that fit the token budget."""
-    model_words: list[str] = []
-    origin: list[int] = []
-    for index, (start, end) in enumerate(word_spans(source)):
-        for word in model_text(source[start:end], strip_diacritics=settings.strip_diacritics).split():
-            model_words.append(word)
-            origin.append(index)
-    whole = " ".join(model_words)
-    if not has_arabic_letters(whole):
-        return _Plan((_Part(whole, tuple(origin), passthrough=True),))
-    if translator.count_tokens(whole) <= settings.token_budget:
-        return _Plan((_Part(whole, tuple(origin), passthrough=False),))
-    parts = []
-    for start, end in segment.split_long(model_words, settings.token_budget, translator.count_tokens):
-        text = " ".join(model_words[start:end])
-        # split_long never cuts a word; one over the budget alone (Arabic text run together without
-        # spaces) would be truncated by the backend, so it is cut here and every piece translated.
-        pieces = _cut(text, settings.token_budget, translator.count_tokens) if end - start == 1 else [text]
-        for piece in pieces:
-            parts.append(_Part(piece, tuple(origin[start:end]), passthrough=not has_arabic_letters(piece)))
-    return _Plan(tuple(parts))
-
-
-def _cut(word: str, budget: int, count_tokens: Callable[[str], int]) -> list[str]:
-    """Halve until each piece fits: about log2(len / piece) tokenizer passes over the word.
-
-    A word without Arabic letters stays whole: it becomes a passthrough part, never sent.
-    """
-    if len(word) == 1 or not has_arabic_letters(word) or count_tokens(word) <= budget:
-        return [word]
-    middle = len(word) // 2
-    return _cut(word[:middle], budget, count_tokens) + _cut(word[middle:], budget, count_tokens)
-
-
 def _passthrough_pair(pair: SentencePair) -> SentencePair:
     count = len(word_spans(pair.source))
     return replace(
@@ -120,14 +62,12 @@ def _passthrough_pair(pair: SentencePair) -> SentencePair:
     )
 
 
-def _finish(pair: SentencePair, plan: _Plan, results: dict[str, Translation]) -> SentencePair:
-    """Join the parts' translations into one sentence pair, remapping alignments to display words."""
-    texts: list[str] = []
-    alignment: set[tuple[int, int]] = set()
+def _finish(pair: SentencePair, plan: Plan, results: dict[str, Translation]) -> SentencePair:
+    """Join the parts' translations into one sentence pair, its alignment over the displayed words."""
+    translations = []
     weighted_score = 0.0
     weight = 0
     all_cached = True
-    target_offset = 0
     for part in plan.parts:
         if part.passthrough:
             translation = Translation(part.text, tuple((j, j) for j in range(len(part.origin))), 0.0, True)
@@ -137,15 +77,11 @@ def _finish(pair: SentencePair, plan: _Plan, results: dict[str, Translation]) ->
             tokens = len(translation.text.split()) + 1
             weighted_score += translation.score * tokens
             weight += tokens
-        words = translation.text.split()
-        # A backend's alignment is not trusted: pairs outside either side's words are dropped.
-        for source_word, target_word in translation.alignment:
-            if 0 <= source_word < len(part.origin) and 0 <= target_word < len(words):
-                alignment.add((part.origin[source_word], target_offset + target_word))
-        target_offset += len(words)
-        if words:
-            texts.append(" ".join(words))
-    text = " ".join(texts)
+        translations.append(translation)
+    text = " ".join(" ".join(t.text.split()) for t in translations if t.text.split())
+    alignment = to_display_words(
+        (part.origin, t.text, t.alignment) for part, t in zip(plan.parts, translations, strict=True)
+    )
     score = weighted_score / weight if weight else None
     flags = set(quality.assess(plan.model_text, text, score))
     if score is not None and not math.isfinite(score):
@@ -155,10 +91,10 @@ def _finish(pair: SentencePair, plan: _Plan, results: dict[str, Translation]) ->
         flags.add(Flag.CACHED)
     if len(plan.parts) > 1:
         flags.add(Flag.SUB_SPLIT)
-    return replace(pair, translation=text, alignment=tuple(sorted(alignment)), score=score, flags=tuple(sorted(flags)))
+    return replace(pair, translation=text, alignment=alignment, score=score, flags=tuple(sorted(flags)))
 
 
-def _assemble(skeleton: Document, plans: list[_Plan], results: dict[str, Translation]) -> tuple[Document, int]:
+def _assemble(skeleton: Document, plans: list[Plan], results: dict[str, Translation]) -> tuple[Document, int]:
     index = 0
     done = 0
     paragraphs = []

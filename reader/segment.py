@@ -13,14 +13,12 @@ follow the mark; ``،`` ``؛`` ``:`` ``;`` are not sentence marks at all.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 
-from reader.chars import INVISIBLE, has_arabic_letters
+from reader.chars import CLOSING_MARKS, INVISIBLE, has_arabic_letters
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class ParagraphSpan:
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 _MARKS = ".!?؟…۔‼⁇⁈⁉。！？．"
-_CLOSERS = "\"'”’»›)]}〉」』"
+_CLOSERS = CLOSING_MARKS
 # Invisible format characters (bidi controls, zero-width) that may sit between a mark and a closer.
 _INVISIBLE_CHARS = frozenset(INVISIBLE)
 _INVISIBLE = "".join(sorted(_INVISIBLE_CHARS))
@@ -209,76 +207,3 @@ def _starts_sentence(text: str, pos: int, line_end: int) -> bool:
         return False
     ch = text[pos]
     return ch in _OPENERS or unicodedata.category(ch) in _STARTER_CATEGORIES
-
-
-# --- sub-splitting long sentences for translation -------------------------------------------------
-
-_TRAILING = _CLOSERS + "".join(sorted(_INVISIBLE_CHARS))
-
-
-def split_long(words: Sequence[str], budget: int, count_tokens: Callable[[str], int]) -> list[tuple[int, int]]:
-    """Word ranges [start, end) tiling ``words``, each within ``budget`` tokens where at all possible.
-
-    The model loses words in long inputs, so over-budget sentences are cut at clause boundaries:
-    after ``؛``/``;`` first, then after ``،``/``,``, then before a clause-initial ``و`` word, and only then
-    between any two words. A single word over budget becomes its own range; no word is ever cut or dropped.
-    Tokens are counted once per word and summed, then each final range is checked with one real count,
-    so a 20,000-character sentence costs a linear number of tokenizer calls.
-    """
-    if budget < 1:
-        raise ValueError(f"token budget must be positive, got {budget}")
-    n = len(words)
-    if n == 0:
-        return []
-    if count_tokens(" ".join(words)) <= budget:
-        return [(0, n)]
-    # Tokenizers add fixed tokens (e.g. </s>) to every input; count them once per range, not per word.
-    overhead = max(0, count_tokens(""))
-    prefix = list(accumulate((max(0, count_tokens(w) - overhead) for w in words), initial=0))
-
-    def fits(a: int, b: int) -> bool:
-        return prefix[b] - prefix[a] + overhead <= budget
-
-    levels = [
-        [i + 1 for i, w in enumerate(words[:-1]) if w.rstrip(_TRAILING).endswith(("؛", ";"))],
-        [i + 1 for i, w in enumerate(words[:-1]) if w.rstrip(_TRAILING).endswith(("،", ","))],
-        [i for i in range(1, n) if _is_clause_waw(words[i])],
-    ]
-
-    def split(a: int, b: int, level: int) -> list[tuple[int, int]]:
-        if b - a == 1 or fits(a, b):
-            return [(a, b)]
-        if level == len(levels):
-            return _pack(list(range(a, b + 1)), fits)
-        cuts = levels[level]
-        inner = cuts[bisect.bisect_right(cuts, a) : bisect.bisect_left(cuts, b)]
-        if not inner:
-            return split(a, b, level + 1)
-        return [piece for s, e in _pack([a, *inner, b], fits) for piece in split(s, e, level + 1)]
-
-    def verify(a: int, b: int) -> list[tuple[int, int]]:
-        if b - a == 1 or count_tokens(" ".join(words[a:b])) <= budget:
-            return [(a, b)]
-        mid = (a + b) // 2
-        return verify(a, mid) + verify(mid, b)
-
-    return [piece for s, e in split(0, n, 0) for piece in verify(s, e)]
-
-
-def _pack(points: list[int], fits: Callable[[int, int], bool]) -> list[tuple[int, int]]:
-    """Greedily merge the consecutive segments between cut ``points`` into ranges that fit."""
-    ranges = []
-    i = 0
-    while i < len(points) - 1:
-        j = i + 1
-        while j + 1 < len(points) and fits(points[i], points[j + 1]):
-            j += 1
-        ranges.append((points[i], points[j]))
-        i = j
-    return ranges
-
-
-def _is_clause_waw(word: str) -> bool:
-    """A word like وقال or وأضاف: the conjunction و joined to a word of at least two letters."""
-    bare = _bare(word)
-    return len(bare) >= 3 and bare[0] == "و" and bare[1].isalpha() and bare[2].isalpha()

@@ -3,7 +3,9 @@
 Importing the package does no work: models, caches and settings load lazily. The entry points
 most callers need are re-exported here, and imported only when first used:
 
-- ``reader.open_translator(settings)``: the translator factory (``reader.api``);
+- ``reader.open_translator(settings)``: the translator factory (the composition root, ``reader.api``);
+- ``reader.translate_article(article, translator, settings)``: an ``Article`` to a translated
+  ``Document``, and ``reader.iter_article``, the same as it fills in.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_LAZY = {"open_translator": "reader.api"}
+_LAZY = {"open_translator": "reader.api", "translate_article": "reader.api", "iter_article": "reader.api"}
 """Names this package re-exports, and the module each lives in (imported on first use)."""
 
 

@@ -1,24 +1,33 @@
-"""The composition root: the one place a translator is put together, for the CLI, the app, batch and Ray.
+"""The composition root and the façade: how the CLI, the app, batch and Ray open a translator and use it.
 
 ``open_translator(settings)`` returns a ``TranslatorFactory``: a frozen, picklable description of
 the translator (the settings, and a backend registered at run time carried by reference). Calling
 it opens the backend on the model the settings resolve to and puts it behind the persistent
 sentence cache, so only cache misses reach the model. What travels to a Ray actor is this
 factory, never a model.
+
+``translate_article(article, translator, settings)`` (and ``iter_article``, the same as it fills
+in) is the one way an ``Article`` becomes a translated ``Document``: its metadata, including the
+model's name and fingerprint, is built here and nowhere else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cache import SentenceCache
 from reader.config import Settings
+from reader.document import Document, Metadata
 from reader.models.store import InstalledModel, resolve
+from reader.pipeline import Progress, iter_translate
 from reader.translate import registry
 from reader.translate.cached import CachedTranslator
 
 if TYPE_CHECKING:
+    from reader.ingest import Article
     from reader.translate.base import Translator
     from reader.translate.registry import BackendFactory
 
@@ -53,3 +62,34 @@ def open_translator(settings: Settings, *, refresh: bool = False) -> TranslatorF
     if settings.backend == "auto" or settings.backend in registry.BUILTIN:
         return TranslatorFactory(settings, refresh)
     return TranslatorFactory(settings, refresh, (settings.backend, registry.get(settings.backend)))
+
+
+def article_metadata(article: Article, translator: Translator, settings: Settings) -> Metadata:
+    """What a translated article records: where it came from, and which model translated it."""
+    return Metadata(
+        title=article.title,
+        source=article.url or article.source,
+        author=article.author,
+        date=article.date,
+        model=model_label(settings.model),
+        model_fingerprint=translator.model_fingerprint,
+    )
+
+
+def model_label(model: str) -> str:
+    """What a document names its model by: a catalog name, or a folder's name (never a local path)."""
+    return Path(model).name if ("/" in model or model.startswith(".")) else model
+
+
+def iter_article(
+    article: Article, translator: Translator, settings: Settings, *, chunk_sentences: int = 16
+) -> Iterator[Progress]:
+    """The translated document as it fills in: cached sentences first, then after each model chunk."""
+    meta = article_metadata(article, translator, settings)
+    return iter_translate(article.text, translator, meta=meta, settings=settings, chunk_sentences=chunk_sentences)
+
+
+def translate_article(article: Article, translator: Translator, settings: Settings) -> Document:
+    """The whole article translated: no sentence is left pending."""
+    *_, last = iter_article(article, translator, settings, chunk_sentences=64)
+    return last.document

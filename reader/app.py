@@ -11,21 +11,16 @@ import importlib.util
 import logging
 import math
 import re
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reader import export, ingest
 from reader.config import PACKAGE_ROOT, Settings
 from reader.document import Document, Flag
 from reader.errors import InputError, ModelNotFoundError, ReaderError
 from reader.export.html import render_page
-from reader.translate.base import Translation
-
-if TYPE_CHECKING:
-    from reader.translate.cached import CachedTranslator
+from reader.translate.shared import SharedTranslator
 
 log = logging.getLogger(__name__)
 
@@ -138,61 +133,11 @@ def no_model_help(settings: Settings) -> str:
     )
 
 
-def model_label(model: str) -> str:
-    """What the document records as its model: a catalog name, or a folder's name (not its full path)."""
-    return Path(model).name if ("/" in model or model.startswith(".")) else model
-
-
-class SharedTranslator:
-    """One loaded model for the whole process, used by every session one call at a time.
-
-    Model backends are not safe to call from several threads at once, and sessions run in
-    threads, so every call goes through ``lock``.
-    """
-
-    def __init__(self, translator: CachedTranslator, settings: Settings) -> None:
-        self.translator = translator
-        self.settings = settings
-        self.lock = threading.Lock()
-
-    def for_run(self) -> RunTranslator:
-        return RunTranslator(self)
-
-
 def open_shared_translator(settings: Settings) -> SharedTranslator:
     """Load the configured model behind the sentence cache (slow: call once, e.g. via st.cache_resource)."""
     from reader.api import open_translator
 
-    return SharedTranslator(open_translator(settings)(), settings)
-
-
-class RunTranslator:
-    """One translation run's view of the shared translator: serialized calls, and its own model-call count."""
-
-    def __init__(self, shared: SharedTranslator) -> None:
-        self._shared = shared
-        self.model_calls = 0
-        """Batches this run sent to the model (cache misses only); 0 means it was all cached."""
-
-    @property
-    def fingerprint(self) -> str:
-        return self._shared.translator.fingerprint
-
-    def count_tokens(self, text: str) -> int:
-        with self._shared.lock:
-            return self._shared.translator.count_tokens(text)
-
-    def lookup(self, sentences: Sequence[str]) -> dict[str, Translation]:
-        with self._shared.lock:
-            return self._shared.translator.lookup(sentences)
-
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        inner = self._shared.translator
-        with self._shared.lock:
-            before = inner.model_calls
-            result = inner.translate_batch(sentences)
-            self.model_calls += inner.model_calls - before
-        return result
+    return SharedTranslator(open_translator(settings)())
 
 
 # ---- translating and viewing ---------------------------------------------------------------
@@ -240,11 +185,10 @@ def translate(
     article: ingest.Article, shared: SharedTranslator, settings: Settings, *, chunk_sentences: int = 16
 ) -> Iterator[Reading]:
     """The reading as it fills in: cached and passthrough sentences at once, then one update per chunk."""
-    from reader.pipeline import iter_translate
+    from reader.api import iter_article
 
     run = shared.for_run()
-    meta = article.metadata(model=model_label(settings.model))
-    for progress in iter_translate(article.text, run, meta=meta, settings=settings, chunk_sentences=chunk_sentences):
+    for progress in iter_article(article, run, settings, chunk_sentences=chunk_sentences):
         yield Reading(progress.document, progress.done, progress.total, run.model_calls, article.warnings)
 
 

@@ -91,9 +91,8 @@ def _output_name(spec: str, used: set[str]) -> str:
 def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     """Translate INPUT files, folders, URLs or - (stdin)."""
     from reader import export, ingest
-    from reader.api import open_translator
-    from reader.document import Flag, Metadata
-    from reader.pipeline import iter_translate
+    from reader.api import iter_article, open_translator
+    from reader.document import Flag
 
     chosen = _formats(formats, EXPORT_FORMATS)
     if "pdf" in chosen and out is None:
@@ -109,12 +108,9 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     for spec, article in articles:
         for message in article.warnings:
             click.echo(f"Warning: {message}", err=True)
-        meta = Metadata(
-            title=article.title, source=article.source, author=article.author, date=article.date, model=settings.model
-        )
         progress = None
         with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
-            for progress in iter_translate(article.text, translator, meta=meta, settings=settings):
+            for progress in iter_article(article, translator, settings):
                 bar.length = max(progress.total, 1)
                 bar.update(progress.done - bar.pos)
         document = progress.document

@@ -98,8 +98,22 @@ class Metadata:
     author: str = ""
     date: str = ""
     model: str = ""
+    """The model's name: a catalog name, or a model folder's name."""
+    model_fingerprint: str = ""
+    """The model's weights (``reader.models.folder.fingerprint``): which model translated, whatever its name."""
     source_lang: str = "ar"
     target_lang: str = "en"
+
+
+    def labelled(self) -> list[tuple[str, str]]:
+        """The fields a reader sees in an export's header, in order, each with its label (empty ones included)."""
+        return [
+            ("Source", self.source),
+            ("Author", self.author),
+            ("Date", self.date),
+            ("Model", self.model),
+            ("Model fingerprint", self.model_fingerprint),
+        ]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.document import Metadata
 from reader.errors import FetchError, InputError
 
 if TYPE_CHECKING:
@@ -73,9 +72,6 @@ class Article:
     """The final URL after redirects, for articles fetched from the web."""
     warnings: tuple[str, ...] = ()
     """Problems that were repaired rather than refused (invalid UTF-8), to show the user."""
-
-    def metadata(self, **extra: str) -> Metadata:
-        return Metadata(title=self.title, source=self.url or self.source, author=self.author, date=self.date, **extra)
 
 
 def read_file(path: Path, settings: Settings) -> Article:

@@ -278,7 +278,7 @@ def test_model_choices_put_the_configured_folder_first(tmp_path):
 def shared_fake(tmp_path) -> tuple[app.SharedTranslator, FakeTranslator]:
     fake = FakeTranslator()
     cached = CachedTranslator(fake, SentenceCache(tmp_path / "cache.sqlite3"))
-    return app.SharedTranslator(cached, settings()), fake
+    return app.SharedTranslator(cached), fake
 
 
 def test_translate_fills_in_chunk_by_chunk_then_comes_back_from_the_cache(tmp_path):
@@ -304,7 +304,7 @@ def test_runs_share_one_model_one_call_at_a_time(tmp_path):
     shared, _ = shared_fake(tmp_path)
     inside = []
     overlaps = []
-    original = shared.translator.inner.translate_batch
+    original = shared.inner.inner.translate_batch
 
     def slow(sentences):
         inside.append(1)
@@ -314,7 +314,7 @@ def test_runs_share_one_model_one_call_at_a_time(tmp_path):
         inside.pop()
         return original(sentences)
 
-    shared.translator.inner.translate_batch = slow
+    shared.inner.inner.translate_batch = slow
     runs = [shared.for_run() for _ in range(4)]
     threads = [threading.Thread(target=r.translate_batch, args=([f"جملة رقم {i}"],)) for i, r in enumerate(runs)]
     for t in threads:

@@ -214,7 +214,6 @@ def test_fetch_article_extracts_body_and_metadata(settings):
     assert article.text == "\n".join([HEADLINE, *BODY])
     assert (article.title, article.author, article.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
     assert article.url == article.source == server.url("/news/1")
-    assert article.metadata().source == server.url("/news/1")
 
 
 def test_fetch_article_plain_text_and_refusals(settings):

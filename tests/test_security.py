@@ -117,7 +117,7 @@ def test_the_apps_view_of_a_hostile_paste_is_inert(tmp_path):
     settings_ = Settings.load()
     article = read_text(ARTICLE, source="clipboard", settings=settings_)
     translator = CachedTranslator(FakeTranslator(), SentenceCache(tmp_path / "cache.sqlite3"))
-    shared = app.SharedTranslator(translator, settings_)
+    shared = app.SharedTranslator(translator)
     *_, reading = app.translate(article, shared, settings_)
     assert reading.finished
     tree = parse(app.view_html(reading))

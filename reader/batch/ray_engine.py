@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from reader.document import Document, Metadata
+from reader.document import Document
 from reader.errors import ReaderError, first_line
+from reader.ingest import Article
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -38,8 +39,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Task:
     key: str
-    text: str
-    meta: Metadata
+    article: Article
 
 
 class TranslateActor:
@@ -50,13 +50,14 @@ class TranslateActor:
         self.settings = settings
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
-        from reader.pipeline import translate_text
+        from reader.api import translate_article
 
         documents, errors = [], []
-        for text, meta_json in zip(batch["text"], batch["meta"], strict=True):
-            meta = Metadata(**json.loads(str(meta_json)))
+        for article_json in batch["article"]:
+            fields = json.loads(str(article_json))
+            article = Article(**{**fields, "warnings": tuple(fields["warnings"])})
             try:
-                document = translate_text(str(text), self.translator, meta=meta, settings=self.settings)
+                document = translate_article(article, self.translator, self.settings)
                 documents.append(document.to_json(indent=None))
                 errors.append("")
             except Exception as exc:  # reported per article; the actor goes on with the next one
@@ -88,7 +89,7 @@ def translate(
     context.enable_progress_bars = False
     context.print_on_execution_start = False
     context.enable_auto_log_stats = False
-    rows = [{"key": t.key, "text": t.text, "meta": json.dumps(asdict(t.meta), ensure_ascii=False)} for t in tasks]
+    rows = [{"key": t.key, "article": json.dumps(asdict(t.article), ensure_ascii=False)} for t in tasks]
     dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
     translated = dataset.map_batches(
         TranslateActor,

@@ -281,7 +281,7 @@ class _Run:
     # -- engines -------------------------------------------------------------------------------
 
     def translate_locally(self, items: Sequence[Item]) -> None:
-        from reader.pipeline import iter_translate
+        from reader.api import iter_article
 
         for job in self.jobs(items):
             # Opening the model is outside the try: when it fails, every article would, so the run stops.
@@ -290,8 +290,7 @@ class _Run:
             try:
                 done = 0
                 document = None
-                meta = job.article.metadata(model=self.settings.model)
-                for step in iter_translate(job.article.text, translator, meta=meta, settings=self.settings):
+                for step in iter_article(job.article, translator, self.settings):
                     self.progress.sentences(step.done - done)
                     done = step.done
                     document = step.document
@@ -313,10 +312,7 @@ class _Run:
             self.factory.model()
         for job in jobs.values():
             self.manifest.mark_pending(job.item.key, job.content_hash, source=_source(job), hint=self._hint(job.item))
-        payload = [
-            ray_engine.Task(key, job.article.text, job.article.metadata(model=self.settings.model))
-            for key, job in jobs.items()
-        ]
+        payload = [ray_engine.Task(key, job.article) for key, job in jobs.items()]
         results = ray_engine.translate(
             payload,
             factory=self.factory,

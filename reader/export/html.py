@@ -126,18 +126,13 @@ def _header(document: Document) -> str:
     if meta.title:
         parts.append(f'<h1 dir="auto"{_lang_of(meta.title)}>{_text(meta.title)}</h1>')
     fields = []
-    if meta.source:
-        if _HTTP_URL.fullmatch(meta.source):
-            value = (
-                f'<a href="{_text(meta.source)}" target="_blank" rel="noopener noreferrer nofollow">'
-                f"{_text(meta.source)}</a>"
-            )
-        else:
-            value = _text(meta.source)
-        fields.append(("Source", value))
-    for label, raw in (("Author", meta.author), ("Date", meta.date), ("Model", meta.model)):
-        if raw:
-            fields.append((label, _text(raw)))
+    for label, raw in meta.labelled():
+        if not raw:
+            continue
+        value = _text(raw)
+        if label == "Source" and _HTTP_URL.fullmatch(raw):
+            value = f'<a href="{value}" target="_blank" rel="noopener noreferrer nofollow">{value}</a>'
+        fields.append((label, value))
     if fields:
         parts.append(
             '<dl class="doc-meta">'

@@ -102,8 +102,7 @@ def _header(document: Document) -> str:
     # In a heading a trailing "#" would be read as its closing sequence: escape them all.
     title = escape(document.title, line_start=False).replace("#", "\\#")
     lines = [f"# {title or 'Untitled'}"]
-    fields = [("Source", meta.source), ("Author", meta.author), ("Date", meta.date), ("Model", meta.model)]
-    values = [(label, escape(value, line_start=False)) for label, value in fields]
+    values = [(label, escape(value, line_start=False)) for label, value in meta.labelled()]
     details = [f"- **{label}:** {value}" for label, value in values if value]
     if details:
         lines.append("\n".join(details))

@@ -43,7 +43,14 @@ def render(document: Document) -> bytes:
             "o-encoding": "UTF-8",
         },
     )
-    for name, value in (("title", meta.title), ("source", meta.source), ("date", meta.date), ("model", meta.model)):
+    props = (
+        ("title", meta.title),
+        ("source", meta.source),
+        ("date", meta.date),
+        ("model", meta.model),
+        ("model-fingerprint", meta.model_fingerprint),
+    )
+    for name, value in props:
         if xml_text(value):
             ET.SubElement(header, "prop", type=f"x-{name}").text = xml_text(value)
     body = ET.SubElement(root, "body")

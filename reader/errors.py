@@ -29,6 +29,15 @@ class ExportError(ReaderError):
     """A document could not be written in the requested format."""
 
 
+def describe(exc: BaseException) -> str:
+    """Why something failed, in one line: our own errors' messages, the type too for anything unexpected."""
+    if isinstance(exc, ReaderError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
 def first_line(exc: BaseException) -> str:
     """A library's exception as one line for a message: its first line, without a closing full stop."""
     text = str(exc).strip() or type(exc).__name__

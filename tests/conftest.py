@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reader.translate import registry
-from tests.support.fake import FakeTranslator, load_fake
+from tests.support.fake import FakeModel, FakeTranslator
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -26,15 +27,23 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 
 @pytest.fixture
 def fake_translator() -> FakeTranslator:
+    """A translator on its own, for the pipeline: no registry, no model folder, no cache."""
     return FakeTranslator()
 
 
 @pytest.fixture
-def fake_backend():
-    """Registers the fake backend under the name 'fake' for the test's duration."""
-    registry.register("fake", load_fake)
-    yield "fake"
-    registry.unregister("fake")
+def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModel]:
+    """The fake backend registered as 'fake' through the real registry, with a model folder it loads.
+
+    READER_MODEL and READER_BACKEND name them, so the CLI, the app and batch open it exactly as they
+    would a real model (``reader.open_translator``); ``fake_model.calls`` records every model call.
+    """
+    model = FakeModel.create(tmp_path / "fake-model")
+    registry.register(model.backend, model.load)
+    monkeypatch.setenv("READER_MODEL", str(model.folder))
+    monkeypatch.setenv("READER_BACKEND", model.backend)
+    yield model
+    registry.unregister(model.backend)
 
 
 @pytest.fixture(scope="session")

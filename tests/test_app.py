@@ -1,71 +1,30 @@
 """The reader app: library helpers (reader.app) and the Streamlit wiring, driven by AppTest.
 
-The app resolves its translator through reader.store, so the tests point READER_MODEL at a
-folder that looks like a model and READER_BACKEND at a registered fake backend.
+The app opens its translator through reader.open_translator, so the tests use the ``fake_model``
+fixture: READER_MODEL names a folder that looks like a model, READER_BACKEND the registered fake.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from reader import app
 from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Flag
 from reader.errors import ExportError, InputError, ReaderError
-from reader.translate import registry
 from reader.translate.base import Translation
 from reader.translate.cached import CachedTranslator
+from tests.support.app import new_app, srcdoc, translate_pasted
 from tests.support.fake import FakeTranslator, transliterate
+from tests.support.http_server import LocalServer, page
+from tests.support.models import fake_model_folder
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "قال الوزير إن الاقتصاد ينمو بسرعة.\n\nوأضاف أن البطالة تراجعت في العام الماضي."
 EXPECTED = [" ".join(transliterate(w) for w in line.split()) for line in ARTICLE.split("\n\n")]
-
-
-def fake_model_dir(tmp_path: Path) -> Path:
-    """A folder the store accepts as a model (config + weights file); the fake backend loads it."""
-    folder = tmp_path / "fake-model"
-    folder.mkdir()
-    (folder / "config.json").write_text('{"model_type": "marian"}', encoding="utf-8")
-    (folder / "model.safetensors").write_bytes(b"not real weights")
-    return folder
-
-
-@pytest.fixture
-def fake_model(tmp_path, monkeypatch) -> FakeTranslator:
-    """The one FakeTranslator every load returns, so the test can count real model calls."""
-    fake = FakeTranslator("fake")
-    registry.register("fake", lambda model_dir, **_: fake)
-    monkeypatch.setenv("READER_BACKEND", "fake")
-    monkeypatch.setenv("READER_MODEL", str(fake_model_dir(tmp_path)))
-    st.cache_resource.clear()
-    yield fake
-    registry.unregister("fake")
-    st.cache_resource.clear()
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-
-
-def srcdoc(at: AppTest) -> str:
-    (frame,) = at.get("iframe")
-    return frame.proto.srcdoc
-
-
-def translate_pasted(text: str) -> AppTest:
-    at = new_app().run()
-    at.text_area(key="paste").input(text)
-    at.button(key="translate").click().run()
-    return at
 
 
 # ---- the Streamlit wiring ------------------------------------------------------------------
@@ -178,34 +137,19 @@ def test_article_url_is_fetched_and_linked(fake_model, monkeypatch):
         "<html><head><title>خبر اليوم</title></head><body><article><h1>خبر اليوم</h1>"
         + "".join(f"<p>هذه فقرة رقم {i} من نص الخبر الطويل بما يكفي للاستخراج.</p>" for i in range(4))
         + "</article></body></html>"
-    ).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    )
     monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
-    url = f"http://127.0.0.1:{server.server_address[1]}/news/1"
-    try:
+    with LocalServer() as server:
+        server.routes["/news/1"] = page(body)
+        url = server.url("/news/1")
         at = new_app().run()
         at.radio(key="kind").set_value(app.URL).run()
         at.text_input(key="url").input(url).run()
         at.button(key="translate").click().run()
-    finally:
-        server.shutdown()
     assert not at.error
-    page = srcdoc(at)
-    assert f'<a href="{url}"' in page and "<h1" in page and "خبر اليوم" in page
-    assert transliterate("فقرة") in page
+    view = srcdoc(at)
+    assert f'<a href="{url}"' in view and "<h1" in view and "خبر اليوم" in view
+    assert transliterate("فقرة") in view
 
 
 def test_sidebar_cache_figures_include_this_run(fake_model):
@@ -266,7 +210,7 @@ def test_model_choices_put_the_configured_folder_first(tmp_path):
         (folder / "model.safetensors").write_bytes(b"x")
     assert app.model_choices(settings(models_dir=models)) == ["a-model", "b-model"]
     assert app.model_choices(settings(models_dir=models, model="b-model")) == ["b-model", "a-model"]
-    external = fake_model_dir(tmp_path)
+    external = fake_model_folder(tmp_path / "fake-model")
     assert app.model_choices(settings(models_dir=models, model=str(external))) == [
         str(external),
         "a-model",

@@ -12,15 +12,12 @@ from click.testing import CliRunner
 from reader.cli import cli
 from reader.document import Document
 from tests.support.fake import transliterate
-from tests.support.models import fake_model_folder
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\n"
 
 
 @pytest.fixture
-def env(tmp_path, fake_backend, monkeypatch):
-    monkeypatch.setenv("READER_MODEL", str(fake_model_folder(tmp_path / "model")))
-    monkeypatch.setenv("READER_BACKEND", fake_backend)
+def env(tmp_path, fake_model):
     article = tmp_path / "news.ar.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     return article

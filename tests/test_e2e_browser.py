@@ -234,14 +234,14 @@ def test_keyboard_moves_sentence_by_sentence_and_pins(browser, app):
 def test_standalone_html_export_works_offline_and_runs_nothing_from_the_article(browser, tmp_path):
     """The exported file: highlighting runs (its script is allowed by hash), the article's markup never does."""
     from reader import export
-    from tests.test_html import HOSTILE, make_document
+    from tests.support.documents import HOSTILE_SNIPPETS, make_document
 
-    hostile = [f"قال {text} انتهى" for text in HOSTILE]
+    hostile = [f"قال {text} انتهى" for text in HOSTILE_SNIPPETS]
     document = make_document(
         [
             [
                 (source, f"He said {text} end", [(0, 0), (1, 2), (2, 3)], [])
-                for source, text in zip(hostile, HOSTILE, strict=True)
+                for source, text in zip(hostile, HOSTILE_SNIPPETS, strict=True)
             ]
         ]
     )

@@ -33,9 +33,8 @@ from reader.ingest import read_text
 from reader.pipeline import translate_text
 from reader.translate.cached import CachedTranslator
 from tests.support.fake import FakeTranslator, transliterate
+from tests.support.html_tree import Node, cells, parse, sentences
 from tests.support.http_server import LocalServer, article_page, page
-from tests.support.models import fake_model_folder
-from tests.test_html import Node, cells, parse, sentences
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -256,13 +255,7 @@ def server():
         yield running
 
 
-@pytest.fixture
-def model(tmp_path, fake_backend, monkeypatch):
-    monkeypatch.setenv("READER_MODEL", str(fake_model_folder(tmp_path / "model")))
-    monkeypatch.setenv("READER_BACKEND", fake_backend)
-
-
-def test_cli_refuses_a_loopback_url_with_a_message_unless_allowed(model, server, monkeypatch):
+def test_cli_refuses_a_loopback_url_with_a_message_unless_allowed(fake_model, server, monkeypatch):
     body = ["قال الوزير إن الاقتصاد ينمو بسرعة كبيرة هذا العام.", "وأضاف أن البطالة تراجعت في العام الماضي."]
     server.routes["/news"] = page(article_page("عنوان الخبر", body))
     url = server.url("/news")
@@ -280,7 +273,7 @@ def test_cli_refuses_a_loopback_url_with_a_message_unless_allowed(model, server,
 
 
 @pytest.mark.parametrize("spec", ["file:///etc/passwd", "javascript:alert(1)", "data:text/plain,قال", "gopher://x/"])
-def test_cli_refuses_other_schemes_with_a_message(model, spec):
+def test_cli_refuses_other_schemes_with_a_message(fake_model, spec):
     result = CliRunner().invoke(cli, ["translate", spec])
     assert result.exit_code == 1
     scheme = spec.split(":")[0]
@@ -358,9 +351,9 @@ def test_a_server_trickling_bytes_cannot_hold_the_fetch(server):
     assert str(info.value) == f"cannot fetch {url}: took too long (over {fetch.TOTAL_TIMEOUT_FACTOR}x the timeout)"
 
 
-def test_a_feed_entry_pointing_at_a_private_address_is_refused(tmp_path, fake_backend, monkeypatch, server):
+def test_a_feed_entry_pointing_at_a_private_address_is_refused(fake_model, tmp_path, monkeypatch, server):
     """The feed's server counts as public here; the entry it lists must still be checked."""
-    from reader.batch import run_batch
+    from reader.batch import BatchOptions, run_batch
 
     real = fetch.refusal_reason
     monkeypatch.setattr(fetch, "refusal_reason", lambda a: "" if str(a) == "127.0.0.1" else real(a))
@@ -372,8 +365,7 @@ def test_a_feed_entry_pointing_at_a_private_address_is_refused(tmp_path, fake_ba
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{entries}</channel></rss>',
         content_type="application/rss+xml",
     )
-    settings_ = Settings.load(model=str(fake_model_folder(tmp_path / "model")), backend=fake_backend)
-    summary = run_batch([server.url("/feed")], tmp_path / "out", formats=["json"], settings=settings_)
+    summary = run_batch([server.url("/feed")], tmp_path / "out", BatchOptions(Settings.load(), formats=["json"]))
     assert summary.new == [server.url("/ok")]
     ((key, reason),) = [(f.key, f.reason) for f in summary.failed]
     assert key == items[1]
@@ -381,7 +373,7 @@ def test_a_feed_entry_pointing_at_a_private_address_is_refused(tmp_path, fake_ba
     assert sorted(server.requests) == ["/feed", "/ok"]
 
 
-def test_cli_output_names_from_hostile_urls_stay_in_the_output_folder(model, server, tmp_path, monkeypatch):
+def test_cli_output_names_from_hostile_urls_stay_in_the_output_folder(fake_model, server, tmp_path, monkeypatch):
     monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
     server.routes["/a/..%2F..%2Fevil"] = page(
         article_page("عنوان", ["قال الوزير إن الاقتصاد ينمو بسرعة كبيرة هذا العام."])
@@ -392,7 +384,7 @@ def test_cli_output_names_from_hostile_urls_stay_in_the_output_folder(model, ser
         cli, ["translate", server.url("/a/..%2F..%2Fevil"), "--format", "json", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    model_folder = tmp_path / "model"  # where the model store memoises the weights' fingerprint
+    model_folder = fake_model.folder  # where the model store memoises the weights' fingerprint
     written = [p for p in set(tmp_path.rglob("*")) - before if p.is_file() and model_folder not in p.parents]
     assert len(written) == 1 and written[0].parent == out
 

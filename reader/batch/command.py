@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
+from reader.batch.options import ENGINES, BatchOptions
 from reader.batch.progress import with_key
-from reader.batch.runner import ENGINES, BatchSummary, run_batch, watch
+from reader.batch.runner import run_batch, watch
+from reader.batch.summary import BatchSummary
 from reader.config import Settings
 from reader.errors import ReaderError
 
@@ -87,20 +89,19 @@ def batch_command(
             click.echo(f"round {round_number}: {result.report()}", err=True)
 
     try:
-        settings = Settings.load(model=model, backend=backend, beam=beam)
-        common = {
-            "settings": settings,
-            "formats": chosen,
-            "engine": engine,
-            "ray_address": ray_address,
-            "progress": reporter,
-            "ray_workers": workers,
-            "ray_gpus_per_worker": gpus_per_worker,
-        }
+        options = BatchOptions(
+            settings=Settings.load(model=model, backend=backend, beam=beam),
+            formats=chosen,
+            engine=engine,
+            ray_address=ray_address,
+            ray_workers=workers,
+            ray_gpus_per_worker=gpus_per_worker,
+            progress=reporter,
+        )
         if watch_seconds is None:
-            summary = run_batch(list(sources), out_dir, **common)
+            summary = run_batch(list(sources), out_dir, options)
         else:
-            summary = watch(list(sources), out_dir, interval=watch_seconds, on_round=show, **common)
+            summary = watch(list(sources), out_dir, options, interval=watch_seconds, on_round=show)
     except ReaderError as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:

@@ -20,7 +20,6 @@ An article's key is its absolute file path or its URL (as listed; redirects do n
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,15 +74,6 @@ class Item:
 class Failure:
     key: str
     reason: str
-
-
-def content_hash(article: Article, settings_key: str) -> str:
-    """What decides "changed": the text and metadata we translate, and the translation settings."""
-    digest = hashlib.sha256()
-    for part in (settings_key, article.title, article.author, article.date, article.text):
-        digest.update(part.encode("utf-8", errors="surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
 
 
 def discover(

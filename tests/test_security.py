@@ -331,24 +331,39 @@ def test_a_compression_bomb_stops_at_the_size_cap(server):
 
 
 def _trickle(request, stop: threading.Event) -> None:
-    """A byte every 0.1 s: each read is quick, so only the overall deadline can stop it."""
+    """A byte at a time, for ever: each read is quick, so only the overall deadline can stop it."""
     request.send_response(200)
     request.send_header("Content-Type", "text/html")
     request.end_headers()
     try:
-        while not stop.wait(0.1):
+        while not stop.wait(0.01):
             request.wfile.write(b"a")
             request.wfile.flush()
     except (BrokenPipeError, ConnectionResetError):
         return
 
 
-def test_a_server_trickling_bytes_cannot_hold_the_fetch(server):
+class _Clock:
+    """The fetcher's clock, one second later at every look: time runs out after a known number of reads."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_a_server_trickling_bytes_cannot_hold_the_fetch(server, monkeypatch):
     server.routes["/slow"] = _trickle
     url = server.url("/slow")
+    clock = _Clock()
+    monkeypatch.setattr(fetch, "time", clock)  # only reader.fetch's view of time; the sockets keep real time
+    settings_ = Settings.load(allow_private_urls=True, fetch_timeout=5)
     with pytest.raises(FetchError) as info:
-        fetch.fetch_url(url, Settings.load(allow_private_urls=True, fetch_timeout=0.4))
+        fetch.fetch_url(url, settings_)
     assert str(info.value) == f"cannot fetch {url}: took too long (over {fetch.TOTAL_TIMEOUT_FACTOR}x the timeout)"
+    assert clock.now > settings_.fetch_timeout * fetch.TOTAL_TIMEOUT_FACTOR
 
 
 def test_a_feed_entry_pointing_at_a_private_address_is_refused(fake_model, tmp_path, monkeypatch, server):

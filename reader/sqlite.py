@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from reader.errors import ReaderError
 
@@ -75,6 +75,19 @@ class Names:
     """'set READER_CACHE_PATH to another file': the way out when this file cannot be used."""
 
 
+class Closing:
+    """``with store:`` closes it at the end of the block (``close`` releases connections, not the data)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     """``items`` in slices small enough for one statement's parameters."""
     for start in range(0, len(items), MAX_PARAMETERS):
@@ -86,7 +99,7 @@ def placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-class Database:
+class Database(Closing):
     """One SQLite file with one schema, shared safely across threads and processes (see the module docstring)."""
 
     def __init__(
@@ -136,12 +149,6 @@ class Database:
             self._ready = False
         for conn in idle:
             conn.close()
-
-    def __enter__(self) -> Database:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Database({str(self.path)!r})"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.batch import MANIFEST_NAME, Manifest
+from reader.batch import MANIFEST_NAME, Manifest, RayOptions
 from reader.config import Settings
 from reader.document import Document
 from reader.errors import ModelError
@@ -65,7 +65,7 @@ def test_ray_engine_matches_local(tmp_path, fake_model, local_ray):
         formats=["json", "html"],
         settings=replace(settings, cache_path=tmp_path / "ray-cache.sqlite3"),
         engine="ray",
-        ray_workers=2,
+        ray=RayOptions(workers=2),
     )
     assert sorted(on_ray.new) == sorted(local.new) and len(local.new) == 4
     assert [f.key for f in on_ray.failed] == [f.key for f in local.failed] == [str((src / "broken.txt").resolve())]

@@ -14,7 +14,7 @@ Nothing heavy (Ray, feedparser, trafilatura, tqdm) is imported here.
 """
 
 from reader.batch.manifest import MANIFEST_NAME, Manifest
-from reader.batch.options import BatchOptions
+from reader.batch.options import BatchOptions, RayOptions
 from reader.batch.progress import ProgressReporter, make_reporter
 from reader.batch.runner import run_batch, watch
 from reader.batch.summary import BatchSummary
@@ -25,6 +25,7 @@ __all__ = [
     "BatchSummary",
     "Manifest",
     "ProgressReporter",
+    "RayOptions",
     "make_reporter",
     "run_batch",
     "watch",

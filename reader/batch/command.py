@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reader.batch.options import ENGINES, BatchOptions
+from reader.batch.options import ENGINES, BatchOptions, RayOptions
 from reader.batch.progress import with_key
 from reader.batch.runner import run_batch, watch
 from reader.batch.summary import BatchSummary
@@ -89,15 +89,9 @@ def batch_command(
             click.echo(f"round {round_number}: {result.report()}", err=True)
 
     try:
-        options = BatchOptions(
-            settings=Settings.load(model=model, backend=backend, beam=beam),
-            formats=chosen,
-            engine=engine,
-            ray_address=ray_address,
-            ray_workers=workers,
-            ray_gpus_per_worker=gpus_per_worker,
-            progress=reporter,
-        )
+        settings = Settings.load(model=model, backend=backend, beam=beam)
+        ray = RayOptions(address=ray_address, workers=workers, gpus_per_worker=gpus_per_worker)
+        options = BatchOptions(settings, formats=chosen, engine=engine, ray=ray, progress=reporter)
         if watch_seconds is None:
             summary = run_batch(list(sources), out_dir, options)
         else:

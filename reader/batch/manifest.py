@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from reader.errors import ReaderError
-from reader.sqlite import Database, DatabaseWarning, Names, Schema
+from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema
 
 MANIFEST_NAME = "reader-manifest.sqlite3"
 SCHEMA_VERSION = 1
@@ -76,7 +76,7 @@ class ManifestWarning(DatabaseWarning):
     """The manifest had a problem it worked around (a damaged file was replaced); shown to the user."""
 
 
-class Manifest:
+class Manifest(Closing):
     """The manifest of one output folder. Used from one thread; one writer process per folder."""
 
     def __init__(self, path: Path) -> None:
@@ -85,12 +85,6 @@ class Manifest:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> Manifest:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def get(self, key: str) -> Row | None:
         found = self._query("SELECT * FROM articles WHERE key = ?", (key,))

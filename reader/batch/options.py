@@ -15,6 +15,17 @@ ENGINES = ("local", "ray")
 
 
 @dataclass(frozen=True)
+class RayOptions:
+    """For ``engine="ray"``: which cluster, and how its actors are sized."""
+
+    address: str | None = None
+    """Join this Ray cluster; None starts Ray locally."""
+    workers: int | None = None
+    """Actors; None means one per GPU when actors take GPUs, else one per CPU."""
+    gpus_per_worker: float = 0.0
+
+
+@dataclass(frozen=True)
 class BatchOptions:
     """Everything a run needs besides its sources and output folder."""
 
@@ -23,11 +34,7 @@ class BatchOptions:
     formats: Sequence[str] = ("json",)
     engine: str = "local"
     """'local' (this process) or 'ray' (an actor pool)."""
-    ray_address: str | None = None
-    """Join this Ray cluster; None starts Ray locally."""
-    ray_workers: int | None = None
-    """Ray actors; None means one per GPU when actors take GPUs, else one per CPU."""
-    ray_gpus_per_worker: float = 0.0
+    ray: RayOptions = RayOptions()
     progress: ProgressReporter | None = None
     """Feedback while running; None is silence."""
     translator_factory: Callable[[], Translator] | None = None

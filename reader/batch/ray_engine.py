@@ -24,7 +24,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from reader.api import TranslatorFactory
@@ -34,31 +34,21 @@ from reader.errors import ReaderError, describe, first_line
 from reader.ingest import Article
 
 if TYPE_CHECKING:
+    from reader.batch.options import RayOptions
     from reader.batch.plan import Job
     from reader.batch.progress import ProgressReporter
     from reader.config import Settings
     from reader.translate.base import Translator
 
 
+@dataclass
 class RayEngine:
     """Translates on a Ray Data actor pool (see the module docstring); yields documents as actors finish them."""
 
-    def __init__(
-        self,
-        factory: Callable[[], Translator],
-        settings: Settings,
-        progress: ProgressReporter,
-        *,
-        address: str | None,
-        workers: int | None,
-        gpus_per_worker: float,
-    ) -> None:
-        self.factory = factory
-        self.settings = settings
-        self.progress = progress
-        self.address = address
-        self.workers = workers
-        self.gpus_per_worker = gpus_per_worker
+    factory: Callable[[], Translator]
+    settings: Settings
+    progress: ProgressReporter
+    ray: RayOptions
 
     def translate(self, jobs: Iterable[Job]) -> Iterator[Result]:
         """All jobs are sent at once; a Ray failure fails the articles that had not come back."""
@@ -76,11 +66,11 @@ class RayEngine:
                 yield Result(job, None, str(exc))
 
     def _run(self, jobs: list[Job]) -> Iterator[tuple[str, Document | None, str]]:
-        _ensure_ray(self.address)
+        _ensure_ray(self.ray.address)
         import ray
         import ray.data
 
-        size = self.workers or default_workers(self.gpus_per_worker)
+        size = self.ray.workers or default_workers(self.ray.gpus_per_worker)
         cpus = 1
         factory = _with_threads(self.factory, cpus)
         # Our own progress reporter speaks for the run; Ray Data's bars and INFO lines would interleave.
@@ -97,7 +87,7 @@ class RayEngine:
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=min(size, len(rows))),
             num_cpus=cpus,
-            num_gpus=self.gpus_per_worker or None,
+            num_gpus=self.ray.gpus_per_worker or None,
         )
         try:
             for row in translated.iter_rows():

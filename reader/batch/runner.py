@@ -82,14 +82,7 @@ def make_engine(options: BatchOptions) -> Engine:
     if options.engine == "ray":
         from reader.batch.ray_engine import RayEngine
 
-        return RayEngine(
-            factory,
-            options.settings,
-            progress,
-            address=options.ray_address,
-            workers=options.ray_workers,
-            gpus_per_worker=options.ray_gpus_per_worker,
-        )
+        return RayEngine(factory, options.settings, progress, options.ray)
     return LocalEngine(factory, options.settings, progress)
 
 

@@ -49,17 +49,18 @@ _URL_LIST_MAX_BYTES = 10_000_000
 
 @dataclass(frozen=True)
 class Item:
-    """One article to consider: where it is, and how to read it."""
+    """One article to consider: where it is, and how to read it.
+
+    ``kind`` is 'file' or 'url'; ``origin`` the SOURCE argument it came from; ``hint`` a feed entry's
+    published/updated stamp (unchanged means the page need not be fetched again); ``page`` the page
+    itself when discovering the source already fetched it (a single article URL).
+    """
 
     key: str
     kind: str
-    """'file' or 'url'."""
     origin: str
-    """The SOURCE argument it came from."""
     hint: str = ""
-    """A feed entry's published/updated stamp: unchanged means the page need not be fetched again."""
     page: FetchedPage | None = None
-    """The page itself when discovering the source already fetched it (a single article URL)."""
 
     def load(self, settings: Settings) -> Article:
         """Read or fetch the article; raises a ReaderError subclass when it cannot."""

@@ -15,6 +15,7 @@ import math
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,33 +46,22 @@ def output_limit(source_tokens: int, max_length: int) -> int:
     return max(1, min(max_length - 1, 2 * source_tokens + 10))
 
 
+@dataclass(eq=False, repr=False)
 class CT2Translator:
     """A CTranslate2 model behind the Translator protocol."""
 
-    def __init__(
-        self,
-        model: Any,
-        tokenizer: Any,
-        *,
-        decode: DecodeSettings,
-        batch_tokens: int,
-        max_input_tokens: int,
-        quantization: str,
-        model_fingerprint: str,
-        device: str = "cpu",
-        workers: int = 1,
-    ) -> None:
-        self.model = model
-        self.device = device
-        self.workers = workers
-        self.tokenizer = tokenizer
-        self.decode = decode
-        self.batch_tokens = batch_tokens
-        self.max_input_tokens = max_input_tokens
-        self.quantization = quantization
-        self.model_fingerprint = model_fingerprint
-        """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
-        self.model_calls = 0
+    model: Any
+    tokenizer: Any
+    _: KW_ONLY
+    decode: DecodeSettings
+    batch_tokens: int
+    max_input_tokens: int
+    quantization: str
+    model_fingerprint: str
+    """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
+    device: str = "cpu"
+    workers: int = 1
+    model_calls: int = field(default=0, init=False)
 
     @classmethod
     def load(cls, model_dir: Path, *, settings: Settings, compute_type: str | None = None) -> CT2Translator:

@@ -11,8 +11,9 @@ import click
 
 from reader.config import Settings
 from reader.errors import InputError, ReaderError
+from reader.export import FORMATS
 
-EXPORT_FORMATS = ("json", "html", "pdf", "md", "tmx")
+EXPORT_FORMATS = tuple(FORMATS)
 INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 

@@ -16,8 +16,9 @@ from reader.batch.runner import run_batch, watch
 from reader.batch.summary import BatchSummary
 from reader.config import Settings
 from reader.errors import ReaderError
+from reader.export import FORMATS
 
-_FORMATS = ("json", "html", "pdf", "md", "tmx")
+_FORMATS = tuple(FORMATS)
 
 
 @click.command("batch")

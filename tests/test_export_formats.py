@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -411,3 +413,13 @@ def test_markdown_marks_on_hostile_sentences_render_as_superscripts_only(layout:
     english = [text for tag, text, rtl in tree.blocks if tag in ("p", "td") and not rtl and "Marks" not in text]
     expected = ["ends in a backslash \\×±", "ends in <×±", "[x](javascript:y×±"]
     assert english == (expected if layout == "table" else [" ".join(expected)])
+
+
+def test_every_export_names_the_models_fingerprint_when_it_is_known() -> None:
+    document = documents.sample_document()
+    known = replace(document, meta=replace(document.meta, model_fingerprint="3556e2ad923ad9f0"))
+    assert b"3556e2ad923ad9f0" not in export.render(document, "md") + export.render(document, "tmx")
+    assert "- **Model fingerprint:** 3556e2ad923ad9f0" in export.render(known, "md").decode()
+    assert '<prop type="x-model-fingerprint">3556e2ad923ad9f0</prop>' in export.render(known, "tmx").decode()
+    assert "<dt>Model fingerprint</dt><dd dir=\"auto\">3556e2ad923ad9f0</dd>" in export.render(known, "html").decode()
+    assert json.loads(export.render(known, "json"))["meta"]["model_fingerprint"] == "3556e2ad923ad9f0"

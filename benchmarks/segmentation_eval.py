@@ -3,11 +3,12 @@
 Run: .venv/bin/python benchmarks/segmentation_eval.py [GOLD_FILE ...]
 
 Both segmenters get the same paragraphs (one per line) and are scored on the character offsets
-where a sentence ends inside a paragraph. tests/data/segmentation-gold.txt is the development set
-the rules were written against. The held-out files were written separately and never tuned on, so
-their scores are the estimate for unseen Arabic text: segmentation-heldout.txt is news in the dev
-set's style; segmentation-heldout-2.txt is agency copy, web comments and opinion pieces, written
-before the rules for those styles. Other files in the same format can be given on the command line.
+where a sentence ends inside a paragraph. The rules were written against the development sets:
+tests/data/segmentation-gold.txt, and segmentation-dev-2.txt for agency and web styles. The held-out
+files were written separately and never tuned on, so their scores are the estimate for unseen Arabic
+text: segmentation-heldout.txt is news in the dev set's style; segmentation-heldout-2.txt is agency
+copy, web comments and opinion pieces, written before the rules for those styles. Other files in the
+same format can be given on the command line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 GOLD_FILES = {
     "dev": DATA / "segmentation-gold.txt",
+    "dev-2": DATA / "segmentation-dev-2.txt",
     "held-out": DATA / "segmentation-heldout.txt",
     "held-out-2": DATA / "segmentation-heldout-2.txt",
 }

@@ -2,6 +2,9 @@
 
 Run: .venv/bin/python benchmarks/segmentation_eval.py [GOLD_FILE ...]
 
+Rows: ``reader``; ``reader-e``, the same rules with every ellipsis a possible sentence end (the
+other reading of ellipses, measured side by side); ``pysbd``.
+
 Both segmenters get the same paragraphs (one per line) and are scored on the character offsets
 where a sentence ends inside a paragraph. The rules were written against the development sets:
 tests/data/segmentation-gold.txt, and segmentation-dev-2.txt for agency and web styles. The held-out
@@ -98,6 +101,20 @@ def reader_boundaries(text: str) -> set[int]:
     return {s.end for p in segment(text) for s in p.sentences[:-1]}
 
 
+def reader_ellipsis_always_boundaries(text: str) -> set[int]:
+    """The other way to read an ellipsis: a sentence end whenever the next word can start a sentence
+    (as before the ellipsis rule), not only before a new quotation, a dash-led item or a capital."""
+    from unittest import mock
+
+    from reader import segment
+
+    def always(text: str, stop: int, line_start: int, line_end: int) -> bool:
+        return segment._starts_sentence(text, stop, line_end)
+
+    with mock.patch.object(segment, "_ellipsis_ends_sentence", always):
+        return reader_boundaries(text)
+
+
 def pysbd_boundaries(text: str) -> set[int]:
     """pysbd (language "ar", clean=False) run per paragraph; its sentences are located in order."""
     import pysbd
@@ -122,13 +139,20 @@ def pysbd_boundaries(text: str) -> set[int]:
     return out
 
 
+SEGMENTERS = {
+    "reader": reader_boundaries,
+    "reader-e": reader_ellipsis_always_boundaries,
+    "pysbd": pysbd_boundaries,
+}
+
+
 def evaluate(files: dict[str, Path] = GOLD_FILES) -> dict[tuple[str, str], Score]:
     """Scores keyed by (gold file name, segmenter name)."""
     results = {}
     for name, path in files.items():
         gold = load_gold(path)
         expected = gold.boundaries()
-        for system, find in (("reader", reader_boundaries), ("pysbd", pysbd_boundaries)):
+        for system, find in SEGMENTERS.items():
             results[name, system] = score(expected, find(gold.text))
     return results
 

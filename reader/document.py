@@ -75,6 +75,8 @@ class Metadata:
     """Where the article came from: a file path or URL."""
     author: str = ""
     date: str = ""
+    agency: str = ""
+    """The news agency the source credits (AFP, بترا...); empty when none, and in files written before it."""
     model: str = ""
     source_lang: str = "ar"
     target_lang: str = "en"

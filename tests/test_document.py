@@ -84,3 +84,12 @@ def test_flags_are_sorted_and_deduplicated():
     pair = SentencePair(0, 1, "x").with_flags("b", "a", "b")
     assert pair.flags == ("a", "b")
     assert pair.has("a") and not pair.has("c")
+
+
+def test_agency_round_trips_and_files_written_before_it_still_load():
+    document = Document(text="قال.", meta=Metadata(title="t", agency="أ ف ب"))
+    assert Document.from_json(document.to_json()).meta.agency == "أ ف ب"
+    old = document.to_dict()
+    del old["meta"]["agency"]
+    assert old["version"] == 1
+    assert Document.from_dict(old).meta == Metadata(title="t")

@@ -416,3 +416,13 @@ def test_markdown_marks_on_hostile_sentences_render_as_superscripts_only(layout:
     english = [text for tag, text, rtl in tree.blocks if tag in ("p", "td") and not rtl and "Marks" not in text]
     expected = ["ends in a backslash \\×±", "ends in <×±", "[x](javascript:y×±"]
     assert english == (expected if layout == "table" else [" ".join(expected)])
+
+
+def test_the_agency_is_shown_with_the_other_metadata() -> None:
+    document = documents.sample_document()
+    credited = Document(document.text, document.paragraphs, Metadata(**{**vars(document.meta), "agency": "أ ف ب <b>"}))
+    md = export.render(credited, "md").decode("utf-8")
+    assert "- **Date:** 2024-11-21\n- **Agency:** أ ف ب \\<b\\>\n- **Model:**" in md
+    page = export.render(credited, "html").decode("utf-8")
+    assert '<dt>Agency</dt><dd dir="auto">أ ف ب &lt;b&gt;</dd>' in page
+    assert b"Agency" not in export.render(document, "md") and b"Agency" not in export.render(document, "html")

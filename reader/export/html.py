@@ -135,7 +135,7 @@ def _header(document: Document) -> str:
         else:
             value = _text(meta.source)
         fields.append(("Source", value))
-    for label, raw in (("Author", meta.author), ("Date", meta.date), ("Model", meta.model)):
+    for label, raw in (("Author", meta.author), ("Date", meta.date), ("Agency", meta.agency), ("Model", meta.model)):
         if raw:
             fields.append((label, _text(raw)))
     if fields:

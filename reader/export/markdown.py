@@ -102,7 +102,8 @@ def _header(document: Document) -> str:
     # In a heading a trailing "#" would be read as its closing sequence: escape them all.
     title = escape(document.title, line_start=False).replace("#", "\\#")
     lines = [f"# {title or 'Untitled'}"]
-    fields = [("Source", meta.source), ("Author", meta.author), ("Date", meta.date), ("Model", meta.model)]
+    fields = [("Source", meta.source), ("Author", meta.author), ("Date", meta.date)]
+    fields += [("Agency", meta.agency), ("Model", meta.model)]
     values = [(label, escape(value, line_start=False)) for label, value in fields]
     details = [f"- **{label}:** {value}" for label, value in values if value]
     if details:

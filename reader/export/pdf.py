@@ -451,7 +451,8 @@ class _Renderer:
             self.place(MARGIN, self.y, self.content_w, title_style, line)
             self.y += title_style.line_h
         self.y += 1.5
-        fields = [("Source", meta.source), ("Author", meta.author), ("Date", meta.date), ("Model", meta.model)]
+        fields = [("Source", meta.source), ("Author", meta.author), ("Date", meta.date)]
+        fields += [("Agency", meta.agency), ("Model", meta.model)]
         for label, value in fields:
             value = " ".join(self.clean(value).split())
             if not value:

@@ -110,7 +110,12 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
         for message in article.warnings:
             click.echo(f"Warning: {message}", err=True)
         meta = Metadata(
-            title=article.title, source=article.source, author=article.author, date=article.date, model=settings.model
+            title=article.title,
+            source=article.source,
+            author=article.author,
+            date=article.date,
+            agency=article.agency,
+            model=settings.model,
         )
         progress = None
         with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
@@ -292,6 +297,15 @@ def _register_batch() -> None:
 
 
 _register_batch()
+
+
+def _register_extract() -> None:
+    from reader.extract_command import extract_command
+
+    cli.add_command(extract_command, "extract")
+
+
+_register_extract()
 
 
 def main() -> None:

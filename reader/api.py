@@ -71,6 +71,7 @@ def article_metadata(article: Article, translator: Translator, settings: Setting
         source=article.url or article.source,
         author=article.author,
         date=article.date,
+        agency=article.agency,
         model=model_label(settings.model),
         model_fingerprint=translator.model_fingerprint,
     )

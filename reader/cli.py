@@ -289,5 +289,14 @@ def _register_batch() -> None:
 _register_batch()
 
 
+def _register_extract() -> None:
+    from reader.extract_command import extract_command
+
+    cli.add_command(extract_command, "extract")
+
+
+_register_extract()
+
+
 def main() -> None:
     cli(prog_name="reader")

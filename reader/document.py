@@ -97,6 +97,8 @@ class Metadata:
     """Where the article came from: a file path or URL."""
     author: str = ""
     date: str = ""
+    agency: str = ""
+    """The news agency the source credits (AFP, بترا...); empty when none, and in files written before it."""
     model: str = ""
     """The model's name: a catalog name, or a model folder's name."""
     model_fingerprint: str = ""
@@ -111,6 +113,7 @@ class Metadata:
             ("Source", self.source),
             ("Author", self.author),
             ("Date", self.date),
+            ("Agency", self.agency),
             ("Model", self.model),
             ("Model fingerprint", self.model_fingerprint),
         ]

@@ -37,7 +37,13 @@ def test_translate_article_records_the_model_once_by_name_and_fingerprint(fake_m
     settings = Settings.load()
     translator = open_translator(settings)()
     article = Article(
-        "قال الوزير.", title="عنوان", author="كاتب", date="2024-11-21", source="http://a/1", url="http://a/2"
+        "قال الوزير.",
+        title="عنوان",
+        author="كاتب",
+        date="2024-11-21",
+        agency="أ ف ب",
+        source="http://a/1",
+        url="http://a/2",
     )
     document = translate_article(article, translator, settings)
     assert document.meta == Metadata(
@@ -45,6 +51,7 @@ def test_translate_article_records_the_model_once_by_name_and_fingerprint(fake_m
         source="http://a/2",  # where the text came from, after redirects
         author="كاتب",
         date="2024-11-21",
+        agency="أ ف ب",
         model="fake-model",  # a folder is named by its name, never by a local path
         model_fingerprint=folder.fingerprint(fake_model.folder),
     )

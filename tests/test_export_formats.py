@@ -423,3 +423,13 @@ def test_every_export_names_the_models_fingerprint_when_it_is_known() -> None:
     assert '<prop type="x-model-fingerprint">3556e2ad923ad9f0</prop>' in export.render(known, "tmx").decode()
     assert "<dt>Model fingerprint</dt><dd dir=\"auto\">3556e2ad923ad9f0</dd>" in export.render(known, "html").decode()
     assert json.loads(export.render(known, "json"))["meta"]["model_fingerprint"] == "3556e2ad923ad9f0"
+
+
+def test_the_agency_is_shown_with_the_other_metadata() -> None:
+    document = documents.sample_document()
+    credited = Document(document.text, document.paragraphs, Metadata(**{**vars(document.meta), "agency": "أ ف ب <b>"}))
+    md = export.render(credited, "md").decode("utf-8")
+    assert "- **Date:** 2024-11-21\n- **Agency:** أ ف ب \\<b\\>\n- **Model:**" in md
+    page = export.render(credited, "html").decode("utf-8")
+    assert '<dt>Agency</dt><dd dir="auto">أ ف ب &lt;b&gt;</dd>' in page
+    assert b"Agency" not in export.render(document, "md") and b"Agency" not in export.render(document, "html")

@@ -20,14 +20,14 @@ PACKAGE = ROOT / "reader"
 
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("basics", ("reader", "reader.errors", "reader.config", "reader.chars", "reader.sqlite", "reader.document")),
-    ("ingest", ("reader.fetch", "reader.ingest")),
+    ("ingest", ("reader.fetch", "reader.extract", "reader.ingest")),
     ("segment", ("reader.segment",)),
     ("plan", ("reader.normalize", "reader.plan")),
     ("align", ("reader.align",)),
     ("translate", ("reader.translate", "reader.cache", "reader.models")),
     ("document", ("reader.quality", "reader.pipeline", "reader.api")),
     ("export", ("reader.export",)),
-    ("edges", ("reader.app", "reader.batch", "reader.cli", "reader.__main__")),
+    ("edges", ("reader.app", "reader.batch", "reader.cli", "reader.extract_command", "reader.__main__")),
 ]
 """Stages in pipeline order; a module belongs to the stage of its longest listed prefix."""
 

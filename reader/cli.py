@@ -294,5 +294,14 @@ def _register_batch() -> None:
 _register_batch()
 
 
+def _register_lookup() -> None:
+    from reader.lookup.command import lookup_command
+
+    cli.add_command(lookup_command, "lookup")
+
+
+_register_lookup()
+
+
 def main() -> None:
     cli(prog_name="reader")

@@ -27,3 +27,7 @@ class CacheError(ReaderError):
 
 class ExportError(ReaderError):
     """A document could not be written in the requested format."""
+
+
+class LookupUnavailableError(ReaderError):
+    """The optional word-lookup analyzer is not installed: the message says how to install it."""

@@ -55,14 +55,14 @@ def available() -> bool:
 
 
 def open_analyzer(cache_dir: Path | None = None) -> Analyzer:
-    """The analyzer, opened once per cache folder (default: beside the sentence cache).
+    """The analyzer, opened once per index folder (default: the ``lookup_dir`` setting, READER_LOOKUP_DIR).
 
     Raises LookupUnavailableError, with the install command, when the extra is missing.
     """
     if cache_dir is None:
         from reader.config import Settings
 
-        cache_dir = Settings.load().cache_path.parent
+        cache_dir = Settings.load().lookup_dir
     return _open(cache_dir.resolve())
 
 

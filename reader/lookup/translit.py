@@ -9,6 +9,7 @@ proclitics and the article, no case endings (``wa-bi-al-raʾīs``, ``sa-yaqūlū
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 _BUCKWALTER = {
@@ -40,7 +41,12 @@ _INITIAL_VOWEL = {">": "a", "<": "i"}
 
 
 def to_arabic(buckwalter: str) -> str:
-    return buckwalter.translate(_TO_ARABIC)
+    """In Unicode's canonical order (NFC: fatha before shadda), so equal words compare equal."""
+    return unicodedata.normalize("NFC", buckwalter.translate(_TO_ARABIC))
+
+
+def is_buckwalter(text: str) -> bool:
+    return all(ch in _BUCKWALTER for ch in text)
 
 
 def to_buckwalter(arabic: str) -> str:

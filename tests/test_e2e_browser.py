@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from reader.cache import SentenceCache
+from reader.lookup import available
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, TOY_ARTICLE_PAIRS, heldout_pairs
 
 pytestmark = pytest.mark.browser
@@ -172,8 +173,15 @@ def test_read_side_by_side_with_highlighting_then_reopen_from_cache(browser, app
     writes.hover()
     assert frame.locator(".cell.ar .w.whl").all_inner_texts() == ["يكتب"]
 
-    # A click pins the pair; it stays lit while the mouse moves on.
+    # A click pins the pair; it stays lit while the mouse moves on. The click lands on a word, which
+    # (with the lookup extra installed) also opens that word's lookup: Esc closes it and keeps the pin.
     ar.click()
+    if available():
+        popover = frame.locator(".lookup")
+        assert popover.is_visible() and popover.locator(".lk-word").inner_text() in TOY_ARTICLE
+        page.screenshot(path=str(artifacts_dir / "app-lookup.png"))
+        page.keyboard.press("Escape")
+        assert popover.count() == 0
     frame.locator('.cell.ar .s[data-s="3"]').locator(".w").first.hover()
     assert background(en) == PINNED
 

@@ -92,6 +92,8 @@ def romanize(buckwalter: str) -> str:
         elif ch == "p":
             if nxt in _SHORT:
                 out.append("t")
+            elif out and out[-1] == "ā":
+                out.append("h")  # -āh: ṣalāh
             elif not out or out[-1] != "a":
                 out.append("a")
         elif ch == "~":

@@ -56,7 +56,9 @@ def in_freedict(word: str, headwords: set[str], *, strip: bool) -> bool:
     bare = word.translate(_MARKS)
     if bare in headwords:
         return True
-    return strip and any(bare.startswith(p) and bare[len(p) :] in headwords for p in _PROCLITICS if len(bare) > len(p) + 1)
+    if not strip:
+        return False
+    return any(bare.startswith(p) and bare[len(p) :] in headwords for p in _PROCLITICS if len(bare) > len(p) + 1)
 
 
 def main() -> None:

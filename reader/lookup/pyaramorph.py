@@ -217,6 +217,7 @@ class PyaramorphAnalyzer:
         self._compatible = set(connection.execute("SELECT tab, a, b FROM compat"))
         self._labels = _single_morpheme_glosses([*self._prefixes.values(), *self._suffixes.values()])
         self._cached = lru_cache(maxsize=CACHE_WORDS)(self._analyze)
+        self._affix_segments = lru_cache(maxsize=None)(self._segments)  # 917 affix entries at most
 
     def analyze(self, letters: str) -> tuple[Analysis, ...]:
         return self._cached(letters)
@@ -257,11 +258,10 @@ class PyaramorphAnalyzer:
                         continue
                     for c in self._suffixes[suffix]:
                         if ("AC", a.cat, c.cat) in self._compatible and ("BC", b.cat, c.cat) in self._compatible:
-                            analysis = self._analysis(a, b, c)
-                            key = (analysis.vocalized, analysis.lemma, b.pos)
+                            key = (a.voc + b.voc + c.voc, b.lemma, b.pos)  # same word, same entry: one reading
                             if key not in seen:
                                 seen.add(key)
-                                out.append(analysis)
+                                out.append(self._analysis(a, b, c))
         return tuple(out)
 
     def _stems(self, candidates: set[str]) -> dict[str, list[Entry]]:
@@ -277,7 +277,11 @@ class PyaramorphAnalyzer:
         return found
 
     def _analysis(self, prefix: Entry, stem: Entry, suffix: Entry) -> Analysis:
-        segments = (*self._segments(prefix, "prefix"), *self._segments(stem, "stem"), *self._segments(suffix, "suffix"))
+        segments = (
+            *self._affix_segments(prefix, "prefix"),
+            *self._segments(stem, "stem"),
+            *self._affix_segments(suffix, "suffix"),
+        )
         main = next((s for s in segments if s.kind == STEM), None)
         parts = [
             (voc, kind == PROCLITIC)
@@ -293,7 +297,7 @@ class PyaramorphAnalyzer:
             transliteration=romanize_parts(parts),
         )
 
-    def _segments(self, entry: Entry, where: str) -> list[Segment]:
+    def _segments(self, entry: Entry, where: str) -> tuple[Segment, ...]:
         morphemes = _kinds(_entry_morphemes(entry), where)
         glosses = [g.strip() for g in entry.gloss.split(" + ")] if entry.gloss else []
         spoken = [m for m in morphemes if strip_marks(m[0])]
@@ -312,7 +316,7 @@ class PyaramorphAnalyzer:
                     text=to_arabic(strip_marks(voc)), vocalized=to_arabic(voc), kind=kind, tag=tag, gloss=_gloss(gloss)
                 )
             )
-        return segments
+        return tuple(segments)
 
 
 def _morphemes(pos: str) -> list[tuple[str, str]]:

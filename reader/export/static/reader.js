@@ -152,13 +152,22 @@
     }
     return box;
   }
+  /* Below the word, else above it; where neither fits (a short app frame), on the roomier side,
+     scrolling inside. Its right edge is the word's, as Arabic reads from the right. */
   function place(el, word) {
     var rect = word.getBoundingClientRect();
-    var width = el.offsetWidth;
+    var below = window.innerHeight - rect.bottom - 12;
+    var above = rect.top - 12;
+    el.style.maxHeight = "";
     var height = el.offsetHeight;
+    var onTop = height > below && (height <= above || above > below);
+    if (height > Math.max(below, above)) {
+      height = Math.max(below, above);
+      el.style.maxHeight = height + "px";
+    }
+    var width = el.offsetWidth;
     var left = Math.min(Math.max(8, rect.right - width), Math.max(8, window.innerWidth - width - 8));
-    var top = rect.bottom + 6;
-    if (top + height > window.innerHeight && rect.top - height - 6 >= 0) { top = rect.top - height - 6; }
+    var top = onTop ? rect.top - height - 6 : rect.bottom + 6;
     el.style.left = left + window.scrollX + "px";
     el.style.top = top + window.scrollY + "px";
   }

@@ -243,6 +243,14 @@ def test_the_index_is_built_once_atomically_and_replaces_a_stale_one(tmp_path):
     assert index.stat().st_mtime_ns == mtime  # opened, not rebuilt
 
 
+def test_a_damaged_index_is_built_again(tmp_path):
+    path = backend.index_file(tmp_path, backend.data_dir())
+    path.write_bytes(b"not a database" * 100)
+    analyzer = backend.PyaramorphAnalyzer(backend.open_index(tmp_path))
+    assert analyzer.analyze("قمة")[0].gloss == "summit"
+    assert path.read_bytes()[:15] == b"SQLite format 3"
+
+
 def test_an_unwritable_cache_folder_falls_back_to_an_index_in_memory(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -15,7 +15,9 @@ from typing import Any
 
 from reader.document import Document, word_spans
 from reader.errors import InputError
+from reader.lookup import available, lookup, open_analyzer
 from reader.lookup.base import Analysis, Lookup, Segment
+from reader.lookup.rank import aligned_english
 
 MAX_BYTES = 1_500_000
 """Lookup data per page stops once past this size (one more word at most); later words get none."""
@@ -29,8 +31,6 @@ def page_lookups(document: Document, *, max_bytes: int = MAX_BYTES) -> dict[str,
 
     None means the analyzer is not installed: the view then has no lookup at all.
     """
-    from reader.lookup import available, lookup, open_analyzer
-
     if not available():
         return None
     analyzer = open_analyzer()
@@ -69,8 +69,6 @@ def page_lookups(document: Document, *, max_bytes: int = MAX_BYTES) -> dict[str,
 
 def _words(document: Document) -> Iterator[tuple[int, int, str, str]]:
     """(sentence, word, the word as written, its aligned English) for every word of the document."""
-    from reader.lookup.rank import aligned_english
-
     for sid, sentence in enumerate(document.sentences):
         for wid, (start, end) in enumerate(word_spans(sentence.source)):
             yield sid, wid, sentence.source[start:end], aligned_english(sentence, wid)

@@ -170,31 +170,37 @@ def build_index(connection: sqlite3.Connection, folder: Path) -> None:
 
 
 def open_index(cache_dir: Path) -> sqlite3.Connection:
-    """A read-only connection to the index, built first if missing; in memory if the cache folder is read-only."""
+    """A read-only connection to the index, built first if missing or damaged; in memory if the folder is read-only."""
     folder = data_dir()
     path = index_file(cache_dir, folder)
-    if not path.is_file():
+    if path.is_file():
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.fchmod(fd, 0o644)  # public data, like the package it comes from
-            os.close(fd)
-        except OSError:
-            connection = sqlite3.connect(":memory:", check_same_thread=False)
-            build_index(connection, folder)
+            connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            connection.execute("SELECT COUNT(*) FROM compat").fetchone()
             return connection
+        except sqlite3.DatabaseError:
+            path.unlink(missing_ok=True)  # not an index (damaged, or not ours): build it again
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o644)  # public data, like the package it comes from
+        os.close(fd)
+    except OSError:
+        connection = sqlite3.connect(":memory:", check_same_thread=False)
+        build_index(connection, folder)
+        return connection
+    try:
+        building = sqlite3.connect(tmp)
         try:
-            building = sqlite3.connect(tmp)
-            try:
-                build_index(building, folder)
-            finally:
-                building.close()
-            os.replace(tmp, path)  # atomic: a concurrent builder or a crash never leaves half an index
+            build_index(building, folder)
         finally:
-            Path(tmp).unlink(missing_ok=True)
-        for stale in path.parent.glob(f"lookup-{PACKAGE}-*.sqlite3"):
-            if stale != path:
-                stale.unlink(missing_ok=True)  # the index of other data: a version no longer installed
+            building.close()
+        os.replace(tmp, path)  # atomic: a concurrent builder or a crash never leaves half an index
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    for stale in path.parent.glob(f"lookup-{PACKAGE}-*.sqlite3"):
+        if stale != path:
+            stale.unlink(missing_ok=True)  # the index of other data: a version no longer installed
     return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
 
 

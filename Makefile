@@ -9,10 +9,11 @@ PORT ?= 8501
 .PHONY: setup system run demo test lint bench
 
 # torch 2.13.0 first: its CPU wheel satisfies the package's range, so pip never resolves a CUDA build.
+# The lookup extra (word lookup, GPL-2) is installed too: it is kept out of "all" only so that pip users opt in.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install torch==2.13.0
-	$(BIN)/pip install -e '.[all,test]'
+	$(BIN)/pip install -e '.[all,lookup,test]'
 	touch $(STAMP)
 
 setup: $(STAMP)

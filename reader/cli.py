@@ -298,5 +298,14 @@ def _register_extract() -> None:
 _register_extract()
 
 
+def _register_lookup() -> None:
+    from reader.lookup.command import lookup_command
+
+    cli.add_command(lookup_command, "lookup")
+
+
+_register_lookup()
+
+
 def main() -> None:
     cli(prog_name="reader")

@@ -38,6 +38,8 @@ class Settings:
     models_dir: Path = Path()
     cache_path: Path = Path()
     cache_max_entries: int = 2_000_000
+    lookup_dir: Path = Path()
+    """Where the word-lookup index is built (default: beside the sentence cache)."""
     beam: int = 4
     device: str = "auto"
     threads: int = 0
@@ -66,6 +68,7 @@ class Settings:
             raise TypeError(f"unknown settings: {', '.join(sorted(flags))}")
         values.setdefault("models_dir", _default_models_dir())
         values.setdefault("cache_path", _default_cache_path())
+        values.setdefault("lookup_dir", values["cache_path"].parent)
         return cls(**values)
 
 

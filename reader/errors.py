@@ -42,3 +42,7 @@ def first_line(exc: BaseException) -> str:
     """A library's exception as one line for a message: its first line, without a closing full stop."""
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0].rstrip(".")
+
+
+class LookupUnavailableError(ReaderError):
+    """The optional word-lookup analyzer is not installed: the message says how to install it."""

@@ -14,12 +14,21 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@pytest.fixture(scope="session")
+def lookup_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One word-lookup index for the session: it is derived, read-only data, and takes a second to build."""
+    return tmp_path_factory.mktemp("lookup")
+
+
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, lookup_dir: Path
+) -> Path:
     """Point every READER_* path at a fresh folder so tests never touch real caches or models."""
     home = tmp_path_factory.mktemp("reader-home")
     monkeypatch.setenv("READER_CACHE_PATH", str(home / "cache.sqlite3"))
     monkeypatch.setenv("READER_MODELS_DIR", str(home / "models"))
+    monkeypatch.setenv("READER_LOOKUP_DIR", str(lookup_dir))
     for name in ("READER_MODEL", "READER_BACKEND", "READER_BEAM"):
         monkeypatch.delenv(name, raising=False)
     return home
@@ -71,3 +80,12 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium through playwright, one per test module."""
+    from tests.support.browser import chromium
+
+    with chromium() as instance:
+        yield instance

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,32 +18,16 @@ import httpx
 import pytest
 
 from reader.cache import SentenceCache
+from reader.lookup import available
+from tests.support.browser import PINNED, SENTENCE_HIGHLIGHT, TRANSPARENT, WORD_HIGHLIGHT, background, free_port
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, TOY_ARTICLE_PAIRS, heldout_pairs
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TRANSPARENT = "rgba(0, 0, 0, 0)"
-SENTENCE_HIGHLIGHT = "rgb(255, 241, 168)"  # --hover in reader/export/static/reader.css
-WORD_HIGHLIGHT = "rgb(159, 211, 255)"  # --word
-PINNED = "rgb(255, 212, 122)"  # --pin
 TIMEOUT_MS = 240_000
 """Generous: the machine's CPUs are shared, and the first translation loads the model."""
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -97,16 +80,6 @@ def app(toy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 def translate_in_new_session(browser, url: str, text: str):
     """Open the app in a fresh page (a new Streamlit session), paste ``text``, translate, wait for the end."""
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
@@ -120,10 +93,6 @@ def translate_in_new_session(browser, url: str, text: str):
     frame = page.frame_locator('iframe[data-testid="stIFrame"]')
     frame.locator(".cell.ar").first.wait_for()
     return page, frame
-
-
-def background(locator) -> str:
-    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
 
 
 def summary(page) -> str:
@@ -172,8 +141,15 @@ def test_read_side_by_side_with_highlighting_then_reopen_from_cache(browser, app
     writes.hover()
     assert frame.locator(".cell.ar .w.whl").all_inner_texts() == ["يكتب"]
 
-    # A click pins the pair; it stays lit while the mouse moves on.
+    # A click pins the pair; it stays lit while the mouse moves on. The click lands on a word, which
+    # (with the lookup extra installed) also opens that word's lookup: Esc closes it and keeps the pin.
     ar.click()
+    if available():
+        popover = frame.locator(".lookup")
+        assert popover.is_visible() and popover.locator(".lk-word").inner_text() in TOY_ARTICLE
+        page.screenshot(path=str(artifacts_dir / "app-lookup.png"))
+        page.keyboard.press("Escape")
+        assert popover.count() == 0
     frame.locator('.cell.ar .s[data-s="3"]').locator(".w").first.hover()
     assert background(en) == PINNED
 
@@ -258,7 +234,8 @@ def test_standalone_html_export_works_offline_and_runs_nothing_from_the_article(
     ar.locator(".w").first.hover()
     assert background(page.locator('.cell.en .s[data-s="2"]')) == SENTENCE_HIGHLIGHT
     assert page.evaluate("document.fonts.check('20px \"Reader Naskh\"')")
-    assert page.locator("script").count() == 1 and page.locator("img, svg, iframe, a").count() == 0
+    assert page.locator("script:not([type='application/json'])").count() == 1  # the lookup data block never runs
+    assert page.locator("img, svg, iframe, a").count() == 0
     assert dialogs == [] and page.evaluate("window.__csp") == []
     assert requests == [path.as_uri()]
     page.close()

@@ -303,3 +303,28 @@ HOSTILE_SNIPPETS = [
     "<!-- comment --> ]]> &amp; &lt;",
     "</script><script>alert(6)</script>",
 ]
+
+
+def ranking_document() -> Document:
+    """Three sentences whose hand-set alignments pick one meaning of a word each: العلم as "flag", then
+    as "knowledge"; ذهب as "gold" (the word lookup ranks by them)."""
+    return build(
+        [
+            [
+                (
+                    "رفع الجنود العلم فوق المبنى",
+                    "The soldiers raised the flag over the building",
+                    ((0, 2), (1, 0), (1, 1), (2, 3), (2, 4), (3, 5), (4, 6), (4, 7)),
+                ),
+                ("طلب العلم واجب", "Seeking knowledge is a duty", ((0, 0), (1, 1), (2, 2), (2, 3), (2, 4))),
+            ],
+            [
+                (
+                    "وقال ترامب إن الحكومة ستقرر ذهب",
+                    "Trump said the government will decide gold",
+                    ((0, 1), (1, 0), (3, 2), (3, 3), (4, 4), (4, 5), (5, 6)),
+                ),
+            ],
+        ],
+        Metadata(title="ranking"),
+    )

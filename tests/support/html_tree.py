@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -84,3 +85,19 @@ def sentences(node: Node) -> list[Node]:
     return [n for n in node.iter() if n.tag == "span" and "s" in n.classes]
 
 
+
+
+LOOKUP_BLOCK = {"type": "application/json", "id": "reader-lookups"}
+
+
+def page_script(tree: Node) -> Node:
+    """The page's one script that runs; beside it, at most the word-lookup data block, inert JSON."""
+    scripts = tree.find_all("script")
+    code = [s for s in scripts if s.attrs == {}]
+    data = [s for s in scripts if s.attrs]
+    assert len(code) == 1 and len(data) <= 1
+    for block in data:
+        assert block.attrs == LOOKUP_BLOCK
+        assert not set("<>&") & set(block.text())
+        json.loads(block.text())
+    return code[0]

@@ -26,8 +26,19 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("align", ("reader.align",)),
     ("translate", ("reader.translate", "reader.cache", "reader.models")),
     ("document", ("reader.quality", "reader.pipeline", "reader.api")),
+    ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
-    ("edges", ("reader.app", "reader.batch", "reader.cli", "reader.extract_command", "reader.__main__")),
+    (
+        "edges",
+        (
+            "reader.app",
+            "reader.batch",
+            "reader.cli",
+            "reader.extract_command",
+            "reader.lookup.command",
+            "reader.__main__",
+        ),
+    ),
 ]
 """Stages in pipeline order; a module belongs to the stage of its longest listed prefix."""
 

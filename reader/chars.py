@@ -93,6 +93,16 @@ def fold_arabic(text: str) -> str:
     return undecorated(unicodedata.normalize("NFKC", undecorated(text))).translate(_FOLDED_LETTERS)
 
 
+def bare_word(word: str) -> str:
+    """``word`` without the punctuation, quotes and brackets around it: «الرئيس، -> الرئيس; "letter." -> letter."""
+    start, end = 0, len(word)
+    while start < end and not word[start].isalnum():
+        start += 1
+    while end > start and not word[end - 1].isalnum():
+        end -= 1
+    return word[start:end]
+
+
 def has_rtl(text: str) -> bool:
     """Whether ``text`` holds any right-to-left letter: then a source block's base direction is RTL.
 

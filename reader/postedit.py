@@ -35,7 +35,7 @@ from reader.config import Settings
 from reader.errors import InputError
 from reader.plan import Plan, copied, join, plan_sentence
 from reader.translate.base import PostEditing, Translation, Translator, post_editing
-from reader.translate.target import check_count
+from reader.translate.candidates import check_count
 
 
 class EditingTranslator(Translator, PostEditing, Protocol):

@@ -7,6 +7,7 @@ float32, where it gives the transformers backend's results.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from reader import postedit
@@ -21,8 +22,8 @@ from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
 from reader.translate.base import PostEditing, Translation
 from reader.translate.cached import CachedTranslator
+from reader.translate.candidates import MAX_CANDIDATES, encode_target
 from reader.translate.shared import SharedTranslator
-from reader.translate.target import MAX_CANDIDATES
 from tests.support.fake import FakeTranslator
 from tests.support.toy import ToyExample, heldout_pairs, make_example, spec
 
@@ -149,6 +150,48 @@ def test_both_backends_complete_and_offer_the_same_next_words(both):
         assert [t.text for t in transformers.next_words(BOY.source, prefix, 5)] == [
             t.text for t in ct2.next_words(BOY.source, prefix, 5)
         ]
+
+
+def ct2_next_tokens(ct2: CT2Translator, length: int, k: int) -> tuple[list[str], list[str]]:
+    """After the gold translation's first ``length`` pieces: what ``return_alternatives`` expands, and the
+    k likeliest next tokens by the logits there."""
+    pieces = list(encode_target(ct2.tokenizer, BOY.target).pieces[:length])
+    source = ct2._pieces(BOY.source)
+    (expanded,) = ct2.model.translate_batch(
+        [source], target_prefix=[pieces], beam_size=1, num_hypotheses=k, return_alternatives=True
+    )
+    (step,) = ct2.model.translate_batch(
+        [source], target_prefix=[pieces], beam_size=1, max_decoding_length=length + 1, return_logits_vocab=True
+    )
+    logits = np.asarray(step.logits[0][length], dtype=np.float32)
+    top = ct2.tokenizer.convert_ids_to_tokens(np.argsort(-logits, kind="stable")[:k].tolist())
+    return [tokens[length] for tokens in expanded.hypotheses], top
+
+
+def test_ctranslate2_alternatives_after_a_one_token_prefix_are_the_likeliest_next_tokens(both):
+    expanded, top = ct2_next_tokens(both[1], 1, 6)
+    assert expanded == top
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="CTranslate2 4.8.5: after a target prefix of two or more tokens, return_alternatives expands other "
+    "tokens than the likeliest next ones (reader's next_words reads the logits instead)",
+)
+def test_ctranslate2_alternatives_after_a_longer_prefix_are_the_likeliest_next_tokens(both):
+    expanded, top = ct2_next_tokens(both[1], 11, 6)  # after "The small boy writes"
+    assert set(expanded) == set(top)
+
+
+def test_int8_post_edits_like_float32(toy_model_dir, tmp_path_factory):
+    int8 = CT2Translator.load(
+        convert_to_ct2(toy_model_dir, tmp_path_factory.mktemp("int8") / "toy-ct2-int8"), settings=settings()
+    )
+    words = BOY.target.split()
+    assert [int8.complete(BOY.source, " ".join(words[:cut])).text for cut in (0, 3, 5)] == [BOY.target] * 3
+    assert int8.complete(BOY.source, "A small boy").text == "A small boy writes a new letter."
+    assert int8.align(BOY.source, BOY.target).alignment == BOY.alignment
+    assert int8.alternatives(BOY.source, 3)[0].text == BOY.target
 
 
 # ---- forced alignment of an edit ------------------------------------------------------------

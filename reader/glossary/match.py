@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from reader.chars import fold_arabic, has_arabic_letters
+from reader.chars import bare_word, fold_arabic, has_arabic_letters
 from reader.document import Flag, SentencePair
 from reader.errors import InputError
 
@@ -122,13 +122,7 @@ def check(pair: SentencePair, terms: Sequence[Term]) -> SentencePair:
 
 def _letters(word: str) -> str:
     """A word folded, without the punctuation and quotes around it: «الرئيس، -> الرييس."""
-    folded = fold_arabic(word)
-    start, end = 0, len(folded)
-    while start < end and not folded[start].isalpha():
-        start += 1
-    while end > start and not folded[end - 1].isalpha():
-        end -= 1
-    return folded[start:end]
+    return bare_word(fold_arabic(word))
 
 
 def _article_variants(word: str) -> list[str]:

@@ -24,20 +24,8 @@ import numpy as np
 from reader.align import word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models import folder
+from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
-from reader.translate.target import (
-    EXPANSION,
-    Target,
-    avoided,
-    best,
-    by_next_word,
-    candidate,
-    check_count,
-    check_sentence,
-    check_target_length,
-    encode_target,
-    starts_word,
-)
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -251,7 +239,7 @@ class CT2Translator:
         translation; beyond it the beam widens. One sentence at a time, so the attention CTranslate2
         returns is right (its batched first-row bug needs a second example).
         """
-        check_count(n)
+        candidates.check_count(n)
         if not sentence.strip():
             return [Translation("", (), 0.0)]
         source = self._pieces(sentence)
@@ -268,19 +256,19 @@ class CT2Translator:
             self._translation(sentence, source, _Hypothesis([tokens], [score], [rows]), rows[0] if rows else None)
             for tokens, score, rows in zip(output.hypotheses, output.scores, output.attention, strict=True)
         ]
-        return best(found, n)
+        return candidates.best(found, n)
 
     def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
         """Beam search from ``target_prefix``, ``avoid`` as ``suppress_sequences``; score and alignment forced."""
-        check_sentence(sentence)
-        target = encode_target(self.tokenizer, prefix)
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self.tokenizer, prefix)
         source = self._pieces(sentence)
         (output,) = self._search(
             [source],
             target_prefix=[list(target.pieces)] if target.pieces else None,
             beam_size=self.decode.beam,
             max_decoding_length=self._prefixed_limit(source, target),
-            suppress_sequences=avoided(self.tokenizer, avoid, target) or None,
+            suppress_sequences=candidates.avoided(self.tokenizer, avoid, target) or None,
         )
         return self._forced(sentence, source, target, [output.hypotheses[0][len(target.pieces) :]])[0]
 
@@ -292,9 +280,9 @@ class CT2Translator:
         agree with transformers), so the candidates come from those logits, and each is completed
         with a target prefix one token longer, as the transformers backend does.
         """
-        check_count(n)
-        check_sentence(sentence)
-        target = encode_target(self.tokenizer, prefix)
+        candidates.check_count(n)
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self.tokenizer, prefix)
         source = self._pieces(sentence)
         limit = self._prefixed_limit(source, target)
         prefix_pieces = list(target.pieces)
@@ -306,8 +294,8 @@ class CT2Translator:
             return_logits_vocab=True,
         )
         logits = np.asarray(step.logits[0][len(prefix_pieces)], dtype=np.float32)
-        top = np.argsort(-logits, kind="stable")[: n * EXPANSION].tolist()
-        starts = [piece for piece in self.tokenizer.convert_ids_to_tokens(top) if starts_word(piece)]
+        top = np.argsort(-logits, kind="stable")[: n * candidates.EXPANSION].tolist()
+        starts = [piece for piece in self.tokenizer.convert_ids_to_tokens(top) if candidates.starts_word(piece)]
         if not starts:
             return []
         outputs = self._search(
@@ -317,11 +305,11 @@ class CT2Translator:
             max_decoding_length=limit,
         )
         continuations = [output.hypotheses[0][len(prefix_pieces) :] for output in outputs]
-        return by_next_word(self._forced(sentence, source, target, continuations), target, n)
+        return candidates.by_next_word(self._forced(sentence, source, target, continuations), target, n)
 
     def align(self, sentence: str, translation: str) -> Translation:
         """Forced decoding: ``translation`` as the whole target prefix, read back with its attention."""
-        target = encode_target(self.tokenizer, translation)
+        target = candidates.encode_target(self.tokenizer, translation)
         if not sentence.strip() or not target.pieces:
             return Translation(target.text, (), 0.0)
         return self._forced(sentence, self._pieces(sentence), target, [[]])[0]
@@ -340,20 +328,20 @@ class CT2Translator:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 failed while decoding: {exc}") from exc
 
-    def _prefixed_limit(self, source: list[str], target: Target) -> int:
+    def _prefixed_limit(self, source: list[str], target: candidates.Target) -> int:
         """Output tokens allowed after a prefix: the usual bound for the source, on top of the prefix."""
-        check_target_length(len(target.pieces), self.decode.max_length)
+        candidates.check_target_length(len(target.pieces), self.decode.max_length)
         return min(self.decode.max_length - 1, len(target.pieces) + output_limit(len(source), self.decode.max_length))
 
     def _forced(
-        self, sentence: str, source: list[str], target: Target, continuations: list[list[str]]
+        self, sentence: str, source: list[str], target: candidates.Target, continuations: list[list[str]]
     ) -> list[Translation]:
         """``target`` + each continuation teacher-forced: mean log-probability from ``score_batch``, and
         the alignment head from a greedy search whose whole output is the prefix (greedy search has
         no first-row bug, so a batch is safe)."""
         outputs = [[*target.pieces, *tokens] for tokens in continuations]
         longest = max(1, *(len(tokens) for tokens in outputs))
-        check_target_length(longest, self.decode.max_length)
+        candidates.check_target_length(longest, self.decode.max_length)
         sources = [source] * len(outputs)
         try:
             scored = self.model.score_batch(sources, outputs, max_input_length=0)
@@ -372,7 +360,7 @@ class CT2Translator:
         for tokens, output, scores, forced in zip(continuations, outputs, scored, attended, strict=True):
             rows = [row[: len(source)] for row in forced.attention[0][: len(output)]]
             score = sum(scores.log_probs) / len(scores.log_probs)
-            results.append(candidate(sentence, source, target, tokens, self._text(tokens), score, rows))
+            results.append(candidates.build(sentence, source, target, tokens, self._text(tokens), score, rows))
         return results
 
     def _text(self, tokens: Sequence[str]) -> str:

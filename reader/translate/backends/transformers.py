@@ -18,20 +18,8 @@ from typing import TYPE_CHECKING, Any
 from reader.align import SPECIAL_TOKENS, word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
 from reader.models import folder
+from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
-from reader.translate.target import (
-    EXPANSION,
-    Target,
-    avoided,
-    best,
-    by_next_word,
-    candidate,
-    check_count,
-    check_sentence,
-    check_target_length,
-    encode_target,
-    starts_word,
-)
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -275,23 +263,23 @@ class TransformersTranslator:
         Up to the beam it is the very search ``translate_batch`` runs, so the first is its translation.
         Each hypothesis is then scored and aligned by the teacher-forced pass, as translations are.
         """
-        check_count(n)
+        candidates.check_count(n)
         if not sentence.strip():
             return [Translation("", (), 0.0)]
         item = self._item(sentence)
         beams = max(self._decode.beam, n)
         continuations = self._generate(item, [[]], beams=beams, returns=beams)
-        return best(self._forced(item, encode_target(self._tokenizer, ""), continuations), n)
+        return candidates.best(self._forced(item, candidates.encode_target(self._tokenizer, ""), continuations), n)
 
     def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
         """Beam search from a forced decoder prefix (the decoder start, then the prefix's target pieces).
 
         ``avoid`` joins the model's own ``bad_words_ids``.
         """
-        check_sentence(sentence)
-        target = encode_target(self._tokenizer, prefix)
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self._tokenizer, prefix)
         item = self._item(sentence)
-        suppressed = avoided(self._tokenizer, avoid, target)
+        suppressed = candidates.avoided(self._tokenizer, avoid, target)
         bad = [[int(i) for i in self._tokenizer.convert_tokens_to_ids(pieces)] for pieces in suppressed]
         continuations = self._generate(item, [self._ids(target)], beams=self._decode.beam, returns=1, bad=bad)
         return self._forced(item, target, continuations)[0]
@@ -304,9 +292,9 @@ class TransformersTranslator:
         """
         import torch
 
-        check_count(n)
-        check_sentence(sentence)
-        target = encode_target(self._tokenizer, prefix)
+        candidates.check_count(n)
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self._tokenizer, prefix)
         item = self._item(sentence)
         prefix_ids = self._ids(target)
         input_ids, attention_mask, encoded = self._encoded(item, 1)
@@ -320,20 +308,20 @@ class TransformersTranslator:
                 for ids in self._bad_words:
                     if len(ids) == 1:
                         logits[ids[0]] = float("-inf")
-                top = torch.topk(logits, min(n * EXPANSION, logits.shape[-1])).indices.tolist()
+                top = torch.topk(logits, min(n * candidates.EXPANSION, logits.shape[-1])).indices.tolist()
         except RuntimeError as exc:
             raise ModelError(f"the model failed while decoding: {exc}") from exc
-        starts = [i for i in top if starts_word(self._tokenizer.convert_ids_to_tokens(i))]
+        starts = [i for i in top if candidates.starts_word(self._tokenizer.convert_ids_to_tokens(i))]
         if not starts:
             return []
         prompts = [[*prefix_ids, i] for i in starts]
         continuations = self._generate(item, prompts, beams=self._decode.beam, returns=1)
         whole = [[i, *tokens] for i, tokens in zip(starts, continuations, strict=True)]
-        return by_next_word(self._forced(item, target, whole), target, n)
+        return candidates.by_next_word(self._forced(item, target, whole), target, n)
 
     def align(self, sentence: str, translation: str) -> Translation:
         """The teacher-forced pass ``translate_batch`` runs on its own output, run on ``translation``."""
-        target = encode_target(self._tokenizer, translation)
+        target = candidates.encode_target(self._tokenizer, translation)
         if not sentence.strip() or not target.pieces:
             return Translation(target.text, (), 0.0)
         return self._forced(self._item(sentence), target, [[self._eos]])[0]
@@ -346,8 +334,8 @@ class TransformersTranslator:
             )
         return _Item(0, sentence, pieces, ids)
 
-    def _ids(self, target: Target) -> list[int]:
-        check_target_length(len(target.pieces), self._max_positions)
+    def _ids(self, target: candidates.Target) -> list[int]:
+        candidates.check_target_length(len(target.pieces), self._max_positions)
         return [int(i) for i in self._tokenizer.convert_tokens_to_ids(list(target.pieces))]
 
     def _encoded(self, item: _Item, rows: int) -> tuple[Any, Any, Any]:
@@ -406,7 +394,7 @@ class TransformersTranslator:
             continuations.append(tokens or [self._eos])
         return continuations
 
-    def _forced(self, item: _Item, target: Target, continuations: list[list[int]]) -> list[Translation]:
+    def _forced(self, item: _Item, target: candidates.Target, continuations: list[list[int]]) -> list[Translation]:
         """Each of ``target`` + continuation through the teacher-forced pass: its score and alignment."""
         import torch
 
@@ -425,9 +413,8 @@ class TransformersTranslator:
                 tokens, skip_special_tokens=True, use_source_tokenizer=False, clean_up_tokenization_spaces=False
             )
             pieces = self._tokenizer.convert_ids_to_tokens(tokens)
-            results.append(
-                candidate(item.text, source, target, pieces, text, score, attention[: len(output), : len(item.ids)])
-            )
+            rows = attention[: len(output), : len(item.ids)]
+            results.append(candidates.build(item.text, source, target, pieces, text, score, rows))
         return results
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reader.align import SPECIAL_TOKENS, WORD_START, word_alignment
+from reader.chars import bare_word
 from reader.errors import InputError
 from reader.translate.base import Translation
 
@@ -53,23 +54,14 @@ def avoided(tokenizer: Any, words: Iterable[str], prefix: Target) -> list[list[s
 
     Punctuation around a word is not part of it; a word the prefix itself says is not suppressed.
     """
-    said = {_bare(word) for word in prefix.text.split()}
+    said = {bare_word(word) for word in prefix.text.split()}
     found: list[list[str]] = []
     for word in words:
-        bare = _bare(word)
+        bare = bare_word(word)
         pieces = [UNKNOWN if p in SPECIAL_TOKENS else p for p in tokenizer.spm_target.encode(bare, out_type=str)]
         if bare and bare not in said and pieces not in found:
             found.append(pieces)
     return found
-
-
-def _bare(word: str) -> str:
-    start, end = 0, len(word)
-    while start < end and not word[start].isalnum():
-        start += 1
-    while end > start and not word[end - 1].isalnum():
-        end -= 1
-    return word[start:end]
 
 
 def check_count(n: int) -> int:
@@ -89,7 +81,7 @@ def check_sentence(sentence: str) -> None:
         raise InputError("there is no sentence to continue: it is empty")
 
 
-def candidate(
+def build(
     sentence: str,
     source_pieces: Sequence[str],
     target: Target,

@@ -258,7 +258,7 @@ def test_bad_requests_are_clear_input_errors(toy):
             toy.alternatives(BOY.source, n)
         with pytest.raises(InputError, match="between 1 and"):
             toy.next_words(BOY.source, "The", n)
-    with pytest.raises(InputError, match="nothing to continue"):
+    with pytest.raises(InputError, match="no sentence to continue"):
         toy.complete("  ", "The")
     with pytest.raises(InputError, match="over the model's limit"):
         toy.complete(BOY.source, "word " * 600)

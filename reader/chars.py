@@ -7,6 +7,9 @@ Two questions that sound alike are kept apart on purpose:
   Arabic-script letters only: digits, punctuation, marks and tatweel do not count.
 - ``has_rtl`` / ``starts_rtl``: which way is this laid out? Any right-to-left script counts (Arabic,
   Hebrew, Syriac, Thaana...), by the characters' Unicode bidi class, as a browser or fpdf2 decides it.
+
+``fold_arabic`` is the one folding of Arabic spelling variants, for matching words (the glossary)
+rather than for what the model sees (``reader.normalize``).
 """
 
 from __future__ import annotations
@@ -61,6 +64,43 @@ def has_arabic_letters(text: str) -> bool:
 def undecorated(word: str) -> str:
     """``word`` without invisible controls, tatweel and combining marks (diacritics): its bare letters."""
     return "".join(ch for ch in word if ch not in _INVISIBLE_SET and ch != TATWEEL and not unicodedata.combining(ch))
+
+
+_FOLDED_LETTERS = str.maketrans(
+    {
+        "\u0623": "\u0627",  # أ alef with hamza above
+        "\u0625": "\u0627",  # إ alef with hamza below
+        "\u0622": "\u0627",  # آ alef with madda
+        "\u0671": "\u0627",  # ٱ alef wasla
+        "\u0624": "\u0648",  # ؤ waw with hamza
+        "\u0626": "\u064a",  # ئ yeh with hamza
+        "\u0649": "\u064a",  # ى alef maqsura
+        "\u06cc": "\u064a",  # ی Farsi yeh, typed on Persian keyboards
+        "\u06a9": "\u0643",  # ک keheh, likewise
+        "\u0629": "\u0647",  # ة ta marbuta
+    }
+)
+
+
+def fold_arabic(text: str) -> str:
+    """``text`` with the spelling variants Arabic writers mix folded together, to compare words.
+
+    Presentation forms become letters (NFKC), diacritics, tatweel and invisible controls go, the
+    hamza and madda forms of alef become bare alef, hamza on waw or yeh becomes the bare letter,
+    alef maqsura and Farsi yeh become yeh, and ta marbuta becomes heh: أحمد, إحمد and احمد fold alike,
+    as do مدرسة and مدرسه. Never for model input or display: the text loses real distinctions.
+    """
+    return undecorated(unicodedata.normalize("NFKC", undecorated(text))).translate(_FOLDED_LETTERS)
+
+
+def bare_word(word: str) -> str:
+    """``word`` without the punctuation, quotes and brackets around it: «الرئيس، -> الرئيس; "letter." -> letter."""
+    start, end = 0, len(word)
+    while start < end and not word[start].isalnum():
+        start += 1
+    while end > start and not word[end - 1].isalnum():
+        end -= 1
+    return word[start:end]
 
 
 def has_rtl(text: str) -> bool:

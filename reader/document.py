@@ -35,6 +35,8 @@ class Flag(StrEnum):
     REPETITION = "repetition"
     LENGTH_RATIO = "length-ratio"
     NUMBER_MISMATCH = "number-mismatch"
+    GLOSSARY = "glossary"
+    """A glossary term in the source has not got its rendering in the translation (reader.glossary)."""
 
 
 def _flag(value: object) -> str:

@@ -21,6 +21,10 @@ class ModelNotFoundError(ModelError):
     """No usable model (missing, incomplete): the message says what to run to get one."""
 
 
+class UnsupportedError(ReaderError):
+    """The translator in use cannot do what was asked (a plugin backend without post-editing)."""
+
+
 class CacheError(ReaderError):
     """The sentence cache could not be used."""
 

@@ -61,3 +61,35 @@ def test_invisible_characters_are_format_controls_and_the_sets_nest() -> None:
     assert len(chars.INVISIBLE) == len(set(chars.INVISIBLE))
     assert all(unicodedata.name(ch).startswith("ARABIC") for ch in chars.ARABIC_DIACRITICS)
     assert [unicodedata.decimal(d) for d in chars.EASTERN_ARABIC_DIGITS + chars.PERSIAN_DIGITS] == [*range(10)] * 2
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("أَحْمَد", "احمد"),
+        ("إحمد", "احمد"),
+        ("آمن", "امن"),
+        ("ٱلله", "الله"),
+        ("مسؤول", "مسوول"),
+        ("رئيس", "رييس"),
+        ("مصطفى", "مصطفي"),
+        ("مدرسة", "مدرسه"),
+        ("کتاب", "كتاب"),  # keheh, from a Persian keyboard
+        ("ﺍﻟﺮﺋﻴﺲ", "الرييس"),  # presentation forms
+        ("ﻻ", "لا"),
+        ("وبـــالرئيس\u200c", "وبالرييس"),  # tatweel, an invisible joiner
+        ("ا\u0654", "ا"),  # a combining hamza goes with the marks
+        ("Ahmad 12", "Ahmad 12"),
+    ],
+)
+def test_fold_arabic_folds_spelling_variants_together(written: str, folded: str) -> None:
+    assert chars.fold_arabic(written) == folded
+    assert chars.fold_arabic(folded) == folded
+
+
+@pytest.mark.parametrize(
+    ("word", "bare"),
+    [("«الرئيس،", "الرئيس"), ('"letter."', "letter"), ("(12)", "12"), ("—", ""), ("al-Sisi's", "al-Sisi's")],
+)
+def test_bare_word_drops_the_punctuation_around_a_word_only(word: str, bare: str) -> None:
+    assert chars.bare_word(word) == bare

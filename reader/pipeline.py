@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from reader import quality, segment
+from reader.assemble import copied, join
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
-from reader.plan import Plan, copied, join, plan_sentence
+from reader.plan import Plan, plan_sentence
 from reader.translate.base import Translation, Translator
 
 

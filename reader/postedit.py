@@ -31,9 +31,10 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from reader.assemble import copied, join
 from reader.config import Settings
 from reader.errors import InputError
-from reader.plan import Plan, copied, join, plan_sentence
+from reader.plan import Plan, plan_sentence
 from reader.translate.base import PostEditing, Translation, Translator, post_editing
 from reader.translate.candidates import check_count
 

@@ -25,7 +25,10 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("plan", ("reader.normalize", "reader.plan")),
     ("align", ("reader.align",)),
     ("translate", ("reader.translate", "reader.cache", "reader.models")),
-    ("document", ("reader.quality", "reader.pipeline", "reader.api")),
+    (
+        "document",
+        ("reader.quality", "reader.assemble", "reader.pipeline", "reader.postedit", "reader.glossary", "reader.api"),
+    ),
     ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
     (

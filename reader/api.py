@@ -14,7 +14,7 @@ model's name and fingerprint, is built here and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,12 +66,9 @@ def open_translator(settings: Settings, *, refresh: bool = False) -> TranslatorF
 
 def article_metadata(article: Article, translator: Translator, settings: Settings) -> Metadata:
     """What a translated article records: where it came from, and which model translated it."""
-    return Metadata(
-        title=article.title,
+    return replace(
+        article.meta,
         source=article.url or article.source,
-        author=article.author,
-        date=article.date,
-        agency=article.agency,
         model=model_label(settings.model),
         model_fingerprint=translator.model_fingerprint,
     )

@@ -12,7 +12,7 @@ import click
 
 from reader.config import Settings
 
-_FIELDS = ("title", "author", "date", "agency", "source", "url")
+_META_FIELDS = ("title", "author", "date", "agency")
 # C0 (but tab and line feed), DEL and C1 controls. json.dumps escapes C0 itself; "\u009b" is as
 # valid JSON as the character it stands for.
 _CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
@@ -28,7 +28,8 @@ def extract_command(url_or_file: str, as_json: bool) -> None:
 
     article = ingest.read_input(url_or_file, Settings.load())
     paragraphs = [line.strip() for line in article.text.splitlines() if line.strip()]
-    fields = {name: getattr(article, name) for name in _FIELDS}
+    fields = {name: getattr(article.meta, name) for name in _META_FIELDS}
+    fields |= {"source": article.source, "url": article.url}
     if as_json:
         record = {**fields, "warnings": list(article.warnings), "paragraphs": paragraphs}
         click.echo(json.dumps(record, ensure_ascii=False, indent=2).translate(_JSON_CONTROLS))

@@ -34,10 +34,11 @@ import codecs
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.document import Metadata
 from reader.errors import FetchError, InputError
 
 if TYPE_CHECKING:
@@ -64,11 +65,9 @@ class Article:
     """One article's text and what is known about it, before translation."""
 
     text: str
-    title: str = ""
-    author: str = ""
-    date: str = ""
-    agency: str = ""
-    """The news agency the page credits (its tag, such as --(بترا), is cut from the text)."""
+    meta: Metadata = field(default_factory=Metadata)
+    """What the page says of itself: title, author, date and agency (its tag, such as --(بترا), is cut
+    from the text). The rest of a document's metadata is filled in when it is translated."""
     source: str = ""
     """Where it came from: a file path, an URL, '-' for stdin, or what the caller named it."""
     url: str = ""
@@ -211,9 +210,7 @@ def article_from_html(html: str, *, source: str = "", url: str = "", name: str =
     extracted = extract_html(html, url=url or None)
     if extracted is None or not extracted.text.strip():
         raise InputError(f"{name}: no article text could be extracted from the HTML")
-    meta = extracted.meta
-    found = {"title": meta.title, "author": meta.author, "date": meta.date, "agency": meta.agency}
-    return Article(text=extracted.text, source=source, url=url, **found)
+    return Article(text=extracted.text, meta=extracted.meta, source=source, url=url)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, tuple[str, ...]]:

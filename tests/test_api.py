@@ -38,10 +38,7 @@ def test_translate_article_records_the_model_once_by_name_and_fingerprint(fake_m
     translator = open_translator(settings)()
     article = Article(
         "قال الوزير.",
-        title="عنوان",
-        author="كاتب",
-        date="2024-11-21",
-        agency="أ ف ب",
+        Metadata(title="عنوان", author="كاتب", date="2024-11-21", agency="أ ف ب"),
         source="http://a/1",
         url="http://a/2",
     )

@@ -141,7 +141,7 @@ def test_html_file_main_text_only(tmp_path, settings):
     path = write(tmp_path, "page.HTML", article_page(HEADLINE, BODY).encode())
     article = read_file(path, settings)
     assert article.text == "\n".join(BODY)
-    assert (article.title, article.author, article.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
+    assert (article.meta.title, article.meta.author, article.meta.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
     for noise in (AD_TEXT, COMMENT_TEXT, *NAV_TEXT):
         assert noise not in article.text
 
@@ -162,7 +162,7 @@ def test_html_without_article_text(tmp_path, settings):
 def test_pasted_html_page_is_extracted():
     article = read_text("\n  " + article_page(HEADLINE, BODY), source="clipboard")
     assert article.text == "\n".join(BODY)
-    assert article.title == HEADLINE
+    assert article.meta.title == HEADLINE
     assert article.source == "clipboard"
 
 
@@ -212,7 +212,7 @@ def test_fetch_article_extracts_body_and_metadata(settings):
         server.routes["/news/1"] = page(article_page(HEADLINE, BODY))
         article = read_input(server.url("/news/1"), settings)
     assert article.text == "\n".join(BODY)
-    assert (article.title, article.author, article.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
+    assert (article.meta.title, article.meta.author, article.meta.date) == (HEADLINE, "سارة أحمد", "2024-11-21")
     assert article.url == article.source == server.url("/news/1")
 
 
@@ -285,7 +285,7 @@ def test_page_structures_extract_to_the_article(tmp_path, settings, name):
     header, paragraphs = expected_page(name)
     article = read_file(PAGES / f"{name}.html", settings)
     assert article.text.splitlines() == paragraphs
-    assert (article.title, article.agency) == (header["title"], header["agency"])
+    assert (article.meta.title, article.meta.agency) == (header["title"], header["agency"])
 
 
 def lead_page(lead: str, *, before: str = "", after: str = "") -> str:
@@ -416,4 +416,4 @@ def test_tags_datelines_and_tag_only_paragraphs_make_the_agency():
     )
     article = read_text(f"<html><body><article>{body}</article></body></html>")
     assert article.text.splitlines() == ["بيروت (أ ف ب) - " + BODY[0], BODY[1], BODY[2] + "."]
-    assert article.agency == "أ ف ب, رويترز"
+    assert article.meta.agency == "أ ف ب, رويترز"

@@ -402,7 +402,7 @@ def test_an_html_page_pasted_as_text_is_reduced_to_its_article(fake_model):
     for noise in (AD_TEXT, COMMENT_TEXT, *NAV_TEXT):
         assert all(noise not in s for s in sent(fake_model))
     pasted = app.read_article(app.PASTE, page, settings())
-    assert pasted.text == "\n".join(body) and pasted.title == headline
+    assert pasted.text == "\n".join(body) and pasted.meta.title == headline
 
 
 # ---- model failure modes ------------------------------------------------------------------------

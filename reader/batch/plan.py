@@ -65,7 +65,7 @@ def change_key(settings: Settings, model_fingerprint: str) -> str:
 def content_hash(article: Article, key: str) -> str:
     """What decides "changed": the text and metadata we translate, and the change key."""
     digest = hashlib.sha256()
-    for part in (key, article.title, article.author, article.date, article.text):
+    for part in (key, article.meta.title, article.meta.author, article.meta.date, article.text):
         digest.update(part.encode("utf-8", errors="surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.api import TranslatorFactory
 from reader.batch.engines import Result
-from reader.document import Document
+from reader.document import Document, Metadata
 from reader.errors import ReaderError, describe, first_line
 from reader.ingest import Article
 
@@ -113,7 +113,7 @@ class TranslateActor:
         documents, errors = [], []
         for article_json in batch["article"]:
             fields = json.loads(str(article_json))
-            article = Article(**{**fields, "warnings": tuple(fields["warnings"])})
+            article = Article(**{**fields, "meta": Metadata(**fields["meta"]), "warnings": tuple(fields["warnings"])})
             try:
                 document = translate_article(article, self.translator, self.settings)
                 documents.append(document.to_json(indent=None))

@@ -158,7 +158,7 @@ class _Round:
             outputs=written,
             title=_shorten(document.title),
             headline=_shorten(headline),
-            date=job.article.date,
+            date=job.article.meta.date,
             source=job.source,
             hint=job.hint,
             sentences=len(document.sentences),

@@ -8,8 +8,9 @@ Two questions that sound alike are kept apart on purpose:
 - ``has_rtl`` / ``starts_rtl``: which way is this laid out? Any right-to-left script counts (Arabic,
   Hebrew, Syriac, Thaana...), by the characters' Unicode bidi class, as a browser or fpdf2 decides it.
 
-``fold_arabic`` is the one folding of Arabic spelling variants, for matching words (the glossary)
-rather than for what the model sees (``reader.normalize``).
+``fold_arabic`` is the one folding of Arabic spelling variants, for matching words (the glossary,
+and the library's search through ``search_words``) rather than for what the model sees
+(``reader.normalize``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ ARABIC_DECIMAL_SEPARATOR = "\u066b"
 """٫ as in ٣٫٥ (3.5)."""
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"
 """٬ as in ١٢٬٠٠٠ (12,000)."""
+DIGITS_TO_ASCII = {ord(ch): str(d) for digits in (EASTERN_ARABIC_DIGITS, PERSIAN_DIGITS) for d, ch in enumerate(digits)}
+"""``str.translate`` table: Eastern Arabic and Persian digits to ASCII (٢٠٢٤ -> 2024)."""
+TERMINAL_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+"""``str.translate`` table: C0 controls (but tab and line feed), DEL and C1 controls as visible escapes,
+so hostile text printed on a terminal cannot move the cursor or change colours."""
 
 # Blocks holding Arabic-script letters: Arabic, Supplement, Extended-A/B/C, presentation forms A/B,
 # mathematical letters. Only category Lo counts (not digits, punctuation, marks or tatweel).
@@ -91,6 +97,18 @@ def fold_arabic(text: str) -> str:
     as do مدرسة and مدرسه. Never for model input or display: the text loses real distinctions.
     """
     return undecorated(unicodedata.normalize("NFKC", undecorated(text))).translate(_FOLDED_LETTERS)
+
+
+def search_words(text: str) -> str:
+    """``text`` as the library's search index reads it: every word folded (``fold_arabic``, digits in ASCII).
+
+    Word ``k`` of the result is word ``k`` of ``text`` (words are runs of non-whitespace, as in
+    ``reader.document.word_spans``), so a match found in the folded text marks the word as written:
+    a word that folds to several (a ligature such as ﷺ) is joined with ``-``, and one that folds to
+    nothing (a lone tatweel or mark) becomes ``-``. The search query is folded the same way, so
+    الرَّئِيسُ and الرئيس, or إعلان and اعلان, find each other. Applying it twice changes nothing.
+    """
+    return " ".join("-".join(fold_arabic(word).translate(DIGITS_TO_ASCII).split()) or "-" for word in text.split())
 
 
 def bare_word(word: str) -> str:

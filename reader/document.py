@@ -51,6 +51,11 @@ def _flag(value: object) -> str:
 _WORD = re.compile(r"\S+")
 
 
+def same_text(a: str, b: str) -> bool:
+    """Whether two texts say the same, whitespace aside (a title and the paragraph that repeats it)."""
+    return a.split() == b.split()
+
+
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the words of ``text``; word indices in alignments refer to these."""
     return [m.span() for m in _WORD.finditer(text)]
@@ -95,8 +100,13 @@ class Paragraph:
 @dataclass(frozen=True)
 class Metadata:
     title: str = ""
+    title_translation: str = ""
+    """The title's translation, when the title is not the text's first paragraph (a web page's headline);
+    empty otherwise, and in files written before it: ``Document.title_en`` then reads the first paragraph."""
     source: str = ""
     """Where the article came from: a file path or URL."""
+    feed: str = ""
+    """The RSS/Atom feed that listed the article, when it came from one."""
     author: str = ""
     date: str = ""
     agency: str = ""
@@ -112,6 +122,7 @@ class Metadata:
     def labelled(self) -> list[tuple[str, str]]:
         """The fields a reader sees in an export's header, in order, each with its label (empty ones included)."""
         return [
+            ("English title", self.title_translation),
             ("Source", self.source),
             ("Author", self.author),
             ("Date", self.date),
@@ -137,6 +148,15 @@ class Document:
         if self.meta.title:
             return self.meta.title
         return self.paragraphs[0].source if self.paragraphs else ""
+
+    @property
+    def title_en(self) -> str:
+        """The title's translation: ``meta.title_translation``, else the first paragraph's when that is the title."""
+        if self.meta.title_translation:
+            return self.meta.title_translation
+        if self.paragraphs and (not self.meta.title or same_text(self.meta.title, self.paragraphs[0].source)):
+            return self.paragraphs[0].translation
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

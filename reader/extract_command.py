@@ -10,12 +10,11 @@ import json
 
 import click
 
+from reader.chars import TERMINAL_CONTROLS as _CONTROLS
 from reader.config import Settings
 
 _META_FIELDS = ("title", "author", "date", "agency")
-# C0 (but tab and line feed), DEL and C1 controls. json.dumps escapes C0 itself; "\u009b" is as
-# valid JSON as the character it stands for.
-_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+# json.dumps escapes C0 itself; "\u009b" is as valid JSON as the DEL or C1 control it stands for.
 _JSON_CONTROLS = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 
 

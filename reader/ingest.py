@@ -72,6 +72,8 @@ class Article:
     """Where it came from: a file path, an URL, '-' for stdin, or what the caller named it."""
     url: str = ""
     """The final URL after redirects, for articles fetched from the web."""
+    feed: str = ""
+    """The RSS/Atom feed that listed it, for a feed's entries (batch sets it)."""
     warnings: tuple[str, ...] = ()
     """Problems that were repaired rather than refused (invalid UTF-8), to show the user."""
 

@@ -10,7 +10,10 @@ A ``Database`` is one file and one ``Schema``. It gives its store two things, ``
   queue on SQLite's busy timeout, and a transaction that still meets "database is locked" is
   retried with backoff until a deadline.
 - ``PRAGMA user_version`` holds the schema version. A new file gets the schema in one transaction;
-  a file written by a newer reader is left alone with a clear error.
+  a file written by a newer reader is left alone with a clear error. An older file is brought up
+  to date by the schema's ``migrations`` (one transaction per version step), when it has them.
+- A store may ``attach`` other files (``ATTACH DATABASE``, to join across them) and give SQL
+  ``functions`` of its own; every connection of the pool gets both.
 - A damaged file (or an older schema, or some other SQLite database) is moved aside as
   ``<name>.corrupt-<stamp>`` and started afresh, with a warning, when the store is ``disposable``
   (a cache, a manifest that a rerun rebuilds); a store holding the user's own data gets an error
@@ -54,13 +57,16 @@ class Schema:
 
     ``statements`` may create any SQLite object: tables, indexes, triggers, FTS5 virtual tables.
     ``tables`` must all exist in a file of this version; ``columns`` pins a table's column names,
-    so a file that only looks like the store is not used as one.
+    so a file that only looks like the store is not used as one. ``migrations[n]`` holds the
+    statements that take a file of version ``n`` to ``n + 1``: a store of the user's own data adds
+    its tables this way, where a disposable one would simply start afresh.
     """
 
     version: int
     statements: tuple[str, ...]
     tables: frozenset[str]
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    migrations: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ class Database(Closing):
         error: type[ReaderError],
         warning: type[Warning] = DatabaseWarning,
         disposable: bool,
+        attach: Mapping[str, Path] | None = None,
+        functions: Mapping[str, Callable[..., object]] | None = None,
     ) -> None:
         self.path = Path(path)
         self.schema = schema
@@ -118,6 +126,10 @@ class Database(Closing):
         self.error = error
         self.warning = warning
         self.disposable = disposable
+        self.attach = dict(attach or {})
+        """Schema name -> file, attached to every connection (the file must already hold its own schema)."""
+        self.functions = dict(functions or {})
+        """SQL name -> deterministic one-argument Python function, on every connection."""
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._epoch = 0
@@ -211,6 +223,10 @@ class Database(Closing):
         try:
             _retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
             conn.execute("PRAGMA synchronous = NORMAL")
+            for name, function in self.functions.items():
+                conn.create_function(name, 1, function, deterministic=True)
+            for schema_name, other in self.attach.items():
+                conn.execute(f"ATTACH DATABASE ? AS {schema_name}", (str(other),))
         except BaseException:
             conn.close()
             raise
@@ -276,10 +292,11 @@ class Database(Closing):
             return None
 
     def _check_schema(self, conn: sqlite3.Connection) -> str | None:
-        result = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+        # main. only: an attached file's damage is its own store's to report.
+        result = [row[0] for row in conn.execute("PRAGMA main.quick_check").fetchall()]
         if result != ["ok"]:
             return "; ".join(str(line) for line in result[:3])
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        (version,) = conn.execute("PRAGMA main.user_version").fetchone()
         if version == 0:
             return self._create_schema(conn)
         if version > self.schema.version:
@@ -288,31 +305,48 @@ class Database(Closing):
                 f"(schema {version}); upgrade reader or {self.names.elsewhere}"
             )
         if version < self.schema.version:
-            return f"old {self.names.short} schema {version}"
+            if all(step in self.schema.migrations for step in range(version, self.schema.version)):
+                self._migrate(conn)
+            else:
+                return f"old {self.names.short} schema {version}"
         return self._schema_problem(conn)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring an older file up to this schema, one version per transaction (another process may race us)."""
+
+        def step(conn: sqlite3.Connection) -> None:
+            (version,) = conn.execute("PRAGMA main.user_version").fetchone()
+            if version >= self.schema.version:
+                return
+            for statement in self.schema.migrations[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA main.user_version = {int(version) + 1}")
+
+        while conn.execute("PRAGMA main.user_version").fetchone()[0] < self.schema.version:
+            _transaction(conn, step, write=True)
 
     def _create_schema(self, conn: sqlite3.Connection) -> str | None:
         def create(conn: sqlite3.Connection) -> str | None:
             # Another process may have created it between our check and our lock.
-            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            (version,) = conn.execute("PRAGMA main.user_version").fetchone()
             if version != 0:
                 return None
-            if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            if conn.execute("SELECT COUNT(*) FROM main.sqlite_master").fetchone()[0]:
                 return f"the file is an SQLite database, but not a reader {self.names.short}"
             for statement in self.schema.statements:
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {int(self.schema.version)}")
+            conn.execute(f"PRAGMA main.user_version = {int(self.schema.version)}")
             return None
 
         return _transaction(conn, create, write=True) or self._schema_problem(conn)
 
     def _schema_problem(self, conn: sqlite3.Connection) -> str | None:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {row[0] for row in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
         missing = self.schema.tables - tables
         if missing:
             return f"missing tables: {', '.join(sorted(missing))}"
         for table, expected in self.schema.columns.items():
-            if tuple(row[1] for row in conn.execute(f"PRAGMA table_info({table})")) != expected:
+            if tuple(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")) != expected:
                 return f"unexpected columns in the {table} table"
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 from reader.api import TranslatorFactory, iter_article, open_translator, translate_article
 from reader.config import Settings
@@ -45,6 +46,7 @@ def test_translate_article_records_the_model_once_by_name_and_fingerprint(fake_m
     document = translate_article(article, translator, settings)
     assert document.meta == Metadata(
         title="عنوان",
+        title_translation="enwan",  # the page's title is not in the text: translated on its own
         source="http://a/2",  # where the text came from, after redirects
         author="كاتب",
         date="2024-11-21",
@@ -54,8 +56,28 @@ def test_translate_article_records_the_model_once_by_name_and_fingerprint(fake_m
     )
     assert [s.translation for s in document.sentences] == ["qal alwzyr."]
     steps = list(iter_article(article, translator, settings, chunk_sentences=1))
-    assert {step.document.meta for step in steps} == {document.meta}
+    assert steps[-1].document.meta == document.meta
+    assert {step.document.meta for step in steps[:-1]} == {replace(document.meta, title_translation="")}
     assert Document.from_json(document.to_json()).meta == document.meta
+    assert document.title_en == "enwan"
+
+
+def test_the_title_is_translated_once_through_the_cache_unless_the_text_starts_with_it(fake_model):
+    settings = Settings.load()
+    translator = open_translator(settings)()
+    page = Article("قال الوزير.", Metadata(title="البنك يثبت الفائدة"), source="http://a/1")
+    first = translate_article(page, translator, settings)
+    assert (first.title, first.title_en) == ("البنك يثبت الفائدة", "albnk ythbt alfaida")
+    assert fake_model.sentences == ["قال الوزير.", "البنك يثبت الفائدة"]
+    again = translate_article(page, open_translator(settings)(), settings)
+    assert again.meta.title_translation == "albnk ythbt alfaida" and len(fake_model.calls) == 2  # from the cache
+
+    headline_first = Article("البنك  يثبت الفائدة\nقال الوزير.", Metadata(title="البنك يثبت الفائدة"))
+    document = translate_article(headline_first, translator, settings)
+    assert document.meta.title_translation == ""  # the headline is the first paragraph, translated there
+    assert document.title_en == document.paragraphs[0].translation == "albnk ythbt alfaida"
+    text_file = translate_article(Article("عنوان الخبر\nقال الوزير."), translator, settings)
+    assert (text_file.title, text_file.title_en) == ("عنوان الخبر", "enwan alkhbr")
 
 
 def test_a_document_written_before_model_fingerprints_still_loads():

@@ -19,6 +19,7 @@ from reader import export
 from reader.document import Document, Flag, Metadata
 from reader.errors import ExportError
 from reader.export import json_format, markdown, tmx
+from reader.export.pdf.layout import lay_out
 from tests.support import documents
 
 ALL_DOCUMENTS = {
@@ -433,3 +434,15 @@ def test_the_agency_is_shown_with_the_other_metadata() -> None:
     page = export.render(credited, "html").decode("utf-8")
     assert '<dt>Agency</dt><dd dir="auto">أ ف ب &lt;b&gt;</dd>' in page
     assert b"Agency" not in export.render(document, "md") and b"Agency" not in export.render(document, "html")
+
+
+def test_every_header_shows_the_titles_translation_when_the_text_does_not_start_with_it() -> None:
+    document = documents.sample_document()
+    titled = replace(document, meta=replace(document.meta, title="عنوان", title_translation="Rates <held>"))
+    assert titled.title_en == "Rates <held>"
+    assert "- **English title:** Rates \\<held\\>" in export.render(titled, "md").decode()
+    assert '<dt>English title</dt><dd dir="auto">Rates &lt;held&gt;</dd>' in export.render(titled, "html").decode()
+    assert '<prop type="x-title-en">Rates &lt;held&gt;</prop>' in export.render(titled, "tmx").decode()
+    pdf = lay_out(titled, "side-by-side", "A4")
+    assert "English title: Rates <held>" in [box.text for box in pdf.pages[0]]
+    assert b"English title" not in export.render(document, "md")  # nothing to show: no empty field

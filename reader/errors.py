@@ -29,6 +29,10 @@ class CacheError(ReaderError):
     """The sentence cache could not be used."""
 
 
+class LibraryError(ReaderError):
+    """The reading library could not do what was asked (an unknown document, a feed subscribed twice...)."""
+
+
 class ExportError(ReaderError):
     """A document could not be written in the requested format."""
 

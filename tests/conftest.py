@@ -29,6 +29,7 @@ def isolated_settings(
     monkeypatch.setenv("READER_CACHE_PATH", str(home / "cache.sqlite3"))
     monkeypatch.setenv("READER_MODELS_DIR", str(home / "models"))
     monkeypatch.setenv("READER_LOOKUP_DIR", str(lookup_dir))
+    monkeypatch.setenv("READER_LIBRARY", str(home / "library"))
     for name in ("READER_MODEL", "READER_BACKEND", "READER_BEAM"):
         monkeypatch.delenv(name, raising=False)
     return home

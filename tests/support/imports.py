@@ -31,6 +31,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
+    ("library", ("reader.library",)),
     (
         "edges",
         (
@@ -39,6 +40,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "reader.cli",
             "reader.extract_command",
             "reader.lookup.command",
+            "reader.library.command",
             "reader.__main__",
         ),
     ),

@@ -52,6 +52,8 @@ DIGITS_TO_ASCII = {ord(ch): str(d) for digits in (EASTERN_ARABIC_DIGITS, PERSIAN
 TERMINAL_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
 """``str.translate`` table: C0 controls (but tab and line feed), DEL and C1 controls as visible escapes,
 so hostile text printed on a terminal cannot move the cursor or change colours."""
+JSON_CONTROLS = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+"""The same for JSON text: ``json.dumps`` escapes C0 itself, and ``\\u009b`` is as valid JSON as the control."""
 
 # Blocks holding Arabic-script letters: Arabic, Supplement, Extended-A/B/C, presentation forms A/B,
 # mathematical letters. Only category Lo counts (not digits, punctuation, marks or tatweel).

@@ -10,12 +10,11 @@ import json
 
 import click
 
+from reader.chars import JSON_CONTROLS as _JSON_CONTROLS
 from reader.chars import TERMINAL_CONTROLS as _CONTROLS
 from reader.config import Settings
 
 _META_FIELDS = ("title", "author", "date", "agency")
-# json.dumps escapes C0 itself; "\u009b" is as valid JSON as the DEL or C1 control it stands for.
-_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 
 
 @click.command("extract")

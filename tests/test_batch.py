@@ -24,13 +24,22 @@ from reader.batch import MANIFEST_NAME, BatchOptions, Manifest, watch
 from reader.batch.command import batch_command
 from reader.batch.index import render_index
 from reader.batch.manifest import DONE, Row
-from reader.batch.outputs import LOCK_NAME, output_stem
+from reader.batch.outputs import LOCK_NAME
 from reader.batch.progress import BarReporter, LogReporter, QuietReporter, make_reporter
 from reader.config import Settings
 from reader.document import Document
 from reader.errors import ModelError, ReaderError
+from reader.library import document_id as output_stem
 from reader.models import folder
-from tests.support.batching import article_text, batch, expected_translation, sentences_for, tag
+from tests.support.batching import (
+    article_text,
+    batch,
+    expected_translation,
+    rss,
+    sentences_for,
+    serve_articles,
+    tag,
+)
 from tests.support.fake import FakeModel, FakeTranslator
 from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, LocalServer, article_page, page
 
@@ -110,21 +119,6 @@ FEED_ITEMS = [
     ("/news/economy-rates", "البنك المركزي يثبت أسعار الفائدة", 11),
     ("/news/solar-farm", "محطة شمسية عملاقة في الصحراء", 12),
 ]
-
-
-def rss(server: LocalServer, items) -> str:
-    entries = "".join(
-        f"<item><title>{title}</title><link>{server.url(path)}</link>"
-        f"<pubDate>Thu, 21 Nov 2024 0{i}:00:00 GMT</pubDate></item>"
-        for i, (path, title, _) in enumerate(items)
-    )
-    channel = f"<channel><title>الخبر</title>{entries}</channel>"
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0">{channel}</rss>'
-
-
-def serve_articles(server: LocalServer, items) -> None:
-    for path, title, number in items:
-        server.routes[path] = page(article_page(title, sentences_for(number, 4)))
 
 
 def test_rss_feed_translates_only_article_bodies(tmp_path, settings):
@@ -360,10 +354,14 @@ def test_stale_temporary_files_are_removed(tmp_path, settings):
     stale = [out / "articles" / ".x.json.abc123.tmp", out / ".index.html.q1w2.tmp"]
     for path in stale:
         path.write_text("half")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))  # an hour old: a killed writer's leftover
+    in_flight = out / "articles" / ".app-document.json.zz9.tmp"  # the app writing to the library right now
+    in_flight.write_text("half")
     batch([str(src)], out, formats=["json"], settings=settings)
     assert not any(path.exists() for path in stale)
     assert sorted(p.name for p in (out / "articles").iterdir()) == [
-        f"{output_stem(str((src / 'a.txt').resolve()))}.json"
+        in_flight.name,
+        f"{output_stem(str((src / 'a.txt').resolve()))}.json",
     ]
 
 
@@ -372,7 +370,7 @@ def test_one_writer_per_output_folder(tmp_path, settings):
     out.mkdir()
     with (out / LOCK_NAME).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        with pytest.raises(ReaderError, match="another reader batch is already writing to"):
+        with pytest.raises(ReaderError, match="another reader batch or feed check is already writing to"):
             batch([str(tmp_path)], out, formats=["json"], settings=settings)
 
 

@@ -396,9 +396,10 @@ def test_an_html_page_pasted_as_text_is_reduced_to_its_article(fake_model):
     page = article_page(headline, body)
     result = run("translate", "-", input=page.encode())
     assert result.exit_code == 0, result.output
-    # The page's <h1> is inside <article>: the headline is the title, not a repeated first paragraph.
+    # The page's <h1> is inside <article>: the headline is the title, not a repeated first paragraph;
+    # it is translated on its own, after the body, for the headers and the library.
     assert result.stdout.splitlines() == [tr(p) for p in body]
-    assert sent(fake_model) == body
+    assert sent(fake_model) == [*body, headline]
     for noise in (AD_TEXT, COMMENT_TEXT, *NAV_TEXT):
         assert all(noise not in s for s in sent(fake_model))
     pasted = app.read_article(app.PASTE, page, settings())
@@ -573,7 +574,7 @@ def test_app_sidebar_keeps_working_on_a_garbage_cache_file(isolated_settings):
 
 def test_batch_applies_the_same_input_policy_article_by_article(fake_model, tmp_path, monkeypatch):
     from reader.batch.command import batch_command
-    from reader.batch.outputs import output_stem
+    from reader.library import document_id as output_stem
 
     monkeypatch.setenv("READER_MAX_INPUT_BYTES", "300")
     src, out = tmp_path / "src", tmp_path / "out"

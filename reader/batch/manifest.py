@@ -53,7 +53,7 @@ class Row:
     """Output files, relative to the output folder."""
     title: str
     headline: str
-    """The translated headline (first paragraph), for the index."""
+    """The translated headline (``Document.title_en``), for the index."""
     date: str
     source: str
     hint: str
@@ -162,6 +162,19 @@ class Manifest(Closing):
                 (key, source, error, time.time()),
             )
         )
+
+    def adopt(self, other: Manifest) -> int:
+        """Take the done rows of another folder's manifest that this one lacks (``reader library import``):
+        their feed entries then cost no fetch here either. Returns how many were taken."""
+        rows = [row for row in other.rows(DONE) if self.get(row.key) is None]
+        columns = [f.name for f in fields(Row)]
+        values = [
+            tuple(json.dumps(list(row.outputs)) if name == "outputs" else getattr(row, name) for name in columns)
+            for row in rows
+        ]
+        sql = f"INSERT OR IGNORE INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        self._db.write(lambda conn: conn.executemany(sql, values))
+        return len(rows)
 
     def _query(self, sql: str, params: tuple[object, ...]) -> list[Row]:
         def read(conn: sqlite3.Connection) -> list[Row]:

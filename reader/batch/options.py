@@ -39,3 +39,5 @@ class BatchOptions:
     """Feedback while running; None is silence."""
     translator_factory: Callable[[], Translator] | None = None
     """What builds the translator (once per process or actor); None means ``reader.open_translator(settings)``."""
+    feeds_only: bool = False
+    """Every source must be a feed URL; a page that is not a feed is that source's failure (a feed check)."""

@@ -1,32 +1,35 @@
-"""The output folder: one writer at a time, a stable file name per article, files written atomically, the index.
+"""The output folder, which is a reading library: one writer at a time, a stable file name per article,
+files written atomically, the index page.
 
-    OUT/articles/<slug>-<hash>.<format>   one file per article and format
+    OUT/articles/<id>.<format>            one file per article and format; the JSON always
     OUT/index.html                        every translated article (``reader.batch.index``)
     OUT/reader-manifest.sqlite3           the manifest (``reader.batch.manifest``)
+    OUT/library*.sqlite3                  the library's index and the reader's data (``reader.library``)
 
-A name depends only on the article's key, so a rerun overwrites an article's files, never
-duplicates them, and every file appears whole (``export.write`` writes a temporary file and
-renames it): what a killed run leaves behind is at most a temporary file, removed by the next.
+A name depends only on the article's key (``reader.library.document_id``), so a rerun overwrites an
+article's files, never duplicates them, and every file appears whole (``export.write`` writes a
+temporary file and renames it): what a killed run leaves behind is at most a temporary file,
+removed by a later run once it is old enough not to be another writer's (the app's) in flight.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
-import re
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from reader import export
 from reader.batch.index import write_index
 from reader.batch.manifest import DONE, Row
 from reader.document import Document
 from reader.errors import ExportError, ReaderError
+from reader.library.layout import ARTICLES_DIR, document_id
 
-ARTICLES_DIR = "articles"
 LOCK_NAME = ".reader-batch.lock"
+STALE_AFTER_S = 600.0
+"""A temporary file this old is a killed writer's leftover, not a write in flight (those take milliseconds)."""
 
 
 class Outputs:
@@ -37,7 +40,7 @@ class Outputs:
         self.formats = list(formats)
 
     def relative(self, key: str, fmt: str) -> str:
-        return f"{ARTICLES_DIR}/{output_stem(key)}.{fmt}"
+        return f"{ARTICLES_DIR}/{document_id(key)}.{fmt}"
 
     def complete(self, row: Row) -> bool:
         """Whether a manifest row is done with every requested file on disk."""
@@ -58,30 +61,23 @@ class Outputs:
     def write_index(self, rows: Sequence[Row]) -> Path:
         return write_index(self.out_dir, rows)
 
-    def remove_stale_temporaries(self) -> None:
-        """Temporary files of atomic writes interrupted by a kill (``export.write_atomic`` names)."""
+    def remove_stale_temporaries(self, *, older_than: float = STALE_AFTER_S) -> None:
+        """Temporary files of atomic writes interrupted by a kill (``export.write_atomic`` names).
+
+        The app may be writing to the same library meanwhile: a recent temporary file is left alone.
+        """
+        limit = time.time() - older_than
         for folder in (self.out_dir, self.out_dir / ARTICLES_DIR):
             if folder.is_dir():
                 for path in folder.glob(".*.tmp"):
-                    path.unlink(missing_ok=True)
-
-
-def output_stem(key: str) -> str:
-    """A readable, filesystem-safe name that depends only on the key, so a rerun overwrites, never duplicates."""
-    parts = urlsplit(key)
-    if parts.scheme in ("http", "https"):
-        segments = [s for s in parts.path.split("/") if s]
-        readable = segments[-1] if segments else parts.hostname or ""
-    else:
-        readable = Path(key).name
-    readable = re.sub(r"\.(txt|md|html?|php|aspx?)$", "", readable, flags=re.IGNORECASE)
-    slug = re.sub(r"[^a-z0-9]+", "-", readable.lower()).strip("-")[:60].strip("-") or "article"
-    return f"{slug}-{hashlib.sha256(key.encode('utf-8', errors='surrogatepass')).hexdigest()[:10]}"
+                    with contextlib.suppress(FileNotFoundError):
+                        if path.stat().st_mtime < limit:
+                            path.unlink()
 
 
 def check_formats(formats: Sequence[str]) -> list[str]:
-    """The formats asked for, once each (JSON when none), each with its exporter installed."""
-    chosen = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip())) or ["json"]
+    """The formats asked for, once each, each with its exporter installed; JSON always (the library's record)."""
+    chosen = list(dict.fromkeys(["json", *(f.strip().lower() for f in formats if f.strip())]))
     for fmt in chosen:
         if fmt not in export.FORMATS:
             raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
@@ -104,7 +100,7 @@ def exclusive(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ReaderError(f"another reader batch is already writing to {out_dir}") from None
+            raise ReaderError(f"another reader batch or feed check is already writing to {out_dir}") from None
         try:
             yield
         finally:

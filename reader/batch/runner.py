@@ -2,15 +2,18 @@
 
 One run, whatever the engine:
 
-1. Lock the output folder (one writer at a time) and remove temporary files a killed run left
+1. Lock the output folder (one batch writer at a time), open it as a library (``reader.library``:
+   the app may write to it meanwhile) and remove temporary files a killed run left
    (``reader.batch.outputs``); find the model the settings name: its fingerprint is part of what
    decides "changed".
-2. Discover the articles the sources name (``reader.batch.sources``).
+2. Discover the articles the sources name (``reader.batch.sources``), less those the reader
+   removed from the library.
 3. Decide each article's fate (``reader.batch.plan``): unchanged ones are skipped, the others
    read or fetched and handed to the engine as jobs, each marked pending in the manifest.
 4. The engine translates (``reader.batch.engines``: in this process, or on a Ray actor pool).
-   For each result this process writes the output files, each atomically, and then marks the
-   article done in one manifest transaction, so the two engines leave identical folders.
+   For each result this process writes the output files, each atomically, indexes the document
+   in the library, and then marks the article done in one manifest transaction, so the two
+   engines leave identical folders.
 5. Write ``index.html`` and return a ``BatchSummary``.
 
 An article that cannot be read, fetched or translated is recorded as failed and the run goes on.
@@ -33,12 +36,18 @@ from reader.batch.sources import Failure, discover
 from reader.batch.summary import BatchSummary
 from reader.document import Document, Flag
 from reader.errors import ReaderError, describe
+from reader.library import Library, document_id
 from reader.models.store import resolve
 
 
-def run_batch(sources: Sequence[str], out_dir: Path, options: BatchOptions) -> BatchSummary:
-    """Translate what is new or changed in ``sources`` into ``out_dir``; see the module docstring."""
-    return _run(sources, Path(out_dir), options, make_engine(options))
+def run_batch(
+    sources: Sequence[str], out_dir: Path, options: BatchOptions, *, engine: Engine | None = None
+) -> BatchSummary:
+    """Translate what is new or changed in ``sources`` into ``out_dir``; see the module docstring.
+
+    ``engine`` (``make_engine(options)`` by default) may be kept across runs, so a model loads once.
+    """
+    return _run(sources, Path(out_dir), options, engine or make_engine(options))
 
 
 def watch(
@@ -96,12 +105,18 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReaderError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
-    with exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest:
+    with exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest, Library(out_dir) as library:
+        library.open()
         outputs.remove_stale_temporaries()
-        round_ = _Round(outputs, manifest, reporter, BatchSummary(out_dir=out_dir, engine=options.engine))
+        summary = BatchSummary(out_dir=out_dir, engine=options.engine)
+        round_ = _Round(outputs, manifest, library, reporter, summary)
         try:
             key = change_key(options.settings, resolve(options.settings).fingerprint)
-            items, failures = discover(sources, options.settings, exclude=out_dir)
+            found, failures = discover(sources, options.settings, exclude=out_dir, feeds_only=options.feeds_only)
+            removed = library.removed()
+            items = [item for item in found if document_id(item.key) not in removed]
+            summary.removed = len(found) - len(items)
+            summary.sources = {item.key: item.origin for item in items}
             reporter.start(len(items) + len(failures))
             for failure in failures:
                 round_.fail(failure.key, failure.reason)
@@ -118,9 +133,12 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
 class _Round:
     """One run's bookkeeping: every outcome is recorded here, whichever engine produced it."""
 
-    def __init__(self, outputs: Outputs, manifest: Manifest, progress: ProgressReporter, summary: BatchSummary) -> None:
+    def __init__(
+        self, outputs: Outputs, manifest: Manifest, library: Library, progress: ProgressReporter, summary: BatchSummary
+    ) -> None:
         self.outputs = outputs
         self.manifest = manifest
+        self.library = library
         self.progress = progress
         self.summary = summary
 
@@ -149,15 +167,15 @@ class _Round:
             self.fail(job.key, describe(exc), source=job.source)
 
     def commit(self, job: Job, document: Document) -> None:
-        """Write every output file (atomically), then mark the article done in one transaction."""
+        """Write every output file (atomically), index the document, then mark the article done in one transaction."""
         written = self.outputs.write(job.key, document)
-        headline = document.paragraphs[0].translation if document.paragraphs else ""
+        self.library.indexed(document_id(job.key), document)
         self.manifest.mark_done(
             job.key,
             job.content_hash,
             outputs=written,
             title=_shorten(document.title),
-            headline=_shorten(headline),
+            headline=_shorten(document.title_en),
             date=job.article.meta.date,
             source=job.source,
             hint=job.hint,

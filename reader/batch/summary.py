@@ -16,6 +16,8 @@ class BatchSummary:
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    removed: int = 0
+    """Articles skipped because the reader removed them from the library."""
     failed: list[Failure] = field(default_factory=list)
     sentences: int = 0
     """Sentences in the articles translated by this run."""
@@ -23,6 +25,8 @@ class BatchSummary:
     """Of those, sentences answered by the shared sentence cache."""
     seconds: float = 0.0
     index: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    """The SOURCE each article came from, by key (a feed check tells its feeds apart by it)."""
 
     @property
     def ok(self) -> bool:
@@ -37,6 +41,8 @@ class BatchSummary:
         self.new += other.new
         self.changed += other.changed
         self.unchanged += other.unchanged
+        self.removed += other.removed
+        self.sources.update(other.sources)
         self.failed += other.failed
         self.sentences += other.sentences
         self.cache_hits += other.cache_hits

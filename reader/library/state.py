@@ -38,7 +38,8 @@ _STATEMENTS = (
         added REAL NOT NULL,
         last_checked REAL,
         last_error TEXT NOT NULL DEFAULT '',
-        last_new INTEGER NOT NULL DEFAULT 0
+        last_new INTEGER NOT NULL DEFAULT 0,
+        last_failed INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE TABLE removed (id TEXT PRIMARY KEY, removed REAL NOT NULL, done INTEGER NOT NULL DEFAULT 0)",
 )
@@ -48,7 +49,7 @@ SCHEMA = Schema(
     tables=frozenset({"reading", "feeds", "removed"}),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
-        "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new"),
+        "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
         "removed": ("id", "removed", "done"),
     },
 )
@@ -79,7 +80,9 @@ class Feed:
     last_error: str = ""
     """Why the last check of the feed itself failed (404, timeout, not a feed); empty when it worked."""
     last_new: int = 0
-    """Articles the last check added."""
+    """Articles the last check added (new or changed)."""
+    last_failed: int = 0
+    """Articles of the feed the last check could not fetch or translate."""
 
 
 class StateStore(Closing):
@@ -163,9 +166,10 @@ class StateStore(Closing):
     def feeds(self) -> list[Feed]:
         def read(conn: sqlite3.Connection) -> list[Feed]:
             rows = conn.execute(
-                "SELECT url, title, auto_translate, added, last_checked, last_error, last_new FROM feeds ORDER BY added"
+                "SELECT url, title, auto_translate, added, last_checked, last_error, last_new, last_failed"
+                " FROM feeds ORDER BY added"
             ).fetchall()
-            return [Feed(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+            return [Feed(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7]) for r in rows]
 
         return self.db.read(read)
 
@@ -190,8 +194,8 @@ class StateStore(Closing):
         self.db.write(remove)
 
     def update_feed(self, url: str, **values: object) -> None:
-        """Set some of a feed's columns (title, auto_translate, last_checked, last_error, last_new)."""
-        allowed = {"title", "auto_translate", "last_checked", "last_error", "last_new"}
+        """Set some of a feed's columns (title, auto_translate, last_checked, last_error, last_new, last_failed)."""
+        allowed = {"title", "auto_translate", "last_checked", "last_error", "last_new", "last_failed"}
         unknown = set(values) - allowed
         if unknown:
             raise TypeError(f"unknown feed fields: {', '.join(sorted(unknown))}")

@@ -41,6 +41,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "reader.extract_command",
             "reader.lookup.command",
             "reader.library.command",
+            "reader.library.feeds_command",
             "reader.__main__",
         ),
     ),

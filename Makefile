@@ -42,7 +42,7 @@ test: setup system
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check reader tests benchmarks streamlit_app.py
+	$(BIN)/ruff check reader tests benchmarks streamlit_app.py app_pages
 
 bench: setup
 	$(BIN)/python benchmarks/speed.py

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.support.imports import ROOT, STAGES, cycles, import_graph, modules, stage_of
+from tests.support.imports import PACKAGE, ROOT, STAGES, cycles, import_graph, modules, stage_of
 
 GRAPH = import_graph()
 
@@ -74,3 +74,23 @@ def test_no_test_module_imports_another() -> None:
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[:2][-1].startswith("test_")]
     assert offenders == []
+
+
+def test_the_app_stays_thin_streamlit_is_imported_only_by_the_page_files() -> None:
+    """The logic lives in reader/ and is tested without a browser: no module under it imports Streamlit,
+    and the page files import only Streamlit, each other and reader (no logic libraries of their own)."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "streamlit"]
+    assert offenders == []
+    allowed = {"__future__", "streamlit", "app_pages", "reader", "hashlib", "pathlib"}
+    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert {n.split(".")[0] for n in names} <= allowed, path

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from reader import app
+from reader.app import inputs, messages
 from reader.cli import cli
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata
@@ -155,7 +155,7 @@ def test_invalid_utf8_policy_is_the_same_for_stdin_and_the_app(fake_model, tmp_p
     piped = run("translate", "-", input=BROKEN)
     assert piped.exit_code == 0
     assert "standard input: invalid UTF-8 at byte offset 7 replaced with U+FFFD" in piped.stderr
-    uploaded = app.read_upload("broken.txt", BROKEN, settings())
+    uploaded = inputs.read_upload("broken.txt", BROKEN, settings())
     assert uploaded.warnings == ("broken.txt: invalid UTF-8 at byte offset 7 replaced with U+FFFD",)
     assert uploaded.text == "قال \ufffdالوزير إن النمو قوي."
 
@@ -211,15 +211,15 @@ def test_input_over_the_size_limit_is_refused_by_the_cli(fake_model, tmp_path, m
 
 
 def test_pasted_text_over_the_size_limit_is_an_app_error(fake_model, monkeypatch):
-    from tests.support.app import translate_pasted
+    from tests.support.app import shown, translate_pasted
 
     monkeypatch.setenv("READER_MAX_INPUT_BYTES", "100")
     at = translate_pasted("نص " * 40)
     assert not at.exception
-    assert [e.value for e in at.error] == [
-        "the pasted text: is 200 bytes, over the limit of 100 \\(READER\\_MAX\\_INPUT\\_BYTES\\)"
+    assert [shown(e.value) for e in at.error] == [
+        "the pasted text: is 200 bytes, over the limit of 100 (READER_MAX_INPUT_BYTES)"
     ]
-    assert fake_model.calls == [] and not at.get("iframe")
+    assert fake_model.calls == [] and not at.get("bidi_component")
 
 
 # ---- a 20,000-character sentence -----------------------------------------------------------------
@@ -402,7 +402,7 @@ def test_an_html_page_pasted_as_text_is_reduced_to_its_article(fake_model):
     assert sent(fake_model) == [*body, headline]
     for noise in (AD_TEXT, COMMENT_TEXT, *NAV_TEXT):
         assert all(noise not in s for s in sent(fake_model))
-    pasted = app.read_article(app.PASTE, page, settings())
+    pasted = inputs.read_article(inputs.PASTE, page, settings())
     assert pasted.text == "\n".join(body) and pasted.meta.title == headline
 
 
@@ -565,7 +565,7 @@ def test_app_sidebar_keeps_working_on_a_garbage_cache_file(isolated_settings):
 
     (isolated_settings / "cache.sqlite3").write_bytes(b"garbage" * 500)
     with pytest.warns(CacheWarning, match="was damaged"):
-        figures = dict(app.cache_figures(Settings.load()))
+        figures = dict(messages.cache_figures(Settings.load()))
     assert figures["Cached sentences"] == "0"
 
 
@@ -612,12 +612,12 @@ def test_batch_applies_the_same_input_policy_article_by_article(fake_model, tmp_
 
 
 def test_app_shows_the_invalid_utf8_warning_and_translates(fake_model):
-    from tests.support.app import new_app
+    from tests.support.app import ADD, new_app, shown
 
-    at = new_app().run()
-    at.radio(key="kind").set_value(app.UPLOAD).run()
+    at = new_app(ADD).run()
+    at.radio(key="kind").set_value(inputs.UPLOAD).run()
     at.file_uploader[0].set_value(("broken.txt", BROKEN, "text/plain")).run()
     at.button(key="translate").click().run()
     assert not at.exception and not at.error
-    assert [w.value for w in at.warning] == ["broken\\.txt: invalid UTF\\-8 at byte offset 7 replaced with U\\+FFFD"]
+    assert [shown(w.value) for w in at.warning] == ["broken.txt: invalid UTF-8 at byte offset 7 replaced with U+FFFD"]
     assert sent(fake_model) == ["قال الوزير إن النمو قوي."]

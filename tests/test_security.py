@@ -22,7 +22,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader import app, export, fetch
+from reader import export, fetch
+from reader.app import inputs, reading, translating
 from reader.cache import SentenceCache
 from reader.cli import cli
 from reader.config import Settings
@@ -32,6 +33,7 @@ from reader.export.html import render_page, render_view
 from reader.ingest import read_text
 from reader.pipeline import translate_text
 from reader.translate.cached import CachedTranslator
+from reader.translate.shared import SharedTranslator
 from tests.support.fake import FakeTranslator, transliterate
 from tests.support.html_tree import Node, cells, page_script, parse, sentences
 from tests.support.http_server import LocalServer, article_page, page
@@ -115,11 +117,11 @@ def test_the_apps_view_of_a_hostile_paste_is_inert(tmp_path):
     settings_ = Settings.load()
     article = read_text(ARTICLE, source="clipboard", settings=settings_)
     translator = CachedTranslator(FakeTranslator(), SentenceCache(tmp_path / "cache.sqlite3"))
-    shared = app.SharedTranslator(translator)
-    *_, reading = app.translate(article, shared, settings_)
-    assert reading.finished
-    tree = parse(app.view_html(reading))
-    assert_inert(tree, reading.document, PAGE_TAGS)
+    shared = SharedTranslator(translator)
+    *_, done = translating.translate(article, shared, settings_)
+    assert done.finished
+    tree = parse(reading.draft_page(done.document))
+    assert_inert(tree, done.document, PAGE_TAGS)
     page_script(tree)
 
 
@@ -225,7 +227,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x08\x00\x00\x00\x08\x08\
 @pytest.mark.parametrize("name", ["photo.html", "photo.md", "photo.htm"])
 def test_uploads_are_checked_by_content_not_only_by_extension(name):
     with pytest.raises(InputError, match="looks like a binary file"):
-        app.read_upload(name, PNG, Settings.load())
+        inputs.read_upload(name, PNG, Settings.load())
 
 
 def test_html_upload_keeps_only_article_text():
@@ -233,7 +235,7 @@ def test_html_upload_keeps_only_article_text():
     page_ = article_page("عنوان", body).replace(
         "</article>", "<script>alert(1)</script><img src=x onerror=alert(2)></article>"
     )
-    article = app.read_upload("news.html", page_.encode(), Settings.load())
+    article = inputs.read_upload("news.html", page_.encode(), Settings.load())
     assert "alert" not in article.text and "<" not in article.text
 
 
@@ -241,7 +243,7 @@ def test_html_upload_keeps_only_article_text():
     "source", ["../../.ssh/authorized_keys", "/etc/<x>|&.txt", "..\\..\\win.ini", "C:\\x\\..\\y", ".", ""]
 )
 def test_download_names_never_leave_the_download_folder(source):
-    stem = app.download_stem(hostile_document("قال.", Metadata(source=source)))
+    stem = reading.download_stem(hostile_document("قال.", Metadata(source=source)))
     assert re.fullmatch(r"[A-Za-z0-9_-]+\.ar-en", stem), stem
 
 
@@ -306,7 +308,7 @@ def test_other_spellings_of_loopback_are_refused_before_connecting(url, monkeypa
 def test_app_refuses_a_private_url_by_default(server):
     server.routes["/a"] = page("<p>نص</p>")
     with pytest.raises(FetchError, match=r"loopback address 127\.0\.0\.1, which is refused"):
-        app.read_article(app.URL, server.url("/a"), Settings.load())
+        inputs.read_article(inputs.URL, server.url("/a"), Settings.load())
     assert server.requests == []
 
 

@@ -1,7 +1,10 @@
 /* Sentence and word highlighting for the bilingual reader view, and the word-lookup popover.
    Streamlit has no hover events, so all interaction runs here, client-side. The script reads
    the data-* attributes the renderer wrote (numbers) and, for lookups, the JSON data block
-   #reader-lookups; document text only ever reaches the page through textContent. */
+   #reader-lookups; document text only ever reaches the page through textContent.
+   In the app the page sits in a sandboxed frame: it tells the app (window.parent) only numbers,
+   the sentence at the top of the view, the one picked and the one to edit, and takes from it
+   only the sentence to open at (reader/app/static/reading_view.js is the other side). */
 (function () {
   "use strict";
   var root = document.querySelector(".reader");
@@ -49,6 +52,56 @@
     wordTargets(word).forEach(function (el) { el.classList.add("whl"); });
   }
 
+  /* ---- in the app: numbers to and from the page around the frame ---- */
+  var embedded = window.parent !== window;
+  var lastPosition = null;
+  function tell(type, index) {
+    if (embedded && index !== null) {
+      window.parent.postMessage({ reader: 1, type: type, sentence: parseInt(index, 10) }, "*");
+    }
+  }
+  /* The first Arabic sentence starting below the sticky column heads (else the one the view is inside). */
+  function topSentence() {
+    var heads = root.querySelector(".row.heads");
+    var line = heads ? heads.getBoundingClientRect().bottom : 0;
+    var all = root.querySelectorAll(".cell.ar .s[data-s]");
+    var above = null;
+    for (var i = 0; i < all.length; i++) {
+      var top = all[i].getBoundingClientRect().top;
+      if (top >= line - 2) { return top < window.innerHeight || !above ? all[i] : above; }
+      above = all[i];
+    }
+    return above;
+  }
+  function openAt(index, pinIt) {
+    var el = root.querySelector('.cell.ar .s[data-s="' + index + '"]');
+    if (!el) { return; }
+    el.scrollIntoView({ block: "start" });
+    lastPosition = String(index);
+    if (pinIt && pinned !== String(index)) { pin(el); }
+  }
+  if (embedded) {
+    var scrolling = null;
+    window.addEventListener("scroll", function () {
+      clearTimeout(scrolling);
+      scrolling = setTimeout(function () {
+        var el = topSentence();
+        var index = el ? el.getAttribute("data-s") : null;
+        if (index !== null && index !== lastPosition) {
+          lastPosition = index;
+          tell("position", index);
+        }
+      }, 400);
+    }, { passive: true });
+    window.addEventListener("message", function (event) {
+      var m = event.data;
+      if (event.source !== window.parent || !m || m.reader !== 1 || m.type !== "scroll") { return; }
+      if (typeof m.sentence === "number" && Math.floor(m.sentence) === m.sentence && m.sentence >= 0) {
+        openAt(m.sentence, m.pin === true);
+      }
+    });
+  }
+
   function pin(el) {
     var index = el.getAttribute("data-s");
     if (pinned === index) {
@@ -61,6 +114,7 @@
     mark(index, "pin", true);
     var other = counterpart(el);
     if (other) { other.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "smooth" }); }
+    tell("select", index);
   }
 
   function move(step) {
@@ -288,6 +342,9 @@
       event.preventDefault();
     } else if ((key === "Enter" || key === " ") && sentenceOf(document.activeElement)) {
       pin(sentenceOf(document.activeElement));
+      event.preventDefault();
+    } else if (key === "e" && embedded && sentenceOf(document.activeElement)) {
+      tell("edit", sentenceOf(document.activeElement).getAttribute("data-s"));
       event.preventDefault();
     } else if (key === "Escape" && pinned !== null) {
       mark(pinned, "pin", false);

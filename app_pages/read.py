@@ -48,9 +48,10 @@ data = component.view_data(page, sentences=view.sentences, start=start, pin=pin)
 result = shared.reading_view(f"view-{doc_id}", data, position=start)
 saved = st.session_state.get(("position", doc_id), view.reading.position)
 st.session_state[("position", doc_id)] = reading.keep_position(library, view, result.position, saved)
-picked = component.sentence_event(result.edit, view.sentences)
-if picked is None:
-    picked = component.sentence_event(result.select, view.sentences)
+for event in (result.select, result.edit):  # "edit" will open post-editing's panel; for now both pick
+    if component.sentence_event(event, view.sentences) is not None:
+        st.session_state[("picked", doc_id)] = event
+picked = st.session_state.get(("picked", doc_id))
 if picked is not None:
     st.caption(plain(reading.sentence_details(view.document, picked)))
 

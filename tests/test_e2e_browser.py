@@ -6,25 +6,20 @@ through a frame locator. Colours are read with getComputedStyle, as a reader wou
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from reader.cache import SentenceCache
 from reader.lookup import available
-from tests.support.browser import PINNED, SENTENCE_HIGHLIGHT, TRANSPARENT, WORD_HIGHLIGHT, background, free_port
+from tests.support.browser import PINNED, SENTENCE_HIGHLIGHT, TRANSPARENT, WORD_HIGHLIGHT, background
+from tests.support.streamlit_server import reading_frame, streamlit_app
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, TOY_ARTICLE_PAIRS, heldout_pairs
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 240_000
 """Generous: the machine's CPUs are shared, and the first translation loads the model."""
 
@@ -32,65 +27,28 @@ TIMEOUT_MS = 240_000
 
 @pytest.fixture(scope="module")
 def app(toy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The app in its own process on a free port, with the toy model and a cache of its own.
+    """The app in its own process on a free port, with the toy model and a cache and library of its own.
 
     Returns the URL and the cache file. One server serves the module's tests (starting one costs
     seconds of shared CPU); the tests use different sentences so neither sees the other's cache.
     """
-    tmp_path = tmp_path_factory.mktemp("app")
-    cache_path = tmp_path / "cache.sqlite3"
-    port = free_port()
-    env = dict(
-        os.environ,
-        READER_MODEL=str(toy_model_dir),
-        READER_CACHE_PATH=str(cache_path),
-        READER_MODELS_DIR=str(tmp_path / "models"),
-        READER_THREADS="1",
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
-    log = (tmp_path / "streamlit.log").open("wb")
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{(tmp_path / 'streamlit.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not start within 120 s")
-            time.sleep(0.5)
-        yield url, cache_path
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    folder = tmp_path_factory.mktemp("app")
+    with streamlit_app(folder, READER_MODEL=str(toy_model_dir)) as url:
+        yield url, folder / "cache.sqlite3"
 
 
 def translate_in_new_session(browser, url: str, text: str):
-    """Open the app in a fresh page (a new Streamlit session), paste ``text``, translate, wait for the end."""
+    """Open the app's Add page in a fresh page (a new Streamlit session), paste ``text``, translate, and wait
+    for the Read page it opens."""
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
+    page.goto(f"{url}/add")
     box = page.get_by_label("Arabic text")
     box.fill(text)
     box.press("Control+Enter")  # commit the value before clicking
     page.get_by_role("button", name="Translate").click()
     page.get_by_text("model calls:").wait_for()
-    frame = page.frame_locator('iframe[data-testid="stIFrame"]')
+    frame = reading_frame(page)
     frame.locator(".cell.ar").first.wait_for()
     return page, frame
 

@@ -6,7 +6,8 @@ into a sandboxed ``srcdoc`` frame (scripts allowed, no same origin), so the arti
 the page's strict CSP, and relays only validated sentence numbers the frame posts back:
 
 - ``position`` (a state value): the sentence at the top of the view, as the reader scrolls;
-- ``select`` and ``edit`` (trigger values): a sentence clicked, or ``e`` pressed on it.
+- ``select`` and ``edit`` (trigger values): a sentence clicked, or ``e`` pressed on it;
+- and, for the frame itself, the page's height, which sizes the frame up to the window's.
 
 The other way, ``start`` in the data is the sentence to open at (a saved position, a search hit),
 sent into the frame once it has loaded; a changed ``start`` with the same page scrolls the frame
@@ -26,6 +27,7 @@ CSS = """
   display: block; width: 100%; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
   height: max(420px, calc(100vh - 14rem)); background: #fff;
 }
+/* Until the page in the frame says how tall it is (then the script sets the frame's height). */
 """
 STATE_EVENTS = ("position",)
 TRIGGER_EVENTS = ("select", "edit")

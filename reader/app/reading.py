@@ -101,7 +101,7 @@ def sentence_details(document: Document, index: int) -> str:
     sentence = sentences[index]
     parts = [f"Sentence {index + 1} of {len(sentences)}"]
     if sentence.score is not None:
-        parts.append(f"model score {sentence.score:.2f}")
+        parts.append(f"model score {round(sentence.score, 2) + 0.0:.2f}")  # + 0.0: never "-0.00"
     parts.extend(FLAG_MARKS[f].description for f in sentence.flags if f in FLAG_MARKS)
     return " · ".join(parts)
 

@@ -9,10 +9,14 @@
    From the frame, only {reader: 1, type, sentence} messages from that frame's own window are
    accepted, with type "position" (the sentence at the top of the view: a state value), "select"
    or "edit" (a sentence clicked, or "e" pressed on it: trigger values), and sentence an integer
-   index into the document. To the frame goes {reader: 1, type: "scroll", sentence, pin}: the
-   sentence to open at (a reading position restored, a search hit) from data.start. */
+   index into the document; and {reader: 1, type: "height", value}, the page's height in pixels,
+   which sizes the frame (up to the window's height: a long article scrolls inside it). To the
+   frame goes {reader: 1, type: "scroll", sentence, pin}: the sentence to open at (a reading
+   position restored, a search hit) from data.start. */
 
 const RELAYED = { position: "state", select: "trigger", edit: "trigger" };
+const MIN_HEIGHT = 260;
+const CHROME = 224; /* px of the app's page above and below the frame */
 
 export default function (component) {
   const { data, parentElement, setStateValue, setTriggerValue } = component;
@@ -42,6 +46,14 @@ export default function (component) {
     if (event.source !== target.contentWindow) { return; }
     const message = event.data;
     if (!message || typeof message !== "object" || message.reader !== 1) { return; }
+    if (message.type === "height") {
+      const height = message.value;
+      if (Number.isInteger(height) && height > 0 && height < 10000000) {
+        const limit = Math.max(420, window.innerHeight - CHROME);
+        target.style.height = Math.max(MIN_HEIGHT, Math.min(limit, height + 2)) + "px";
+      }
+      return;
+    }
     if (!Object.prototype.hasOwnProperty.call(RELAYED, message.type)) { return; }
     const sentence = message.sentence;
     if (!Number.isInteger(sentence) || sentence < 0 || sentence >= data.sentences) { return; }

@@ -73,14 +73,26 @@
     }
     return above;
   }
+  /* Scroll this frame only (scrollIntoView would scroll the app's page around it too). */
   function openAt(index, pinIt) {
     var el = root.querySelector('.cell.ar .s[data-s="' + index + '"]');
     if (!el) { return; }
-    el.scrollIntoView({ block: "start" });
+    var heads = root.querySelector(".row.heads");
+    var cover = heads ? heads.getBoundingClientRect().height : 0;
+    var top = index === 0 ? 0 : el.getBoundingClientRect().top + window.scrollY - cover - 4;
+    window.scrollTo(0, Math.max(0, top));  /* the first sentence: the top of the page, with its header */
     lastPosition = String(index);
     if (pinIt && pinned !== String(index)) { pin(el); }
   }
+  function tellHeight() {
+    if (embedded) {
+      window.parent.postMessage({ reader: 1, type: "height", value: Math.ceil(document.documentElement.scrollHeight) }, "*");
+    }
+  }
   if (embedded) {
+    tellHeight();
+    window.addEventListener("resize", tellHeight);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(tellHeight); }
     var scrolling = null;
     window.addEventListener("scroll", function () {
       clearTimeout(scrolling);

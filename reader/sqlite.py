@@ -145,6 +145,18 @@ class Database(Closing):
         """Run ``fn`` in one write transaction (BEGIN IMMEDIATE): all of it is committed, or none."""
         return self._run(fn, write=True)
 
+    def vacuum(self) -> None:
+        """Rewrite the file without its free pages (after a rebuild); it waits for other writers, as a write does."""
+
+        def run() -> None:
+            with self._borrow() as conn:
+                conn.execute("VACUUM")
+
+        try:
+            _retry_busy(run)
+        except sqlite3.DatabaseError as exc:
+            raise self.error(f"the {self.names.what} at {self.path} could not be compacted: {exc}") from exc
+
     def size_bytes(self) -> int:
         """The database file plus its write-ahead log."""
         total = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from reader.document import Flag, Metadata
 from reader.errors import LibraryError
-from reader.library import ALIGNED, MATCH, Filters, Library, LibraryWarning, document_id
+from reader.library import ALIGNED, MATCH, Filters, Library, LibraryWarning, document_id, store
 from reader.library.layout import INDEX_NAME, STATE_NAME
 from tests.support.documents import make_document
 
@@ -322,14 +323,31 @@ def test_importing_a_batch_folder_copies_its_documents_and_exports(library: Libr
 
 
 def test_the_index_stays_small_next_to_the_documents(library: Library) -> None:
+    """A guard against bloat; benchmarks/library.py measures the ratio on 10,000 documents."""
     from tests.support.documents import seed_document
 
-    for name in ("central-bank-rates.ar.txt", "desert-solar-farm.ar.txt", "helsinki-summit-cyber.ar.txt"):
-        library.add(seed_document(name), f"/seeds/{name}")
+    for copy in range(20):
+        for name in ("central-bank-rates.ar.txt", "desert-solar-farm.ar.txt", "helsinki-summit-cyber.ar.txt"):
+            library.add(seed_document(name), f"/seeds/{copy}/{name}")
+    library.reindex()  # a rebuild ends merged and compacted
     library.close()
     json_bytes = sum(p.stat().st_size for p in (library.root / "articles").glob("*.json"))
-    with sqlite3.connect(library.root / INDEX_NAME) as raw:
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw.execute("VACUUM")
-    raw.close()
-    assert os.path.getsize(library.root / INDEX_NAME) < json_bytes  # the benchmark measures the real ratio
+    for suffix in ("-wal", "-shm"):
+        Path(f"{library.root / INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    assert os.path.getsize(library.root / INDEX_NAME) < 0.35 * json_bytes
+
+
+def test_an_unchanged_articles_folder_is_not_looked_through_again(library: Library, monkeypatch) -> None:
+    ids = fill(library)
+    articles = library.root / "articles"
+    old = time.time() - 60
+    os.utime(articles, (old, old))  # settled: its time will change with the next file renamed in or out
+    library.refresh()
+    looked = []
+    real_scan = store.scan
+    monkeypatch.setattr(store, "scan", lambda root: looked.append(root) or real_scan(root))
+    with Library(library.root) as again:
+        assert again.open().page().total == 3 and looked == []
+    (articles / f"{ids['solar']}.json").unlink()  # changes the folder's time
+    with Library(library.root) as third:
+        assert third.open().page().total == 2 and looked == [library.root]

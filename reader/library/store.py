@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
 
 REFRESH_BATCH = 50
 """Files indexed per progress step during a refresh (each document is still its own transaction)."""
+SETTLED_NS = 2_000_000_000
+"""A folder time this old is trusted to change with the next change (file times tick coarsely, in milliseconds)."""
 
 
 @dataclass(frozen=True)
@@ -295,12 +298,21 @@ class Library(Closing):
     # ---- keeping the index in step -----------------------------------------------------------
 
     def refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
-        """Finish interrupted removals, then index new or changed files and drop rows whose file is gone."""
+        """Finish interrupted removals, then index new or changed files and drop rows whose file is gone.
+
+        Skipped when the articles folder has not changed since the index was last in step with it.
+        """
         self.open()
         report = RefreshReport()
         pending = self.state.pending_removals()
         if pending:
             self._finish_removals(pending)
+        try:
+            folder_time = os.stat(self.root / ARTICLES_DIR).st_mtime_ns
+        except FileNotFoundError:
+            folder_time = None
+        if not pending and folder_time is not None and self.index.scanned(ARTICLES_DIR) == folder_time:
+            return report
         on_disk = dict(scan(self.root))
         indexed = self.index.stamps()
         gone = [id_ for id_ in indexed if id_ not in on_disk]
@@ -321,6 +333,8 @@ class Library(Closing):
                 report.skipped.append(found.file)
             if progress is not None and (done % REFRESH_BATCH == 0 or done == len(todo)):
                 progress(done, len(todo))
+        settled = folder_time is not None and time.time_ns() - folder_time > SETTLED_NS
+        self.index.set_scanned(ARTICLES_DIR, folder_time if settled else None)
         return report
 
     def _index_file(self, id_: str, found: FileStamp) -> str | None:
@@ -340,7 +354,9 @@ class Library(Closing):
         """Rebuild the index from the files (the reader's own data is untouched)."""
         self.open()
         self.index.reset()
-        return self.refresh(progress)
+        report = self.refresh(progress)
+        self.index.optimize()
+        return report
 
     # ---- adopting a batch folder -------------------------------------------------------------
 

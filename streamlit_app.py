@@ -12,12 +12,13 @@ from app_pages import shared
 
 st.set_page_config(page_title="reader · Arabic → English", layout="wide")
 
+# No page icons: Streamlit would make the current one the tab's icon, fetched from Google's servers.
 page = st.navigation(
     [
-        st.Page(shared.LIBRARY_PAGE, title="Library", icon=":material/local_library:", default=True),
-        st.Page(shared.READ_PAGE, title="Read", icon=":material/menu_book:", url_path="read"),
-        st.Page(shared.ADD_PAGE, title="Add", icon=":material/add_circle:", url_path="add"),
-        st.Page(shared.FEEDS_PAGE, title="Feeds", icon=":material/rss_feed:", url_path="feeds"),
+        st.Page(shared.LIBRARY_PAGE, title="Library", default=True),
+        st.Page(shared.READ_PAGE, title="Read", url_path="read"),
+        st.Page(shared.ADD_PAGE, title="Add", url_path="add"),
+        st.Page(shared.FEEDS_PAGE, title="Feeds", url_path="feeds"),
     ],
     position="top",
 )

@@ -17,7 +17,11 @@ A ``Database`` is one file and one ``Schema``. It gives its store two things, ``
 - A damaged file (or an older schema, or some other SQLite database) is moved aside as
   ``<name>.corrupt-<stamp>`` and started afresh, with a warning, when the store is ``disposable``
   (a cache, a manifest that a rerun rebuilds); a store holding the user's own data gets an error
-  instead and its file is never touched.
+  instead and its file is never touched. Damage is looked for with ``PRAGMA quick_check`` when
+  the file is first used, which reads all of it; a large disposable store may skip that
+  (``integrity_check=False``): damage met later, in use, is then treated the same way, and the
+  operation is tried once more on the new file (``replacements`` counts such new files, so the
+  store can fill it again).
 
 Every failure is the store's own ``ReaderError`` subclass, with a message naming the file.
 """
@@ -119,6 +123,7 @@ class Database(Closing):
         disposable: bool,
         attach: Mapping[str, Path] | None = None,
         functions: Mapping[str, Callable[..., object]] | None = None,
+        integrity_check: bool = True,
     ) -> None:
         self.path = Path(path)
         self.schema = schema
@@ -130,6 +135,9 @@ class Database(Closing):
         """Schema name -> file, attached to every connection (the file must already hold its own schema)."""
         self.functions = dict(functions or {})
         """SQL name -> deterministic one-argument Python function, on every connection."""
+        self.integrity_check = integrity_check or not disposable
+        self.replacements = 0
+        """Damaged files this store moved aside and started afresh while in use."""
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._epoch = 0
@@ -179,7 +187,7 @@ class Database(Closing):
 
     # ---- transactions and retries -----------------------------------------------------------
 
-    def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+    def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool, retried: bool = False) -> T:
         deadline = time.monotonic() + LOCK_DEADLINE_S
         delay = 0.005
         while True:
@@ -193,8 +201,22 @@ class Database(Closing):
                     continue
                 raise self.error(f"the {self.names.what} at {self.path} could not be used: {exc}") from exc
             except sqlite3.DatabaseError as exc:
+                if self.disposable and not retried and _is_damage(exc):
+                    self._replace_damaged(str(exc))
+                    return self._run(fn, write=write, retried=True)
                 fix = "; delete the file to start a new one" if self.disposable else ""
                 raise self.error(f"the {self.names.what} at {self.path} failed ({exc}){fix}") from exc
+
+    def _replace_damaged(self, problem: str) -> None:
+        """Damage met in use: drop this process's connections to the file, move it aside, start afresh."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._epoch += 1
+            self._ready = False
+        for conn in idle:
+            conn.close()
+        self._move_aside(problem, self._inode())
+        self.replacements += 1
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[sqlite3.Connection]:
@@ -305,9 +327,10 @@ class Database(Closing):
 
     def _check_schema(self, conn: sqlite3.Connection) -> str | None:
         # main. only: an attached file's damage is its own store's to report.
-        result = [row[0] for row in conn.execute("PRAGMA main.quick_check").fetchall()]
-        if result != ["ok"]:
-            return "; ".join(str(line) for line in result[:3])
+        if self.integrity_check:
+            result = [row[0] for row in conn.execute("PRAGMA main.quick_check").fetchall()]
+            if result != ["ok"]:
+                return "; ".join(str(line) for line in result[:3])
         (version,) = conn.execute("PRAGMA main.user_version").fetchone()
         if version == 0:
             return self._create_schema(conn)
@@ -413,6 +436,11 @@ def _retry_busy(fn: Callable[[], T]) -> T:
             if not _is_busy(exc) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.05)
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """A damaged or foreign file (SQLITE_CORRUPT, SQLITE_NOTADB), not a constraint or a mistake in the SQL."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

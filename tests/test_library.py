@@ -351,3 +351,23 @@ def test_an_unchanged_articles_folder_is_not_looked_through_again(library: Libra
     (articles / f"{ids['solar']}.json").unlink()  # changes the folder's time
     with Library(library.root) as third:
         assert third.open().page().total == 2 and looked == [library.root]
+
+
+def test_damage_met_in_use_is_moved_aside_and_the_index_rebuilt_by_itself(library: Library) -> None:
+    """Opening does not read the whole index (too slow on a large library): damage found later is handled then."""
+    ids = fill(library)
+    library.close()
+    index = library.root / INDEX_NAME
+    with sqlite3.connect(index) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (root_page,) = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentence_fts_data'").fetchone()
+        (page_size,) = raw.execute("PRAGMA page_size").fetchone()
+    raw.close()
+    with index.open("r+b") as handle:  # the full-text index's first page, garbage; the rest of the file intact
+        handle.seek((root_page - 1) * page_size)
+        handle.write(b"\xde\xad" * (page_size // 2))
+    with Library(library.root) as again, pytest.warns(LibraryWarning, match="library index .* was damaged"):
+        found = again.search("breach")
+        assert [r.row.id for r in found.results] == [ids["cyber"]]
+        assert again.page().total == 3
+    assert len(list(library.root.glob(f"{INDEX_NAME}.corrupt-*"))) == 1

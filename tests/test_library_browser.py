@@ -61,10 +61,15 @@ def app(toy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             yield url, folder / "library", server
 
 
-def new_page(browser, url: str, path: str = ""):
+LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
+
+
+def new_page(browser, url: str, *, watch: list[str]):
+    """A new tab on the app; every request it makes to anywhere but the app goes into ``watch``."""
     tab = browser.new_page(viewport={"width": 1400, "height": 1100})
     tab.set_default_timeout(TIMEOUT_MS)
-    tab.goto(f"{url}{path}")
+    tab.on("request", lambda request: None if request.url.startswith(LOCAL) else watch.append(request.url))
+    tab.goto(url)
     return tab
 
 
@@ -84,7 +89,8 @@ def row_of(library_dir: Path, title: str) -> str:
 def test_follow_a_feed_read_search_and_come_back(browser, app, artifacts_dir):
     url, library_dir, server = app
     feed = server.url("/feed.xml")
-    tab = new_page(browser, url)
+    outside: list[str] = []
+    tab = new_page(browser, url, watch=outside)
     # A first run: the empty library says how to start, and the developer chrome is hidden.
     tab.get_by_text("Your library is empty").wait_for()
     assert links(tab, 3) == ["Subscribe to a feed", "Paste an article", "Open a sample article"]
@@ -187,6 +193,7 @@ def test_follow_a_feed_read_search_and_come_back(browser, app, artifacts_dir):
     assert tab.url.endswith(f"/read?doc={second_id}")  # a reload opens where the reader is, not at the hit
     tab.screenshot(path=str(artifacts_dir / "library-search-hit.png"))
     tab.close()
+    assert outside == [], "the app asked a server other than itself for something"
 
 
 def wait_for_position(library_dir: Path, doc_id: str) -> int:

@@ -21,6 +21,11 @@ from reader.export import FORMATS
 _FORMATS = tuple(FORMATS)
 
 
+def watch_option(help_text: str):
+    """``--watch SECONDS``: poll until stopped (batch, feed checks)."""
+    return click.option("--watch", "watch_seconds", type=click.FloatRange(min=1), metavar="SECONDS", help=help_text)
+
+
 @click.command("batch")
 @click.argument("sources", nargs=-1, required=True)
 @click.option(
@@ -33,13 +38,7 @@ _FORMATS = tuple(FORMATS)
 @click.option(
     "--format", "formats", default="json,html", show_default=True, help=f"Comma-separated: {','.join(_FORMATS)}."
 )
-@click.option(
-    "--watch",
-    "watch_seconds",
-    type=click.FloatRange(min=1),
-    metavar="SECONDS",
-    help="Keep polling the sources every SECONDS and translate what is new (Ctrl-C stops).",
-)
+@watch_option("Keep polling the sources every SECONDS and translate what is new (Ctrl-C stops).")
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reader.batch.engines import Engine
 from reader.batch.options import BatchOptions
-from reader.batch.runner import make_engine, run_batch
+from reader.batch.runner import make_engine, poll, run_batch
 from reader.batch.summary import BatchSummary
 from reader.errors import LibraryError
 from reader.library import Feed, Library
@@ -88,18 +88,13 @@ def watch_feeds(
     """``check_feeds`` every ``interval`` seconds until interrupted (Ctrl-C); the subscriptions are read
     afresh each round, and one engine serves every round (a local model loads once). Returns the rounds run."""
     engine = make_engine(options)
-    rounds = 0
-    try:
-        while max_rounds is None or rounds < max_rounds:
-            check = check_feeds(root, options, urls=urls, engine=engine)
-            rounds += 1
-            if on_round is not None:
-                on_round(rounds, check)
-            if max_rounds is None or rounds < max_rounds:
-                sleep(interval)
-    except KeyboardInterrupt:
-        pass
-    return rounds
+
+    def one_round(number: int) -> None:
+        check = check_feeds(root, options, urls=urls, engine=engine)
+        if on_round is not None:
+            on_round(number, check)
+
+    return poll(one_round, interval=interval, max_rounds=max_rounds, sleep=sleep)
 
 
 def _chosen(feeds: list[Feed], urls: Sequence[str] | None) -> list[Feed]:

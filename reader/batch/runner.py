@@ -67,19 +67,35 @@ def watch(
     """
     engine = make_engine(options)
     total = BatchSummary(out_dir=Path(out_dir), engine=options.engine)
+
+    def one_round(number: int) -> None:
+        summary = _run(sources, Path(out_dir), options, engine)
+        total.add(summary)
+        if on_round is not None:
+            on_round(number, summary)
+
+    poll(one_round, interval=interval, max_rounds=max_rounds, sleep=sleep)
+    return total
+
+
+def poll(
+    one_round: Callable[[int], None],
+    *,
+    interval: float,
+    max_rounds: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """``one_round(n)`` for n = 1, 2... every ``interval`` seconds, until Ctrl-C or ``max_rounds``; the rounds run."""
     rounds = 0
     try:
         while max_rounds is None or rounds < max_rounds:
-            summary = _run(sources, Path(out_dir), options, engine)
             rounds += 1
-            total.add(summary)
-            if on_round is not None:
-                on_round(rounds, summary)
+            one_round(rounds)
             if max_rounds is None or rounds < max_rounds:
                 sleep(interval)
     except KeyboardInterrupt:
         pass
-    return total
+    return rounds
 
 
 def make_engine(options: BatchOptions) -> Engine:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import click
 
+from reader.batch.command import watch_option
 from reader.config import Settings
 from reader.library.command import echo_json, library_option, open_library, shown
 
@@ -80,13 +81,7 @@ def remove_command(url, library_dir) -> None:
 @click.option("--backend", help="Translation backend: auto, transformers or ct2.")
 @click.option("--beam", type=click.IntRange(1, 16), help="Beam size (default 4; 1 is greedy, faster).")
 @click.option("--feed", "urls", multiple=True, metavar="URL", help="Check only this feed (repeatable).")
-@click.option(
-    "--watch",
-    "watch_seconds",
-    type=click.FloatRange(min=1),
-    metavar="SECONDS",
-    help="Check again every SECONDS until stopped (Ctrl-C).",
-)
+@watch_option("Check again every SECONDS until stopped (Ctrl-C).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the failures.")
 @library_option
 @click.pass_context

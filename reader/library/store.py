@@ -30,12 +30,12 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from reader.document import Document
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
-from reader.library.index import EVERYTHING, Filters, Index, Row
+from reader.library.index import EVERYTHING, Filters, Index, Match, Row
 from reader.library.layout import (
     ARTICLES_DIR,
     INDEX_NAME,
@@ -53,6 +53,8 @@ from reader.sqlite import Closing
 
 if TYPE_CHECKING:
     from reader.config import Settings
+
+T = TypeVar("T")
 
 REFRESH_BATCH = 50
 """Files indexed per progress step during a refresh (each document is still its own transaction)."""
@@ -102,6 +104,7 @@ class Library(Closing):
         self.state = StateStore(self.root / STATE_NAME)
         self.index = Index(self.root / INDEX_NAME, self.state.path)
         self._ready = False
+        self._replacements = 0
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Library:
@@ -112,7 +115,13 @@ class Library(Closing):
         self.state.close()
 
     def open(self) -> Library:
-        """Create or check the folder and both databases, and bring the index up to date with the files."""
+        """Create or check the folder and both databases, and bring the index up to date with the files.
+
+        An index found damaged in use was replaced by an empty one: the next call fills it again.
+        """
+        if self._ready and self.index.db.replacements != self._replacements:
+            self._replacements = self.index.db.replacements
+            self.refresh()
         if not self._ready:
             try:
                 (self.root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
@@ -204,9 +213,19 @@ class Library(Closing):
     # ---- the list, search, reading state -----------------------------------------------------
 
     def page(self, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 50) -> ListPage:
-        self.open()
-        rows, total = self.index.page(filters, offset=offset, limit=limit)
+        rows, total = self._whole(lambda: self.index.page(filters, offset=offset, limit=limit))
         return ListPage(rows, total)
+
+    def _whole(self, read: Callable[[], T]) -> T:
+        """``read()`` from the index; again once the index is rebuilt, when it was found damaged meanwhile
+        (its new, empty file would have answered part of it)."""
+        self.open()
+        before = self.index.db.replacements
+        result = read()
+        if self.index.db.replacements != before:
+            self.open()
+            result = read()
+        return result
 
     def search(
         self, text: str, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 20, per_document: int = 3
@@ -216,10 +235,13 @@ class Library(Closing):
         Whatever ``text`` is, this never fails on its syntax: see ``reader.library.search``; it raises
         LibraryError (one line) only when there is nothing to search for.
         """
-        self.open()
         query = parse_query(text)
-        rows, total = self.index.page(filters, search=query, offset=offset, limit=limit)
-        matches = self.index.matches([r.id for r in rows], query, per_document=per_document + 1)
+
+        def read() -> tuple[list[Row], int, dict[str, list[Match]]]:
+            rows, total = self.index.page(filters, search=query, offset=offset, limit=limit)
+            return rows, total, self.index.matches([r.id for r in rows], query, per_document=per_document + 1)
+
+        rows, total, matches = self._whole(read)
         results = []
         for row in rows:
             found = matches.get(row.id, [])

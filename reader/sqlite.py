@@ -209,12 +209,7 @@ class Database(Closing):
 
     def _replace_damaged(self, problem: str) -> None:
         """Damage met in use: drop this process's connections to the file, move it aside, start afresh."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-            self._epoch += 1
-            self._ready = False
-        for conn in idle:
-            conn.close()
+        self.close()
         self._move_aside(problem, self._inode())
         self.replacements += 1
 

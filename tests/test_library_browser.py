@@ -130,6 +130,12 @@ def test_follow_a_feed_read_search_and_come_back(browser, app, artifacts_dir):
     ar, en = frame.locator('.cell.ar .s[data-s="1"]'), frame.locator('.cell.en .s[data-s="1"]')
     ar.locator(".w").first.hover()
     assert background(en) == SENTENCE_HIGHLIGHT
+    # Word lookup works in the app's frame as in the HTML export: a click opens the popover, Esc closes it.
+    ar.locator(".w").first.click()
+    popover = frame.locator(".lookup")
+    assert popover.locator(".lk-word").inner_text() == ar.locator(".w").first.inner_text()
+    frame.locator("html").press("Escape")
+    popover.wait_for(state="detached")
     first_id = row_of(library_dir, FIRST[0])
     assert tab.url.endswith(f"/read?doc={first_id}")
     with Library(library_dir) as library:

@@ -82,7 +82,7 @@
     var top = index === 0 ? 0 : el.getBoundingClientRect().top + window.scrollY - cover - 4;
     window.scrollTo(0, Math.max(0, top));  /* the first sentence: the top of the page, with its header */
     lastPosition = String(index);
-    if (pinIt && pinned !== String(index)) { pin(el); }
+    if (pinIt && pinned !== String(index)) { pin(el, false); }  /* the view is placed already: no second scroll */
   }
   function tellHeight() {
     if (embedded) {
@@ -114,7 +114,7 @@
     });
   }
 
-  function pin(el) {
+  function pin(el, bringCounterpart) {
     var index = el.getAttribute("data-s");
     if (pinned === index) {
       mark(index, "pin", false);
@@ -125,7 +125,7 @@
     pinned = index;
     mark(index, "pin", true);
     var other = counterpart(el);
-    if (other) { other.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "smooth" }); }
+    if (other && bringCounterpart !== false) { other.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "smooth" }); }
     tell("select", index);
   }
 

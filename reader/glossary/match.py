@@ -112,10 +112,10 @@ def check(pair: SentencePair, terms: Sequence[Term]) -> SentencePair:
 
     ``missing_terms`` names the terms; the flag says there are some. An untranslated pair is left as it is.
     """
-    if not pair.translation:
+    if not pair.shown:
         return pair
     flags = set(pair.flags) - {Flag.GLOSSARY}
-    if missing_terms(pair.source, pair.translation, terms):
+    if missing_terms(pair.source, pair.shown, terms):
         flags.add(Flag.GLOSSARY)
     return pair if flags == set(pair.flags) else replace(pair, flags=tuple(sorted(flags)))
 

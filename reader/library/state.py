@@ -6,23 +6,45 @@
 - ``removed``: documents the reader removed, so that a feed check does not bring them back;
   ``done`` says their files are gone (a removal interrupted by a kill is finished on the next open).
 
+- ``edits`` (schema 2): the reader's versions of sentences, keyed by the normalized source sentence
+  (``reader.library.edits.edit_key``), not by model or document: the same sentence anywhere shows it.
+- ``glossary`` (schema 2): terms, global (``feed`` empty) or for one feed, keyed by the folded Arabic.
+
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
-older schema is migrated (``reader.sqlite.Schema.migrations``). Post-editing's edits and glossary
-terms are to live here too, as new tables added by a migration.
+older schema is migrated (``reader.sqlite.Schema.migrations``: version 1 gains the edits and the
+glossary). None of it is touched by ``reader cache clear`` or a rebuild of the index.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.document import Edit
 from reader.errors import LibraryError
 from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema, chunks, placeholders
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+_EDITS_AND_GLOSSARY = (
+    """CREATE TABLE edits (
+        key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        edit TEXT NOT NULL,
+        updated REAL NOT NULL
+    )""",
+    """CREATE TABLE glossary (
+        key TEXT NOT NULL,
+        feed TEXT NOT NULL DEFAULT '',
+        arabic TEXT NOT NULL,
+        english TEXT NOT NULL,
+        added REAL NOT NULL,
+        PRIMARY KEY (key, feed)
+    )""",
+)
 _STATEMENTS = (
     """CREATE TABLE reading (
         id TEXT PRIMARY KEY,
@@ -42,16 +64,20 @@ _STATEMENTS = (
         last_failed INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE TABLE removed (id TEXT PRIMARY KEY, removed REAL NOT NULL, done INTEGER NOT NULL DEFAULT 0)",
+    *_EDITS_AND_GLOSSARY,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"reading", "feeds", "removed"}),
+    tables=frozenset({"reading", "feeds", "removed", "edits", "glossary"}),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
         "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
         "removed": ("id", "removed", "done"),
+        "edits": ("key", "source", "edit", "updated"),
+        "glossary": ("key", "feed", "arabic", "english", "added"),
     },
+    migrations={1: _EDITS_AND_GLOSSARY},
 )
 NAMES = Names("library", "library", "set READER_LIBRARY (or --library) to another folder")
 
@@ -209,3 +235,83 @@ class StateStore(Closing):
                 raise LibraryError(f"not subscribed to {url}")
 
         self.db.write(update)
+
+    # ---- edits -------------------------------------------------------------------------------
+
+    def edits(self, keys: Iterable[str] | None = None) -> dict[str, tuple[str, Edit]]:
+        """key -> (source as first edited, the edit): all of them, or those of ``keys``."""
+
+        def read(conn: sqlite3.Connection) -> dict[str, tuple[str, Edit]]:
+            if keys is None:
+                rows = conn.execute("SELECT key, source, edit FROM edits ORDER BY updated").fetchall()
+            else:
+                rows = []
+                for part in chunks(list(dict.fromkeys(keys))):
+                    rows += conn.execute(
+                        f"SELECT key, source, edit FROM edits WHERE key IN ({placeholders(len(part))})", list(part)
+                    ).fetchall()
+            return {key: (source, _edit(text)) for key, source, text in rows}
+
+        return self.db.read(read)
+
+    def put_edits(self, records: Iterable[tuple[str, str, Edit]]) -> None:
+        """Keep (key, source, edit) records, replacing what the same keys held."""
+        now = time.time()
+        rows = [(key, source, json.dumps(edit.to_dict(), ensure_ascii=False), now) for key, source, edit in records]
+        self.db.write(
+            lambda conn: conn.executemany(
+                "INSERT INTO edits (key, source, edit, updated) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET source = excluded.source, edit = excluded.edit, updated = excluded.updated",
+                rows,
+            )
+        )
+
+    def drop_edits(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
+
+        def run(conn: sqlite3.Connection) -> int:
+            return sum(
+                conn.execute(f"DELETE FROM edits WHERE key IN ({placeholders(len(part))})", list(part)).rowcount
+                for part in chunks(keys)
+            )
+
+        return self.db.write(run)
+
+    # ---- glossary ----------------------------------------------------------------------------
+
+    def glossary(self, feed: str | None = None) -> list[tuple[str, str, str]]:
+        """(arabic, english, feed) rows: every term, or those that apply to ``feed`` (global ones and its own)."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+            sql = "SELECT arabic, english, feed FROM glossary"
+            params: tuple[str, ...] = ()
+            if feed is not None:
+                sql += " WHERE feed = '' OR feed = ?"
+                params = (feed,)
+            return [tuple(r) for r in conn.execute(sql + " ORDER BY feed, added", params).fetchall()]
+
+        return self.db.read(read)
+
+    def put_terms(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """Keep (key, feed, arabic, english) terms, replacing the rendering of a term already there."""
+        now = time.time()
+        self.db.write(
+            lambda conn: conn.executemany(
+                "INSERT INTO glossary (key, feed, arabic, english, added) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (key, feed) DO UPDATE SET arabic = excluded.arabic, english = excluded.english",
+                [(*row, now) for row in rows],
+            )
+        )
+
+    def drop_term(self, key: str, feed: str) -> bool:
+        return self.db.write(
+            lambda conn: conn.execute("DELETE FROM glossary WHERE key = ? AND feed = ?", (key, feed)).rowcount > 0
+        )
+
+
+def _edit(text: str) -> Edit:
+    """A stored edit; one that cannot be read (written by hand, or by a newer reader) as an empty one."""
+    try:
+        return Edit.from_dict(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Edit("")

@@ -28,14 +28,17 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.document import Document
+from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
+from reader.library.edits import Record, checked_text, edit_key, fitted
+from reader.library.edits import apply as apply_edits
+from reader.library.edits import without as drop_edits
 from reader.library.index import EVERYTHING, Filters, Index, Match, Row
 from reader.library.layout import (
     ARTICLES_DIR,
@@ -147,12 +150,15 @@ class Library(Closing):
         self.open()
         id_ = document_id(key)
         self.state.unremove(id_)
+        self._keep(id_, self.with_edits(document))
+        return id_
+
+    def _keep(self, id_: str, document: Document) -> None:
         file = document_file(id_)
         from reader.export import json_format
 
         write_atomic(self.root / file, json_format.render(document))
         self.index.put(id_, document, stamp(self.root, file))
-        return id_
 
     def indexed(self, id_: str, document: Document) -> None:
         """Index a document whose file batch has just written (``articles/<id>.json``)."""
@@ -210,6 +216,97 @@ class Library(Closing):
                 path.unlink(missing_ok=True)
         self.state.forget(ids)
         self.state.removal_done(ids)
+
+    # ---- the reader's edits (reader.library.edits) --------------------------------------------
+
+    def with_edits(self, document: Document) -> Document:
+        """``document`` showing the reader's edits of its sentences: what every document kept here gets."""
+        self.open()
+        found = self.state.edits({edit_key(s.source) for s in document.sentences})
+        return apply_edits(document, {key: edit for key, (_, edit) in found.items()})
+
+    def save_edit(self, id_: str, index: int, edit: Edit) -> Document:
+        """Keep ``edit`` as the reader's version of sentence ``index`` of ``id_``, and show it wherever that
+        sentence is in the library; the document as it is now. An empty edit is a revert."""
+        document = self.get(id_)
+        pair = sentence_at(document, index)
+        text = checked_text(edit.text)
+        if not text:
+            return self.revert_edit(id_, index)
+        edit = fitted(replace(edit, text=text), pair)
+        key = edit_key(pair.source)
+        self.state.put_edits([(key, " ".join(pair.source.split()), edit)])
+        self._spread([key], first=id_)
+        return self.get(id_)
+
+    def revert_edit(self, id_: str, index: int) -> Document:
+        """Show the machine version of sentence ``index`` of ``id_`` again, here and wherever the sentence is."""
+        document = self.get(id_)
+        key = edit_key(sentence_at(document, index).source)
+        self.state.drop_edits([key])
+        self._spread([key], first=id_)
+        return self.get(id_)
+
+    def edits(self) -> list[Record]:
+        """Every edit the reader made, oldest first."""
+        self.open()
+        return [Record(source, edit) for source, edit in self.state.edits().values() if edit.text]
+
+    def import_edits(self, records: Sequence[Record], *, replace_existing: bool = False) -> tuple[int, list[str]]:
+        """Merge edits (``reader edits import``): (how many were taken, one message per conflict).
+
+        A sentence edited here already, differently, is a conflict: the library's version is kept,
+        unless ``replace_existing``.
+        """
+        self.open()
+        wanted = {edit_key(r.source): r for r in records}
+        here = self.state.edits(wanted)
+        conflicts = []
+        taken = []
+        for key, record in wanted.items():
+            mine = here.get(key)
+            if mine is not None and mine[1].text == record.edit.text:
+                continue
+            if mine is not None and mine[1].text and not replace_existing:
+                conflicts.append(
+                    f"conflict: {_short(record.source)!r} is edited here as {_short(mine[1].text)!r}; "
+                    f"kept (the file says {_short(record.edit.text)!r})"
+                )
+                continue
+            taken.append((key, record.source, record.edit))
+        self.state.put_edits(taken)
+        self._spread([key for key, _, _ in taken])
+        return len(taken), conflicts
+
+    def forget_edits(self, document: Document) -> int:
+        """Drop the reader's edits of ``document``'s sentences (``--discard-edits``): how many there were."""
+        self.open()
+        keys = {edit_key(s.source) for s in document.sentences}
+        dropped = self.state.drop_edits(keys)
+        if dropped:
+            self._spread(keys)
+        return dropped
+
+    def _spread(self, keys: Iterable[str], first: str | None = None) -> None:
+        """Bring every library document holding one of these sentences in step with the edits table."""
+        keys = set(keys)
+        if not keys:
+            return
+        stored = self.state.edits(keys)
+        sources = {key: source for key, (source, _) in stored.items()}
+        ids: dict[str, None] = dict.fromkeys([first] if first else [])
+        for key in keys:
+            for id_ in self.index.holding(sources.get(key, key)):
+                ids.setdefault(id_)
+        edits = {key: edit for key, (_, edit) in stored.items() if edit.text}
+        for id_ in ids:
+            try:
+                document = self.get(id_)
+            except LibraryError:
+                continue  # removed meanwhile
+            updated = apply_edits(drop_edits(document, keys - set(edits)), edits)
+            if updated != document:
+                self._keep(id_, updated)
 
     # ---- the list, search, reading state -----------------------------------------------------
 
@@ -439,6 +536,20 @@ def _copy_atomic(source: Path, target: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def sentence_at(document: Document, index: int) -> SentencePair:
+    """Sentence ``index`` (from 0, in document order); a one-line error when there is none."""
+    sentences = document.sentences
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(sentences):
+        raise InputError(
+            f"no sentence {index}: this document has {len(sentences)} sentence(s), numbered 0 to {len(sentences) - 1}"
+        )
+    return sentences[index]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def open_library(settings: Settings) -> Library:

@@ -145,6 +145,8 @@ class SentencePair:
     flags: tuple[str, ...] = ()
     edit: Edit | None = None
     """The reader's version, when they edited the sentence; ``translation`` stays the machine's."""
+    glossary: tuple[str, ...] = ()
+    """The glossary terms (their Arabic) the source holds and ``shown`` lacks the rendering of (flag ``glossary``)."""
 
     @property
     def shown(self) -> str:
@@ -300,6 +302,7 @@ class Document:
                             score=None if s.get("score") is None else float(s["score"]),
                             flags=tuple(_flag(f) for f in s.get("flags", []) if f != Flag.EDITED),
                             edit=None if s.get("edit") is None else Edit.from_dict(s["edit"]),
+                            glossary=tuple(str(term) for term in s.get("glossary", [])),
                         )
                         for s in p.get("sentences", [])
                     ),
@@ -346,4 +349,6 @@ def _sentence_dict(s: SentencePair) -> dict[str, Any]:
     }
     if s.edit is not None:
         record["edit"] = s.edit.to_dict()
+    if s.glossary:
+        record["glossary"] = list(s.glossary)
     return record

@@ -36,9 +36,12 @@ from typing import TYPE_CHECKING, TypeVar
 from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
+from reader.glossary.match import Term, check
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
+from reader.library.glossary import Entry, term_key
+from reader.library.glossary import applying as glossary_applying
 from reader.library.index import EVERYTHING, Filters, Index, Match, Row
 from reader.library.layout import (
     ARTICLES_DIR,
@@ -150,7 +153,7 @@ class Library(Closing):
         self.open()
         id_ = document_id(key)
         self.state.unremove(id_)
-        self._keep(id_, self.with_edits(document))
+        self._keep(id_, self.shown(document))
         return id_
 
     def _keep(self, id_: str, document: Document) -> None:
@@ -219,11 +222,52 @@ class Library(Closing):
 
     # ---- the reader's edits (reader.library.edits) --------------------------------------------
 
-    def with_edits(self, document: Document) -> Document:
-        """``document`` showing the reader's edits of its sentences: what every document kept here gets."""
+    def shown(self, document: Document) -> Document:
+        """``document`` as the library keeps it: the reader's edits of its sentences shown, and the glossary
+        flags of what it then shows (the terms global and of its feed). Every document kept here gets it."""
         self.open()
         found = self.state.edits({edit_key(s.source) for s in document.sentences})
-        return apply_edits(document, {key: edit for key, (_, edit) in found.items()})
+        edited = apply_edits(document, {key: edit for key, (_, edit) in found.items()})
+        return _glossary_checked(edited, self.terms(edited.meta.feed))
+
+    # ---- the glossary (reader.library.glossary) ------------------------------------------------
+
+    def glossary(self) -> list[Entry]:
+        self.open()
+        return [Entry(Term(arabic, english), feed) for arabic, english, feed in self.state.glossary()]
+
+    def terms(self, feed: str = "") -> list[Term]:
+        """The terms that apply to an article of ``feed`` (the global ones and its feed's)."""
+        self.open()
+        rows = self.state.glossary(feed)
+        return glossary_applying([Entry(Term(arabic, english), f) for arabic, english, f in rows], feed)
+
+    def add_terms(self, entries: Sequence[Entry]) -> int:
+        """Keep these terms (a term already there gets the new rendering); the documents whose flags changed."""
+        self.open()
+        self.state.put_terms([(term_key(e.term.arabic), e.feed, e.term.arabic, e.term.english) for e in entries])
+        return self._recheck_glossary()
+
+    def remove_term(self, arabic: str, feed: str = "") -> int:
+        self.open()
+        if not self.state.drop_term(term_key(arabic), feed.strip()):
+            where = f" for the feed {feed}" if feed.strip() else ""
+            raise LibraryError(f"no glossary term {' '.join(arabic.split())!r}{where}")
+        return self._recheck_glossary()
+
+    def _recheck_glossary(self) -> int:
+        """Set the glossary flags of every document again: one pass over the files, writing only what changed."""
+        changed = 0
+        for row in self.index.page(EVERYTHING, offset=0, limit=1 << 40)[0]:
+            try:
+                document = self.get(row.id)
+            except LibraryError:
+                continue
+            checked = _glossary_checked(document, self.terms(document.meta.feed))
+            if checked != document:
+                self._keep(row.id, checked)
+                changed += 1
+        return changed
 
     def save_edit(self, id_: str, index: int, edit: Edit) -> Document:
         """Keep ``edit`` as the reader's version of sentence ``index`` of ``id_``, and show it wherever that
@@ -298,13 +342,13 @@ class Library(Closing):
         for key in keys:
             for id_ in self.index.holding(sources.get(key, key)):
                 ids.setdefault(id_)
-        edits = {key: edit for key, (_, edit) in stored.items() if edit.text}
+        edits = {key for key, (_, edit) in stored.items() if edit.text}
         for id_ in ids:
             try:
                 document = self.get(id_)
             except LibraryError:
                 continue  # removed meanwhile
-            updated = apply_edits(drop_edits(document, keys - set(edits)), edits)
+            updated = self.shown(drop_edits(document, keys - set(edits)))
             if updated != document:
                 self._keep(id_, updated)
 
@@ -536,6 +580,12 @@ def _copy_atomic(source: Path, target: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _glossary_checked(document: Document, terms: Sequence[Term]) -> Document:
+    paragraphs = tuple(replace(p, sentences=tuple(check(s, terms) for s in p.sentences)) for p in document.paragraphs)
+    checked = replace(document, paragraphs=paragraphs)
+    return document if checked == document else checked
 
 
 def sentence_at(document: Document, index: int) -> SentencePair:

@@ -9,7 +9,8 @@
    From the frame, only {reader: 1, type, sentence} messages from that frame's own window are
    accepted, with type "position" (the sentence at the top of the view: a state value), "select"
    or "edit" (a sentence clicked, or "e" pressed on it: trigger values), and sentence an integer
-   index into the document; and {reader: 1, type: "height", value}, the page's height in pixels,
+   index into the document; {reader: 1, type: "cancel"} (Esc pressed in the frame: the trigger value
+   "cancel", true, which Esc on the app's page sets too); and {reader: 1, type: "height", value}, the page's height in pixels,
    which sizes the frame (up to the window's height: a long article scrolls inside it). To the
    frame goes {reader: 1, type: "scroll", sentence, pin}: the sentence to open at (a reading
    position restored, a search hit) from data.start. */
@@ -54,6 +55,7 @@ export default function (component) {
       }
       return;
     }
+    if (message.type === "cancel") { setTriggerValue("cancel", true); return; }
     if (!Object.prototype.hasOwnProperty.call(RELAYED, message.type)) { return; }
     const sentence = message.sentence;
     if (!Number.isInteger(sentence) || sentence < 0 || sentence >= data.sentences) { return; }
@@ -63,9 +65,14 @@ export default function (component) {
       setTriggerValue(message.type, sentence);
     }
   }
+  function onKey(event) {
+    if (event.key === "Escape" && !event.altKey && !event.ctrlKey && !event.metaKey) { setTriggerValue("cancel", true); }
+  }
   window.addEventListener("message", onMessage);
+  document.addEventListener("keydown", onKey);
   return function () {
     window.removeEventListener("message", onMessage);
+    document.removeEventListener("keydown", onKey);
     target.removeEventListener("load", openAt);
   };
 }

@@ -59,13 +59,17 @@ class How(StrEnum):
     """The glossary fix (``reader.glossary.fix.fix_term``)."""
 
 
-def _flag(value: object) -> str:
-    """A known flag as its Flag member, anything else as the string it is."""
+def _member(kind: type[StrEnum], value: object) -> str:
+    """A known value as its member of ``kind`` (Flag, How), anything else (a newer writer's) as the string it is."""
     text = str(value)
     try:
-        return Flag(text)
+        return kind(text)
     except ValueError:
         return text
+
+
+def _flag(value: object) -> str:
+    return _member(Flag, value)
 
 
 _WORD = re.compile(r"\S+")
@@ -123,11 +127,7 @@ class Edit:
 
 
 def _how(value: object) -> str:
-    text = str(value)
-    try:
-        return How(text)
-    except ValueError:
-        return text
+    return _member(How, value)
 
 
 @dataclass(frozen=True)

@@ -118,11 +118,20 @@ def edits_command() -> None:
 @library_option
 def edits_export(file, library_dir) -> None:
     """Write every edit to FILE (.jsonl or .csv)."""
-    with Library(_settings(library_dir).library).open() as library:
-        records = library.edits()
-    data = edits_file.dump(records, file)
-    write_atomic(file, data)
-    click.echo(f"exported {len(records)} edit(s) to {file}")
+    edits_file.dump([], file)  # an unknown suffix fails before anything is read
+    _export(file, library_dir, Library.edits, lambda records: edits_file.dump(records, file), "edit(s)")
+
+
+def _export(file: Path, library_dir, read, dump, what: str) -> None:
+    """Write what ``read(library)`` gives, as ``dump`` makes it, to ``file`` (atomically)."""
+    with _library(library_dir) as library:
+        items = read(library)
+    write_atomic(file, dump(items))
+    click.echo(f"exported {len(items)} {what} to {file}")
+
+
+def _library(library_dir) -> Library:
+    return Library(_settings(library_dir).library).open()
 
 
 @edits_command.command("import")
@@ -132,7 +141,7 @@ def edits_export(file, library_dir) -> None:
 def edits_import(file, replace_existing, library_dir) -> None:
     """Merge the edits of FILE into the library; conflicts and bad lines are reported."""
     records, problems = edits_file.load(file)
-    with Library(_settings(library_dir).library).open() as library:
+    with _library(library_dir) as library:
         taken, conflicts = library.import_edits(records, replace_existing=replace_existing)
     for message in [*problems, *conflicts]:
         click.echo(shown(message), err=True)
@@ -155,7 +164,7 @@ def glossary_command() -> None:
 def glossary_add(arabic, english, feed, library_dir) -> None:
     """Render the Arabic term ARABIC as ENGLISH."""
     entry = glossary_file.entry(arabic, english, feed)
-    with Library(_settings(library_dir).library).open() as library:
+    with _library(library_dir) as library:
         changed = library.add_terms([entry])
     click.echo(f"added {shown(entry.term.arabic)} = {shown(entry.term.english)}; {changed} document(s) re-flagged")
 
@@ -165,7 +174,7 @@ def glossary_add(arabic, english, feed, library_dir) -> None:
 @library_option
 def glossary_list(feed, library_dir) -> None:
     """The terms, one a line: Arabic, English, and the feed when it is not global."""
-    with Library(_settings(library_dir).library).open() as library:
+    with _library(library_dir) as library:
         entries = library.glossary()
     for e in entries:
         if feed is None or e.feed in ("", feed):
@@ -177,7 +186,7 @@ def glossary_list(feed, library_dir) -> None:
 @click.option("--feed", default="", help="The feed the term is for (default: the global term).")
 @library_option
 def glossary_remove(arabic, feed, library_dir) -> None:
-    with Library(_settings(library_dir).library).open() as library:
+    with _library(library_dir) as library:
         changed = library.remove_term(arabic, feed)
     click.echo(f"removed; {changed} document(s) re-flagged")
 
@@ -188,7 +197,7 @@ def glossary_remove(arabic, feed, library_dir) -> None:
 def glossary_import(file, library_dir) -> None:
     """Add the terms of a CSV file (arabic,english[,feed])."""
     entries = glossary_file.load(file)
-    with Library(_settings(library_dir).library).open() as library:
+    with _library(library_dir) as library:
         changed = library.add_terms(entries)
     click.echo(f"imported {len(entries)} term(s); {changed} document(s) re-flagged")
 
@@ -197,10 +206,8 @@ def glossary_import(file, library_dir) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @library_option
 def glossary_export(file, library_dir) -> None:
-    with Library(_settings(library_dir).library).open() as library:
-        entries = library.glossary()
-    write_atomic(file, glossary_file.dump(entries))
-    click.echo(f"exported {len(entries)} term(s) to {file}")
+    """Write every term to a CSV file (arabic,english,feed)."""
+    _export(file, library_dir, Library.glossary, glossary_file.dump, "term(s)")
 
 
 @glossary_command.command("apply")

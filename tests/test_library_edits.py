@@ -48,6 +48,8 @@ def test_an_edit_is_kept_by_its_sentence_and_spread_to_every_document_holding_it
     assert one.shown == other.shown == FIXED and other.has(Flag.EDITED)
     assert one.edit.alignment == ((1, 1),)  # pairs outside the words dropped
     assert library.search("had eased").total == 2  # the index reads the human version
+    hit = library.search("said").results[0].hits[0]
+    assert hit.translation == FIXED and hit.translation_marks  # marked over the human version's words
     assert library.search("president").total == 2
     later = library.add(document("/c.txt", (PRESIDENT, "Something else")), "/c.txt")  # a new article holding it
     assert library.get(later).sentences[0].shown == FIXED

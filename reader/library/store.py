@@ -412,7 +412,7 @@ class Library(Closing):
         try:
             data = json.loads((self.root / file).read_bytes()) if file else {}
             sentences = [s for p in data.get("paragraphs", []) for s in p.get("sentences", [])]
-            pairs = {n: sentences[n].get("alignment", []) for n in wanted if n is not None}
+            pairs = {n: _shown_alignment(sentences[n]) for n in wanted if n is not None}
             return {n: tuple((int(a), int(b)) for a, b in alignment) for n, alignment in pairs.items()}
         except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
             return {}  # the hit is shown without its counterparts
@@ -580,6 +580,12 @@ def _copy_atomic(source: Path, target: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _shown_alignment(sentence: dict) -> list:
+    """The alignment of what a sentence's JSON shows: its edit's, when it has one (``SentencePair.shown_alignment``)."""
+    edit = sentence.get("edit")
+    return edit.get("alignment", []) if isinstance(edit, dict) else sentence.get("alignment", [])
 
 
 def _glossary_checked(document: Document, terms: Sequence[Term]) -> Document:

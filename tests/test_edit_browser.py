@@ -134,6 +134,8 @@ def test_click_edit_save_reload_download_and_see_it_in_another_article(browser, 
     box.fill("A small boy")
     tab.get_by_role("button", name="Continue from here").click()
     tab.get_by_text("Save to keep the completion.").wait_for()
+    tab.get_by_text("Or the next word:").wait_for()  # the model's next words after "A small boy", as buttons
+    assert tab.get_by_role("button", name="writes", exact=True).count() == 1
     wait_for_value(tab, tab.get_by_role("textbox", name="Your version"), "A small boy writes a new letter.")
     tab.get_by_role("button", name="Save").click()
     wait_for_english(tab, lambda: reading_frame(tab), 1, "A small boy writes a new letter.")
@@ -142,6 +144,47 @@ def test_click_edit_save_reload_download_and_see_it_in_another_article(browser, 
     tab.get_by_role("textbox", name="Your version").wait_for()
     tab.get_by_role("textbox", name="Your version").press("Escape")
     tab.get_by_text("Click a sentence (or press e on it)").wait_for()
+
+    # Alternatives: the machine version first; choosing another makes it the human version.
+    frame = reading_frame(tab)
+    frame.locator('.cell.en .s[data-s="1"]').click()
+    tab.get_by_text("Sentence 2 of 2").wait_for()
+    tab.get_by_role("button", name="Alternatives").click()
+    tab.get_by_role("button", name="Use this one").nth(1).wait_for()
+    with Library(library_dir) as library:
+        machine = library.get(ids["first"]).sentences[1].translation
+    assert tab.get_by_text(machine, exact=True).count() >= 1
+    tab.get_by_role("button", name="Use this one").nth(1).click()
+    for _ in range(240):
+        with Library(library_dir) as library:
+            chosen = library.get(ids["first"]).sentences[1]
+        if chosen.edit is not None and chosen.edit.how == How.ALTERNATIVE:
+            break
+        tab.wait_for_timeout(250)
+    assert chosen.edit.how == How.ALTERNATIVE and chosen.shown != machine
+    wait_for_english(tab, lambda: reading_frame(tab), 1, chosen.shown)
+
+    # A glossary term the English lacks: listed as missing, and one button fixes it.
+    subprocess.run(
+        [sys.executable, "-m", "reader", "glossary", "add", "رسالة", "story", "--library", str(library_dir)],
+        env=dict(os.environ, READER_LIBRARY=str(library_dir)),
+        check=True,
+        capture_output=True,
+    )
+    tab.get_by_role("button", name="Revert to the machine version").click()
+    wait_for_english(tab, lambda: reading_frame(tab), 1, BOY.target)
+    tab.get_by_text("رسالة → story (missing)").wait_for()
+    tab.get_by_role("button", name="Fix with the glossary").click()
+    wait_for_english(tab, lambda: reading_frame(tab), 1, "The small boy writes a new story.")
+    tab.get_by_text("رسالة → story (✓)").wait_for()
+    with Library(library_dir) as library:
+        assert library.get(ids["first"]).sentences[1].edit.how == How.GLOSSARY
+    subprocess.run(  # and the CLI's edit reaches the same library
+        [sys.executable, "-m", "reader", "edit", ids["first"], "-s", "1", "--text", "A small boy writes a new letter."],
+        env=dict(os.environ, READER_LIBRARY=str(library_dir)),
+        check=True,
+        capture_output=True,
+    )
 
     # The same sentences in the second article show the edits.
     tab.goto(f"{url}/read?doc={ids['second']}")

@@ -313,19 +313,6 @@ class Document:
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"malformed reader document: {exc!r}") from exc
 
-    def with_sentence(self, index: int, pair: SentencePair) -> Document:
-        """This document with sentence ``index`` (in document order, from 0) replaced by ``pair``."""
-        paragraphs = []
-        offset = 0
-        for paragraph in self.paragraphs:
-            sentences = paragraph.sentences
-            if offset <= index < offset + len(sentences):
-                sentences = (*sentences[: index - offset], pair, *sentences[index - offset + 1 :])
-                paragraph = replace(paragraph, sentences=sentences)
-            offset += len(paragraph.sentences)
-            paragraphs.append(paragraph)
-        return replace(self, paragraphs=tuple(paragraphs))
-
     @classmethod
     def from_json(cls, text: str) -> Document:
         from reader.errors import InputError

@@ -36,7 +36,9 @@ def v1() -> Document:
 def edited() -> Document:
     document = v1()
     first = document.sentences[0]
-    return document.with_sentence(0, replace(first, edit=EDIT, flags=(Flag.LOW_SCORE,)))
+    paragraph = document.paragraphs[0]
+    sentences = (replace(first, edit=EDIT, flags=(Flag.LOW_SCORE,)), *paragraph.sentences[1:])
+    return replace(document, paragraphs=(replace(paragraph, sentences=sentences), *document.paragraphs[1:]))
 
 
 def test_a_version_1_file_loads_as_a_document_without_edits_and_is_written_as_version_2():

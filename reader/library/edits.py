@@ -8,7 +8,7 @@ with the same key. Not by model: the same sentence translated by any model, with
 shows the reader's version.
 
 ``apply`` is the one place edits reach a document; ``reader.library.Library`` calls it whenever a
-document is kept (``add``, and batch's commit through ``Library.with_edits``), and when an edit is
+document is kept (``add``, and batch's commit through ``Library.shown``), and when an edit is
 saved it is applied to every library document holding the sentence. The file formats of
 ``reader edits export/import`` (JSON Lines or CSV, one edit a line) are here too.
 """
@@ -69,11 +69,10 @@ def fitted(edit: Edit, pair: SentencePair) -> Edit:
 def without(document: Document, keys: Iterable[str]) -> Document:
     """``document`` with the edits of the sentences with these keys dropped (the machine version shown again)."""
     keys = set(keys)
-    return _map(document, lambda pair: replace(pair, edit=None) if edit_key(pair.source) in keys else pair)
-
-
-def _map(document: Document, change) -> Document:
-    paragraphs = tuple(replace(p, sentences=tuple(change(s) for s in p.sentences)) for p in document.paragraphs)
+    paragraphs = tuple(
+        replace(p, sentences=tuple(replace(s, edit=None) if edit_key(s.source) in keys else s for s in p.sentences))
+        for p in document.paragraphs
+    )
     return replace(document, paragraphs=paragraphs)
 
 

@@ -230,45 +230,6 @@ class Library(Closing):
         edited = apply_edits(document, {key: edit for key, (_, edit) in found.items()})
         return _glossary_checked(edited, self.terms(edited.meta.feed))
 
-    # ---- the glossary (reader.library.glossary) ------------------------------------------------
-
-    def glossary(self) -> list[Entry]:
-        self.open()
-        return [Entry(Term(arabic, english), feed) for arabic, english, feed in self.state.glossary()]
-
-    def terms(self, feed: str = "") -> list[Term]:
-        """The terms that apply to an article of ``feed`` (the global ones and its feed's)."""
-        self.open()
-        rows = self.state.glossary(feed)
-        return glossary_applying([Entry(Term(arabic, english), f) for arabic, english, f in rows], feed)
-
-    def add_terms(self, entries: Sequence[Entry]) -> int:
-        """Keep these terms (a term already there gets the new rendering); the documents whose flags changed."""
-        self.open()
-        self.state.put_terms([(term_key(e.term.arabic), e.feed, e.term.arabic, e.term.english) for e in entries])
-        return self._recheck_glossary()
-
-    def remove_term(self, arabic: str, feed: str = "") -> int:
-        self.open()
-        if not self.state.drop_term(term_key(arabic), feed.strip()):
-            where = f" for the feed {feed}" if feed.strip() else ""
-            raise LibraryError(f"no glossary term {' '.join(arabic.split())!r}{where}")
-        return self._recheck_glossary()
-
-    def _recheck_glossary(self) -> int:
-        """Set the glossary flags of every document again: one pass over the files, writing only what changed."""
-        changed = 0
-        for row in self.index.page(EVERYTHING, offset=0, limit=1 << 40)[0]:
-            try:
-                document = self.get(row.id)
-            except LibraryError:
-                continue
-            checked = _glossary_checked(document, self.terms(document.meta.feed))
-            if checked != document:
-                self._keep(row.id, checked)
-                changed += 1
-        return changed
-
     def save_edit(self, id_: str, index: int, edit: Edit) -> Document:
         """Keep ``edit`` as the reader's version of sentence ``index`` of ``id_``, and show it wherever that
         sentence is in the library; the document as it is now. An empty edit is a revert."""
@@ -351,6 +312,45 @@ class Library(Closing):
             updated = self.shown(drop_edits(document, keys - set(edits)))
             if updated != document:
                 self._keep(id_, updated)
+
+    # ---- the glossary (reader.library.glossary) ------------------------------------------------
+
+    def glossary(self) -> list[Entry]:
+        self.open()
+        return [Entry(Term(arabic, english), feed) for arabic, english, feed in self.state.glossary()]
+
+    def terms(self, feed: str = "") -> list[Term]:
+        """The terms that apply to an article of ``feed`` (the global ones and its feed's)."""
+        self.open()
+        rows = self.state.glossary(feed)
+        return glossary_applying([Entry(Term(arabic, english), f) for arabic, english, f in rows], feed)
+
+    def add_terms(self, entries: Sequence[Entry]) -> int:
+        """Keep these terms (a term already there gets the new rendering); the documents whose flags changed."""
+        self.open()
+        self.state.put_terms([(term_key(e.term.arabic), e.feed, e.term.arabic, e.term.english) for e in entries])
+        return self._recheck_glossary()
+
+    def remove_term(self, arabic: str, feed: str = "") -> int:
+        self.open()
+        if not self.state.drop_term(term_key(arabic), feed.strip()):
+            where = f" for the feed {feed}" if feed.strip() else ""
+            raise LibraryError(f"no glossary term {' '.join(arabic.split())!r}{where}")
+        return self._recheck_glossary()
+
+    def _recheck_glossary(self) -> int:
+        """Set the glossary flags of every document again: one pass over the files, writing only what changed."""
+        changed = 0
+        for row in self.index.page(EVERYTHING, offset=0, limit=1 << 40)[0]:
+            try:
+                document = self.get(row.id)
+            except LibraryError:
+                continue
+            checked = _glossary_checked(document, self.terms(document.meta.feed))
+            if checked != document:
+                self._keep(row.id, checked)
+                changed += 1
+        return changed
 
     # ---- the list, search, reading state -----------------------------------------------------
 

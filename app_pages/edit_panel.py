@@ -113,7 +113,9 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     box = _box(doc_id, index)
     if box not in st.session_state:
         st.session_state[box] = panel.shown
-    st.text_area("Your version", key=box, height=120, help="Type your translation; Esc closes the panel.")
+    st.text_area(
+        f"{panels.EDIT_BOX} {index + 1}", key=box, height=120, help="Type your translation; Esc closes the panel."
+    )
     save, go_on = st.columns(2)
     save.button("Save", type="primary", key=f"save-{box}", on_click=_run, args=(_save_typed, *args))
     go_on.button(

@@ -130,8 +130,15 @@ def test_click_edit_save_reload_download_and_see_it_in_another_article(browser, 
     frame.locator('.cell.ar .s[data-s="1"]').focus()
     tab.keyboard.press("e")
     tab.get_by_text("Sentence 2 of 2").wait_for()
-    box = tab.get_by_role("textbox", name="Your version")
-    box.fill("A small boy")
+    box = tab.get_by_role("textbox", name="Your version of sentence 2")
+    for _ in range(100):  # "e" puts the focus in the edit box: the reader types at once
+        if box.evaluate("el => el === document.activeElement"):
+            break
+        tab.wait_for_timeout(100)
+    assert box.evaluate("el => el === document.activeElement"), "e did not put the focus in the edit box"
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("A small boy")
+    wait_for_value(tab, box, "A small boy")
     tab.get_by_role("button", name="Continue from here").click()
     tab.get_by_text("Save to keep the completion.").wait_for()
     tab.get_by_text("Or the next word:").wait_for()  # the model's next words after "A small boy", as buttons

@@ -26,6 +26,8 @@ HOW_SAID = {
 }
 ALTERNATIVES = 5
 NEXT_WORDS = 5
+EDIT_BOX = "Your version of sentence"
+"""The edit box's label, then the sentence's number from 1: ``e`` in the view focuses it (static/reading_view.js)."""
 
 
 @dataclass(frozen=True)

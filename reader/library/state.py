@@ -8,6 +8,8 @@
 
 - ``edits`` (schema 2): the reader's versions of sentences, keyed by the normalized source sentence
   (``reader.library.edits.edit_key``), not by model or document: the same sentence anywhere shows it.
+  ``unspread`` holds the keys whose change has not reached every document yet: written in the same
+  transaction as the change, cleared once the documents are rewritten, finished on the next open.
 - ``glossary`` (schema 2): terms, global (``feed`` empty) or for one feed, keyed by the folded Arabic.
 
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
@@ -36,6 +38,7 @@ _EDITS_AND_GLOSSARY = (
         edit TEXT NOT NULL,
         updated REAL NOT NULL
     )""",
+    "CREATE TABLE unspread (key TEXT PRIMARY KEY)",
     """CREATE TABLE glossary (
         key TEXT NOT NULL,
         feed TEXT NOT NULL DEFAULT '',
@@ -69,12 +72,13 @@ _STATEMENTS = (
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"reading", "feeds", "removed", "edits", "glossary"}),
+    tables=frozenset({"reading", "feeds", "removed", "edits", "unspread", "glossary"}),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
         "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
         "removed": ("id", "removed", "done"),
         "edits": ("key", "source", "edit", "updated"),
+        "unspread": ("key",),
         "glossary": ("key", "feed", "arabic", "english", "added"),
     },
     migrations={1: _EDITS_AND_GLOSSARY},
@@ -258,24 +262,42 @@ class StateStore(Closing):
         """Keep (key, source, edit) records, replacing what the same keys held."""
         now = time.time()
         rows = [(key, source, json.dumps(edit.to_dict(), ensure_ascii=False), now) for key, source, edit in records]
-        self.db.write(
-            lambda conn: conn.executemany(
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.executemany(
                 "INSERT INTO edits (key, source, edit, updated) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
                 " SET source = excluded.source, edit = excluded.edit, updated = excluded.updated",
                 rows,
             )
-        )
+            _unspread(conn, [row[0] for row in rows])
+
+        self.db.write(run)
 
     def drop_edits(self, keys: Iterable[str]) -> int:
         keys = list(keys)
 
         def run(conn: sqlite3.Connection) -> int:
-            return sum(
+            dropped = sum(
                 conn.execute(f"DELETE FROM edits WHERE key IN ({placeholders(len(part))})", list(part)).rowcount
                 for part in chunks(keys)
             )
+            _unspread(conn, keys)
+            return dropped
 
         return self.db.write(run)
+
+    def unspread(self) -> list[str]:
+        """The keys whose edit (or revert) has not reached every document holding the sentence yet."""
+        return self.db.read(lambda conn: [r[0] for r in conn.execute("SELECT key FROM unspread")])
+
+    def spread(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+
+        def run(conn: sqlite3.Connection) -> None:
+            for part in chunks(keys):
+                conn.execute(f"DELETE FROM unspread WHERE key IN ({placeholders(len(part))})", list(part))
+
+        self.db.write(run)
 
     # ---- glossary ----------------------------------------------------------------------------
 
@@ -307,6 +329,10 @@ class StateStore(Closing):
         return self.db.write(
             lambda conn: conn.execute("DELETE FROM glossary WHERE key = ? AND feed = ?", (key, feed)).rowcount > 0
         )
+
+
+def _unspread(conn: sqlite3.Connection, keys: list[str]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO unspread (key) VALUES (?)", [(key,) for key in keys])
 
 
 def _edit(text: str) -> Edit:

@@ -293,7 +293,11 @@ class Library(Closing):
         return dropped
 
     def _spread(self, keys: Iterable[str], first: str | None = None) -> None:
-        """Bring every library document holding one of these sentences in step with the edits table."""
+        """Bring every library document holding one of these sentences in step with the edits table.
+
+        The keys were marked unspread with the change itself; they are cleared once every document is
+        rewritten, and a spread cut short by a kill is finished when the library next opens.
+        """
         keys = set(keys)
         if not keys:
             return
@@ -312,6 +316,7 @@ class Library(Closing):
             updated = self.shown(drop_edits(document, keys - set(edits)))
             if updated != document:
                 self._keep(id_, updated)
+        self.state.spread(keys)
 
     # ---- the glossary (reader.library.glossary) ------------------------------------------------
 
@@ -477,6 +482,9 @@ class Library(Closing):
         pending = self.state.pending_removals()
         if pending:
             self._finish_removals(pending)
+        unspread = self.state.unspread()
+        if unspread:
+            self._spread(unspread)  # an edit saved when the process was killed: it reaches every document now
         try:
             folder_time = os.stat(self.root / ARTICLES_DIR).st_mtime_ns
         except FileNotFoundError:

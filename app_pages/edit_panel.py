@@ -45,15 +45,15 @@ def _save(library: Library, doc_id: str, index: int, text: str, how: str) -> Non
         translator = None
     editing.save(library, doc_id, index, text, how, translator, shared.settings())
     st.session_state.pop(_box(doc_id, index), None)
-    st.session_state.pop(("alternatives", doc_id, index), None)
-    st.session_state.pop(("next", doc_id, index), None)
+    st.session_state.pop(f"alternatives-{doc_id}-{index}", None)
+    st.session_state.pop(f"next-{doc_id}-{index}", None)
     _reopen_at(doc_id, index)
 
 
 def _save_typed(library: Library, doc_id: str, index: int) -> None:
     """Save the box; what the model completed and the reader left as it was is a completion."""
     text = st.session_state.get(_box(doc_id, index), "")
-    how = How.COMPLETION if text and text == st.session_state.pop(("completed", doc_id, index), None) else How.TYPED
+    how = How.COMPLETION if text and text == st.session_state.pop(f"completed-{doc_id}-{index}", None) else How.TYPED
     _save(library, doc_id, index, text, how)
 
 
@@ -65,7 +65,7 @@ def _revert(library: Library, doc_id: str, index: int) -> None:
 
 def _alternatives(library: Library, doc_id: str, index: int) -> None:
     found = editing.alternatives(library, doc_id, index, _translator(), shared.settings(), panels.ALTERNATIVES)
-    st.session_state[("alternatives", doc_id, index)] = [t.text for t in found]
+    st.session_state[f"alternatives-{doc_id}-{index}"] = [t.text for t in found]
 
 
 def _continue(library: Library, doc_id: str, index: int) -> None:
@@ -76,8 +76,8 @@ def _continue(library: Library, doc_id: str, index: int) -> None:
     completed = editing.complete(library, doc_id, index, prefix, translator, settings)
     found = editing.next_words(library, doc_id, index, prefix, translator, settings, panels.NEXT_WORDS)
     st.session_state[key] = completed.text
-    st.session_state[("completed", doc_id, index)] = completed.text
-    st.session_state[("next", doc_id, index)] = panels.next_word_choices(prefix, found)
+    st.session_state[f"completed-{doc_id}-{index}"] = completed.text
+    st.session_state[f"next-{doc_id}-{index}"] = panels.next_word_choices(prefix, found)
 
 
 def _take(doc_id: str, index: int, text: str) -> None:
@@ -92,7 +92,7 @@ def _fix_glossary(library: Library, doc_id: str, index: int) -> None:
 
 
 def close(doc_id: str) -> None:
-    st.session_state.pop(("picked", doc_id), None)
+    st.session_state.pop(f"picked-{doc_id}", None)
 
 
 def show(library: Library, doc_id: str, document, index: int) -> None:
@@ -125,18 +125,18 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
         args=(_continue, *args),
         help="The model finishes the sentence from the words in the box.",
     )
-    choices = st.session_state.get(("next", doc_id, index))
-    completed = st.session_state.get(("completed", doc_id, index))
+    choices = st.session_state.get(f"next-{doc_id}-{index}")
+    completed = st.session_state.get(f"completed-{doc_id}-{index}")
     if completed and st.session_state.get(box) == completed:
         st.caption("Save to keep the completion.")
     if choices:
         st.caption("Or the next word:")
         for n, (word, text) in enumerate(choices):
-            st.button(word, key=f"next-{box}-{n}", on_click=_take, args=(doc_id, index, text))
+            st.button(plain(word), key=f"next-{box}-{n}", on_click=_take, args=(doc_id, index, text))
     if panel.edited:
         st.button("Revert to the machine version", key=f"revert-{box}", on_click=_run, args=(_revert, *args))
     st.button("Alternatives", key=f"alts-{box}", on_click=_run, args=(_alternatives, *args))
-    for n, text in enumerate(st.session_state.get(("alternatives", doc_id, index), [])):
+    for n, text in enumerate(st.session_state.get(f"alternatives-{doc_id}-{index}", [])):
         st.text(text)
         st.button(
             "Use this one",

@@ -48,14 +48,14 @@ data = component.view_data(page, sentences=view.sentences, start=start, pin=pin)
 article, side = st.columns([3, 1])
 with article:
     result = shared.reading_view(f"view-{doc_id}", data, position=start)
-saved = st.session_state.get(("position", doc_id), view.reading.position)
-st.session_state[("position", doc_id)] = reading.keep_position(library, view, result.position, saved)
+saved = st.session_state.get(f"position-{doc_id}", view.reading.position)
+st.session_state[f"position-{doc_id}"] = reading.keep_position(library, view, result.position, saved)
 for event in (result.select, result.edit):  # a click or "e" on a sentence opens its panel
     if component.sentence_event(event, view.sentences) is not None:
-        st.session_state[("picked", doc_id)] = event
+        st.session_state[f"picked-{doc_id}"] = event
 if result.cancel:  # Esc
     edit_panel.close(doc_id)
-picked = st.session_state.get(("picked", doc_id))
+picked = st.session_state.get(f"picked-{doc_id}")
 with side:
     if picked is None:
         st.caption("Click a sentence (or press e on it) to see its versions and edit it.")

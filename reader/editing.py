@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from reader import postedit
 from reader.config import Settings
 from reader.document import Document, Edit, How, SentencePair
-from reader.errors import InputError
+from reader.errors import InputError, UnsupportedError
 from reader.glossary.fix import fix_term
 from reader.glossary.match import Term, find_terms
 from reader.library import Library
@@ -44,7 +44,8 @@ def save(
 ) -> Document:
     """Keep ``text`` as the reader's version of sentence ``index``; the document as it is now.
 
-    Without a translator (no model installed) the edit is kept without a word alignment.
+    Without a translator (no model installed), or one that cannot force-decode, the edit is kept
+    without a word alignment.
     """
     document = library.get(id_)
     pair = sentence_at(document, index)
@@ -55,8 +56,8 @@ def save(
     if translator is not None:
         try:
             alignment = postedit.align(pair.source, text, translator, settings)
-        except InputError:
-            alignment = ()  # longer than the model takes: kept as text, without word links
+        except (InputError, UnsupportedError):
+            alignment = ()  # longer than the model takes, or a backend without forced decoding: no word links
     return library.save_edit(id_, index, _edit(document, text, alignment, how, settings))
 
 

@@ -159,12 +159,7 @@ class StateStore(Closing):
     def forget(self, ids: Iterable[str]) -> None:
         """Drop the reading state of removed documents."""
         ids = list(ids)
-
-        def run(conn: sqlite3.Connection) -> None:
-            for part in chunks(ids):
-                conn.execute(f"DELETE FROM reading WHERE id IN ({placeholders(len(part))})", list(part))
-
-        self.db.write(run)
+        self.db.write(lambda conn: _delete(conn, "reading", "id", ids))
 
     # ---- removals ----------------------------------------------------------------------------
 
@@ -277,10 +272,7 @@ class StateStore(Closing):
         keys = list(keys)
 
         def run(conn: sqlite3.Connection) -> int:
-            dropped = sum(
-                conn.execute(f"DELETE FROM edits WHERE key IN ({placeholders(len(part))})", list(part)).rowcount
-                for part in chunks(keys)
-            )
+            dropped = _delete(conn, "edits", "key", keys)
             _unspread(conn, keys)
             return dropped
 
@@ -292,12 +284,7 @@ class StateStore(Closing):
 
     def spread(self, keys: Iterable[str]) -> None:
         keys = list(keys)
-
-        def run(conn: sqlite3.Connection) -> None:
-            for part in chunks(keys):
-                conn.execute(f"DELETE FROM unspread WHERE key IN ({placeholders(len(part))})", list(part))
-
-        self.db.write(run)
+        self.db.write(lambda conn: _delete(conn, "unspread", "key", keys))
 
     # ---- glossary ----------------------------------------------------------------------------
 
@@ -329,6 +316,14 @@ class StateStore(Closing):
         return self.db.write(
             lambda conn: conn.execute("DELETE FROM glossary WHERE key = ? AND feed = ?", (key, feed)).rowcount > 0
         )
+
+
+def _delete(conn: sqlite3.Connection, table: str, column: str, values: list[str]) -> int:
+    """Delete the rows whose ``column`` is one of ``values`` (``table`` and ``column`` are this module's names)."""
+    return sum(
+        conn.execute(f"DELETE FROM {table} WHERE {column} IN ({placeholders(len(part))})", list(part)).rowcount
+        for part in chunks(values)
+    )
 
 
 def _unspread(conn: sqlite3.Connection, keys: list[str]) -> None:

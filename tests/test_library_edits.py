@@ -165,3 +165,14 @@ def test_an_edit_cut_short_by_a_kill_reaches_every_document_when_the_library_ope
         library.state.drop_edits([edit_key(PRESIDENT)])  # a revert, killed before the files were rewritten
     with Library(folder) as library:
         assert [library.get(i).sentences[0].edit for i in (first, second)] == [None, None]
+
+
+def test_a_glossary_change_cut_short_by_a_kill_is_checked_when_the_library_opens_again(tmp_path: Path):
+    folder = tmp_path / "library"
+    with Library(folder) as library:
+        doc = library.add(document("/a.txt", ("غادر الوفد العاصمة", "The delegation left the capital")), "/a.txt")
+        library.state.put_terms([("الوفد", "", "الوفد", "mission")])  # the term kept, then "killed"
+        assert not library.get(doc).sentences[0].has(Flag.GLOSSARY)
+    with Library(folder) as library:
+        assert library.get(doc).sentences[0].glossary == ("الوفد",)
+        assert not library.state.glossary_unchecked()

@@ -11,6 +11,8 @@
   ``unspread`` holds the keys whose change has not reached every document yet: written in the same
   transaction as the change, cleared once the documents are rewritten, finished on the next open.
 - ``glossary`` (schema 2): terms, global (``feed`` empty) or for one feed, keyed by the folded Arabic.
+  A change to it marks the documents' glossary flags ``unchecked`` in the same transaction; the mark
+  goes once every document is checked again, and a check cut short is finished on the next open.
 
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
 older schema is migrated (``reader.sqlite.Schema.migrations``: version 1 gains the edits and the
@@ -39,6 +41,7 @@ _EDITS_AND_GLOSSARY = (
         updated REAL NOT NULL
     )""",
     "CREATE TABLE unspread (key TEXT PRIMARY KEY)",
+    "CREATE TABLE unchecked (what TEXT PRIMARY KEY)",
     """CREATE TABLE glossary (
         key TEXT NOT NULL,
         feed TEXT NOT NULL DEFAULT '',
@@ -72,13 +75,14 @@ _STATEMENTS = (
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"reading", "feeds", "removed", "edits", "unspread", "glossary"}),
+    tables=frozenset({"reading", "feeds", "removed", "edits", "unspread", "unchecked", "glossary"}),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
         "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
         "removed": ("id", "removed", "done"),
         "edits": ("key", "source", "edit", "updated"),
         "unspread": ("key",),
+        "unchecked": ("what",),
         "glossary": ("key", "feed", "arabic", "english", "added"),
     },
     migrations={1: _EDITS_AND_GLOSSARY},
@@ -304,18 +308,36 @@ class StateStore(Closing):
     def put_terms(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
         """Keep (key, feed, arabic, english) terms, replacing the rendering of a term already there."""
         now = time.time()
-        self.db.write(
-            lambda conn: conn.executemany(
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.executemany(
                 "INSERT INTO glossary (key, feed, arabic, english, added) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (key, feed) DO UPDATE SET arabic = excluded.arabic, english = excluded.english",
                 [(*row, now) for row in rows],
             )
-        )
+            conn.execute(_UNCHECKED)
+
+        self.db.write(run)
 
     def drop_term(self, key: str, feed: str) -> bool:
-        return self.db.write(
-            lambda conn: conn.execute("DELETE FROM glossary WHERE key = ? AND feed = ?", (key, feed)).rowcount > 0
+        def run(conn: sqlite3.Connection) -> bool:
+            dropped = conn.execute("DELETE FROM glossary WHERE key = ? AND feed = ?", (key, feed)).rowcount > 0
+            conn.execute(_UNCHECKED)
+            return dropped
+
+        return self.db.write(run)
+
+    def glossary_unchecked(self) -> bool:
+        """Whether a change to the glossary has not reached every document's flags yet."""
+        return self.db.read(
+            lambda conn: conn.execute("SELECT 1 FROM unchecked WHERE what = 'glossary'").fetchone() is not None
         )
+
+    def glossary_checked(self) -> None:
+        self.db.write(lambda conn: conn.execute("DELETE FROM unchecked WHERE what = 'glossary'"))
+
+
+_UNCHECKED = "INSERT OR IGNORE INTO unchecked (what) VALUES ('glossary')"
 
 
 def _delete(conn: sqlite3.Connection, table: str, column: str, values: list[str]) -> int:

@@ -344,7 +344,10 @@ class Library(Closing):
         return self._recheck_glossary()
 
     def _recheck_glossary(self) -> int:
-        """Set the glossary flags of every document again: one pass over the files, writing only what changed."""
+        """Set the glossary flags of every document again: one pass over the files, writing only what changed.
+
+        The change that asked for it marked the flags unchecked; a pass cut short is done again on the next open.
+        """
         changed = 0
         for row in self.index.page(EVERYTHING, offset=0, limit=1 << 40)[0]:
             try:
@@ -355,6 +358,7 @@ class Library(Closing):
             if checked != document:
                 self._keep(row.id, checked)
                 changed += 1
+        self.state.glossary_checked()
         return changed
 
     # ---- the list, search, reading state -----------------------------------------------------
@@ -485,6 +489,8 @@ class Library(Closing):
         unspread = self.state.unspread()
         if unspread:
             self._spread(unspread)  # an edit saved when the process was killed: it reaches every document now
+        if self.state.glossary_unchecked():
+            self._recheck_glossary()  # likewise a glossary change
         try:
             folder_time = os.stat(self.root / ARTICLES_DIR).st_mtime_ns
         except FileNotFoundError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import edit_panel, shared
 from reader.app import component, reading
 from reader.app.messages import plain
 
@@ -45,15 +45,22 @@ except Exception as exc:
     shared.show_error(exc)
     st.stop()
 data = component.view_data(page, sentences=view.sentences, start=start, pin=pin)
-result = shared.reading_view(f"view-{doc_id}", data, position=start)
-saved = st.session_state.get(("position", doc_id), view.reading.position)
-st.session_state[("position", doc_id)] = reading.keep_position(library, view, result.position, saved)
-for event in (result.select, result.edit):  # "edit" will open post-editing's panel; for now both pick
+article, side = st.columns([3, 1])
+with article:
+    result = shared.reading_view(f"view-{doc_id}", data, position=start)
+saved = st.session_state.get(f"position-{doc_id}", view.reading.position)
+st.session_state[f"position-{doc_id}"] = reading.keep_position(library, view, result.position, saved)
+for event in (result.select, result.edit):  # a click or "e" on a sentence opens its panel
     if component.sentence_event(event, view.sentences) is not None:
-        st.session_state[("picked", doc_id)] = event
-picked = st.session_state.get(("picked", doc_id))
-if picked is not None:
-    st.caption(plain(reading.sentence_details(view.document, picked)))
+        st.session_state[f"picked-{doc_id}"] = event
+if result.cancel:  # Esc
+    edit_panel.close(doc_id)
+picked = st.session_state.get(f"picked-{doc_id}")
+with side:
+    if picked is None:
+        st.caption("Click a sentence (or press e on it) to see its versions and edit it.")
+    else:
+        edit_panel.show(library, doc_id, view.document, picked)
 
 translated = st.session_state.pop("translated", None)
 if translated is not None and translated[0] == doc_id:

@@ -103,7 +103,7 @@ def _ignore() -> None:
 
 
 def reading_view(key: str, data: dict[str, object], position: int = 0):
-    """The sandboxed reading view (``reader.app.component``); its result has position, select and edit."""
+    """The sandboxed reading view (``reader.app.component``); its result has position, select, edit and cancel."""
     return _view(
         key=key,
         data=data,
@@ -111,6 +111,7 @@ def reading_view(key: str, data: dict[str, object], position: int = 0):
         on_position_change=_ignore,
         on_select_change=_ignore,
         on_edit_change=_ignore,
+        on_cancel_change=_ignore,
     )
 
 

@@ -107,14 +107,22 @@ def _output_name(spec: str, used: set[str]) -> str:
     help="Add the translations to this library (default: READER_LIBRARY or $XDG_DATA_HOME/reader/library).",
 )
 @click.option("--no-library", is_flag=True, help="Do not add the translations to the library.")
-def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, no_library) -> None:
-    """Translate INPUT files, folders, URLs or - (stdin); each is also kept in the library."""
+@click.option(
+    "--discard-edits", is_flag=True, help="Forget your edits of these articles' sentences (everywhere) first."
+)
+def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, no_library, discard_edits) -> None:
+    """Translate INPUT files, folders, URLs or - (stdin); each is also kept in the library.
+
+    Your edits of a sentence are kept whatever model or settings translate it again (see --discard-edits).
+    """
     from reader import export, ingest
     from reader.api import iter_article, open_translator
     from reader.document import Flag
     from reader.library import Library
 
     chosen = _formats(formats, EXPORT_FORMATS)
+    if discard_edits and no_library:
+        raise click.UsageError("--discard-edits forgets edits kept in the library: it cannot go with --no-library")
     if "pdf" in chosen and out is None:
         raise click.UsageError("PDF output needs --out DIR")
     if len(chosen) > 1 and out is None:
@@ -136,6 +144,9 @@ def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, 
                 bar.update(progress.done - bar.pos)
         document = progress.document
         if library is not None:
+            if discard_edits:
+                library.forget_edits(document)
+            document = library.shown(document)  # the reader's edits and glossary flags, in every output too
             library.add(document, library_key(spec, article))
         totals["sentences"] += len(document.sentences)
         totals["cached"] += sum(1 for s in document.sentences if s.has(Flag.CACHED))
@@ -338,6 +349,22 @@ def _register_library() -> None:
 
 
 _register_library()
+
+
+def _register_editing() -> None:
+    from reader import editing_command as commands
+
+    for command in (
+        commands.alternatives_command,
+        commands.edit_command,
+        commands.complete_command,
+        commands.edits_command,
+        commands.glossary_command,
+    ):
+        cli.add_command(command)
+
+
+_register_editing()
 
 
 def main() -> None:

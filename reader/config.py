@@ -58,6 +58,8 @@ class Settings:
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5_000_000
     allow_private_urls: bool = False
+    editor: str = ""
+    """Who makes the edits (READER_EDITOR, --editor): recorded with each one, and in TMX as changeid."""
 
     @classmethod
     def load(cls, **flags: Any) -> Settings:

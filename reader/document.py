@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+"""Version 1 files (no ``edit`` objects) load as documents without edits."""
 
 
 class Flag(StrEnum):
@@ -37,15 +39,37 @@ class Flag(StrEnum):
     NUMBER_MISMATCH = "number-mismatch"
     GLOSSARY = "glossary"
     """A glossary term in the source has not got its rendering in the translation (reader.glossary)."""
+    EDITED = "edited"
+    """The reader's version is shown (``SentencePair.edit``); never stored: ``shown_flags`` derives it."""
+
+
+WARNINGS_OF_THE_MACHINE = frozenset({Flag.LOW_SCORE, Flag.REPETITION, Flag.LENGTH_RATIO, Flag.NUMBER_MISMATCH})
+"""Quality warnings about the machine version: a sentence the reader edited does not show them."""
+
+
+class How(StrEnum):
+    """How the reader's version was made."""
+
+    TYPED = "typed"
+    ALTERNATIVE = "alternative"
+    """One of the model's whole-sentence alternatives, chosen."""
+    COMPLETION = "completion"
+    """The model's continuation of the reader's own first words."""
+    GLOSSARY = "glossary"
+    """The glossary fix (``reader.glossary.fix.fix_term``)."""
+
+
+def _member(kind: type[StrEnum], value: object) -> str:
+    """A known value as its member of ``kind`` (Flag, How), anything else (a newer writer's) as the string it is."""
+    text = str(value)
+    try:
+        return kind(text)
+    except ValueError:
+        return text
 
 
 def _flag(value: object) -> str:
-    """A known flag as its Flag member, anything else as the string it is."""
-    text = str(value)
-    try:
-        return Flag(text)
-    except ValueError:
-        return text
+    return _member(Flag, value)
 
 
 _WORD = re.compile(r"\S+")
@@ -62,6 +86,51 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """The reader's version of one sentence's translation: the human version, shown instead of the machine's."""
+
+    text: str
+    alignment: tuple[tuple[int, int], ...] = ()
+    """(source word, target word) pairs of ``text``, as ``SentencePair.alignment`` (``reader.postedit.align``)."""
+    how: str = How.TYPED
+    at: str = ""
+    """When it was made: ISO 8601 in UTC, to the second (``2026-12-02T01:02:03Z``)."""
+    by: str = ""
+    """Who made it: the ``editor`` setting (READER_EDITOR, --editor), empty when not set."""
+    replaced_model: str = ""
+    """The model whose translation it replaced, and that model's weights (``Metadata.model_fingerprint``)."""
+    replaced_fingerprint: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "alignment": [list(pair) for pair in self.alignment],
+            "how": str(self.how),
+            "at": self.at,
+            "by": self.by,
+            "replaced_model": self.replaced_model,
+            "replaced_fingerprint": self.replaced_fingerprint,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Edit:
+        """An edit from its JSON; KeyError, TypeError or ValueError when it is not one."""
+        return cls(
+            text=str(data["text"]),
+            alignment=tuple((int(a), int(b)) for a, b in data.get("alignment", [])),
+            how=_how(data.get("how", How.TYPED)),
+            at=str(data.get("at", "")),
+            by=str(data.get("by", "")),
+            replaced_model=str(data.get("replaced_model", "")),
+            replaced_fingerprint=str(data.get("replaced_fingerprint", "")),
+        )
+
+
+def _how(value: object) -> str:
+    return _member(How, value)
+
+
+@dataclass(frozen=True)
 class SentencePair:
     """One source sentence, its translation, and how the two correspond word by word."""
 
@@ -74,9 +143,33 @@ class SentencePair:
     score: float | None = None
     """Mean token log-probability of the translation; None when no model was involved."""
     flags: tuple[str, ...] = ()
+    edit: Edit | None = None
+    """The reader's version, when they edited the sentence; ``translation`` stays the machine's."""
+    glossary: tuple[str, ...] = ()
+    """The glossary terms (their Arabic) the source holds and ``shown`` lacks the rendering of (flag ``glossary``)."""
+
+    @property
+    def shown(self) -> str:
+        """The text a reader sees: the human version when there is one, else the machine translation.
+
+        The one accessor the view, every export and search use.
+        """
+        return self.edit.text if self.edit is not None else self.translation
+
+    @property
+    def shown_alignment(self) -> tuple[tuple[int, int], ...]:
+        """The word alignment of ``shown``."""
+        return self.edit.alignment if self.edit is not None else self.alignment
+
+    @property
+    def shown_flags(self) -> tuple[str, ...]:
+        """The flags of what is shown: an edited sentence is marked ``edited`` and loses the machine's warnings."""
+        if self.edit is None:
+            return self.flags
+        return tuple(sorted({f for f in self.flags if f not in WARNINGS_OF_THE_MACHINE} | {Flag.EDITED}))
 
     def has(self, flag: str) -> bool:
-        return flag in self.flags
+        return flag in self.shown_flags
 
     def with_flags(self, *extra: str) -> SentencePair:
         return replace(self, flags=tuple(sorted(set(self.flags) | set(extra))))
@@ -94,7 +187,8 @@ class Paragraph:
 
     @property
     def translation(self) -> str:
-        return " ".join(s.translation for s in self.sentences if s.translation)
+        """What the reader sees of the paragraph (human versions where there are some)."""
+        return " ".join(s.shown for s in self.sentences if s.shown)
 
 
 @dataclass(frozen=True)
@@ -169,15 +263,7 @@ class Document:
                     "start": p.start,
                     "end": p.end,
                     "sentences": [
-                        {
-                            "start": s.start,
-                            "end": s.end,
-                            "source": s.source,
-                            "translation": s.translation,
-                            "alignment": [list(pair) for pair in s.alignment],
-                            "score": s.score,
-                            "flags": list(s.flags),
-                        }
+                        _sentence_dict(s)
                         for s in p.sentences
                     ],
                 }
@@ -194,8 +280,11 @@ class Document:
 
         if not isinstance(data, dict) or data.get("format") != "reader.document":
             raise InputError("not a reader document: the 'format' field must be 'reader.document'")
-        if data.get("version") != FORMAT_VERSION:
-            raise InputError(f"unsupported document version {data.get('version')!r}; expected {FORMAT_VERSION}")
+        if data.get("version") not in READABLE_VERSIONS:
+            raise InputError(
+                f"unsupported document version {data.get('version')!r}; this reader reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))}"
+            )
         try:
             meta_fields = {f.name for f in fields(Metadata)}
             meta = Metadata(**{k: str(v) for k, v in data.get("meta", {}).items() if k in meta_fields})
@@ -211,7 +300,9 @@ class Document:
                             translation=str(s.get("translation", "")),
                             alignment=tuple((int(a), int(b)) for a, b in s.get("alignment", [])),
                             score=None if s.get("score") is None else float(s["score"]),
-                            flags=tuple(_flag(f) for f in s.get("flags", [])),
+                            flags=tuple(_flag(f) for f in s.get("flags", []) if f != Flag.EDITED),
+                            edit=None if s.get("edit") is None else Edit.from_dict(s["edit"]),
+                            glossary=tuple(str(term) for term in s.get("glossary", [])),
                         )
                         for s in p.get("sentences", [])
                     ),
@@ -231,3 +322,20 @@ class Document:
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc}") from exc
         return cls.from_dict(data)
+
+
+def _sentence_dict(s: SentencePair) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "start": s.start,
+        "end": s.end,
+        "source": s.source,
+        "translation": s.translation,
+        "alignment": [list(pair) for pair in s.alignment],
+        "score": s.score,
+        "flags": list(s.flags),
+    }
+    if s.edit is not None:
+        record["edit"] = s.edit.to_dict()
+    if s.glossary:
+        record["glossary"] = list(s.glossary)
+    return record

@@ -29,9 +29,11 @@ from __future__ import annotations
 import difflib
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from reader.assemble import copied, join
+from reader.chars import bare_word
 from reader.config import Settings
 from reader.errors import InputError
 from reader.plan import Plan, plan_sentence
@@ -91,7 +93,8 @@ def align(
 ) -> tuple[tuple[int, int], ...]:
     """(source word, target word) pairs for ``translation`` (the reader's edit) over the displayed words.
 
-    Each part is aligned by forced decoding to its share of the edit (see the module docstring).
+    Each part is aligned by forced decoding to its share of the edit (see the module docstring); the
+    words the edit keeps from the machine version keep the machine's pairs (``carried``).
     Empty when there is nothing to align; a part the model cannot take (an edit over its positions)
     gets no pairs rather than guessed ones.
     """
@@ -117,7 +120,46 @@ def forced(source: str, translation: str, translator: EditingTranslator, setting
             aligned.append(editor.align(part.text, text) if share else Translation(""))
         except InputError:
             aligned.append(Translation(text))
-    return join(plan, aligned)
+    decoded = join(plan, aligned)
+    return replace(decoded, alignment=carried(decoded, join(plan, machine)))
+
+
+def carried(edit: Translation, machine: Translation) -> tuple[tuple[int, int], ...]:
+    """The edit's alignment: the machine version's pairs for the words the reader kept, forced decoding's for the rest.
+
+    Forced decoding reads the alignment head at the step that predicts each word, before the model
+    has seen it, so a word moved to where the model expected another would get that one's source.
+    A word the reader kept from the machine version (the same word, any case or punctuation, moved
+    or not) keeps the machine's pairs instead: the words are matched in order first (a word diff),
+    then a kept word that moved is matched k-th occurrence to k-th occurrence.
+    """
+    matched = kept_words(edit.text.split(), machine.text.split())
+    from_machine = {(s, matched[t]) for s, t in machine.alignment if t in matched}
+    if not from_machine:
+        return edit.alignment
+    new = {(s, t) for s, t in edit.alignment if t not in matched.values()}
+    return tuple(sorted(from_machine | new))
+
+
+def kept_words(edited: list[str], machine: list[str]) -> dict[int, int]:
+    """machine word index -> edited word index, for the machine's words the edit keeps (see ``carried``)."""
+    a, b = [_word_key(w) for w in machine], [_word_key(w) for w in edited]
+    matched: dict[int, int] = {}
+    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
+        matched.update((block.a + k, block.b + k) for k in range(block.size))
+    taken = set(matched.values())
+    left: dict[str, list[int]] = {}
+    for j, key in enumerate(b):
+        if j not in taken:
+            left.setdefault(key, []).append(j)
+    for i, key in enumerate(a):
+        if i not in matched and left.get(key):
+            matched[i] = left[key].pop(0)
+    return matched
+
+
+def _word_key(word: str) -> str:
+    return (bare_word(word) or word).casefold()
 
 
 def _shares(words: list[str], parts: list[list[str]]) -> list[list[str]]:

@@ -521,3 +521,32 @@ def test_listing_counts_and_dates():
     assert listing.dates((dt.date(2024, 11, 3), dt.date(2024, 11, 1))) == (dt.date(2024, 11, 1), dt.date(2024, 11, 3))
     assert listing.dates((dt.date(2024, 11, 3),)) == (dt.date(2024, 11, 3), None)
     assert listing.pages(0) == 1 and listing.pages(26) == 2
+
+
+def test_the_side_panel_edits_a_sentence_and_shows_hostile_text_as_text(fake_model):
+    hostile = "<img src=x onerror=alert(1)> **bold** [link](https://example.org)"
+    doc = add("خبر", [("جملة أولى", "First"), ("جملة ثانية", "Second")], "k-panel")
+    at = new_app(READ)
+    at.query_params["doc"] = doc
+    at.run()
+    assert any("Click a sentence" in c.value for c in at.caption)
+    at.session_state[f"picked-{doc}"] = 1  # as a click on sentence 1 leaves it
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.text][-2:] == ["جملة ثانية", "Second"]  # the source, the machine version
+    box = at.text_area(key=f"edit-text-{doc}-1")
+    assert box.value == "Second" and box.label == "Your version of sentence 2"
+    box.input(hostile)
+    at.button(key=f"save-edit-text-{doc}-1").click().run()
+    assert not at.exception and not at.error
+    pair = library().get(doc).sentences[1]
+    assert pair.shown == hostile and pair.translation == "Second" and pair.edit.alignment == ()  # no forced decoding
+    assert at.text_area(key=f"edit-text-{doc}-1").value == hostile
+    assert "&lt;img" in srcdoc(at) and "<img" not in srcdoc(at)
+    assert any(shown(c.value).startswith("Your version: typed") for c in at.caption)
+    at.button(key=f"alts-edit-text-{doc}-1").click().run()  # the fake backend has no post-editing: one line
+    assert not at.exception and "cannot offer alternatives" in shown(at.error[0].value)
+    at.button(key=f"revert-edit-text-{doc}-1").click().run()
+    assert library().get(doc).sentences[1].edit is None
+    at.button(key=f"close-edit-text-{doc}-1").click().run()
+    assert any("Click a sentence" in c.value for c in at.caption)

@@ -183,7 +183,12 @@ class _Round:
             self.fail(job.key, describe(exc), source=job.source)
 
     def commit(self, job: Job, document: Document) -> None:
-        """Write every output file (atomically), index the document, then mark the article done in one transaction."""
+        """Write every output file (atomically), index the document, then mark the article done in one transaction.
+
+        The document shows the reader's edits of its sentences and its glossary flags (``Library.shown``),
+        in every output.
+        """
+        document = self.library.shown(document)
         written = self.outputs.write(job.key, document)
         self.library.indexed(document_id(job.key), document)
         self.manifest.mark_done(

@@ -148,7 +148,8 @@ def _header(document: Document) -> str:
             + "".join(f'<div><dt>{label}</dt><dd dir="auto">{value}</dd></div>' for label, value in fields)
             + "</dl>"
         )
-    present = sorted({flag for s in document.sentences for flag in s.flags if flag in MARKS}, key=list(MARKS).index)
+    shown = {flag for s in document.sentences for flag in s.shown_flags if flag in MARKS}
+    present = sorted(shown, key=list(MARKS).index)
     if present:
         parts.append(
             '<p class="legend">Marks:'
@@ -173,15 +174,15 @@ def _source_sentence(
 def _target_sentence(
     sentence: SentencePair, sid: int, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
 ) -> str:
-    if sentence.has(Flag.PENDING) and not sentence.translation:
+    if sentence.has(Flag.PENDING) and not sentence.shown:
         return f'<span class="s pending" data-s="{sid}" tabindex="0" title="translating">…</span>'
-    body = _words(sentence.translation, sid, links[1]) if links else _text(sentence.translation)
+    body = _words(sentence.shown, sid, links[1]) if links else _text(sentence.shown)
     return f'<span class="s" data-s="{sid}" tabindex="0">{body}</span>{_marks(sentence)}'
 
 
 def _marks(sentence: SentencePair) -> str:
     marks = []
-    for flag in sentence.flags:
+    for flag in sentence.shown_flags:
         if flag == Flag.PENDING:
             continue
         glyph, title, warning = MARKS.get(flag, ("·", flag, True))
@@ -198,12 +199,12 @@ def _links(sentence: SentencePair, shown_source: str) -> tuple[dict[int, list[in
     slice) splits into a different number of words, word links would point at the wrong words.
     """
     n_source = len(word_spans(sentence.source))
-    n_target = len(word_spans(sentence.translation))
+    n_target = len(word_spans(sentence.shown))
     if len(word_spans(shown_source)) != n_source:
         return None
     forward: dict[int, list[int]] = defaultdict(list)
     backward: dict[int, list[int]] = defaultdict(list)
-    for s, t in sorted(set(sentence.alignment)):
+    for s, t in sorted(set(sentence.shown_alignment)):
         if 0 <= s < n_source and 0 <= t < n_target:
             forward[s].append(t)
             backward[t].append(s)

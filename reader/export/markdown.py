@@ -86,10 +86,10 @@ def _direction(source: str) -> str:
 
 
 def _english(sentence: SentencePair, *, line_start: bool) -> str:
-    if not sentence.translation:
+    if not sentence.shown:
         return UNTRANSLATED
-    text = escape(sentence.translation, line_start=line_start)
-    marks = printed_marks(sentence.flags)
+    text = escape(sentence.shown, line_start=line_start)
+    marks = printed_marks(sentence.shown_flags)
     return f"{text}{_sup(marks)}" if text and marks else text
 
 

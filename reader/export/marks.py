@@ -35,6 +35,7 @@ FLAG_MARKS: dict[str, Mark] = {
     Flag.LENGTH_RATIO: Mark("↔", "±", "translation unusually short or long for its source", True),
     Flag.NUMBER_MISMATCH: Mark("#", "#", "a number in the source is missing from the translation", True),
     Flag.GLOSSARY: Mark("§", "§", "a glossary term is missing its rendering in the translation", True),
+    Flag.EDITED: Mark("✎", "*", "edited: the reader's version, not the model's", False),
 }
 
 
@@ -51,4 +52,4 @@ def printed_marks(flags: Iterable[str]) -> str:
 
 def printed_legend(document: Document) -> list[Mark]:
     """The marks print shows in ``document``, in table order: what its legend lists."""
-    return [FLAG_MARKS[flag] for flag in printed_flags(f for s in document.sentences for f in s.flags)]
+    return [FLAG_MARKS[flag] for flag in printed_flags(f for s in document.sentences for f in s.shown_flags)]

@@ -108,16 +108,20 @@ def missing_terms(source: str, translation: str, terms: Iterable[Term]) -> list[
 
 
 def check(pair: SentencePair, terms: Sequence[Term]) -> SentencePair:
-    """``pair`` with the glossary flag set when a term it holds is missing from its translation, cleared when not.
+    """``pair`` with the glossary flag set when a term it holds is missing from what it shows, cleared when not.
 
-    ``missing_terms`` names the terms; the flag says there are some. An untranslated pair is left as it is.
+    ``pair.glossary`` names the terms (their Arabic); the flag says there are some. An untranslated
+    pair is left as it is.
     """
-    if not pair.translation:
+    if not pair.shown:
         return pair
     flags = set(pair.flags) - {Flag.GLOSSARY}
-    if missing_terms(pair.source, pair.translation, terms):
+    missing = tuple(dict.fromkeys(m.term.arabic for m in missing_terms(pair.source, pair.shown, terms)))
+    if missing:
         flags.add(Flag.GLOSSARY)
-    return pair if flags == set(pair.flags) else replace(pair, flags=tuple(sorted(flags)))
+    if flags == set(pair.flags) and missing == pair.glossary:
+        return pair
+    return replace(pair, flags=tuple(sorted(flags)), glossary=missing)
 
 
 def _letters(word: str) -> str:

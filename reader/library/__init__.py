@@ -5,7 +5,9 @@ format), a derived index (``index.py``: the list and FTS5 search, rebuilt from t
 time) and the reader's own data (``state.py``: read/unread, stars, reading positions, feed
 subscriptions). ``search.py`` turns what the user types into a safe query and FTS5's matches into
 marked words on both sides of a sentence pair; ``layout.py`` is the folder's shape, which is also
-what ``reader batch --out`` writes. See docs/library.md.
+what ``reader batch --out`` writes. ``edits.py`` and ``glossary.py`` are post-editing's side: the
+reader's versions of sentences, kept by sentence and shown in every document holding one, and the
+glossary's terms (docs/post-editing.md). See docs/library.md.
 """
 
 from reader.library.index import Filters, Row

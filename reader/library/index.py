@@ -402,6 +402,24 @@ class Index(Closing):
 
         return self.db.read(read)
 
+    def holding(self, source: str) -> list[str]:
+        """The ids of the documents with a sentence whose folded words are ``source``'s, as a phrase (candidates:
+        the caller compares the sentences themselves)."""
+        words = search_words(source)
+        if not any(ch.isalnum() for ch in words):
+            return []
+        phrase = '{ar} : "' + words.replace('"', '""') + '"'
+
+        def read(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute(
+                f"""SELECT DISTINCT d.id FROM sentence_fts f JOIN documents d ON d.num = f.rowid >> {SENTENCE_BITS}
+                    WHERE sentence_fts MATCH ?""",
+                (phrase,),
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        return self.db.read(read)
+
     def feed_counts(self) -> dict[str, tuple[int, int]]:
         """Per feed URL: (documents, unread documents)."""
 
@@ -473,7 +491,7 @@ def document_row(id_: str, document: Document, stamp: FileStamp) -> tuple[object
     flags: Counter[str] = Counter()
     flagged = 0
     for sentence in document.sentences:
-        warnings = [f for f in sentence.flags if f in FLAG_MARKS and FLAG_MARKS[f].warning]
+        warnings = [f for f in sentence.shown_flags if f in FLAG_MARKS and FLAG_MARKS[f].warning]
         flags.update(warnings)
         flagged += bool(warnings)
     return (
@@ -499,7 +517,7 @@ def document_row(id_: str, document: Document, stamp: FileStamp) -> tuple[object
 
 def sentence_rows(document: Document) -> list[tuple[int, str, str]]:
     """(n, source, translation) to index: every sentence, and the title when it is not the first paragraph."""
-    rows = [(n, s.source, s.translation) for n, s in enumerate(document.sentences[:TITLE_ROW])]
+    rows = [(n, s.source, s.shown) for n, s in enumerate(document.sentences[:TITLE_ROW])]
     meta = document.meta
     if meta.title and meta.title_translation:
         rows.append((TITLE_ROW, meta.title, meta.title_translation))

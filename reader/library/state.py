@@ -6,23 +6,51 @@
 - ``removed``: documents the reader removed, so that a feed check does not bring them back;
   ``done`` says their files are gone (a removal interrupted by a kill is finished on the next open).
 
+- ``edits`` (schema 2): the reader's versions of sentences, keyed by the normalized source sentence
+  (``reader.library.edits.edit_key``), not by model or document: the same sentence anywhere shows it.
+  ``unspread`` holds the keys whose change has not reached every document yet: written in the same
+  transaction as the change, cleared once the documents are rewritten, finished on the next open.
+- ``glossary`` (schema 2): terms, global (``feed`` empty) or for one feed, keyed by the folded Arabic.
+  A change to it marks the documents' glossary flags ``unchecked`` in the same transaction; the mark
+  goes once every document is checked again, and a check cut short is finished on the next open.
+
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
-older schema is migrated (``reader.sqlite.Schema.migrations``). Post-editing's edits and glossary
-terms are to live here too, as new tables added by a migration.
+older schema is migrated (``reader.sqlite.Schema.migrations``: version 1 gains the edits and the
+glossary). None of it is touched by ``reader cache clear`` or a rebuild of the index.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.document import Edit
 from reader.errors import LibraryError
 from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema, chunks, placeholders
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+_EDITS_AND_GLOSSARY = (
+    """CREATE TABLE edits (
+        key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        edit TEXT NOT NULL,
+        updated REAL NOT NULL
+    )""",
+    "CREATE TABLE unspread (key TEXT PRIMARY KEY)",
+    "CREATE TABLE unchecked (what TEXT PRIMARY KEY)",
+    """CREATE TABLE glossary (
+        key TEXT NOT NULL,
+        feed TEXT NOT NULL DEFAULT '',
+        arabic TEXT NOT NULL,
+        english TEXT NOT NULL,
+        added REAL NOT NULL,
+        PRIMARY KEY (key, feed)
+    )""",
+)
 _STATEMENTS = (
     """CREATE TABLE reading (
         id TEXT PRIMARY KEY,
@@ -42,16 +70,22 @@ _STATEMENTS = (
         last_failed INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE TABLE removed (id TEXT PRIMARY KEY, removed REAL NOT NULL, done INTEGER NOT NULL DEFAULT 0)",
+    *_EDITS_AND_GLOSSARY,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"reading", "feeds", "removed"}),
+    tables=frozenset({"reading", "feeds", "removed", "edits", "unspread", "unchecked", "glossary"}),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
         "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
         "removed": ("id", "removed", "done"),
+        "edits": ("key", "source", "edit", "updated"),
+        "unspread": ("key",),
+        "unchecked": ("what",),
+        "glossary": ("key", "feed", "arabic", "english", "added"),
     },
+    migrations={1: _EDITS_AND_GLOSSARY},
 )
 NAMES = Names("library", "library", "set READER_LIBRARY (or --library) to another folder")
 
@@ -129,12 +163,7 @@ class StateStore(Closing):
     def forget(self, ids: Iterable[str]) -> None:
         """Drop the reading state of removed documents."""
         ids = list(ids)
-
-        def run(conn: sqlite3.Connection) -> None:
-            for part in chunks(ids):
-                conn.execute(f"DELETE FROM reading WHERE id IN ({placeholders(len(part))})", list(part))
-
-        self.db.write(run)
+        self.db.write(lambda conn: _delete(conn, "reading", "id", ids))
 
     # ---- removals ----------------------------------------------------------------------------
 
@@ -209,3 +238,123 @@ class StateStore(Closing):
                 raise LibraryError(f"not subscribed to {url}")
 
         self.db.write(update)
+
+    # ---- edits -------------------------------------------------------------------------------
+
+    def edits(self, keys: Iterable[str] | None = None) -> dict[str, tuple[str, Edit]]:
+        """key -> (source as first edited, the edit): all of them, or those of ``keys``."""
+
+        def read(conn: sqlite3.Connection) -> dict[str, tuple[str, Edit]]:
+            if keys is None:
+                rows = conn.execute("SELECT key, source, edit FROM edits ORDER BY updated").fetchall()
+            else:
+                rows = []
+                for part in chunks(list(dict.fromkeys(keys))):
+                    rows += conn.execute(
+                        f"SELECT key, source, edit FROM edits WHERE key IN ({placeholders(len(part))})", list(part)
+                    ).fetchall()
+            return {key: (source, _edit(text)) for key, source, text in rows}
+
+        return self.db.read(read)
+
+    def put_edits(self, records: Iterable[tuple[str, str, Edit]]) -> None:
+        """Keep (key, source, edit) records, replacing what the same keys held."""
+        now = time.time()
+        rows = [(key, source, json.dumps(edit.to_dict(), ensure_ascii=False), now) for key, source, edit in records]
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO edits (key, source, edit, updated) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET source = excluded.source, edit = excluded.edit, updated = excluded.updated",
+                rows,
+            )
+            _unspread(conn, [row[0] for row in rows])
+
+        self.db.write(run)
+
+    def drop_edits(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
+
+        def run(conn: sqlite3.Connection) -> int:
+            dropped = _delete(conn, "edits", "key", keys)
+            _unspread(conn, keys)
+            return dropped
+
+        return self.db.write(run)
+
+    def unspread(self) -> list[str]:
+        """The keys whose edit (or revert) has not reached every document holding the sentence yet."""
+        return self.db.read(lambda conn: [r[0] for r in conn.execute("SELECT key FROM unspread")])
+
+    def spread(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        self.db.write(lambda conn: _delete(conn, "unspread", "key", keys))
+
+    # ---- glossary ----------------------------------------------------------------------------
+
+    def glossary(self, feed: str | None = None) -> list[tuple[str, str, str]]:
+        """(arabic, english, feed) rows: every term, or those that apply to ``feed`` (global ones and its own)."""
+
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+            sql = "SELECT arabic, english, feed FROM glossary"
+            params: tuple[str, ...] = ()
+            if feed is not None:
+                sql += " WHERE feed = '' OR feed = ?"
+                params = (feed,)
+            return [tuple(r) for r in conn.execute(sql + " ORDER BY feed, added", params).fetchall()]
+
+        return self.db.read(read)
+
+    def put_terms(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """Keep (key, feed, arabic, english) terms, replacing the rendering of a term already there."""
+        now = time.time()
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO glossary (key, feed, arabic, english, added) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (key, feed) DO UPDATE SET arabic = excluded.arabic, english = excluded.english",
+                [(*row, now) for row in rows],
+            )
+            conn.execute(_UNCHECKED)
+
+        self.db.write(run)
+
+    def drop_term(self, key: str, feed: str) -> bool:
+        def run(conn: sqlite3.Connection) -> bool:
+            dropped = conn.execute("DELETE FROM glossary WHERE key = ? AND feed = ?", (key, feed)).rowcount > 0
+            conn.execute(_UNCHECKED)
+            return dropped
+
+        return self.db.write(run)
+
+    def glossary_unchecked(self) -> bool:
+        """Whether a change to the glossary has not reached every document's flags yet."""
+        return self.db.read(
+            lambda conn: conn.execute("SELECT 1 FROM unchecked WHERE what = 'glossary'").fetchone() is not None
+        )
+
+    def glossary_checked(self) -> None:
+        self.db.write(lambda conn: conn.execute("DELETE FROM unchecked WHERE what = 'glossary'"))
+
+
+_UNCHECKED = "INSERT OR IGNORE INTO unchecked (what) VALUES ('glossary')"
+
+
+def _delete(conn: sqlite3.Connection, table: str, column: str, values: list[str]) -> int:
+    """Delete the rows whose ``column`` is one of ``values`` (``table`` and ``column`` are this module's names)."""
+    return sum(
+        conn.execute(f"DELETE FROM {table} WHERE {column} IN ({placeholders(len(part))})", list(part)).rowcount
+        for part in chunks(values)
+    )
+
+
+def _unspread(conn: sqlite3.Connection, keys: list[str]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO unspread (key) VALUES (?)", [(key,) for key in keys])
+
+
+def _edit(text: str) -> Edit:
+    """A stored edit; one that cannot be read (written by hand, or by a newer reader) as an empty one."""
+    try:
+        return Edit.from_dict(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Edit("")

@@ -28,14 +28,20 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.document import Document
+from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
+from reader.glossary.match import Term, check
+from reader.library.edits import Record, checked_text, edit_key, fitted
+from reader.library.edits import apply as apply_edits
+from reader.library.edits import without as drop_edits
+from reader.library.glossary import Entry, term_key
+from reader.library.glossary import applying as glossary_applying
 from reader.library.index import EVERYTHING, Filters, Index, Match, Row
 from reader.library.layout import (
     ARTICLES_DIR,
@@ -147,12 +153,15 @@ class Library(Closing):
         self.open()
         id_ = document_id(key)
         self.state.unremove(id_)
+        self._keep(id_, self.shown(document))
+        return id_
+
+    def _keep(self, id_: str, document: Document) -> None:
         file = document_file(id_)
         from reader.export import json_format
 
         write_atomic(self.root / file, json_format.render(document))
         self.index.put(id_, document, stamp(self.root, file))
-        return id_
 
     def indexed(self, id_: str, document: Document) -> None:
         """Index a document whose file batch has just written (``articles/<id>.json``)."""
@@ -210,6 +219,147 @@ class Library(Closing):
                 path.unlink(missing_ok=True)
         self.state.forget(ids)
         self.state.removal_done(ids)
+
+    # ---- the reader's edits (reader.library.edits) --------------------------------------------
+
+    def shown(self, document: Document) -> Document:
+        """``document`` as the library keeps it: the reader's edits of its sentences shown, and the glossary
+        flags of what it then shows (the terms global and of its feed). Every document kept here gets it."""
+        self.open()
+        found = self.state.edits({edit_key(s.source) for s in document.sentences})
+        edited = apply_edits(document, {key: edit for key, (_, edit) in found.items()})
+        return _glossary_checked(edited, self.terms(edited.meta.feed))
+
+    def save_edit(self, id_: str, index: int, edit: Edit) -> Document:
+        """Keep ``edit`` as the reader's version of sentence ``index`` of ``id_``, and show it wherever that
+        sentence is in the library; the document as it is now. An empty edit is a revert."""
+        document = self.get(id_)
+        pair = sentence_at(document, index)
+        text = checked_text(edit.text)
+        if not text:
+            return self.revert_edit(id_, index)
+        edit = fitted(replace(edit, text=text), pair)
+        key = edit_key(pair.source)
+        self.state.put_edits([(key, " ".join(pair.source.split()), edit)])
+        self._spread([key], first=id_)
+        return self.get(id_)
+
+    def revert_edit(self, id_: str, index: int) -> Document:
+        """Show the machine version of sentence ``index`` of ``id_`` again, here and wherever the sentence is."""
+        document = self.get(id_)
+        key = edit_key(sentence_at(document, index).source)
+        self.state.drop_edits([key])
+        self._spread([key], first=id_)
+        return self.get(id_)
+
+    def edits(self) -> list[Record]:
+        """Every edit the reader made, oldest first."""
+        self.open()
+        return [Record(source, edit) for source, edit in self.state.edits().values() if edit.text]
+
+    def import_edits(self, records: Sequence[Record], *, replace_existing: bool = False) -> tuple[int, list[str]]:
+        """Merge edits (``reader edits import``): (how many were taken, one message per conflict).
+
+        A sentence edited here already, differently, is a conflict: the library's version is kept,
+        unless ``replace_existing``.
+        """
+        self.open()
+        wanted = {edit_key(r.source): r for r in records}
+        here = self.state.edits(wanted)
+        conflicts = []
+        taken = []
+        for key, record in wanted.items():
+            mine = here.get(key)
+            if mine is not None and mine[1].text == record.edit.text:
+                continue
+            if mine is not None and mine[1].text and not replace_existing:
+                conflicts.append(
+                    f"conflict: {_short(record.source)!r} is edited here as {_short(mine[1].text)!r}; "
+                    f"kept (the file says {_short(record.edit.text)!r})"
+                )
+                continue
+            taken.append((key, record.source, record.edit))
+        self.state.put_edits(taken)
+        self._spread([key for key, _, _ in taken])
+        return len(taken), conflicts
+
+    def forget_edits(self, document: Document) -> int:
+        """Drop the reader's edits of ``document``'s sentences (``--discard-edits``): how many there were."""
+        self.open()
+        keys = {edit_key(s.source) for s in document.sentences}
+        dropped = self.state.drop_edits(keys)
+        if dropped:
+            self._spread(keys)
+        return dropped
+
+    def _spread(self, keys: Iterable[str], first: str | None = None) -> None:
+        """Bring every library document holding one of these sentences in step with the edits table.
+
+        The keys were marked unspread with the change itself; they are cleared once every document is
+        rewritten, and a spread cut short by a kill is finished when the library next opens.
+        """
+        keys = set(keys)
+        if not keys:
+            return
+        stored = self.state.edits(keys)
+        sources = {key: source for key, (source, _) in stored.items()}
+        ids: dict[str, None] = dict.fromkeys([first] if first else [])
+        for key in keys:
+            for id_ in self.index.holding(sources.get(key, key)):
+                ids.setdefault(id_)
+        edits = {key for key, (_, edit) in stored.items() if edit.text}
+        for id_ in ids:
+            try:
+                document = self.get(id_)
+            except LibraryError:
+                continue  # removed meanwhile
+            updated = self.shown(drop_edits(document, keys - set(edits)))
+            if updated != document:
+                self._keep(id_, updated)
+        self.state.spread(keys)
+
+    # ---- the glossary (reader.library.glossary) ------------------------------------------------
+
+    def glossary(self) -> list[Entry]:
+        self.open()
+        return [Entry(Term(arabic, english), feed) for arabic, english, feed in self.state.glossary()]
+
+    def terms(self, feed: str = "") -> list[Term]:
+        """The terms that apply to an article of ``feed`` (the global ones and its feed's)."""
+        self.open()
+        rows = self.state.glossary(feed)
+        return glossary_applying([Entry(Term(arabic, english), f) for arabic, english, f in rows], feed)
+
+    def add_terms(self, entries: Sequence[Entry]) -> int:
+        """Keep these terms (a term already there gets the new rendering); the documents whose flags changed."""
+        self.open()
+        self.state.put_terms([(term_key(e.term.arabic), e.feed, e.term.arabic, e.term.english) for e in entries])
+        return self._recheck_glossary()
+
+    def remove_term(self, arabic: str, feed: str = "") -> int:
+        self.open()
+        if not self.state.drop_term(term_key(arabic), feed.strip()):
+            where = f" for the feed {feed}" if feed.strip() else ""
+            raise LibraryError(f"no glossary term {' '.join(arabic.split())!r}{where}")
+        return self._recheck_glossary()
+
+    def _recheck_glossary(self) -> int:
+        """Set the glossary flags of every document again: one pass over the files, writing only what changed.
+
+        The change that asked for it marked the flags unchecked; a pass cut short is done again on the next open.
+        """
+        changed = 0
+        for row in self.index.page(EVERYTHING, offset=0, limit=1 << 40)[0]:
+            try:
+                document = self.get(row.id)
+            except LibraryError:
+                continue
+            checked = _glossary_checked(document, self.terms(document.meta.feed))
+            if checked != document:
+                self._keep(row.id, checked)
+                changed += 1
+        self.state.glossary_checked()
+        return changed
 
     # ---- the list, search, reading state -----------------------------------------------------
 
@@ -271,7 +421,7 @@ class Library(Closing):
         try:
             data = json.loads((self.root / file).read_bytes()) if file else {}
             sentences = [s for p in data.get("paragraphs", []) for s in p.get("sentences", [])]
-            pairs = {n: sentences[n].get("alignment", []) for n in wanted if n is not None}
+            pairs = {n: _shown_alignment(sentences[n]) for n in wanted if n is not None}
             return {n: tuple((int(a), int(b)) for a, b in alignment) for n, alignment in pairs.items()}
         except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
             return {}  # the hit is shown without its counterparts
@@ -336,6 +486,11 @@ class Library(Closing):
         pending = self.state.pending_removals()
         if pending:
             self._finish_removals(pending)
+        unspread = self.state.unspread()
+        if unspread:
+            self._spread(unspread)  # an edit saved when the process was killed: it reaches every document now
+        if self.state.glossary_unchecked():
+            self._recheck_glossary()  # likewise a glossary change
         try:
             folder_time = os.stat(self.root / ARTICLES_DIR).st_mtime_ns
         except FileNotFoundError:
@@ -439,6 +594,32 @@ def _copy_atomic(source: Path, target: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _shown_alignment(sentence: dict) -> list:
+    """The alignment of what a sentence's JSON shows: its edit's, when it has one (``SentencePair.shown_alignment``)."""
+    edit = sentence.get("edit")
+    return edit.get("alignment", []) if isinstance(edit, dict) else sentence.get("alignment", [])
+
+
+def _glossary_checked(document: Document, terms: Sequence[Term]) -> Document:
+    paragraphs = tuple(replace(p, sentences=tuple(check(s, terms) for s in p.sentences)) for p in document.paragraphs)
+    checked = replace(document, paragraphs=paragraphs)
+    return document if checked == document else checked
+
+
+def sentence_at(document: Document, index: int) -> SentencePair:
+    """Sentence ``index`` (from 0, in document order); a one-line error when there is none."""
+    sentences = document.sentences
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(sentences):
+        raise InputError(
+            f"no sentence {index}: this document has {len(sentences)} sentence(s), numbered 0 to {len(sentences) - 1}"
+        )
+    return sentences[index]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def open_library(settings: Settings) -> Library:

@@ -82,12 +82,12 @@ def aligned_english(sentence: SentencePair, word_index: int) -> str:
 
     Words that are not next to each other are joined with an ellipsis ("The … boy").
     """
-    spans = word_spans(sentence.translation)
-    targets = sorted({t for s, t in sentence.alignment if s == word_index and 0 <= t < len(spans)})
+    spans = word_spans(sentence.shown)
+    targets = sorted({t for s, t in sentence.shown_alignment if s == word_index and 0 <= t < len(spans)})
     out: list[str] = []
     previous = None
     for t in targets:
-        word = _EDGE_PUNCTUATION.sub("", sentence.translation[spans[t][0] : spans[t][1]])
+        word = _EDGE_PUNCTUATION.sub("", sentence.shown[spans[t][0] : spans[t][1]])
         if not word:
             continue
         if previous is not None and t != previous + 1:

@@ -31,7 +31,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
-    ("library", ("reader.library",)),
+    ("library", ("reader.library", "reader.editing")),
     (
         "edges",
         (
@@ -42,6 +42,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "reader.lookup.command",
             "reader.library.command",
             "reader.library.feeds_command",
+            "reader.editing_command",
             "reader.__main__",
         ),
     ),

@@ -8,13 +8,16 @@
 
    From the frame, only {reader: 1, type, sentence} messages from that frame's own window are
    accepted, with type "position" (the sentence at the top of the view: a state value), "select"
-   or "edit" (a sentence clicked, or "e" pressed on it: trigger values), and sentence an integer
-   index into the document; and {reader: 1, type: "height", value}, the page's height in pixels,
+   or "edit" (a sentence clicked, or "e" pressed on it: trigger values; after "edit", the side
+   panel's edit box for that sentence is focused once the page shows it), and sentence an integer
+   index into the document; {reader: 1, type: "cancel"} (Esc pressed in the frame: the trigger value
+   "cancel", true, which Esc on the app's page sets too); and {reader: 1, type: "height", value}, the page's height in pixels,
    which sizes the frame (up to the window's height: a long article scrolls inside it). To the
    frame goes {reader: 1, type: "scroll", sentence, pin}: the sentence to open at (a reading
    position restored, a search hit) from data.start. */
 
 const RELAYED = { position: "state", select: "trigger", edit: "trigger" };
+const EDIT_BOX_LABEL = "Your version of sentence"; /* the side panel's edit box (app_pages/edit_panel.py) */
 const MIN_HEIGHT = 260;
 const CHROME = 224; /* px of the app's page above and below the frame */
 
@@ -54,6 +57,7 @@ export default function (component) {
       }
       return;
     }
+    if (message.type === "cancel") { setTriggerValue("cancel", true); return; }
     if (!Object.prototype.hasOwnProperty.call(RELAYED, message.type)) { return; }
     const sentence = message.sentence;
     if (!Number.isInteger(sentence) || sentence < 0 || sentence >= data.sentences) { return; }
@@ -62,10 +66,30 @@ export default function (component) {
     } else {
       setTriggerValue(message.type, sentence);
     }
+    if (message.type === "edit") { focusEditBox(sentence); }
+  }
+
+  /* "e" edits: once the page has rerun with the side panel of that sentence, its edit box gets the focus. */
+  function focusEditBox(sentence) {
+    const label = EDIT_BOX_LABEL + " " + (sentence + 1);
+    let tries = 0;
+    const timer = window.setInterval(function () {
+      tries += 1;
+      const box = Array.from(document.querySelectorAll("textarea")).find(function (el) {
+        return el.getAttribute("aria-label") === label;
+      });
+      if (box) { box.focus(); }
+      if (box || tries > 100) { window.clearInterval(timer); }
+    }, 100);
+  }
+  function onKey(event) {
+    if (event.key === "Escape" && !event.altKey && !event.ctrlKey && !event.metaKey) { setTriggerValue("cancel", true); }
   }
   window.addEventListener("message", onMessage);
+  document.addEventListener("keydown", onKey);
   return function () {
     window.removeEventListener("message", onMessage);
+    document.removeEventListener("keydown", onKey);
     target.removeEventListener("load", openAt);
   };
 }

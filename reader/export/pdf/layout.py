@@ -170,8 +170,8 @@ class _Planner:
         """The paragraph's translation, cleaned, each flagged sentence's marks glued to its end."""
         parts = []
         for sentence in paragraph.sentences:
-            text = self.metrics.clean(sentence.translation or UNTRANSLATED)
-            marks = printed_marks(sentence.flags) if sentence.translation.strip() else ""
+            text = self.metrics.clean(sentence.shown or UNTRANSLATED)
+            marks = printed_marks(sentence.shown_flags) if sentence.shown.strip() else ""
             parts.append(f"{text.rstrip()}{MARK}{marks}" if marks else text)
         return " ".join(parts)
 

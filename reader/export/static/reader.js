@@ -358,9 +358,12 @@
     } else if (key === "e" && embedded && sentenceOf(document.activeElement)) {
       tell("edit", sentenceOf(document.activeElement).getAttribute("data-s"));
       event.preventDefault();
-    } else if (key === "Escape" && pinned !== null) {
-      mark(pinned, "pin", false);
-      pinned = null;
+    } else if (key === "Escape") {
+      if (pinned !== null) {
+        mark(pinned, "pin", false);
+        pinned = null;
+      }
+      if (embedded) { window.parent.postMessage({ reader: 1, type: "cancel" }, "*"); }
     }
   });
 })();

@@ -93,6 +93,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
     from reader import export, ingest
     from reader.api import iter_article, open_translator
     from reader.document import Flag
+    from reader.pipeline import CHUNK_INPUTS
 
     chosen = _formats(formats, EXPORT_FORMATS)
     if "pdf" in chosen and out is None:
@@ -110,7 +111,8 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
             click.echo(f"Warning: {message}", err=True)
         progress = None
         with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
-            for progress in iter_article(article, translator, settings):
+            # The output is printed when the article is done: no small first call, only throughput.
+            for progress in iter_article(article, translator, settings, first_chunk=CHUNK_INPUTS):
                 bar.length = max(progress.total, 1)
                 bar.update(progress.done - bar.pos)
         document = progress.document

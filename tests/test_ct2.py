@@ -308,6 +308,53 @@ def test_batched_alignments_equal_one_sentence_at_a_time(converted):
     assert [b.alignment for b, _ in same_text] == [a.alignment for _, a in same_text]
 
 
+class RecordingModel:
+    """Stands in for ctranslate2.Translator: records each job's batch (its sources), then runs it."""
+
+    def __init__(self, model) -> None:
+        self._model = model
+        self.searches: list[list[list[str]]] = []
+        self.first_steps: list[list[str]] = []
+
+    def translate_batch(self, source, **kwargs):
+        if kwargs.get("max_decoding_length") == 1:
+            self.first_steps += source
+        else:
+            self.searches.append(source)
+        return self._model.translate_batch(source, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def test_batches_fill_the_workers_within_the_padded_budget(converted):
+    """batch_tokens counts padded tokens x beam over the workers' batches: raising it buys larger batches."""
+    sentences = [example.source for example in heldout_pairs()[:40]]
+    outputs = {}
+    for budget in (100_000, 1200, 300):
+        translator = CT2Translator.load(
+            converted("toy", "float32"),
+            settings=Settings.load(device="cpu", threads=2, batch_tokens=budget),
+            compute_type="float32",
+        )
+        assert translator.workers == 2 == translator.model.num_translators
+        recorder = translator.model = RecordingModel(translator.model)
+        outputs[budget] = translator.translate_batch(sentences)
+        sizes = [len(batch) for batch in recorder.searches]
+        assert sum(sizes) == len(sentences) and max(sizes) <= len(sentences) // 2
+        per_batch = budget // (4 * 2)
+        for batch in recorder.searches:
+            assert len(batch) == 1 or len(batch) * max(len(pieces) for pieces in batch) <= per_batch
+        # only inputs that shared a beam search have their first attention row recomputed
+        assert len(recorder.first_steps) == sum(size for size in sizes if size > 1)
+        outputs[budget, "sizes"] = sizes
+    assert outputs[100_000, "sizes"] == [len(sentences) // 2] * 2  # one batch per worker
+    assert len(outputs[300, "sizes"]) > len(outputs[1200, "sizes"]) > 2
+    for small in (outputs[300], outputs[1200]):  # the same translations, alignments and scores
+        assert [(r.text, r.alignment) for r in small] == [(r.text, r.alignment) for r in outputs[100_000]]
+        assert [r.score for r in small] == pytest.approx([r.score for r in outputs[100_000]], abs=1e-4)
+
+
 @pytest.mark.slow
 def test_cli_convert_then_translate_picks_ct2_automatically(toy_model_dir, tmp_path):
     """`reader models convert NAME --to ct2` stores NAME-ct2-int8; `reader translate` then uses it."""

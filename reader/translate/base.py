@@ -53,3 +53,16 @@ class Translator(Protocol):
     def count_tokens(self, text: str) -> int:
         """Source subword count, so the pipeline can keep inputs inside the model's budget."""
         ...
+
+
+@runtime_checkable
+class Parallel(Protocol):
+    """A translator that runs several batches at once: CTranslate2's ``inter_threads`` workers on CPU."""
+
+    @property
+    def workers(self) -> int: ...
+
+
+def workers_of(translator: object) -> int:
+    """How many batches ``translator`` runs at once, as its backend says: 1 when it does not say."""
+    return max(1, int(translator.workers)) if isinstance(translator, Parallel) else 1

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from reader.cache import CacheWarning, SentenceCache
 from reader.errors import CacheError, ModelError
-from reader.translate.base import Translation, Translator
+from reader.translate.base import Translation, Translator, workers_of
 
 
 class CachedTranslator:
@@ -36,6 +36,10 @@ class CachedTranslator:
     @property
     def model_fingerprint(self) -> str:
         return self.inner.model_fingerprint
+
+    @property
+    def workers(self) -> int:
+        return workers_of(self.inner)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

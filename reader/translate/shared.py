@@ -41,6 +41,10 @@ class RunTranslator:
     def model_fingerprint(self) -> str:
         return self._shared.inner.model_fingerprint
 
+    @property
+    def workers(self) -> int:
+        return self._shared.inner.workers
+
     def count_tokens(self, text: str) -> int:
         with self._shared.lock:
             return self._shared.inner.count_tokens(text)

@@ -110,6 +110,11 @@ class TransformersTranslator:
     def fingerprint(self) -> str:
         return self._fingerprint
 
+    @property
+    def workers(self) -> int:
+        """One batch at a time: torch spreads each batch over the threads."""
+        return 1
+
     def count_tokens(self, text: str) -> int:
         """Source subwords, without the eos the model adds."""
         return len(self._encode(text)[0]) if text.strip() else 0

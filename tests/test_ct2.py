@@ -349,6 +349,12 @@ def test_batches_fill_the_workers_within_the_padded_budget(converted):
         assert len(recorder.first_steps) == sum(size for size in sizes if size > 1)
         outputs[budget, "sizes"] = sizes
     assert outputs[100_000, "sizes"] == [len(sentences) // 2] * 2  # one batch per worker
+    greedy = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2, beam=1), compute_type="float32"
+    )
+    greedy.model = recorder = RecordingModel(greedy.model)
+    assert [r.text for r in greedy.translate_batch(sentences)] == [r.text for r in outputs[100_000]]
+    assert recorder.first_steps == []  # greedy search has no first-row bug
     assert len(outputs[300, "sizes"]) > len(outputs[1200, "sizes"]) > 2
     for small in (outputs[300], outputs[1200]):  # the same translations, alignments and scores
         assert [(r.text, r.alignment) for r in small] == [(r.text, r.alignment) for r in outputs[100_000]]

@@ -161,8 +161,8 @@ class CT2Translator:
         # goes on to the first-row fix-up while the others finish theirs.
         try:
             searches = [self._search([sources[i] for i in batch]) for batch in batches]
-            shared = [i for batch in batches if len(batch) > 1 for i in batch]
-            fixes = self._first_steps([sources[i] for i in shared]) if self._first_row_is_wrong and shared else []
+            shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
+            fixes = self._first_steps([sources[i] for i in shared]) if shared else []
             outputs: list[Any] = [None] * len(sources)
             for batch, search in zip(batches, searches, strict=True):
                 for i, job in zip(batch, search, strict=True):

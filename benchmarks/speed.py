@@ -13,6 +13,7 @@ Contenders that run in a process of their own (so that peak RSS, read from VmHWM
   ct2                  reader's pipeline on the CTranslate2 int8 backend (beam 4)
   ct2-cached           (ct2) again, in a new process, from the warm sentence cache: no model calls
   ct2-limit            (ct2) with every output running to its length limit: the worst case for memory
+                       (on the article with the longest inputs; -x4: READER_BATCH_TOKENS x 4)
 and one process that loads the CTranslate2 model once and runs, interleaved, ``--repeats`` times
 each (medians reported), so that their ratios are measured side by side:
   raw-ct2              ``translate_batch`` on the pipeline's calls, one batch per worker
@@ -20,6 +21,7 @@ each (medians reported), so that their ratios are measured side by side:
   raw-ct2-backend      ``translate_batch`` with the backend's own padded batches, no fix-up
   ct2 / ct2-chunks-16  the pipeline, with its small first call / with the old fixed calls of 16
   ct2-no-fixup         the pipeline without the first-attention-row fix-up (wrong first rows)
+  ct2-tokens-x4        the pipeline with READER_BATCH_TOKENS x 4 (larger batches, more memory)
   ct2-greedy           the pipeline at beam 1
 
 Usage (from the repository root):
@@ -79,7 +81,10 @@ class Contender:
     schedule: str = "parallel"
     """Which of the plan's schedules (model calls and forced lengths) the contender follows."""
     limit: bool = False
-    """Force every output to its length limit instead of the plan's length."""
+    """Force every output to its length limit instead of the plan's length (on FIRST_ARTICLE only: the
+    longest inputs, so the highest memory; every article would take minutes)."""
+    budget_factor: int = 1
+    """READER_BATCH_TOKENS is this many times the default."""
 
 
 CONTENDERS = [
@@ -87,7 +92,8 @@ CONTENDERS = [
     Contender("transformers", "pipeline, transformers", "transformers", schedule="serial"),
     Contender("ct2", "pipeline, CTranslate2 int8", "ct2"),
     Contender("ct2-cached", "(ct2) from the warm cache", "ct2", cache="warm"),
-    Contender("ct2-limit", "(ct2), every output to its limit", "ct2", limit=True),
+    Contender("ct2-limit", f"(ct2), every output to its limit, {FIRST_ARTICLE}", "ct2", limit=True),
+    Contender("ct2-limit-x4", "(ct2-limit), READER_BATCH_TOKENS x 4", "ct2", limit=True, budget_factor=4),
     Contender("transformers-greedy", "pipeline, transformers, greedy", "transformers", beam=1, schedule="serial"),
 ]
 BY_NAME = {c.name: c for c in CONTENDERS}
@@ -97,6 +103,7 @@ SIDE_LABELS = {
     "ct2": "pipeline, CTranslate2 int8 (small first call)",
     "ct2-chunks-16": "pipeline, CTranslate2 int8, old fixed calls of 16",
     "ct2-no-fixup": "pipeline without the first-row fix-up",
+    "ct2-tokens-x4": "pipeline, CTranslate2 int8, READER_BATCH_TOKENS x 4",
     "ct2-greedy": "pipeline, CTranslate2 int8, greedy",
 }
 
@@ -186,16 +193,16 @@ def _marian_tokenizer(model_dir: Path) -> Any:
         return MarianTokenizer.from_pretrained(str(model_dir))
 
 
-def nominal_tokens(plan: Mapping[str, Any], schedule: str) -> int:
+def nominal_tokens(plan: Mapping[str, Any], schedule: str, articles: Sequence[int] | None = None) -> int:
     lengths = plan["schedules"][schedule]["lengths"]
-    return sum(lengths[text] for article in plan["schedules"][schedule]["calls"] for call in article for text in call)
+    return sum(lengths[text] for text in _schedule_inputs(plan, schedule, articles))
 
 
 # ---- forcing the output length inside the real pipeline -----------------------------------
 
 
 @dataclass
-class _Forcing:
+class Forcing:
     length: int = 0
     limit: bool = False
     """Every output runs to the length limit the backend sets (the worst case for memory)."""
@@ -215,7 +222,7 @@ class ForcedLengths:
     batching is exactly the pipeline's own. A call the plan did not foresee counts as a mismatch.
     """
 
-    def __init__(self, inner: Any, forcing: _Forcing, lengths: Mapping[str, int]) -> None:
+    def __init__(self, inner: Any, forcing: Forcing, lengths: Mapping[str, int]) -> None:
         self.inner = inner
         self.forcing = forcing
         self.lengths = lengths
@@ -247,7 +254,7 @@ class ForcedLengths:
 class _Counted:
     """One asynchronous CTranslate2 result; counts its output tokens when it is read."""
 
-    def __init__(self, job: Any, forcing: _Forcing) -> None:
+    def __init__(self, job: Any, forcing: Forcing) -> None:
         self._job = job
         self._forcing = forcing
 
@@ -260,7 +267,7 @@ class _Counted:
 class _ForcedCT2Model:
     """Stands in for ctranslate2.Translator: same calls, with the output length forced."""
 
-    def __init__(self, model: Any, forcing: _Forcing) -> None:
+    def __init__(self, model: Any, forcing: Forcing) -> None:
         self._model = model
         self._forcing = forcing
 
@@ -283,7 +290,7 @@ class _ForcedCT2Model:
         return getattr(self._model, name)
 
 
-def _force_generate(model: Any, forcing: _Forcing) -> None:
+def _force_generate(model: Any, forcing: Forcing) -> None:
     """Make ``model.generate`` produce exactly ``forcing.length`` new tokens per sequence."""
     original = model.generate
 
@@ -302,7 +309,7 @@ def _force_generate(model: Any, forcing: _Forcing) -> None:
     model.generate = generate
 
 
-def _hook_backend(backend: Any, forcing: _Forcing) -> None:
+def hook_backend(backend: Any, forcing: Forcing) -> None:
     """Install the length forcing on a reader backend's underlying model."""
     if hasattr(backend, "model") and hasattr(backend.model, "translate_batch"):  # CT2Translator
         backend.model = _ForcedCT2Model(backend.model, forcing)
@@ -330,25 +337,40 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
 
 
-def translate_articles(translator: Any, plan: Mapping[str, Any], settings: Any, first_chunk: int | None) -> dict:
-    """The pipeline over every article: per article, the whole time and the time to its first translated sentence."""
+def time_article(translator: Any, article: Mapping[str, Any], settings: Any, first_chunk: int | None) -> dict:
+    """The pipeline over one article: the whole time, the time to its first translated sentence, CPU time."""
     from reader.document import Flag
     from reader.pipeline import iter_translate
 
-    per_article, first = [], []
-    done = 0
-    for article in plan["articles"]:
-        began = time.perf_counter()
-        seen_first = None
-        for progress in iter_translate(article["text"], translator, settings=settings, first_chunk=first_chunk):
-            if seen_first is None and any(
-                s.translation and not s.has(Flag.PASSTHROUGH) for s in progress.document.sentences
-            ):
-                seen_first = time.perf_counter() - began
-        done += progress.done
-        per_article.append(time.perf_counter() - began)
-        first.append(seen_first if seen_first is not None else per_article[-1])
-    return {"per_article_s": per_article, "first_sentence_s": first, "sentences_done": done}
+    began, cpu = time.perf_counter(), time.process_time()
+    first = None
+    for progress in iter_translate(article["text"], translator, settings=settings, first_chunk=first_chunk):
+        if first is None and any(s.translation and not s.has(Flag.PASSTHROUGH) for s in progress.document.sentences):
+            first = time.perf_counter() - began
+    whole = time.perf_counter() - began
+    return {
+        "whole_s": whole,
+        "first_s": whole if first is None else first,
+        "cpu_s": time.process_time() - cpu,
+        "done": progress.done,
+    }
+
+
+def _articles_of(contender: Contender, plan: Mapping[str, Any]) -> list[int]:
+    """Which articles (indices into the plan) a process contender translates."""
+    names = [a["name"] for a in plan["articles"]]
+    return [names.index(FIRST_ARTICLE)] if contender.limit and FIRST_ARTICLE in names else list(range(len(names)))
+
+
+def translate_articles(
+    translator: Any, plan: Mapping[str, Any], articles: list[int], settings: Any, first_chunk: int | None
+) -> dict:
+    runs = [time_article(translator, plan["articles"][i], settings, first_chunk) for i in articles]
+    return {
+        "per_article_s": [run["whole_s"] for run in runs],
+        "first_sentence_s": [run["first_s"] for run in runs],
+        "sentences_done": sum(run["done"] for run in runs),
+    }
 
 
 # ---- one contender (runs in a child process) -----------------------------------------------
@@ -437,20 +459,22 @@ def _run_baseline(
         "produced_tokens": produced,
         "model_calls": sum(len(a["inputs"]) for a in plan["articles"]),
         "inputs_seen": [t for a in plan["articles"] for t in a["inputs"]],
+        "articles": list(range(len(plan["articles"]))),
     }
 
 
 def _open_pipeline(
-    backend: str, beam: int, threads: int, model: str, cache: str, *, refresh: bool = False
-) -> tuple[Any, Any, _Forcing]:
+    backend: str, beam: int, threads: int, model: str, cache: str, *, refresh: bool = False, budget_factor: int = 1
+) -> tuple[Any, Any, Forcing]:
     """reader's own path (api.open_translator: backend + sentence cache) with the length forcing installed."""
     from reader.api import open_translator
     from reader.config import Settings
 
     settings = Settings.load(model=model, backend=backend, beam=beam, threads=threads, device="cpu", cache_path=cache)
+    settings = replace(settings, batch_tokens=settings.batch_tokens * budget_factor)
     translator = open_translator(settings, refresh=refresh)()
-    forcing = _Forcing()
-    _hook_backend(translator.inner, forcing)
+    forcing = Forcing()
+    hook_backend(translator.inner, forcing)
     return translator, settings, forcing
 
 
@@ -465,13 +489,16 @@ def _run_pipeline(
     """reader's pipeline (pipeline.iter_translate) over the articles, as the app runs it."""
     cache = paths["cache_warm"] if contender.cache == "warm" else paths[f"cache_{contender.name}"]
     backend = contender.backend or "auto"
-    translator, settings, forcing = _open_pipeline(backend, contender.beam, threads, paths["hf"], cache)
+    translator, settings, forcing = _open_pipeline(
+        backend, contender.beam, threads, paths["hf"], cache, budget_factor=contender.budget_factor
+    )
     forcing.limit = contender.limit
     translator.inner = ForcedLengths(translator.inner, forcing, plan["schedules"][contender.schedule]["lengths"])
     loaded = time.perf_counter()
     if profiler:
         profiler.enable()
-    run = translate_articles(translator, plan, settings, plan["schedules"][contender.schedule]["first_chunk"])
+    articles = _articles_of(contender, plan)
+    run = translate_articles(translator, plan, articles, settings, plan["schedules"][contender.schedule]["first_chunk"])
     return {
         "load_s": loaded - start,
         "translate_s": sum(run["per_article_s"]),
@@ -484,6 +511,7 @@ def _run_pipeline(
         "length_mismatches": forcing.mismatches,
         "fixup_inputs": forcing.fixup_inputs,
         "fingerprint": translator.fingerprint,
+        "articles": articles,
     }
 
 
@@ -502,27 +530,23 @@ def _without_fixup(backend: Any) -> Iterator[None]:
         cls._first_row_is_wrong = original
 
 
-def _raw_ct2(model: Any, tokenizer: Any, plan: Mapping[str, Any], *, beam: int, batches: Callable) -> dict:
-    """translate_batch alone on the pipeline's calls, with their forced lengths: what the pipeline adds to."""
-    schedule = plan["schedules"]["parallel"]
-    per_article = []
-    for calls in schedule["calls"]:
-        sources = [[[*tokenizer.tokenize(text), tokenizer.eos_token] for text in call] for call in calls]
-        began = time.perf_counter()
-        for call, pieces in zip(calls, sources, strict=True):
-            length = schedule["lengths"][call[0]]
-            options = {
-                "beam_size": beam,
-                "patience": 2,
-                "max_decoding_length": length,
-                "min_decoding_length": length,
-                "max_input_length": 0,
-                "return_scores": True,
-                "return_attention": True,
-            }
-            batches(model, pieces, options)
-        per_article.append(time.perf_counter() - began)
-    return {"per_article_s": per_article}
+def raw_article(
+    model: Any, sources: list[list[list[str]]], lengths: list[int], *, beam: int, batches: Callable
+) -> dict:
+    """translate_batch alone on one article's calls (tokenized beforehand), with their forced lengths."""
+    began, cpu = time.perf_counter(), time.process_time()
+    for pieces, length in zip(sources, lengths, strict=True):
+        options = {
+            "beam_size": beam,
+            "patience": 2,
+            "max_decoding_length": length,
+            "min_decoding_length": length,
+            "max_input_length": 0,
+            "return_scores": True,
+            "return_attention": True,
+        }
+        batches(model, pieces, options)
+    return {"whole_s": time.perf_counter() - began, "cpu_s": time.process_time() - cpu}
 
 
 def _one_batch_per_worker(model: Any, pieces: list[list[str]], options: dict) -> None:
@@ -543,65 +567,84 @@ def _backend_batches(budget: int) -> Callable:
     return run
 
 
+BIG_BUDGET = 4
+"""ct2-tokens-x4 runs with READER_BATCH_TOKENS this many times the default: what a larger budget buys."""
+
+
 def run_side_by_side(plan: Mapping[str, Any], paths: Mapping[str, str], threads: int, repeats: int) -> dict:
-    """Raw CTranslate2 and the pipeline, interleaved ``repeats`` times on one loaded model."""
+    """Raw CTranslate2 and the pipeline on one loaded model: each article by each variant in turn, ``repeats`` times."""
     loadavg = os.getloadavg()
     translator, settings, forcing = _open_pipeline("ct2", 4, threads, paths["hf"], paths["cache_side"], refresh=True)
     backend = translator.inner
     model = backend.model._model  # the real ctranslate2.Translator under the forcing
     greedy = copy.copy(backend)
     greedy.decode = replace(backend.decode, beam=1)
+    bigger = copy.copy(backend)
+    bigger.batch_tokens = backend.batch_tokens * BIG_BUDGET
     budget = backend.batch_tokens // (backend.decode.beam * backend.workers)
     schedules = plan["schedules"]
+    parallel = schedules["parallel"]
+    tokenizer = backend.tokenizer
+    sources = [
+        [[[*tokenizer.tokenize(text), tokenizer.eos_token] for text in call] for call in calls]
+        for calls in parallel["calls"]
+    ]
+    lengths = [[parallel["lengths"][call[0]] for call in calls] for calls in parallel["calls"]]
 
-    def pipeline(inner: Any, schedule: str) -> Callable[[], dict]:
-        def run() -> dict:
+    def pipeline(inner: Any, schedule: str) -> Callable[[int], dict]:
+        def run(index: int) -> dict:
             translator.inner = ForcedLengths(inner, forcing, schedules[schedule]["lengths"])
-            return translate_articles(translator, plan, settings, schedules[schedule]["first_chunk"])
+            return time_article(translator, plan["articles"][index], settings, schedules[schedule]["first_chunk"])
 
         return run
 
-    def no_fixup() -> dict:
+    def no_fixup(index: int) -> dict:
         with _without_fixup(backend):
-            return pipeline(backend, "parallel")()
+            return pipeline(backend, "parallel")(index)
 
-    variants: dict[str, Callable[[], dict]] = {
-        "raw-ct2": lambda: _raw_ct2(model, backend.tokenizer, plan, beam=4, batches=_one_batch_per_worker),
-        "raw-ct2-backend": lambda: _raw_ct2(model, backend.tokenizer, plan, beam=4, batches=_backend_batches(budget)),
+    def raw(batches: Callable) -> Callable[[int], dict]:
+        return lambda index: raw_article(model, sources[index], lengths[index], beam=4, batches=batches)
+
+    variants: dict[str, Callable[[int], dict]] = {
+        "raw-ct2": raw(_one_batch_per_worker),
+        "raw-ct2-backend": raw(_backend_batches(budget)),
         "ct2": pipeline(backend, "parallel"),
         "ct2-chunks-16": pipeline(backend, "chunks-16"),
         "ct2-no-fixup": no_fixup,
+        "ct2-tokens-x4": pipeline(bigger, "parallel"),
         "ct2-greedy": pipeline(greedy, "parallel"),
     }
-    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    runs: dict[str, list[list[dict]]] = {name: [[] for _ in plan["articles"]] for name in variants}
     for _ in range(repeats):
-        for name, variant in variants.items():
-            runs[name].append(variant())
+        for index in range(len(plan["articles"])):
+            for name, variant in variants.items():
+                runs[name][index].append(variant(index))
     return {"runs": runs, "loadavg_before": loadavg[0], "loadavg_after": os.getloadavg()[0]}
 
 
 # ---- the parent: run everything, report ----------------------------------------------------
 
 
-def _schedule_inputs(plan: Mapping[str, Any], schedule: str) -> list[str]:
-    return [text for article in plan["schedules"][schedule]["calls"] for call in article for text in call]
+def _schedule_inputs(plan: Mapping[str, Any], schedule: str, articles: Sequence[int] | None = None) -> list[str]:
+    calls = plan["schedules"][schedule]["calls"]
+    chosen = range(len(calls)) if articles is None else articles
+    return [text for i in chosen for call in calls[i] for text in call]
 
 
 def summarize(results: list[dict], plan: Mapping[str, Any]) -> list[dict]:
     """One row per process contender: throughput, peak memory, and whether it did the planned work."""
-    sentences = sum(a["sentences"] for a in plan["articles"])
     rows = []
     for r in results:
+        sentences = sum(plan["articles"][i]["sentences"] for i in r["articles"])
         contender = BY_NAME[r["name"]]
-        nominal = nominal_tokens(plan, contender.schedule)
+        nominal = nominal_tokens(plan, contender.schedule, r["articles"])
         tokens = r["produced_tokens"] if contender.limit else nominal
         seconds = max(r["translate_s"], 1e-9)
         if not r["model_calls"]:
             same = r["produced_tokens"] == 0
         else:
-            same = sorted(r["inputs_seen"]) == sorted(_schedule_inputs(plan, contender.schedule)) and not r.get(
-                "length_mismatches"
-            )
+            expected = _schedule_inputs(plan, contender.schedule, r["articles"])
+            same = sorted(r["inputs_seen"]) == sorted(expected) and not r.get("length_mismatches")
             same = same and (contender.limit or r["produced_tokens"] == nominal)
         rows.append(
             {
@@ -622,29 +665,31 @@ def summarize(results: list[dict], plan: Mapping[str, Any]) -> list[dict]:
 
 
 def summarize_side(side: Mapping[str, Any] | None, plan: Mapping[str, Any]) -> dict[str, dict]:
-    """Medians of the interleaved runs: throughput, and the first-sentence and whole times of FIRST_ARTICLE."""
+    """Per variant: the sum over the articles of each article's median time; FIRST_ARTICLE's first sentence."""
     if not side:
         return {}
     names = [a["name"] for a in plan["articles"]]
     index = names.index(FIRST_ARTICLE) if FIRST_ARTICLE in names else 0
     out = {}
-    for name, runs in side["runs"].items():
-        schedule = "chunks-16" if name == "ct2-chunks-16" else "parallel"
-        totals = [sum(run["per_article_s"]) for run in runs]
+    for name, articles in side["runs"].items():
+        tokens = nominal_tokens(plan, "chunks-16" if name == "ct2-chunks-16" else "parallel")
+        wall = sum(statistics.median(run["whole_s"] for run in runs) for runs in articles)
+        cpu = sum(statistics.median(run["cpu_s"] for run in runs) for runs in articles)
+        first = articles[index]
         row: dict[str, Any] = {
             "name": name,
             "label": SIDE_LABELS[name],
-            "repeats": len(runs),
-            "translate_s": statistics.median(totals),
-            "all_s": totals,
-            "tokens_per_s": nominal_tokens(plan, schedule) / max(statistics.median(totals), 1e-9),
-            "whole_s": statistics.median(run["per_article_s"][index] for run in runs),
+            "repeats": len(first),
+            "translate_s": wall,
+            "cpu_s": cpu,
+            "tokens_per_s": tokens / max(wall, 1e-9),
+            "tokens_per_cpu_s": tokens / max(cpu, 1e-9),
+            "whole_s": statistics.median(run["whole_s"] for run in first),
+            "whole_all_s": [run["whole_s"] for run in first],
         }
-        if "first_sentence_s" in runs[0]:
-            row["first_s"] = statistics.median(run["first_sentence_s"][index] for run in runs)
-            row["first_fraction"] = statistics.median(
-                run["first_sentence_s"][index] / max(run["per_article_s"][index], 1e-9) for run in runs
-            )
+        if "first_s" in first[0]:
+            row["first_s"] = statistics.median(run["first_s"] for run in first)
+            row["first_fraction"] = statistics.median(run["first_s"] / max(run["whole_s"], 1e-9) for run in first)
         out[name] = row
     return out
 
@@ -668,6 +713,9 @@ def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | Non
         "first_fraction_chunks_16": side["ct2-chunks-16"]["first_fraction"] if "ct2-chunks-16" in side else None,
         "whole_vs_chunks_16": ratio(side, "ct2", side, "ct2-chunks-16", "whole_s"),
         "greedy_ct2": ratio(side, "ct2-greedy", side, "ct2"),
+        "budget_x4_speedup": ratio(side, "ct2-tokens-x4", side, "ct2"),
+        "pipeline_cpu_vs_raw": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
+        "ct2_limit_x4_rss": by["ct2-limit-x4"]["peak_rss_mb"] if "ct2-limit-x4" in by else None,
         "greedy_transformers": ratio(by, "transformers-greedy", by, "transformers"),
         "ct2_rss": by["ct2"]["peak_rss_mb"] if "ct2" in by else None,
         "ct2_limit_rss": by["ct2-limit"]["peak_rss_mb"] if "ct2-limit" in by else None,
@@ -743,17 +791,17 @@ def table(rows: list[dict]) -> str:
 
 def side_table(side: Mapping[str, dict]) -> str:
     lines = [
-        f"| variant | target tokens/s | translate (s, each run) | {FIRST_ARTICLE}: first sentence (s) | whole (s) "
-        "| first / whole |",
-        "|" + "---|" * 6,
+        f"| variant | target tokens/s | tokens per CPU second | translate (s) | {FIRST_ARTICLE}: first sentence (s) "
+        "| whole (s, each run) | first / whole |",
+        "|" + "---|" * 7,
     ]
     for row in side.values():
-        runs = ", ".join(f"{s:.2f}" for s in row["all_s"])
+        runs = ", ".join(f"{s:.2f}" for s in row["whole_all_s"])
         first = f"{row['first_s']:.2f}" if "first_s" in row else ""
         fraction = f"{row['first_fraction']:.2f}" if "first_fraction" in row else ""
         lines.append(
-            f"| {row['name']}: {row['label']} | {row['tokens_per_s']:.1f} | {row['translate_s']:.2f} ({runs}) "
-            f"| {first} | {row['whole_s']:.2f} | {fraction} |"
+            f"| {row['name']}: {row['label']} | {row['tokens_per_s']:.1f} | {row['tokens_per_cpu_s']:.1f} "
+            f"| {row['translate_s']:.2f} | {first} | {row['whole_s']:.2f} ({runs}) | {fraction} |"
         )
     return "\n".join(lines)
 
@@ -830,6 +878,11 @@ def results_json(
         "ct2-no-fixup": {"tokens_per_s": side_speed("ct2-no-fixup")},
         "ct2-greedy": {"tokens_per_s": side_speed("ct2-greedy"), "speedup_vs_beam4": rounded(numbers["greedy_ct2"], 2)},
         "ct2-limit": process("ct2-limit", "tokens_per_s", "peak_rss_mb"),
+        "ct2-limit-x4": process("ct2-limit-x4", "tokens_per_s", "peak_rss_mb"),
+        "ct2-tokens-x4": {
+            "tokens_per_s": side_speed("ct2-tokens-x4"),
+            "speedup_vs_default": rounded(numbers["budget_x4_speedup"], 2),
+        },
         "transformers-greedy": {
             **process("transformers-greedy", "tokens_per_s", "peak_rss_mb"),
             "speedup_vs_beam4": rounded(numbers["greedy_transformers"], 2),

@@ -83,8 +83,8 @@ class Contender:
     limit: bool = False
     """Force every output to its length limit instead of the plan's length (on FIRST_ARTICLE only: the
     longest inputs, so the highest memory; every article would take minutes)."""
-    budget_factor: int = 1
-    """READER_BATCH_TOKENS is this many times the default."""
+    batch_tokens: int | None = None
+    """READER_BATCH_TOKENS for this contender (None: the default)."""
 
 
 CONTENDERS = [
@@ -93,8 +93,15 @@ CONTENDERS = [
     Contender("ct2", "pipeline, CTranslate2 int8", "ct2"),
     Contender("ct2-cached", "(ct2) from the warm cache", "ct2", cache="warm"),
     Contender("ct2-limit", f"(ct2), every output to its limit, {FIRST_ARTICLE}", "ct2", limit=True),
-    Contender("ct2-limit-x4", "(ct2-limit), READER_BATCH_TOKENS x 4", "ct2", limit=True, budget_factor=4),
+    Contender("ct2-limit-x4", "(ct2-limit), READER_BATCH_TOKENS 8192 (x 4)", "ct2", limit=True, batch_tokens=8192),
     Contender("transformers-greedy", "pipeline, transformers, greedy", "transformers", beam=1, schedule="serial"),
+    Contender(
+        "transformers-small",
+        "pipeline, transformers, READER_BATCH_TOKENS 400",
+        "transformers",
+        schedule="serial",
+        batch_tokens=400,
+    ),
 ]
 BY_NAME = {c.name: c for c in CONTENDERS}
 SIDE_LABELS = {
@@ -464,14 +471,22 @@ def _run_baseline(
 
 
 def _open_pipeline(
-    backend: str, beam: int, threads: int, model: str, cache: str, *, refresh: bool = False, budget_factor: int = 1
+    backend: str,
+    beam: int,
+    threads: int,
+    model: str,
+    cache: str,
+    *,
+    refresh: bool = False,
+    batch_tokens: int | None = None,
 ) -> tuple[Any, Any, Forcing]:
     """reader's own path (api.open_translator: backend + sentence cache) with the length forcing installed."""
     from reader.api import open_translator
     from reader.config import Settings
 
     settings = Settings.load(model=model, backend=backend, beam=beam, threads=threads, device="cpu", cache_path=cache)
-    settings = replace(settings, batch_tokens=settings.batch_tokens * budget_factor)
+    if batch_tokens is not None:
+        settings = replace(settings, batch_tokens=batch_tokens)
     translator = open_translator(settings, refresh=refresh)()
     forcing = Forcing()
     hook_backend(translator.inner, forcing)
@@ -490,7 +505,7 @@ def _run_pipeline(
     cache = paths["cache_warm"] if contender.cache == "warm" else paths[f"cache_{contender.name}"]
     backend = contender.backend or "auto"
     translator, settings, forcing = _open_pipeline(
-        backend, contender.beam, threads, paths["hf"], cache, budget_factor=contender.budget_factor
+        backend, contender.beam, threads, paths["hf"], cache, batch_tokens=contender.batch_tokens
     )
     forcing.limit = contender.limit
     translator.inner = ForcedLengths(translator.inner, forcing, plan["schedules"][contender.schedule]["lengths"])
@@ -887,6 +902,7 @@ def results_json(
             **process("transformers-greedy", "tokens_per_s", "peak_rss_mb"),
             "speedup_vs_beam4": rounded(numbers["greedy_transformers"], 2),
         },
+        "transformers-small": process("transformers-small", "tokens_per_s", "peak_rss_mb"),
     }
     return {"machine": info["line"], "date": info["date"], "contenders": contenders}
 

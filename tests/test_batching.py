@@ -19,7 +19,15 @@ def test_one_batch_per_worker_when_the_budget_allows():
 def test_the_budget_counts_padded_tokens():
     # Unpadded, 40 + 30 + 25 = 95 would fit 100; padded to the longest it is 3 x 40 = 120.
     lengths = [40, 30, 25, 5, 5, 5, 5]
-    assert padded_batches(lengths, budget=100, workers=1) == [[0, 1], [2, 3, 4, 5], [6]]
+    assert padded_batches(lengths, budget=100, workers=1) == [[0, 1], [2, 3, 4], [5, 6]]
+
+
+def test_when_the_budget_binds_the_batches_are_evened_out_if_the_workers_finish_sooner():
+    lengths = [100] * 9
+    assert [len(b) for b in padded_batches(lengths, budget=10_000, workers=2)] == [5, 4]
+    assert [len(b) for b in padded_batches(lengths, budget=300, workers=2)] == [3, 2, 2, 2]  # not 3 + 3 + 3
+    assert [len(b) for b in padded_batches(lengths, budget=400, workers=2)] == [4, 4, 1]  # as soon, fewer batches
+    assert [len(b) for b in padded_batches(lengths, budget=200, workers=2)] == [2, 2, 2, 2, 1]
 
 
 def test_an_input_over_the_budget_is_a_batch_of_its_own():
@@ -30,6 +38,7 @@ def test_ties_keep_their_order_and_nothing_is_empty():
     assert padded_batches([7, 7, 7, 7], budget=100, workers=2) == [[0, 1], [2, 3]]
     assert padded_batches([], budget=100, workers=2) == []
     assert padded_batches([3], budget=100, workers=4) == [[0]]
+    assert padded_batches([3, 3, 3, 3, 3], budget=100, workers=4) == [[0, 1], [2, 3], [4]]
 
 
 @given(

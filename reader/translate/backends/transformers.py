@@ -39,8 +39,8 @@ class _Item:
     """Source token ids, eos included."""
 
 
-LOGIT_ROWS = 64
-"""Output positions whose vocabulary-wide logits exist at once in the scoring pass (16 MB for opus-mt-ar-en)."""
+LOGIT_ROWS = 16
+"""Output positions whose vocabulary-wide logits exist at once in the scoring pass (4 MB for opus-mt-ar-en)."""
 
 
 def _max_new_tokens(source_tokens: int, max_length: int) -> int:

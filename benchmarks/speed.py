@@ -710,6 +710,7 @@ def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | Non
         return a[x][key] / b[y][key] if x in a and y in b and b[y][key] else None
 
     fixup_free = ratio(side, "ct2", side, "ct2-no-fixup")
+    fixup_free_cpu = ratio(side, "ct2", side, "ct2-no-fixup", "tokens_per_cpu_s")
     return {
         "transformers_vs_baseline": ratio(by, "transformers", by, "baseline"),
         "ct2_vs_baseline": ratio(by, "ct2", by, "baseline"),
@@ -722,7 +723,13 @@ def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | Non
         "whole_vs_chunks_16": ratio(side, "ct2", side, "ct2-chunks-16", "whole_s"),
         "greedy_ct2": ratio(side, "ct2-greedy", side, "ct2"),
         "budget_x4_speedup": ratio(side, "ct2-tokens-x4", side, "ct2"),
-        "pipeline_cpu_vs_raw": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
+        "pipeline_vs_raw_cpu": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
+        "same_batches_cpu": ratio(side, "ct2", side, "raw-ct2-backend", "tokens_per_cpu_s"),
+        "batches_cost_cpu": ratio(side, "raw-ct2-backend", side, "raw-ct2", "tokens_per_cpu_s"),
+        "fixup_cost_cpu": None if fixup_free_cpu is None else 1 - fixup_free_cpu,
+        "chunks_16_cpu": ratio(side, "ct2-chunks-16", side, "ct2", "tokens_per_cpu_s"),
+        "greedy_ct2_cpu": ratio(side, "ct2-greedy", side, "ct2", "tokens_per_cpu_s"),
+        "budget_x4_cpu": ratio(side, "ct2-tokens-x4", side, "ct2", "tokens_per_cpu_s"),
         "ct2_limit_x4_rss": by["ct2-limit-x4"]["peak_rss_mb"] if "ct2-limit-x4" in by else None,
         "greedy_transformers": ratio(by, "transformers-greedy", by, "transformers"),
         "ct2_rss": by["ct2"]["peak_rss_mb"] if "ct2" in by else None,
@@ -754,6 +761,12 @@ def verdicts(numbers: Mapping[str, float | None]) -> list[tuple[str, str, float 
         value = numbers.get(key)
         met = None if value is None else (value >= limit if higher else value <= limit)
         out.append((key, text, value, f"{'≥' if higher else '≤'} {limit:g}", met))
+    for key, text in (
+        ("pipeline_vs_raw_cpu", "the same in CPU time per token (a cross-check, steadier on a shared machine)"),
+        ("chunks_16_cpu", "CPU time per token vs the old calls of 16 (×, a cross-check)"),
+    ):
+        value = numbers.get(key)
+        out.append((key, text, value, "—", None))
     value, base = numbers.get("transformers_rss"), numbers.get("baseline_rss")
     target = f"≤ the naive loop's {base:.0f}" if base is not None else "≤ the naive loop's"
     met = None if value is None or base is None else value <= base
@@ -766,7 +779,8 @@ def verdict_lines(numbers: Mapping[str, float | None]) -> list[str]:
     for _, text, value, target, met in verdicts(numbers):
         shown = "not measured" if value is None else f"**{value:.2f}**" if abs(value) < 10 else f"**{value:.0f}**"
         state = "" if met is None else " — met" if met else " — MISSED"
-        lines.append(f"- {text}: {shown} (target {target}){state}")
+        aim = "no target of its own" if target == "—" else f"target {target}"
+        lines.append(f"- {text}: {shown} ({aim}){state}")
     return lines
 
 
@@ -958,6 +972,14 @@ def write_docs(
         if FIRST_ARTICLE in names
         else "n/a",
         pipeline_vs_raw=times(numbers["pipeline_vs_raw"]),
+        pipeline_vs_raw_cpu=times(numbers["pipeline_vs_raw_cpu"]),
+        same_batches_cpu=times(numbers["same_batches_cpu"]),
+        batches_cost_cpu=times(numbers["batches_cost_cpu"]),
+        fixup_cpu=pct(numbers["fixup_cost_cpu"]),
+        whole_vs_16=times(numbers["whole_vs_chunks_16"]),
+        chunks_16_cpu_cost=times(numbers["chunks_16_cpu"]),
+        budget_x4_cpu=times(numbers["budget_x4_cpu"]),
+        greedy_ct2_cpu=times(numbers["greedy_ct2_cpu"]),
         same_batches=times(numbers["pipeline_vs_raw_same_batches"]),
         batches_cost=times(numbers["backend_batches_vs_one_per_worker"]),
         fixup=pct(numbers["fixup_cost"]),
@@ -1068,9 +1090,11 @@ The app shows a document as it fills in. With calls of 16 model inputs it showed
 16 were done, and a typical article is one or two such calls. The pipeline now makes its first call small:
 one input per batch the backend runs at once (`Translator.workers`: CTranslate2's `inter_threads`, 1 for
 transformers) and at least the whole first pending sentence, in document order; the rest goes in even calls
-of at most 16 (18 inputs after the first 2 go as 8 + 8, not 16 + 2, so no call is a lonely tail). On
+of at most 16 (19 inputs after the first 2 go as 9 + 8, not 16 + 1, so no call is a lonely tail). On
 {first_article} that is {first_calls} inputs per call, against {first_calls_16} before. A batch of one
-needs no first-row fix-up, so the first call costs nothing extra. The CLI (`reader translate`),
+needs no first-row fix-up, but it decodes less efficiently than a batch of several: against the old calls
+of 16, the whole article took {whole_vs_16} as long (wall clock, side by side) and the articles took
+{chunks_16_cpu_cost} the CPU time per token. The CLI (`reader translate`),
 `translate_text` / `translate_article` and batch runs print nothing until the end, so they keep large calls.
 
 ## Batches that fill the cores
@@ -1087,16 +1111,19 @@ which reproduces the transformers backend's stopping rule. Before, the cap was `
 sum / workers)))` tokens with `batch_type="tokens"`, which CTranslate2 4.8.5 counts padded: calls broke into
 batches of 1 to 5 examples, and raising the budget changed nothing.
 
-In this run: the pipeline reached {pipeline_vs_raw} of raw `translate_batch` with one batch per worker;
-{same_batches} of raw `translate_batch` with the backend's own batches (what the pipeline's own work and the
-fix-up cost); the backend's batches ran at {batches_cost} of one batch per worker (what the memory budget
-costs here).
+In this run (wall-clock medians first; then target tokens per CPU second, which the other processes on a
+shared machine disturb far less, so they are the better guide to a quiet machine when every variant keeps
+both workers busy): the pipeline reached {pipeline_vs_raw} / {pipeline_vs_raw_cpu} of raw `translate_batch`
+with one batch per worker; {same_batches} / {same_batches_cpu} of raw `translate_batch` with the backend's own
+batches (what the pipeline's own work and the fix-up cost); the backend's batches ran at {batches_cost} /
+{batches_cost_cpu} of one batch per worker (what the memory budget costs with this benchmark's long inputs).
 
 **The first-row fix-up**: CTranslate2 4.x returns the wrong first attention row for all but the first
 example of a batched beam search on CPU (the first step runs before the beam is expanded and its attention
 is gathered with un-expanded indices). The backend recomputes those rows with one greedy step, only for
-inputs that shared a batch; in this run that cost {fixup} of the pipeline's throughput (ct2 against
-ct2-no-fixup). It stays until CTranslate2 fixes the bug upstream.
+inputs that shared a batch; in this run that cost {fixup} of the pipeline's wall-clock throughput and
+{fixup_cpu} of its CPU time per token (ct2 against ct2-no-fixup). It stays until CTranslate2 fixes the bug
+upstream.
 
 ## Memory: what READER_BATCH_TOKENS trades
 
@@ -1107,7 +1134,8 @@ output by the source). So it caps memory for any input, and raising it buys larg
 
 - CTranslate2: with every output at its length limit, peak RSS was {ct2_limit_rss} MB at the default and
   {ct2_limit_x4_rss} MB at 4 x the default; at the plan's lengths, 4 x the default ran {budget_x4} as fast
-  (ct2-tokens-x4, side by side). The default keeps the worst case under 500 MB on 2 workers.
+  (ct2-tokens-x4, side by side; {budget_x4_cpu} in CPU time per token). The default keeps the worst case
+  under 500 MB on 2 workers.
 - transformers: the pipeline peaked at {transformers_rss} MB against the naive loop's {baseline_rss} MB; with
   `READER_BATCH_TOKENS=400` (one long input per batch) at {transformers_small_rss} MB, at {small_speed} of the
   default's speed. Most of the difference is beam search itself: a batch of inputs holds every hypothesis's
@@ -1121,8 +1149,9 @@ output by the source). So it caps memory for any input, and raising it buys larg
 
 ## Greedy against beam 4
 
-Greedy (beam 1) ran {greedy_ct2} as fast as beam 4 on CTranslate2 (side by side), and {greedy_transformers}
-on transformers (separate processes). Quality cost, from the literature (no real model can be measured here):
+Greedy (beam 1) ran {greedy_ct2} as fast as beam 4 on CTranslate2 (side by side, wall clock; {greedy_ct2_cpu}
+in CPU time per token), and {greedy_transformers} on transformers (separate processes). Quality cost, from
+the literature (no real model can be measured here):
 on 77 OPUS-MT models, beam 4 was about 50% faster than beam 6 at equal BLEU (22.5 against 22.4; transformers
 issue #8427, where OPUS-MT's author also reports that beam 1 or 2 "is worse"). Marian's own measurements on a
 deep model put greedy about 0.3 to 1 BLEU below beam 5 (marian-dev issue #98). reader keeps beam 4 as the
@@ -1153,6 +1182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=list(BY_NAME),
         help="also profile these (contenders that miss a target always are)",
     )
+    parser.add_argument(
+        "--docs-from", type=Path, help="write docs/performance.{md,json,png} again from a saved --json run"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--spec", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1171,6 +1203,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(spec["result"]).write_text(json.dumps(report), encoding="utf-8")
         return 0
 
+    if args.docs_from:
+        saved = json.loads(args.docs_from.read_text(encoding="utf-8"))
+        plan = make_plan(build_model(), quick=False, threads=saved["machine"].get("threads", args.threads))
+        write_docs(saved["rows"], saved["side"], plan, saved["machine"], saved["command"], saved["profiles"])
+        print(f"wrote {DOCS / 'performance.md'}, {DOCS / 'performance.json'} and {DOCS / 'performance.png'}")
+        return 0
     command = " ".join(["python benchmarks/speed.py", *(shlex.quote(a) for a in (argv or sys.argv[1:]))])
     repeats = args.repeats or (1 if args.quick else 3)
     load_start = os.getloadavg()[0]
@@ -1182,7 +1220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     side_wanted = not args.only or "side-by-side" in args.only
     if any(c.cache == "warm" for c in chosen) and "ct2" not in [c.name for c in chosen]:
         raise SystemExit("ct2-cached needs the ct2 run first (it reads the cache that run fills)")
-    info: dict[str, Any] = {**machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    info: dict[str, Any] = {
+        **machine(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "threads": args.threads,
+    }
     results = []
     side_report = None
     profiles: dict[str, str] = {}

@@ -122,7 +122,7 @@ def _assemble(skeleton: Document, plans: list[Plan], results: dict[str, Translat
 def chunk_sizes(total: int, *, first: int, largest: int) -> list[int]:
     """Inputs per model call: ``first`` at once, then the rest in calls of at most ``largest``, evened out.
 
-    Even calls keep every batch large: 18 inputs after a first call of 2 go as 8 + 8, not 16 + 2.
+    Even calls keep every batch large: 19 inputs after a first call of 2 go as 9 + 8, not 16 + 1.
     """
     if total <= 0:
         return []

@@ -160,9 +160,9 @@ class CT2Translator:
         # Every job is queued before any result is awaited: a worker done with its beam search
         # goes on to the first-row fix-up while the others finish theirs.
         try:
-            searches = [self._search([sources[i] for i in batch]) for batch in batches]
+            searches = [self._queue_beam_search([sources[i] for i in batch]) for batch in batches]
             shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
-            fixes = self._first_steps([sources[i] for i in shared]) if shared else []
+            fixes = self._queue_first_steps([sources[i] for i in shared]) if shared else []
             outputs: list[Any] = [None] * len(sources)
             for batch, search in zip(batches, searches, strict=True):
                 for i, job in zip(batch, search, strict=True):
@@ -187,7 +187,7 @@ class CT2Translator:
         """
         return self.device == "cpu" and self.decode.beam > 1
 
-    def _search(self, batch: list[list[str]]) -> list[Any]:
+    def _queue_beam_search(self, batch: list[list[str]]) -> list[Any]:
         """Queue a beam search over one batch (one job, run by the next free worker)."""
         return self.model.translate_batch(
             batch,
@@ -202,7 +202,7 @@ class CT2Translator:
             return_attention=True,
         )
 
-    def _first_steps(self, sources: list[list[str]]) -> list[Any]:
+    def _queue_first_steps(self, sources: list[list[str]]) -> list[Any]:
         """Queue one greedy step per source: its attention is the first row beam search got wrong.
 
         The first step attends from the decoder start token alone, the same in every beam, so one

@@ -117,7 +117,7 @@ def main() -> None:
 
     import ray
 
-    from reader.batch import run_batch
+    from reader.batch import BatchOptions, RayOptions, run_batch
 
     work = Path(tempfile.mkdtemp(prefix="reader-ray-bench-"))
     src = work / "src"
@@ -134,15 +134,8 @@ def main() -> None:
         run_settings = replace(settings, cache_path=work / f"cache-{n}.sqlite3")
         stamps = Timestamps()
         started = time.perf_counter()
-        summary = run_batch(
-            [str(src)],
-            work / f"out-{n}",
-            formats=["json"],
-            settings=run_settings,
-            engine="ray",
-            ray_workers=n,
-            progress=stamps,
-        )
+        options = BatchOptions(run_settings, formats=["json"], engine="ray", ray=RayOptions(workers=n), progress=stamps)
+        summary = run_batch([str(src)], work / f"out-{n}", options)
         seconds = time.perf_counter() - started
         if summary.failed or summary.cache_hits or len(stamps.finished) != args.articles:
             raise SystemExit(f"unexpected: {summary.report()}")

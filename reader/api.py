@@ -8,21 +8,21 @@ factory, never a model.
 
 ``translate_article(article, translator, settings)`` (and ``iter_article``, the same as it fills
 in) is the one way an ``Article`` becomes a translated ``Document``: its metadata, including the
-model's name and fingerprint, is built here and nowhere else.
+model's name and fingerprint and the title's translation, is built here and nowhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cache import SentenceCache
 from reader.config import Settings
-from reader.document import Document, Metadata
+from reader.document import Document, Metadata, same_text
 from reader.models.store import InstalledModel, resolve
-from reader.pipeline import CHUNK_INPUTS, Progress, iter_translate
+from reader.pipeline import CHUNK_INPUTS, Progress, iter_translate, translate_text
 from reader.translate import registry
 from reader.translate.cached import CachedTranslator
 
@@ -66,14 +66,25 @@ def open_translator(settings: Settings, *, refresh: bool = False) -> TranslatorF
 
 def article_metadata(article: Article, translator: Translator, settings: Settings) -> Metadata:
     """What a translated article records: where it came from, and which model translated it."""
-    return Metadata(
-        title=article.title,
+    return replace(
+        article.meta,
         source=article.url or article.source,
-        author=article.author,
-        date=article.date,
+        feed=article.feed,
         model=model_label(settings.model),
         model_fingerprint=translator.model_fingerprint,
     )
+
+
+def title_to_translate(article: Article) -> str:
+    """The page's title when the text does not start with it (extraction drops a repeated headline), else ''.
+
+    A text file's headline is its first paragraph, translated with the rest.
+    """
+    title = article.meta.title.strip()
+    if not title:
+        return ""
+    first = next((line for line in article.text.splitlines() if line.strip()), "")
+    return "" if same_text(title, first) else title
 
 
 def model_label(model: str) -> str:
@@ -90,16 +101,28 @@ def iter_article(
     first_chunk: int | None = None,
 ) -> Iterator[Progress]:
     """The translated document as it fills in: cached sentences first, the first sentence soon after
-    (``reader.pipeline.iter_translate`` says how the model calls are cut)."""
+    (``reader.pipeline.iter_translate`` says how the model calls are cut).
+
+    A title that is not the text's first paragraph goes through the same translator (and cache) at
+    the end: the last step's document has ``meta.title_translation``.
+    """
     meta = article_metadata(article, translator, settings)
-    return iter_translate(
+    progress = None
+    for progress in iter_translate(
         article.text,
         translator,
         meta=meta,
         settings=settings,
         chunk_sentences=chunk_sentences,
         first_chunk=first_chunk,
-    )
+    ):
+        yield progress
+    title = title_to_translate(article)
+    if title and progress is not None:
+        translated = translate_text(title, translator, settings=settings)
+        english = " ".join(p.translation for p in translated.paragraphs if p.translation)
+        document = replace(progress.document, meta=replace(progress.document.meta, title_translation=english))
+        yield Progress(document, progress.done, progress.total)
 
 
 def translate_article(article: Article, translator: Translator, settings: Settings) -> Document:

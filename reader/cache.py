@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import CacheError
-from reader.sqlite import Database, DatabaseWarning, Names, Schema, chunks, placeholders
+from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema, chunks, placeholders
 from reader.translate.base import Translation
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def _to_datetime(ns: int | None) -> datetime | None:
     return None if ns is None else datetime.fromtimestamp(ns / 1e9, tz=UTC)
 
 
-class SentenceCache:
+class SentenceCache(Closing):
     """Translations keyed by (fingerprint, normalized sentence), shared safely across threads and processes.
 
     Nothing touches the disk until the first call. Connections are pooled: each call borrows one,
@@ -256,12 +256,6 @@ class SentenceCache:
     def close(self) -> None:
         """Close idle connections; the cache reopens on next use."""
         self._db.close()
-
-    def __enter__(self) -> SentenceCache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SentenceCache({str(self.path)!r}, max_entries={self.max_entries})"

@@ -7,6 +7,10 @@ Two questions that sound alike are kept apart on purpose:
   Arabic-script letters only: digits, punctuation, marks and tatweel do not count.
 - ``has_rtl`` / ``starts_rtl``: which way is this laid out? Any right-to-left script counts (Arabic,
   Hebrew, Syriac, Thaana...), by the characters' Unicode bidi class, as a browser or fpdf2 decides it.
+
+``fold_arabic`` is the one folding of Arabic spelling variants, for matching words (the glossary,
+and the library's search through ``search_words``) rather than for what the model sees
+(``reader.normalize``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ ARABIC_DECIMAL_SEPARATOR = "\u066b"
 """٫ as in ٣٫٥ (3.5)."""
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"
 """٬ as in ١٢٬٠٠٠ (12,000)."""
+DIGITS_TO_ASCII = {ord(ch): str(d) for digits in (EASTERN_ARABIC_DIGITS, PERSIAN_DIGITS) for d, ch in enumerate(digits)}
+"""``str.translate`` table: Eastern Arabic and Persian digits to ASCII (٢٠٢٤ -> 2024)."""
+TERMINAL_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+"""``str.translate`` table: C0 controls (but tab and line feed), DEL and C1 controls as visible escapes,
+so hostile text printed on a terminal cannot move the cursor or change colours."""
+JSON_CONTROLS = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+"""The same for JSON text: ``json.dumps`` escapes C0 itself, and ``\\u009b`` is as valid JSON as the control."""
 
 # Blocks holding Arabic-script letters: Arabic, Supplement, Extended-A/B/C, presentation forms A/B,
 # mathematical letters. Only category Lo counts (not digits, punctuation, marks or tatweel).
@@ -61,6 +72,55 @@ def has_arabic_letters(text: str) -> bool:
 def undecorated(word: str) -> str:
     """``word`` without invisible controls, tatweel and combining marks (diacritics): its bare letters."""
     return "".join(ch for ch in word if ch not in _INVISIBLE_SET and ch != TATWEEL and not unicodedata.combining(ch))
+
+
+_FOLDED_LETTERS = str.maketrans(
+    {
+        "\u0623": "\u0627",  # أ alef with hamza above
+        "\u0625": "\u0627",  # إ alef with hamza below
+        "\u0622": "\u0627",  # آ alef with madda
+        "\u0671": "\u0627",  # ٱ alef wasla
+        "\u0624": "\u0648",  # ؤ waw with hamza
+        "\u0626": "\u064a",  # ئ yeh with hamza
+        "\u0649": "\u064a",  # ى alef maqsura
+        "\u06cc": "\u064a",  # ی Farsi yeh, typed on Persian keyboards
+        "\u06a9": "\u0643",  # ک keheh, likewise
+        "\u0629": "\u0647",  # ة ta marbuta
+    }
+)
+
+
+def fold_arabic(text: str) -> str:
+    """``text`` with the spelling variants Arabic writers mix folded together, to compare words.
+
+    Presentation forms become letters (NFKC), diacritics, tatweel and invisible controls go, the
+    hamza and madda forms of alef become bare alef, hamza on waw or yeh becomes the bare letter,
+    alef maqsura and Farsi yeh become yeh, and ta marbuta becomes heh: أحمد, إحمد and احمد fold alike,
+    as do مدرسة and مدرسه. Never for model input or display: the text loses real distinctions.
+    """
+    return undecorated(unicodedata.normalize("NFKC", undecorated(text))).translate(_FOLDED_LETTERS)
+
+
+def search_words(text: str) -> str:
+    """``text`` as the library's search index reads it: every word folded (``fold_arabic``, digits in ASCII).
+
+    Word ``k`` of the result is word ``k`` of ``text`` (words are runs of non-whitespace, as in
+    ``reader.document.word_spans``), so a match found in the folded text marks the word as written:
+    a word that folds to several (a ligature such as ﷺ) is joined with ``-``, and one that folds to
+    nothing (a lone tatweel or mark) becomes ``-``. The search query is folded the same way, so
+    الرَّئِيسُ and الرئيس, or إعلان and اعلان, find each other. Applying it twice changes nothing.
+    """
+    return " ".join("-".join(fold_arabic(word).translate(DIGITS_TO_ASCII).split()) or "-" for word in text.split())
+
+
+def bare_word(word: str) -> str:
+    """``word`` without the punctuation, quotes and brackets around it: «الرئيس، -> الرئيس; "letter." -> letter."""
+    start, end = 0, len(word)
+    while start < end and not word[start].isalnum():
+        start += 1
+    while end > start and not word[end - 1].isalnum():
+        end -= 1
+    return word[start:end]
 
 
 def has_rtl(text: str) -> bool:

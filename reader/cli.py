@@ -11,8 +11,9 @@ import click
 
 from reader.config import Settings
 from reader.errors import InputError, ReaderError, first_line
+from reader.export import FORMATS
 
-EXPORT_FORMATS = ("json", "html", "pdf", "md", "tmx")
+EXPORT_FORMATS = tuple(FORMATS)
 INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
@@ -72,6 +73,17 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
     return expanded
 
 
+def library_key(spec: str, article) -> str:
+    """What names an article in the library: its URL or absolute path (as batch keys it), else its text."""
+    from reader.library import key_for
+
+    if spec == "-":
+        return key_for("stdin", article.text)
+    if spec.lower().startswith(("http://", "https://")):
+        return spec
+    return str(Path(spec).resolve())
+
+
 def _output_name(spec: str, used: set[str]) -> str:
     stem = "stdin" if spec == "-" else Path(spec.split("?")[0].rstrip("/")).stem or "article"
     stem = stem.removesuffix(".ar")  # news.ar.txt -> news.json, not news.ar.json
@@ -88,11 +100,19 @@ def _output_name(spec: str, used: set[str]) -> str:
 @click.option("--format", "formats", help=f"Comma-separated: {','.join(EXPORT_FORMATS)} (default: text to stdout).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files here.")
 @click.option("--refresh", is_flag=True, help="Ignore cached translations and translate again.")
-def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
-    """Translate INPUT files, folders, URLs or - (stdin)."""
+@click.option(
+    "--library",
+    "library_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Add the translations to this library (default: READER_LIBRARY or $XDG_DATA_HOME/reader/library).",
+)
+@click.option("--no-library", is_flag=True, help="Do not add the translations to the library.")
+def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, no_library) -> None:
+    """Translate INPUT files, folders, URLs or - (stdin); each is also kept in the library."""
     from reader import export, ingest
     from reader.api import iter_article, open_translator
     from reader.document import Flag
+    from reader.library import Library
     from reader.pipeline import CHUNK_INPUTS
 
     chosen = _formats(formats, EXPORT_FORMATS)
@@ -100,9 +120,10 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
         raise click.UsageError("PDF output needs --out DIR")
     if len(chosen) > 1 and out is None:
         raise click.UsageError("several formats need --out DIR")
-    settings = Settings.load(model=model, backend=backend, beam=beam)
+    settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
     specs = _expand_inputs(inputs)
     articles = [(spec, ingest.read_input(spec, settings)) for spec in specs]
+    library = None if no_library else Library(settings.library).open()
     translator = open_translator(settings, refresh=refresh)()
     used: set[str] = set()
     totals = {"sentences": 0, "cached": 0}
@@ -116,6 +137,8 @@ def translate(inputs, model, backend, beam, formats, out, refresh) -> None:
                 bar.length = max(progress.total, 1)
                 bar.update(progress.done - bar.pos)
         document = progress.document
+        if library is not None:
+            library.add(document, library_key(spec, article))
         totals["sentences"] += len(document.sentences)
         totals["cached"] += sum(1 for s in document.sentences if s.has(Flag.CACHED))
         if out is not None:
@@ -331,6 +354,35 @@ def _register_batch() -> None:
 
 
 _register_batch()
+
+
+def _register_extract() -> None:
+    from reader.extract_command import extract_command
+
+    cli.add_command(extract_command, "extract")
+
+
+_register_extract()
+
+
+def _register_lookup() -> None:
+    from reader.lookup.command import lookup_command
+
+    cli.add_command(lookup_command, "lookup")
+
+
+_register_lookup()
+
+
+def _register_library() -> None:
+    from reader.library.command import library_command
+    from reader.library.feeds_command import feeds_command
+
+    cli.add_command(library_command, "library")
+    cli.add_command(feeds_command, "feeds")
+
+
+_register_library()
 
 
 def main() -> None:

@@ -16,12 +16,16 @@ from reader.errors import ReaderError
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
 def _default_models_dir() -> Path:
     """The repo's ``models/`` folder (editable installs), else a per-user data folder."""
     repo_models = PACKAGE_ROOT / "models"
     if (repo_models / "catalog.toml").is_file():
         return repo_models
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "reader" / "models"
+    return _data_home() / "reader" / "models"
 
 
 def _default_cache_path() -> Path:
@@ -38,6 +42,10 @@ class Settings:
     models_dir: Path = Path()
     cache_path: Path = Path()
     cache_max_entries: int = 2_000_000
+    lookup_dir: Path = Path()
+    """Where the word-lookup index is built (default: beside the sentence cache)."""
+    library: Path = Path()
+    """The reading library: documents, their index, feeds (default $XDG_DATA_HOME/reader/library)."""
     beam: int = 4
     device: str = "auto"
     threads: int = 0
@@ -66,6 +74,8 @@ class Settings:
             raise TypeError(f"unknown settings: {', '.join(sorted(flags))}")
         values.setdefault("models_dir", _default_models_dir())
         values.setdefault("cache_path", _default_cache_path())
+        values.setdefault("lookup_dir", values["cache_path"].parent)
+        values.setdefault("library", _data_home() / "reader" / "library")
         return cls(**values)
 
 

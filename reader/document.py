@@ -35,6 +35,8 @@ class Flag(StrEnum):
     REPETITION = "repetition"
     LENGTH_RATIO = "length-ratio"
     NUMBER_MISMATCH = "number-mismatch"
+    GLOSSARY = "glossary"
+    """A glossary term in the source has not got its rendering in the translation (reader.glossary)."""
 
 
 def _flag(value: object) -> str:
@@ -47,6 +49,11 @@ def _flag(value: object) -> str:
 
 
 _WORD = re.compile(r"\S+")
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two texts say the same, whitespace aside (a title and the paragraph that repeats it)."""
+    return a.split() == b.split()
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -93,10 +100,17 @@ class Paragraph:
 @dataclass(frozen=True)
 class Metadata:
     title: str = ""
+    title_translation: str = ""
+    """The title's translation, when the title is not the text's first paragraph (a web page's headline);
+    empty otherwise, and in files written before it: ``Document.title_en`` then reads the first paragraph."""
     source: str = ""
     """Where the article came from: a file path or URL."""
+    feed: str = ""
+    """The RSS/Atom feed that listed the article, when it came from one."""
     author: str = ""
     date: str = ""
+    agency: str = ""
+    """The news agency the source credits (AFP, بترا...); empty when none, and in files written before it."""
     model: str = ""
     """The model's name: a catalog name, or a model folder's name."""
     model_fingerprint: str = ""
@@ -108,9 +122,11 @@ class Metadata:
     def labelled(self) -> list[tuple[str, str]]:
         """The fields a reader sees in an export's header, in order, each with its label (empty ones included)."""
         return [
+            ("English title", self.title_translation),
             ("Source", self.source),
             ("Author", self.author),
             ("Date", self.date),
+            ("Agency", self.agency),
             ("Model", self.model),
             ("Model fingerprint", self.model_fingerprint),
         ]
@@ -132,6 +148,15 @@ class Document:
         if self.meta.title:
             return self.meta.title
         return self.paragraphs[0].source if self.paragraphs else ""
+
+    @property
+    def title_en(self) -> str:
+        """The title's translation: ``meta.title_translation``, else the first paragraph's when that is the title."""
+        if self.meta.title_translation:
+            return self.meta.title_translation
+        if self.paragraphs and (not self.meta.title or same_text(self.meta.title, self.paragraphs[0].source)):
+            return self.paragraphs[0].translation
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

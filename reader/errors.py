@@ -21,15 +21,36 @@ class ModelNotFoundError(ModelError):
     """No usable model (missing, incomplete): the message says what to run to get one."""
 
 
+class UnsupportedError(ReaderError):
+    """The translator in use cannot do what was asked (a plugin backend without post-editing)."""
+
+
 class CacheError(ReaderError):
     """The sentence cache could not be used."""
+
+
+class LibraryError(ReaderError):
+    """The reading library could not do what was asked (an unknown document, a feed subscribed twice...)."""
 
 
 class ExportError(ReaderError):
     """A document could not be written in the requested format."""
 
 
+def describe(exc: BaseException) -> str:
+    """Why something failed, in one line: our own errors' messages, the type too for anything unexpected."""
+    if isinstance(exc, ReaderError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
 def first_line(exc: BaseException) -> str:
     """A library's exception as one line for a message: its first line, without a closing full stop."""
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0].rstrip(".")
+
+
+class LookupUnavailableError(ReaderError):
+    """The optional word-lookup analyzer is not installed: the message says how to install it."""

@@ -22,9 +22,10 @@ Decoding policy (the same for files, stdin and pasted bytes):
   refused with "looks like a binary file".
 - Empty or whitespace-only input is refused with "is empty".
 
-HTML (``.html``/``.htm`` files, fetched pages, and pasted text that looks like a page) goes
-through trafilatura tuned for precision: only the article body, without navigation, ads or
-comments; its title, author and date are kept.
+HTML (``.html``/``.htm`` files, fetched pages, and pasted text that looks like a page) is reduced
+to its article by ``reader.extract``: trafilatura tuned for precision (only the article body,
+without navigation, ads or comments), then the lead put back, the repeated title, boilerplate and
+agency tags taken out; its title, author, date and agency are kept.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ import codecs
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.document import Metadata
 from reader.errors import FetchError, InputError
 
 if TYPE_CHECKING:
@@ -63,13 +65,15 @@ class Article:
     """One article's text and what is known about it, before translation."""
 
     text: str
-    title: str = ""
-    author: str = ""
-    date: str = ""
+    meta: Metadata = field(default_factory=Metadata)
+    """What the page says of itself: title, author, date and agency (its tag, such as --(بترا), is cut
+    from the text). The rest of a document's metadata is filled in when it is translated."""
     source: str = ""
     """Where it came from: a file path, an URL, '-' for stdin, or what the caller named it."""
     url: str = ""
     """The final URL after redirects, for articles fetched from the web."""
+    feed: str = ""
+    """The RSS/Atom feed that listed it, for a feed's entries (batch sets it)."""
     warnings: tuple[str, ...] = ()
     """Problems that were repaired rather than refused (invalid UTF-8), to show the user."""
 
@@ -200,32 +204,15 @@ def article_from_html_bytes(data: bytes, *, source: str, url: str = "", declared
 
 
 def article_from_html(html: str, *, source: str = "", url: str = "", name: str = "") -> Article:
-    """Main text by trafilatura, favouring precision: no navigation, ads or comments."""
-    import trafilatura
+    """The article body, title, author, date and agency of a page (``reader.extract``)."""
+    from reader.extract import extract_html
 
     name = name or source or url or "the page"
     _require_text(html, name)
-    extracted = trafilatura.bare_extraction(
-        html,
-        url=url or None,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        with_metadata=True,
-    )
-    text = _unify_line_endings(str(getattr(extracted, "text", "") or "")) if extracted is not None else ""
-    if not text.strip():
+    extracted = extract_html(html, url=url or None)
+    if extracted is None or not extracted.text.strip():
         raise InputError(f"{name}: no article text could be extracted from the HTML")
-    return Article(
-        text=text.strip("\n"),
-        title=_clean(getattr(extracted, "title", "")),
-        author=_clean(getattr(extracted, "author", "")),
-        date=_clean(getattr(extracted, "date", "")),
-        source=source,
-        url=url,
-    )
+    return Article(text=extracted.text, meta=extracted.meta, source=source, url=url)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, tuple[str, ...]]:
@@ -291,10 +278,6 @@ def _codec(declared: str | None) -> str | None:
     except LookupError:
         return None
     return "utf-8" if name in ("utf-8", "utf-8-sig", "ascii") else name
-
-
-def _clean(value: object) -> str:
-    return " ".join(str(value or "").split())
 
 
 def _too_big(name: str, size: int, limit: int) -> str:

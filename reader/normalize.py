@@ -14,16 +14,14 @@ from reader.chars import (
     ARABIC_DECIMAL_SEPARATOR,
     ARABIC_DIACRITICS,
     ARABIC_THOUSANDS_SEPARATOR,
-    EASTERN_ARABIC_DIGITS,
+    DIGITS_TO_ASCII,
     INVISIBLE,
-    PERSIAN_DIGITS,
     TATWEEL,
 )
 
 _REPLACEMENT = "\ufffd"  # left by undecodable input bytes; an unknown token to the model
 _INVISIBLE_TABLE = {ord(ch): None for ch in TATWEEL + INVISIBLE + _REPLACEMENT}
-_DIGIT_TABLE = {ord(ch): str(d) for digits in (EASTERN_ARABIC_DIGITS, PERSIAN_DIGITS) for d, ch in enumerate(digits)}
-_KEEP_MARKS_TABLE = {**_INVISIBLE_TABLE, **_DIGIT_TABLE}
+_KEEP_MARKS_TABLE = {**_INVISIBLE_TABLE, **DIGITS_TO_ASCII}
 _STRIP_MARKS_TABLE = {**_KEEP_MARKS_TABLE, **{ord(ch): None for ch in ARABIC_DIACRITICS}}
 _SEPARATOR = re.compile(f"(?<=[0-9])[{ARABIC_DECIMAL_SEPARATOR}{ARABIC_THOUSANDS_SEPARATOR}](?=[0-9])")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from reader import quality, segment
-from reader.align import to_display_words
+from reader.assemble import copied, join
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
 from reader.plan import Plan, plan_sentence
@@ -68,34 +68,17 @@ def _passthrough_pair(pair: SentencePair) -> SentencePair:
 
 def _finish(pair: SentencePair, plan: Plan, results: dict[str, Translation]) -> SentencePair:
     """Join the parts' translations into one sentence pair, its alignment over the displayed words."""
-    translations = []
-    weighted_score = 0.0
-    weight = 0
-    all_cached = True
-    for part in plan.parts:
-        if part.passthrough:
-            translation = Translation(part.text, tuple((j, j) for j in range(len(part.origin))), 0.0, True)
-        else:
-            translation = results[part.text]
-            all_cached = all_cached and translation.cached
-            tokens = len(translation.text.split()) + 1
-            weighted_score += translation.score * tokens
-            weight += tokens
-        translations.append(translation)
-    text = " ".join(" ".join(t.text.split()) for t in translations if t.text.split())
-    alignment = to_display_words(
-        (part.origin, t.text, t.alignment) for part, t in zip(plan.parts, translations, strict=True)
-    )
-    score = weighted_score / weight if weight else None
-    flags = set(quality.assess(plan.model_text, text, score))
-    if score is not None and not math.isfinite(score):
+    joined = join(plan, [copied(part) if part.passthrough else results[part.text] for part in plan.parts])
+    score: float | None = joined.score
+    flags = set(quality.assess(plan.model_text, joined.text, score))
+    if not math.isfinite(joined.score):
         score = None  # JSON has no NaN or infinity; the flag keeps the warning
         flags.add(Flag.LOW_SCORE)
-    if all_cached:
+    if joined.cached:
         flags.add(Flag.CACHED)
     if len(plan.parts) > 1:
         flags.add(Flag.SUB_SPLIT)
-    return replace(pair, translation=text, alignment=alignment, score=score, flags=tuple(sorted(flags)))
+    return replace(pair, translation=joined.text, alignment=joined.alignment, score=score, flags=tuple(sorted(flags)))
 
 
 def _assemble(skeleton: Document, plans: list[Plan], results: dict[str, Translation]) -> tuple[Document, int]:

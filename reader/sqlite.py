@@ -10,11 +10,18 @@ A ``Database`` is one file and one ``Schema``. It gives its store two things, ``
   queue on SQLite's busy timeout, and a transaction that still meets "database is locked" is
   retried with backoff until a deadline.
 - ``PRAGMA user_version`` holds the schema version. A new file gets the schema in one transaction;
-  a file written by a newer reader is left alone with a clear error.
+  a file written by a newer reader is left alone with a clear error. An older file is brought up
+  to date by the schema's ``migrations`` (one transaction per version step), when it has them.
+- A store may ``attach`` other files (``ATTACH DATABASE``, to join across them) and give SQL
+  ``functions`` of its own; every connection of the pool gets both.
 - A damaged file (or an older schema, or some other SQLite database) is moved aside as
   ``<name>.corrupt-<stamp>`` and started afresh, with a warning, when the store is ``disposable``
   (a cache, a manifest that a rerun rebuilds); a store holding the user's own data gets an error
-  instead and its file is never touched.
+  instead and its file is never touched. Damage is looked for with ``PRAGMA quick_check`` when
+  the file is first used, which reads all of it; a large disposable store may skip that
+  (``integrity_check=False``): damage met later, in use, is then treated the same way, and the
+  operation is tried once more on the new file (``replacements`` counts such new files, so the
+  store can fill it again).
 
 Every failure is the store's own ``ReaderError`` subclass, with a message naming the file.
 """
@@ -30,7 +37,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from reader.errors import ReaderError
 
@@ -54,13 +61,16 @@ class Schema:
 
     ``statements`` may create any SQLite object: tables, indexes, triggers, FTS5 virtual tables.
     ``tables`` must all exist in a file of this version; ``columns`` pins a table's column names,
-    so a file that only looks like the store is not used as one.
+    so a file that only looks like the store is not used as one. ``migrations[n]`` holds the
+    statements that take a file of version ``n`` to ``n + 1``: a store of the user's own data adds
+    its tables this way, where a disposable one would simply start afresh.
     """
 
     version: int
     statements: tuple[str, ...]
     tables: frozenset[str]
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    migrations: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,19 @@ class Names:
     """'set READER_CACHE_PATH to another file': the way out when this file cannot be used."""
 
 
+class Closing:
+    """``with store:`` closes it at the end of the block (``close`` releases connections, not the data)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     """``items`` in slices small enough for one statement's parameters."""
     for start in range(0, len(items), MAX_PARAMETERS):
@@ -86,7 +109,7 @@ def placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-class Database:
+class Database(Closing):
     """One SQLite file with one schema, shared safely across threads and processes (see the module docstring)."""
 
     def __init__(
@@ -98,6 +121,9 @@ class Database:
         error: type[ReaderError],
         warning: type[Warning] = DatabaseWarning,
         disposable: bool,
+        attach: Mapping[str, Path] | None = None,
+        functions: Mapping[str, Callable[..., object]] | None = None,
+        integrity_check: bool = True,
     ) -> None:
         self.path = Path(path)
         self.schema = schema
@@ -105,6 +131,13 @@ class Database:
         self.error = error
         self.warning = warning
         self.disposable = disposable
+        self.attach = dict(attach or {})
+        """Schema name -> file, attached to every connection (the file must already hold its own schema)."""
+        self.functions = dict(functions or {})
+        """SQL name -> deterministic one-argument Python function, on every connection."""
+        self.integrity_check = integrity_check or not disposable
+        self.replacements = 0
+        """Damaged files this store moved aside and started afresh while in use."""
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._epoch = 0
@@ -119,6 +152,18 @@ class Database:
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn`` in one write transaction (BEGIN IMMEDIATE): all of it is committed, or none."""
         return self._run(fn, write=True)
+
+    def vacuum(self) -> None:
+        """Rewrite the file without its free pages (after a rebuild); it waits for other writers, as a write does."""
+
+        def run() -> None:
+            with self._borrow() as conn:
+                conn.execute("VACUUM")
+
+        try:
+            _retry_busy(run)
+        except sqlite3.DatabaseError as exc:
+            raise self.error(f"the {self.names.what} at {self.path} could not be compacted: {exc}") from exc
 
     def size_bytes(self) -> int:
         """The database file plus its write-ahead log."""
@@ -137,18 +182,12 @@ class Database:
         for conn in idle:
             conn.close()
 
-    def __enter__(self) -> Database:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"Database({str(self.path)!r})"
 
     # ---- transactions and retries -----------------------------------------------------------
 
-    def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+    def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool, retried: bool = False) -> T:
         deadline = time.monotonic() + LOCK_DEADLINE_S
         delay = 0.005
         while True:
@@ -162,8 +201,22 @@ class Database:
                     continue
                 raise self.error(f"the {self.names.what} at {self.path} could not be used: {exc}") from exc
             except sqlite3.DatabaseError as exc:
+                if self.disposable and not retried and _is_damage(exc):
+                    self._replace_damaged(str(exc))
+                    return self._run(fn, write=write, retried=True)
                 fix = "; delete the file to start a new one" if self.disposable else ""
                 raise self.error(f"the {self.names.what} at {self.path} failed ({exc}){fix}") from exc
+
+    def _replace_damaged(self, problem: str) -> None:
+        """Damage met in use: drop this process's connections to the file, move it aside, start afresh."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._epoch += 1
+            self._ready = False
+        for conn in idle:
+            conn.close()
+        self._move_aside(problem, self._inode())
+        self.replacements += 1
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[sqlite3.Connection]:
@@ -204,6 +257,10 @@ class Database:
         try:
             _retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
             conn.execute("PRAGMA synchronous = NORMAL")
+            for name, function in self.functions.items():
+                conn.create_function(name, 1, function, deterministic=True)
+            for schema_name, other in self.attach.items():
+                conn.execute(f"ATTACH DATABASE ? AS {schema_name}", (str(other),))
         except BaseException:
             conn.close()
             raise
@@ -269,10 +326,12 @@ class Database:
             return None
 
     def _check_schema(self, conn: sqlite3.Connection) -> str | None:
-        result = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
-        if result != ["ok"]:
-            return "; ".join(str(line) for line in result[:3])
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        # main. only: an attached file's damage is its own store's to report.
+        if self.integrity_check:
+            result = [row[0] for row in conn.execute("PRAGMA main.quick_check").fetchall()]
+            if result != ["ok"]:
+                return "; ".join(str(line) for line in result[:3])
+        (version,) = conn.execute("PRAGMA main.user_version").fetchone()
         if version == 0:
             return self._create_schema(conn)
         if version > self.schema.version:
@@ -281,31 +340,48 @@ class Database:
                 f"(schema {version}); upgrade reader or {self.names.elsewhere}"
             )
         if version < self.schema.version:
-            return f"old {self.names.short} schema {version}"
+            if all(step in self.schema.migrations for step in range(version, self.schema.version)):
+                self._migrate(conn)
+            else:
+                return f"old {self.names.short} schema {version}"
         return self._schema_problem(conn)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring an older file up to this schema, one version per transaction (another process may race us)."""
+
+        def step(conn: sqlite3.Connection) -> None:
+            (version,) = conn.execute("PRAGMA main.user_version").fetchone()
+            if version >= self.schema.version:
+                return
+            for statement in self.schema.migrations[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA main.user_version = {int(version) + 1}")
+
+        while conn.execute("PRAGMA main.user_version").fetchone()[0] < self.schema.version:
+            _transaction(conn, step, write=True)
 
     def _create_schema(self, conn: sqlite3.Connection) -> str | None:
         def create(conn: sqlite3.Connection) -> str | None:
             # Another process may have created it between our check and our lock.
-            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            (version,) = conn.execute("PRAGMA main.user_version").fetchone()
             if version != 0:
                 return None
-            if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            if conn.execute("SELECT COUNT(*) FROM main.sqlite_master").fetchone()[0]:
                 return f"the file is an SQLite database, but not a reader {self.names.short}"
             for statement in self.schema.statements:
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {int(self.schema.version)}")
+            conn.execute(f"PRAGMA main.user_version = {int(self.schema.version)}")
             return None
 
         return _transaction(conn, create, write=True) or self._schema_problem(conn)
 
     def _schema_problem(self, conn: sqlite3.Connection) -> str | None:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {row[0] for row in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
         missing = self.schema.tables - tables
         if missing:
             return f"missing tables: {', '.join(sorted(missing))}"
         for table, expected in self.schema.columns.items():
-            if tuple(row[1] for row in conn.execute(f"PRAGMA table_info({table})")) != expected:
+            if tuple(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")) != expected:
                 return f"unexpected columns in the {table} table"
         return None
 
@@ -360,6 +436,11 @@ def _retry_busy(fn: Callable[[], T]) -> T:
             if not _is_busy(exc) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.05)
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """A damaged or foreign file (SQLITE_CORRUPT, SQLITE_NOTADB), not a constraint or a mistake in the SQL."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

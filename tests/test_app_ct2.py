@@ -8,9 +8,9 @@ import streamlit as st
 
 from reader.config import Settings
 from reader.models.convert import convert_to_ct2
+from tests.support.app import srcdoc, translate_pasted
+from tests.support.html_tree import cells, parse
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN
-from tests.test_app import srcdoc, translate_pasted
-from tests.test_html import cells, parse
 
 MARK_CLASSES = frozenset({"marks"})  # the per-sentence flag marks after each sentence
 

@@ -7,6 +7,7 @@ import html.parser
 import io
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -19,75 +20,35 @@ import pytest
 from click.testing import CliRunner
 
 from reader.api import open_translator
-from reader.batch import MANIFEST_NAME, Manifest, run_batch, watch
+from reader.batch import MANIFEST_NAME, BatchOptions, Manifest, watch
 from reader.batch.command import batch_command
 from reader.batch.index import render_index
 from reader.batch.manifest import DONE, Row
+from reader.batch.outputs import LOCK_NAME
 from reader.batch.progress import BarReporter, LogReporter, QuietReporter, make_reporter
-from reader.batch.runner import LOCK_NAME, output_stem
-from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Document
 from reader.errors import ModelError, ReaderError
+from reader.library import document_id as output_stem
 from reader.models import folder
-from reader.translate.cached import CachedTranslator
-from tests.support.fake import FakeTranslator, transliterate
+from tests.support.batching import (
+    article_text,
+    batch,
+    expected_translation,
+    rss,
+    sentences_for,
+    serve_articles,
+    tag,
+)
+from tests.support.fake import FakeModel, FakeTranslator
 from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, LocalServer, article_page, page
 
 ROOT = Path(__file__).resolve().parent.parent
-_DIGITS = "ابتثجحخدذر"
-_WORDS = ["قال", "الوزير", "إن", "الحكومة", "ستبني", "مدرسة", "جديدة", "في", "المدينة", "هذا", "العام"]
-
-
-def tag(number: int) -> str:
-    """An Arabic-letter word unique to ``number`` (so every generated sentence is distinct)."""
-    return "".join(_DIGITS[int(d)] for d in str(number))
-
-
-def sentences_for(article: int, count: int = 3) -> list[str]:
-    return [
-        " ".join([_WORDS[(article + i + j) % len(_WORDS)] for j in range(5)] + [tag(article * 100 + i)]) + "."
-        for i in range(count)
-    ]
-
-
-def article_text(article: int, count: int = 3) -> str:
-    return "\n".join(sentences_for(article, count)) + "\n"
-
-
-def expected_translation(sentence: str) -> str:
-    return " ".join(transliterate(w) for w in sentence.split())
 
 
 @pytest.fixture
-def model_dir(tmp_path: Path) -> Path:
-    """A folder the model store accepts; the 'fake' backend ignores its contents."""
-    folder = tmp_path / "fake-model"
-    folder.mkdir()
-    (folder / "config.json").write_text("{}")
-    (folder / "model.safetensors").write_bytes(b"")
-    return folder
-
-
-@pytest.fixture
-def settings(fake_backend: str, model_dir: Path) -> Settings:
-    return Settings.load(model=str(model_dir), backend=fake_backend, allow_private_urls=True, fetch_timeout=5)
-
-
-class CountingFactory:
-    """Builds one cached fake translator, remembering how often the runner asked for it."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.fake = FakeTranslator()
-        self.translator = CachedTranslator(self.fake, SentenceCache(settings.cache_path))
-        self.opened = 0
-
-    def __call__(self) -> CachedTranslator:
-        self.opened += 1
-        return self.translator
-
-    def model_sentences(self) -> list[str]:
-        return [s for call in self.fake.calls for s in call]
+def settings(fake_model: FakeModel) -> Settings:
+    return fake_model.settings(allow_private_urls=True, fetch_timeout=5)
 
 
 def load_json(out: Path, key: str) -> Document:
@@ -99,14 +60,13 @@ def manifest_rows(out: Path) -> dict[str, Row]:
         return {row.key: row for row in manifest.rows()}
 
 
-def test_folder_then_new_and_changed_files(tmp_path, settings):
+def test_folder_then_new_and_changed_files(tmp_path, settings, fake_model):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
     (src / "one.txt").write_text(article_text(1), encoding="utf-8")
     (src / "two.md").write_text(article_text(2), encoding="utf-8")
-    factory = CountingFactory(settings)
 
-    first = run_batch([str(src)], out, formats=["json", "html"], settings=settings, translator_factory=factory)
+    first = batch([str(src)], out, formats=["json", "html"], settings=settings)
     keys = [str((src / "one.txt").resolve()), str((src / "two.md").resolve())]
     assert (sorted(first.new), first.changed, first.unchanged, first.failed) == (sorted(keys), [], 0, [])
     assert (first.sentences, first.cache_hits) == (6, 0)
@@ -124,19 +84,19 @@ def test_folder_then_new_and_changed_files(tmp_path, settings):
     changed = sentences_for(2)
     changed[1] = "هذا سطر جديد تماما."
     (src / "two.md").write_text("\n".join(changed) + "\n", encoding="utf-8")
-    del factory.fake.calls[:]
-    second = run_batch([str(src)], out, formats=["json", "html"], settings=settings, translator_factory=factory)
+    fake_model.calls.clear()
+    second = batch([str(src)], out, formats=["json", "html"], settings=settings)
     key3 = str((src / "three.txt").resolve())
     assert (second.new, second.changed, second.unchanged, second.failed) == ([key3], [keys[1]], 1, [])
-    assert sorted(factory.model_sentences()) == sorted([*sentences_for(3), "هذا سطر جديد تماما."])
+    assert sorted(fake_model.sentences) == sorted([*sentences_for(3), "هذا سطر جديد تماما."])
     assert (second.sentences, second.cache_hits) == (6, 2)
     assert [s.source for s in load_json(out, keys[1]).sentences] == changed
 
     # Nothing new: the model is not even opened.
-    opened = factory.opened
-    third = run_batch([str(src)], out, formats=["json", "html"], settings=settings, translator_factory=factory)
+    opened = fake_model.loads
+    third = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert (third.new, third.changed, third.unchanged) == ([], [], 3)
-    assert factory.opened == opened
+    assert fake_model.loads == opened
 
 
 def test_folder_is_recursive_and_skips_hidden_and_output(tmp_path, settings):
@@ -148,10 +108,10 @@ def test_folder_is_recursive_and_skips_hidden_and_output(tmp_path, settings):
     (src / ".c.txt").write_text(article_text(3), encoding="utf-8")
     (src / "notes.pdf").write_bytes(b"%PDF")
     out = src / "translated"
-    summary = run_batch([str(src)], out, formats=["json", "html"], settings=settings)
+    summary = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert summary.new == [str((src / "sub" / "deeper" / "a.txt").resolve())]
     # The outputs (html files inside src) are not read back as articles on the next run.
-    again = run_batch([str(src)], out, formats=["json", "html"], settings=settings)
+    again = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert (again.new, again.unchanged, again.failed) == ([], 1, [])
 
 
@@ -161,32 +121,18 @@ FEED_ITEMS = [
 ]
 
 
-def rss(server: LocalServer, items) -> str:
-    entries = "".join(
-        f"<item><title>{title}</title><link>{server.url(path)}</link>"
-        f"<pubDate>Thu, 21 Nov 2024 0{i}:00:00 GMT</pubDate></item>"
-        for i, (path, title, _) in enumerate(items)
-    )
-    channel = f"<channel><title>الخبر</title>{entries}</channel>"
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0">{channel}</rss>'
-
-
-def serve_articles(server: LocalServer, items) -> None:
-    for path, title, number in items:
-        server.routes[path] = page(article_page(title, sentences_for(number, 4)))
-
-
 def test_rss_feed_translates_only_article_bodies(tmp_path, settings):
     out = tmp_path / "out"
     with LocalServer() as server:
         serve_articles(server, FEED_ITEMS)
         server.routes["/feed.xml"] = page(rss(server, FEED_ITEMS), content_type="application/rss+xml")
-        summary = run_batch([server.url("/feed.xml")], out, formats=["json", "html"], settings=settings)
+        summary = batch([server.url("/feed.xml")], out, formats=["json", "html"], settings=settings)
         assert summary.new == [server.url(path) for path, _, _ in FEED_ITEMS]
         for path, title, number in FEED_ITEMS:
             document = load_json(out, server.url(path))
-            assert document.text == "\n".join([title, *sentences_for(number, 4)])
-            assert [s.source for s in document.sentences] == [title, *sentences_for(number, 4)]
+            # The page's <h1> repeats the title inside <article>: it is the title, not a paragraph.
+            assert document.text == "\n".join(sentences_for(number, 4))
+            assert [s.source for s in document.sentences] == sentences_for(number, 4)
             assert (document.meta.title, document.meta.author, document.meta.date) == (title, "سارة أحمد", "2024-11-21")
             assert document.meta.source == server.url(path)
             raw = (out / "articles" / f"{output_stem(server.url(path))}.json").read_text(encoding="utf-8")
@@ -196,7 +142,7 @@ def test_rss_feed_translates_only_article_bodies(tmp_path, settings):
 
         # Rerun: the feed is fetched again, its unchanged entries are not.
         server.requests.clear()
-        again = run_batch([server.url("/feed.xml")], out, formats=["json", "html"], settings=settings)
+        again = batch([server.url("/feed.xml")], out, formats=["json", "html"], settings=settings)
         assert (again.new, again.unchanged) == ([], 2)
         assert server.requests == ["/feed.xml"]
 
@@ -205,7 +151,7 @@ def test_rss_feed_translates_only_article_bodies(tmp_path, settings):
         serve_articles(server, extended)
         server.routes["/feed.xml"] = page(rss(server, extended), content_type="application/rss+xml")
         server.requests.clear()
-        third = run_batch([server.url("/feed.xml")], out, formats=["json", "html"], settings=settings)
+        third = batch([server.url("/feed.xml")], out, formats=["json", "html"], settings=settings)
         assert (third.new, third.unchanged) == ([server.url("/news/summit")], 2)
         assert server.requests == ["/feed.xml", "/news/summit"]
 
@@ -220,26 +166,24 @@ def test_atom_feed_detected_by_content_with_relative_links(tmp_path, settings):
         server.routes["/a/one"] = page(article_page("عنوان", sentences_for(5, 4)))
         # Served as text/plain: recognised by its content, not its type or URL.
         server.routes["/atom"] = page(atom, content_type="text/plain")
-        summary = run_batch([server.url("/atom")], tmp_path / "out", formats=["json"], settings=settings)
+        summary = batch([server.url("/atom")], tmp_path / "out", formats=["json"], settings=settings)
         assert summary.new == [server.url("/a/one")]
 
 
 def test_article_file_citing_a_url_is_not_a_url_list(tmp_path, settings):
     article = tmp_path / "cites.txt"
     article.write_text(sentences_for(1)[0] + "\nhttps://news.example/source\n" + sentences_for(1)[1] + "\n")
-    summary = run_batch([str(article)], tmp_path / "out", formats=["json"], settings=settings)
+    summary = batch([str(article)], tmp_path / "out", formats=["json"], settings=settings)
     assert (summary.new, summary.failed) == ([str(article.resolve())], [])
 
 
 def test_single_article_url_source(tmp_path, settings):
     with LocalServer() as server:
         server.routes["/story"] = page(article_page("عنوان", sentences_for(6, 4)))
-        summary = run_batch([server.url("/story")], tmp_path / "out", formats=["json"], settings=settings)
+        summary = batch([server.url("/story")], tmp_path / "out", formats=["json"], settings=settings)
         assert summary.new == [server.url("/story")]
         assert server.requests == ["/story"]
-        assert [s.source for s in load_json(tmp_path / "out", server.url("/story")).sentences][1:] == sentences_for(
-            6, 4
-        )
+        assert [s.source for s in load_json(tmp_path / "out", server.url("/story")).sentences] == sentences_for(6, 4)
 
 
 def test_url_list_with_failures_among_good_ones(tmp_path, settings):
@@ -286,7 +230,7 @@ def test_bad_articles_and_sources_are_reported_and_skipped(tmp_path, settings):
     (src / "empty.md").write_text("  \n", encoding="utf-8")
     with LocalServer() as server:
         dead = server.url("/gone")
-    summary = run_batch([str(src), str(tmp_path / "nowhere"), dead], out, formats=["json"], settings=settings)
+    summary = batch([str(src), str(tmp_path / "nowhere"), dead], out, formats=["json"], settings=settings)
     assert summary.new == [str((src / "good.txt").resolve())]
     reasons = {f.key: f.reason for f in summary.failed}
     assert reasons[str(tmp_path / "nowhere")] == f"{tmp_path / 'nowhere'}: no such file or folder"
@@ -314,7 +258,7 @@ def test_translation_error_fails_one_article_only(tmp_path, settings):
             return super().translate_batch(sentences)
 
     flaky = Flaky()
-    summary = run_batch(
+    summary = batch(
         [str(src)], tmp_path / "out", formats=["json"], settings=settings, translator_factory=lambda: flaky
     )
     assert len(summary.new) == 2
@@ -328,7 +272,7 @@ def test_failing_update_keeps_the_previous_translation(tmp_path, settings):
     src.mkdir()
     (src / "a.txt").write_text(article_text(1), encoding="utf-8")
     key = str((src / "a.txt").resolve())
-    run_batch([str(src)], out, formats=["json"], settings=settings)
+    batch([str(src)], out, formats=["json"], settings=settings)
     before = manifest_rows(out)[key]
     (src / "a.txt").write_text(article_text(1) + "جملة تفشل.\n", encoding="utf-8")
 
@@ -336,7 +280,7 @@ def test_failing_update_keeps_the_previous_translation(tmp_path, settings):
         def translate_batch(self, sentences):
             raise ModelError("out of memory")
 
-    summary = run_batch([str(src)], out, formats=["json"], settings=settings, translator_factory=Failing)
+    summary = batch([str(src)], out, formats=["json"], settings=settings, translator_factory=Failing)
     assert [(f.key, f.reason) for f in summary.failed] == [(key, "out of memory")]
     after = manifest_rows(out)[key]
     assert (after.status, after.content_hash, after.outputs, after.error) == (
@@ -348,7 +292,7 @@ def test_failing_update_keeps_the_previous_translation(tmp_path, settings):
     assert 'class="title"' in (out / "index.html").read_text(encoding="utf-8")
     assert [s.source for s in load_json(out, key).sentences] == sentences_for(1)
     # Once the model works again, the new version replaces the old one.
-    assert run_batch([str(src)], out, formats=["json"], settings=settings).changed == [key]
+    assert batch([str(src)], out, formats=["json"], settings=settings).changed == [key]
 
 
 def test_missing_model_stops_the_run_with_a_clear_error(tmp_path):
@@ -356,7 +300,7 @@ def test_missing_model_stops_the_run_with_a_clear_error(tmp_path):
     src.mkdir()
     (src / "a.txt").write_text(article_text(1), encoding="utf-8")
     with pytest.raises(ReaderError, match="does not exist"):
-        run_batch(
+        batch(
             [str(src)], tmp_path / "out", formats=["json"], settings=Settings.load(model=str(tmp_path / "no-model"))
         )
 
@@ -376,31 +320,30 @@ def test_failed_export_leaves_article_not_done(tmp_path, settings, monkeypatch):
         return real_write(document, fmt, path, **options)
 
     monkeypatch.setattr(export, "write", failing)
-    summary = run_batch([str(src)], out, formats=["json", "html"], settings=settings)
+    summary = batch([str(src)], out, formats=["json", "html"], settings=settings)
     key = str((src / "a.txt").resolve())
     assert summary.failed[0].reason.endswith("No space left on device")
     assert manifest_rows(out)[key].status == "failed"
     monkeypatch.setattr(export, "write", real_write)
-    again = run_batch([str(src)], out, formats=["json", "html"], settings=settings)
+    again = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert again.new == [key]
     assert manifest_rows(out)[key].status == DONE
 
 
-def test_new_format_or_deleted_file_is_regenerated_from_the_cache(tmp_path, settings):
+def test_new_format_or_deleted_file_is_regenerated_from_the_cache(tmp_path, settings, fake_model):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
     (src / "a.txt").write_text(article_text(1), encoding="utf-8")
-    factory = CountingFactory(settings)
-    run_batch([str(src)], out, formats=["json"], settings=settings, translator_factory=factory)
-    calls = len(factory.fake.calls)
+    batch([str(src)], out, formats=["json"], settings=settings)
+    calls = len(fake_model.calls)
     key = str((src / "a.txt").resolve())
-    summary = run_batch([str(src)], out, formats=["json", "html"], settings=settings, translator_factory=factory)
+    summary = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert (summary.changed, summary.cache_hits) == ([key], 3)
     (out / "articles" / f"{output_stem(key)}.json").unlink()
-    summary = run_batch([str(src)], out, formats=["json", "html"], settings=settings, translator_factory=factory)
+    summary = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert summary.changed == [key]
     assert (out / "articles" / f"{output_stem(key)}.json").is_file()
-    assert len(factory.fake.calls) == calls
+    assert len(fake_model.calls) == calls
 
 
 def test_stale_temporary_files_are_removed(tmp_path, settings):
@@ -411,10 +354,14 @@ def test_stale_temporary_files_are_removed(tmp_path, settings):
     stale = [out / "articles" / ".x.json.abc123.tmp", out / ".index.html.q1w2.tmp"]
     for path in stale:
         path.write_text("half")
-    run_batch([str(src)], out, formats=["json"], settings=settings)
+        os.utime(path, (time.time() - 3600, time.time() - 3600))  # an hour old: a killed writer's leftover
+    in_flight = out / "articles" / ".app-document.json.zz9.tmp"  # the app writing to the library right now
+    in_flight.write_text("half")
+    batch([str(src)], out, formats=["json"], settings=settings)
     assert not any(path.exists() for path in stale)
     assert sorted(p.name for p in (out / "articles").iterdir()) == [
-        f"{output_stem(str((src / 'a.txt').resolve()))}.json"
+        in_flight.name,
+        f"{output_stem(str((src / 'a.txt').resolve()))}.json",
     ]
 
 
@@ -423,18 +370,18 @@ def test_one_writer_per_output_folder(tmp_path, settings):
     out.mkdir()
     with (out / LOCK_NAME).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        with pytest.raises(ReaderError, match="another reader batch is already writing to"):
-            run_batch([str(tmp_path)], out, formats=["json"], settings=settings)
+        with pytest.raises(ReaderError, match="another reader batch or feed check is already writing to"):
+            batch([str(tmp_path)], out, formats=["json"], settings=settings)
 
 
 def test_unknown_format_and_engine(tmp_path, settings):
     with pytest.raises(ReaderError, match="unknown format 'docx'"):
-        run_batch([str(tmp_path)], tmp_path / "out", formats=["docx"], settings=settings)
+        batch([str(tmp_path)], tmp_path / "out", formats=["docx"], settings=settings)
     with pytest.raises(ReaderError, match="unknown engine 'spark'"):
-        run_batch([str(tmp_path)], tmp_path / "out", formats=["json"], settings=settings, engine="spark")
+        batch([str(tmp_path)], tmp_path / "out", formats=["json"], settings=settings, engine="spark")
 
 
-def test_watch_picks_up_new_files_each_round(tmp_path, settings):
+def test_watch_picks_up_new_files_each_round(tmp_path, settings, fake_model):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
     (src / "a0.txt").write_text(article_text(0), encoding="utf-8")
@@ -445,22 +392,19 @@ def test_watch_picks_up_new_files_each_round(tmp_path, settings):
         waits.append(seconds)
         (src / f"a{len(waits)}.txt").write_text(article_text(len(waits)), encoding="utf-8")
 
-    factory = CountingFactory(settings)
     total = watch(
         [str(src)],
         out,
+        BatchOptions(settings, formats=["json"]),
         interval=30,
         max_rounds=3,
-        formats=["json"],
-        settings=settings,
-        translator_factory=factory,
         sleep=sleep,
         on_round=lambda n, s: rounds.append((n, len(s.new), s.unchanged)),
     )
     assert rounds == [(1, 1, 0), (2, 1, 1), (3, 1, 2)]
     assert waits == [30, 30]
     assert (len(total.new), total.unchanged) == (3, 3)
-    assert factory.opened == 1
+    assert fake_model.loads == 1  # one model for every round
     assert len(manifest_rows(out)) == 3
 
 
@@ -483,7 +427,7 @@ def test_index_lists_done_articles_and_escapes_everything(tmp_path, settings):
     src.mkdir()
     (src / "evil.html").write_text(article_page(hostile, sentences_for(7, 4)), encoding="utf-8")
     (src / "plain.txt").write_text(article_text(8), encoding="utf-8")
-    summary = run_batch([str(src)], out, formats=["json", "html"], settings=settings)
+    summary = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert summary.index == out / "index.html"
     text = summary.index.read_text(encoding="utf-8")
     parser = _Links()
@@ -561,19 +505,28 @@ def test_factory_carries_a_runtime_backend(settings):
 
 _CHILD = textwrap.dedent(
     """
-    import os, sys, time
+    import os, sys, threading
+    from pathlib import Path
+    from reader.models import folder
     from reader.translate import registry
     from tests.support.fake import FakeTranslator
 
     class Logged(FakeTranslator):
+        \"\"\"Logs every sentence; on call BLOCK_AT it says so in a file and hangs until killed.\"\"\"
+
+        calls_made = 0
+
         def translate_batch(self, sentences):
             with open(os.environ["CALLS_LOG"], "a", encoding="utf-8") as log:
                 for sentence in sentences:
                     log.write(sentence + "\\n")
-            time.sleep(float(os.environ.get("SLOW", "0")))
+            Logged.calls_made += 1
+            if str(Logged.calls_made) == os.environ.get("BLOCK_AT"):
+                open(os.environ["BLOCKED"], "w").close()
+                threading.Event().wait()
             return super().translate_batch(sentences)
 
-    registry.register("logged", lambda model_dir, **_: Logged())
+    registry.register("logged", lambda model_dir, **_: Logged(model_fingerprint=folder.fingerprint(Path(model_dir))))
     from reader.batch.command import batch_command
     batch_command(sys.argv[1:], prog_name="reader batch")
     """
@@ -591,35 +544,40 @@ def _done_keys(manifest: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_kill_9_then_resume(tmp_path, model_dir):
+def test_kill_9_then_resume(tmp_path, fake_model):
+    """Killed while the model translates the fourth article: three are done, and a rerun finishes the rest.
+
+    The child says when it is stuck inside the model (a file), so the kill lands there for certain.
+    """
     count = 24
-    src, out, log = tmp_path / "src", tmp_path / "out", tmp_path / "calls.log"
+    src, out, log, blocked = tmp_path / "src", tmp_path / "out", tmp_path / "calls.log", tmp_path / "blocked"
     src.mkdir()
     for n in range(count):
         (src / f"article-{n:02}.txt").write_text(article_text(n + 1, 4), encoding="utf-8")
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "READER_MODEL": str(model_dir),
+        "READER_MODEL": str(fake_model.folder),
         "READER_BACKEND": "logged",
         "CALLS_LOG": str(log),
-        "SLOW": "0.15",
+        "BLOCK_AT": "4",
+        "BLOCKED": str(blocked),
     }
     command = [sys.executable, "-c", _CHILD, str(src), "--out", str(out), "--format", "json,html"]
     child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while len(_done_keys(out / MANIFEST_NAME)) < 3:
+    while not blocked.exists():
         assert child.poll() is None, child.stderr.read().decode()
-        assert time.monotonic() < deadline, "the batch made no progress"
+        assert time.monotonic() < deadline, "the batch never reached its fourth article"
         time.sleep(0.02)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     child.stderr.close()
     done_before = _done_keys(out / MANIFEST_NAME)
-    assert 3 <= len(done_before) < count, "kill -9 should land mid-run"
+    assert len(done_before) == 3, "one article per model call: three were committed before the fourth call"
     calls_before = log.read_text(encoding="utf-8").splitlines()
 
-    env["SLOW"] = "0"
+    del env["BLOCK_AT"]
     rerun = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     calls_after = log.read_text(encoding="utf-8").splitlines()[len(calls_before) :]
@@ -631,10 +589,10 @@ def test_kill_9_then_resume(tmp_path, model_dir):
     for key in done_before:
         number = int(Path(key).stem.split("-")[1]) + 1
         assert not set(sentences_for(number, 4)) & set(calls_after), key
-    # Every sentence reached the model, none twice except possibly the one batch in flight at the kill.
+    # Every sentence reached the model, none twice except the one batch in flight at the kill.
     every = [s for n in range(1, count + 1) for s in sentences_for(n, 4)]
     assert set(calls_before) | set(calls_after) == set(every)
-    assert len(calls_before) + len(calls_after) - len(every) <= 4
+    assert len(calls_before) + len(calls_after) - len(every) == 4
     files = sorted((out / "articles").iterdir())
     assert len(files) == 2 * count
     for row in rows:
@@ -673,8 +631,8 @@ def test_plain_log_lines_without_a_terminal(tmp_path, settings):
     (src / "a.txt").write_text(article_text(1), encoding="utf-8")
     (src / "b.txt").write_bytes(b"\xff\xfe\x00\x00")
     stream = io.StringIO()
-    run_batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
-    run_batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
+    batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
+    batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
     a, b = (str((src / n).resolve()) for n in ("a.txt", "b.txt"))
     assert stream.getvalue().splitlines() == [
         "batch: 2 article(s) to check",
@@ -691,7 +649,7 @@ def test_progress_bar_on_a_terminal(tmp_path, settings):
     for n in (1, 2):
         (src / f"a{n}.txt").write_text(article_text(n), encoding="utf-8")
     stream = _Terminal()
-    run_batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
+    batch([str(src)], tmp_path / "out", formats=["json"], settings=settings, progress=make_reporter(stream=stream))
     final = stream.getvalue().split("\r")[-1]
     assert "2/2" in final and "6 sentences, 0 failed" in final and "article" in final
 
@@ -702,10 +660,72 @@ def test_a_damaged_manifest_is_moved_aside_and_the_run_rebuilds_it(tmp_path, set
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
     (src / "a.txt").write_text(article_text(1), encoding="utf-8")
-    run_batch([str(src)], out, formats=["json"], settings=settings)
+    batch([str(src)], out, formats=["json"], settings=settings)
     (out / MANIFEST_NAME).write_bytes(b"\x00garbage" * 500)
     with pytest.warns(ManifestWarning, match="batch manifest .* was damaged .* a new, empty manifest was started"):
-        summary = run_batch([str(src)], out, formats=["json"], settings=settings)
+        summary = batch([str(src)], out, formats=["json"], settings=settings)
     assert (summary.new, summary.cache_hits) == ([str((src / "a.txt").resolve())], 3)
     assert {r.status for r in manifest_rows(out).values()} == {DONE}
     assert len(list(out.glob(f"{MANIFEST_NAME}.corrupt-*"))) == 1
+
+
+# --- the model's weights decide "changed", not its name ---------------------------------------------
+
+
+def _batch_cli(*args: str) -> str:
+    result = CliRunner().invoke(batch_command, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _stamps(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (out / "articles").iterdir()}
+
+
+@pytest.mark.slow
+def test_new_weights_under_the_same_name_retranslate_every_article(tmp_path, tiny_model_dir):
+    """The issue's steps with a real model: batch --model DIR; replace DIR's weights; rerun; rerun again."""
+    from safetensors.torch import load_file, save_file
+
+    from tests.support.tiny import TINY_ARABIC
+
+    model = tmp_path / "my-model"
+    shutil.copytree(tiny_model_dir, model, ignore=shutil.ignore_patterns(".*"))
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    for n in range(3):
+        (src / f"a{n}.txt").write_text(TINY_ARABIC[n] + "\n", encoding="utf-8")
+    args = [str(src), "--out", str(out), "--format", "json", "--model", str(model), "--beam", "1"]
+
+    first = _batch_cli(*args)
+    assert "3 new, 0 changed, 0 unchanged, 0 failed" in first and "3 sentence(s) translated, 0 from" in first
+    old_fingerprint = folder.fingerprint(model)
+
+    weights = load_file(model / "model.safetensors")
+    save_file({name: tensor * 1.01 for name, tensor in weights.items()}, model / "model.safetensors")
+    second = _batch_cli(*args)
+    assert "0 new, 3 changed, 0 unchanged, 0 failed" in second
+    assert "3 sentence(s) translated, 0 from the cache" in second  # every sentence went to the new weights
+    documents = [Document.from_json(p.read_text(encoding="utf-8")) for p in sorted((out / "articles").iterdir())]
+    assert {d.meta.model_fingerprint for d in documents} == {folder.fingerprint(model)} != {old_fingerprint}
+    assert {d.meta.model for d in documents} == {"my-model"}
+
+    before = _stamps(out)
+    third = _batch_cli(*args)
+    assert "0 new, 0 changed, 3 unchanged, 0 failed" in third
+    assert _stamps(out) == before  # nothing rewritten
+
+
+def test_new_fake_weights_reach_the_model_again(tmp_path, settings, fake_model):
+    """The same with the fake backend, quickly: the cache, too, is keyed by the weights."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    for n in (1, 2):
+        (src / f"a{n}.txt").write_text(article_text(n), encoding="utf-8")
+    assert len(batch([str(src)], out, settings=settings).new) == 2
+    fake_model.calls.clear()
+    (fake_model.folder / "model.safetensors").write_bytes(b"retrained weights")
+    again = batch([str(src)], out, settings=settings)
+    assert (len(again.changed), again.cache_hits) == (2, 0)
+    assert sorted(fake_model.sentences) == sorted(sentences_for(1) + sentences_for(2))
+    assert batch([str(src)], out, settings=settings).unchanged == 2

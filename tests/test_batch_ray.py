@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.batch import MANIFEST_NAME, Manifest, run_batch
+from reader.batch import MANIFEST_NAME, Manifest, RayOptions
 from reader.config import Settings
 from reader.document import Document
 from reader.errors import ModelError
-from tests.test_batch import article_text, expected_translation, sentences_for
+from tests.support.batching import article_text, batch, expected_translation, sentences_for
 
 ray = pytest.importorskip("ray")
 
@@ -45,31 +45,27 @@ def snapshot(out: Path) -> dict[str, object]:
     return {"rows": rows, "files": files, "index": (out / "index.html").read_bytes()}
 
 
-def test_ray_engine_matches_local(tmp_path, fake_backend, local_ray):
-    model = tmp_path / "fake-model"
-    model.mkdir()
-    (model / "config.json").write_text("{}")
-    (model / "model.safetensors").write_bytes(b"")
+def test_ray_engine_matches_local(tmp_path, fake_model, local_ray):
     src = tmp_path / "src"
     src.mkdir()
     for n in range(1, 5):
         (src / f"a{n}.txt").write_text(article_text(n, 4), encoding="utf-8")
     (src / "broken.txt").write_bytes(b"\x00\x01binary")
-    settings = Settings.load(model=str(model), backend=fake_backend)
+    settings = Settings.load()
 
-    local = run_batch(
+    local = batch(
         [str(src)],
         tmp_path / "local",
         formats=["json", "html"],
         settings=replace(settings, cache_path=tmp_path / "local-cache.sqlite3"),
     )
-    on_ray = run_batch(
+    on_ray = batch(
         [str(src)],
         tmp_path / "ray",
         formats=["json", "html"],
         settings=replace(settings, cache_path=tmp_path / "ray-cache.sqlite3"),
         engine="ray",
-        ray_workers=2,
+        ray=RayOptions(workers=2),
     )
     assert sorted(on_ray.new) == sorted(local.new) and len(local.new) == 4
     assert [f.key for f in on_ray.failed] == [f.key for f in local.failed] == [str((src / "broken.txt").resolve())]
@@ -85,7 +81,7 @@ def test_ray_engine_matches_local(tmp_path, fake_backend, local_ray):
 
     # Incremental on Ray too: one new file, the rest unchanged.
     (src / "a5.txt").write_text(article_text(5, 4), encoding="utf-8")
-    again = run_batch(
+    again = batch(
         [str(src)],
         tmp_path / "ray",
         formats=["json", "html"],
@@ -102,12 +98,12 @@ class ExplodingFactory:
         raise ModelError("the weights are corrupt")
 
 
-def test_actor_that_cannot_load_its_model_fails_the_articles_clearly(tmp_path, local_ray):
+def test_actor_that_cannot_load_its_model_fails_the_articles_clearly(tmp_path, fake_model, local_ray):
     src = tmp_path / "src"
     src.mkdir()
     for n in (1, 2):
         (src / f"a{n}.txt").write_text(article_text(n), encoding="utf-8")
-    summary = run_batch(
+    summary = batch(
         [str(src)],
         tmp_path / "out",
         formats=["json"],

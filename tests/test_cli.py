@@ -12,15 +12,12 @@ from click.testing import CliRunner
 from reader.cli import cli
 from reader.document import Document
 from tests.support.fake import transliterate
-from tests.support.models import fake_model_folder
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\n"
 
 
 @pytest.fixture
-def env(tmp_path, fake_backend, monkeypatch):
-    monkeypatch.setenv("READER_MODEL", str(fake_model_folder(tmp_path / "model")))
-    monkeypatch.setenv("READER_BACKEND", fake_backend)
+def env(tmp_path, fake_model):
     article = tmp_path / "news.ar.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     return article
@@ -112,3 +109,67 @@ def test_export_renders_a_document_json(env, tmp_path):
     assert result.exit_code == 0, result.output
     tmx = Path(tmp_path / "e" / "news.tmx").read_text(encoding="utf-8")
     assert len(re.findall(r"<tu[ >]", tmx)) == 3
+
+
+PAGES = Path(__file__).resolve().parent / "data" / "pages"
+
+
+def test_extract_shows_the_title_metadata_and_paragraphs_of_a_page():
+    result = run("extract", str(PAGES / "agency-petra.html"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:5] == [
+        "title: الحكومة تقر إجراءات لدعم المزارعين",
+        "date: 2025-03-14",
+        "agency: بترا",
+        f"source: {PAGES / 'agency-petra.html'}",
+        "paragraphs: 4",
+    ]
+    first = "[1] عمان 14 آذار (بترا)-- أقر مجلس الوزراء في جلسته اليوم الجمعة حزمة من الإجراءات لدعم القطاع"
+    assert lines[5:8] == ["", f"{first} الزراعي وتخفيف الأعباء عن المزارعين.", ""]
+    assert lines[-1] == "[4] ولفت إلى أن الحكومة ستقيم أثر هذه الإجراءات بعد ستة أشهر من تطبيقها."
+
+
+def test_extract_json_and_stdin():
+    result = run("extract", "--json", "-", input="قال الوزير.\nوأضاف أن النمو قوي.\n")
+    record = json.loads(result.stdout)
+    assert record["paragraphs"] == ["قال الوزير.", "وأضاف أن النمو قوي."]
+    assert (record["source"], record["agency"], record["warnings"]) == ("-", "", [])
+
+
+def test_extract_fetches_urls(monkeypatch):
+    from tests.support.http_server import LocalServer, page
+
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
+    with LocalServer() as server:
+        server.routes["/news"] = page((PAGES / "lead-block.html").read_bytes())
+        result = run("extract", "--json", server.url("/news"))
+    record = json.loads(result.stdout)
+    assert record["url"] == server.url("/news") and record["agency"] == "أ ف ب"
+    assert record["paragraphs"][0].startswith("حذرت الأمم المتحدة")
+
+
+def test_extract_prints_control_characters_as_escapes(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("قال \x1b[2J الوزير \x9b إن " + "النمو قوي. " * 20, encoding="utf-8")
+    result = run("extract", str(path))
+    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
+    assert "قال \\x1b[2J الوزير \\x9b إن" in result.stdout
+    assert "\x9b" not in run("extract", "--json", str(path)).stdout
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("no-such-page.html", "Error: no-such-page.html: no such file"),
+        ("ftp://example.com/a", "only http and https URLs are allowed"),
+        ("page.pdf", "unsupported file type"),
+    ],
+)
+def test_extract_bad_input_is_one_line_and_exit_1(tmp_path, monkeypatch, spec, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.pdf").write_bytes(b"%PDF")
+    result = CliRunner().invoke(cli, ["extract", spec])
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output

@@ -89,3 +89,12 @@ def test_flags_are_their_json_strings_and_unknown_flags_are_kept():
     assert loaded.flags == ("cached", "low-score", "from-the-future")
     assert [type(f) for f in loaded.flags] == [Flag, Flag, str]
     assert loaded.has("cached") and loaded.has(Flag.CACHED)
+
+
+def test_agency_round_trips_and_files_written_before_it_still_load():
+    document = Document(text="قال.", meta=Metadata(title="t", agency="أ ف ب"))
+    assert Document.from_json(document.to_json()).meta.agency == "أ ف ب"
+    old = document.to_dict()
+    del old["meta"]["agency"]
+    assert old["version"] == 1
+    assert Document.from_dict(old).meta == Metadata(title="t")

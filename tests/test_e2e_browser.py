@@ -6,124 +6,51 @@ through a frame locator. Colours are read with getComputedStyle, as a reader wou
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from reader.cache import SentenceCache
+from reader.lookup import available
+from tests.support.browser import PINNED, SENTENCE_HIGHLIGHT, TRANSPARENT, WORD_HIGHLIGHT, background
+from tests.support.streamlit_server import reading_frame, streamlit_app
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, TOY_ARTICLE_PAIRS, heldout_pairs
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TRANSPARENT = "rgba(0, 0, 0, 0)"
-SENTENCE_HIGHLIGHT = "rgb(255, 241, 168)"  # --hover in reader/export/static/reader.css
-WORD_HIGHLIGHT = "rgb(159, 211, 255)"  # --word
-PINNED = "rgb(255, 212, 122)"  # --pin
 TIMEOUT_MS = 240_000
 """Generous: the machine's CPUs are shared, and the first translation loads the model."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def app(toy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The app in its own process on a free port, with the toy model and a cache of its own.
+    """The app in its own process on a free port, with the toy model and a cache and library of its own.
 
     Returns the URL and the cache file. One server serves the module's tests (starting one costs
     seconds of shared CPU); the tests use different sentences so neither sees the other's cache.
     """
-    tmp_path = tmp_path_factory.mktemp("app")
-    cache_path = tmp_path / "cache.sqlite3"
-    port = free_port()
-    env = dict(
-        os.environ,
-        READER_MODEL=str(toy_model_dir),
-        READER_CACHE_PATH=str(cache_path),
-        READER_MODELS_DIR=str(tmp_path / "models"),
-        READER_THREADS="1",
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
-    log = (tmp_path / "streamlit.log").open("wb")
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{(tmp_path / 'streamlit.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not start within 120 s")
-            time.sleep(0.5)
-        yield url, cache_path
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    folder = tmp_path_factory.mktemp("app")
+    with streamlit_app(folder, READER_MODEL=str(toy_model_dir)) as url:
+        yield url, folder / "cache.sqlite3"
 
 
 def translate_in_new_session(browser, url: str, text: str):
-    """Open the app in a fresh page (a new Streamlit session), paste ``text``, translate, wait for the end."""
+    """Open the app's Add page in a fresh page (a new Streamlit session), paste ``text``, translate, and wait
+    for the Read page it opens."""
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
+    page.goto(f"{url}/add")
     box = page.get_by_label("Arabic text")
     box.fill(text)
     box.press("Control+Enter")  # commit the value before clicking
     page.get_by_role("button", name="Translate").click()
     page.get_by_text("model calls:").wait_for()
-    frame = page.frame_locator('iframe[data-testid="stIFrame"]')
+    frame = reading_frame(page)
     frame.locator(".cell.ar").first.wait_for()
     return page, frame
-
-
-def background(locator) -> str:
-    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
 
 
 def summary(page) -> str:
@@ -172,8 +99,15 @@ def test_read_side_by_side_with_highlighting_then_reopen_from_cache(browser, app
     writes.hover()
     assert frame.locator(".cell.ar .w.whl").all_inner_texts() == ["يكتب"]
 
-    # A click pins the pair; it stays lit while the mouse moves on.
+    # A click pins the pair; it stays lit while the mouse moves on. The click lands on a word, which
+    # (with the lookup extra installed) also opens that word's lookup: Esc closes it and keeps the pin.
     ar.click()
+    if available():
+        popover = frame.locator(".lookup")
+        assert popover.is_visible() and popover.locator(".lk-word").inner_text() in TOY_ARTICLE
+        page.screenshot(path=str(artifacts_dir / "app-lookup.png"))
+        page.keyboard.press("Escape")
+        assert popover.count() == 0
     frame.locator('.cell.ar .s[data-s="3"]').locator(".w").first.hover()
     assert background(en) == PINNED
 
@@ -234,14 +168,14 @@ def test_keyboard_moves_sentence_by_sentence_and_pins(browser, app):
 def test_standalone_html_export_works_offline_and_runs_nothing_from_the_article(browser, tmp_path):
     """The exported file: highlighting runs (its script is allowed by hash), the article's markup never does."""
     from reader import export
-    from tests.test_html import HOSTILE, make_document
+    from tests.support.documents import HOSTILE_SNIPPETS, make_document
 
-    hostile = [f"قال {text} انتهى" for text in HOSTILE]
+    hostile = [f"قال {text} انتهى" for text in HOSTILE_SNIPPETS]
     document = make_document(
         [
             [
                 (source, f"He said {text} end", [(0, 0), (1, 2), (2, 3)], [])
-                for source, text in zip(hostile, HOSTILE, strict=True)
+                for source, text in zip(hostile, HOSTILE_SNIPPETS, strict=True)
             ]
         ]
     )
@@ -258,7 +192,8 @@ def test_standalone_html_export_works_offline_and_runs_nothing_from_the_article(
     ar.locator(".w").first.hover()
     assert background(page.locator('.cell.en .s[data-s="2"]')) == SENTENCE_HIGHLIGHT
     assert page.evaluate("document.fonts.check('20px \"Reader Naskh\"')")
-    assert page.locator("script").count() == 1 and page.locator("img, svg, iframe, a").count() == 0
+    assert page.locator("script:not([type='application/json'])").count() == 1  # the lookup data block never runs
+    assert page.locator("img, svg, iframe, a").count() == 0
     assert dialogs == [] and page.evaluate("window.__csp") == []
     assert requests == [path.as_uri()]
     page.close()

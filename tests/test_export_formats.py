@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -17,6 +19,7 @@ from reader import export
 from reader.document import Document, Flag, Metadata
 from reader.errors import ExportError
 from reader.export import json_format, markdown, tmx
+from reader.export.pdf.layout import lay_out
 from tests.support import documents
 
 ALL_DOCUMENTS = {
@@ -411,3 +414,35 @@ def test_markdown_marks_on_hostile_sentences_render_as_superscripts_only(layout:
     english = [text for tag, text, rtl in tree.blocks if tag in ("p", "td") and not rtl and "Marks" not in text]
     expected = ["ends in a backslash \\×±", "ends in <×±", "[x](javascript:y×±"]
     assert english == (expected if layout == "table" else [" ".join(expected)])
+
+
+def test_every_export_names_the_models_fingerprint_when_it_is_known() -> None:
+    document = documents.sample_document()
+    known = replace(document, meta=replace(document.meta, model_fingerprint="3556e2ad923ad9f0"))
+    assert b"3556e2ad923ad9f0" not in export.render(document, "md") + export.render(document, "tmx")
+    assert "- **Model fingerprint:** 3556e2ad923ad9f0" in export.render(known, "md").decode()
+    assert '<prop type="x-model-fingerprint">3556e2ad923ad9f0</prop>' in export.render(known, "tmx").decode()
+    assert "<dt>Model fingerprint</dt><dd dir=\"auto\">3556e2ad923ad9f0</dd>" in export.render(known, "html").decode()
+    assert json.loads(export.render(known, "json"))["meta"]["model_fingerprint"] == "3556e2ad923ad9f0"
+
+
+def test_the_agency_is_shown_with_the_other_metadata() -> None:
+    document = documents.sample_document()
+    credited = Document(document.text, document.paragraphs, Metadata(**{**vars(document.meta), "agency": "أ ف ب <b>"}))
+    md = export.render(credited, "md").decode("utf-8")
+    assert "- **Date:** 2024-11-21\n- **Agency:** أ ف ب \\<b\\>\n- **Model:**" in md
+    page = export.render(credited, "html").decode("utf-8")
+    assert '<dt>Agency</dt><dd dir="auto">أ ف ب &lt;b&gt;</dd>' in page
+    assert b"Agency" not in export.render(document, "md") and b"Agency" not in export.render(document, "html")
+
+
+def test_every_header_shows_the_titles_translation_when_the_text_does_not_start_with_it() -> None:
+    document = documents.sample_document()
+    titled = replace(document, meta=replace(document.meta, title="عنوان", title_translation="Rates <held>"))
+    assert titled.title_en == "Rates <held>"
+    assert "- **English title:** Rates \\<held\\>" in export.render(titled, "md").decode()
+    assert '<dt>English title</dt><dd dir="auto">Rates &lt;held&gt;</dd>' in export.render(titled, "html").decode()
+    assert '<prop type="x-title-en">Rates &lt;held&gt;</prop>' in export.render(titled, "tmx").decode()
+    pdf = lay_out(titled, "side-by-side", "A4")
+    assert "English title: Rates <held>" in [box.text for box in pdf.pages[0]]
+    assert b"English title" not in export.render(document, "md")  # nothing to show: no empty field

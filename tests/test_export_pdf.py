@@ -32,6 +32,8 @@ from reader.document import Document, Flag, Metadata
 from reader.errors import ExportError
 from reader.export import pdf
 from reader.export.marks import FLAG_MARKS
+from reader.export.pdf import draw, fonts
+from reader.export.pdf import layout as pdf_layout
 from tests.support import documents
 
 MM = 72 / 25.4  # points per mm
@@ -96,8 +98,8 @@ def crop_text(path: Path, page: int, x0: float, y0: float, x1: float, y1: float)
 
 def body_band(page: int, height: float) -> tuple[float, float]:
     """The body's vertical extent: below the running header, above the page number."""
-    top = 0.0 if page == 1 else (pdf.TOP - 3) * MM
-    return top, height - (pdf.MARGIN - 1) * MM
+    top = 0.0 if page == 1 else (pdf_layout.TOP - 3) * MM
+    return top, height - (pdf_layout.MARGIN - 1) * MM
 
 
 def column_text(path: Path, pages: list[Page], *, right: bool) -> str:
@@ -154,7 +156,7 @@ def assert_sentences_extracted(document: Document, arabic_text: str, english_tex
     arabic, english = letters(arabic_text), letters(english_text)
     for sentence in document.sentences:
         assert letters(sentence.source) in arabic, sentence.source
-        assert letters(sentence.translation or pdf.UNTRANSLATED) in english, sentence.translation
+        assert letters(sentence.translation or pdf_layout.UNTRANSLATED) in english, sentence.translation
 
 
 def assert_geometry(pages: list[Page], *, side_by_side: bool) -> None:
@@ -164,8 +166,8 @@ def assert_geometry(pages: list[Page], *, side_by_side: bool) -> None:
         assert words, f"page {number} is empty"
         for w in words:
             assert 0 <= w.x0 <= w.x1 <= page.width and 0 <= w.y0 < w.y1 <= page.height, (number, w)
-            assert w.x0 >= pdf.MARGIN * MM - 1 and w.x1 <= page.width - pdf.MARGIN * MM + 1, (number, w)
-            if side_by_side and w.y0 > 60 * MM and w.y1 < page.height - pdf.MARGIN * MM:  # the columns
+            assert w.x0 >= pdf_layout.MARGIN * MM - 1 and w.x1 <= page.width - pdf_layout.MARGIN * MM + 1, (number, w)
+            if side_by_side and w.y0 > 60 * MM and w.y1 < page.height - pdf_layout.MARGIN * MM:  # the columns
                 assert w.x1 <= page.width / 2 or w.x0 >= page.width / 2, (number, w)
         boxes = sorted(ink_box(w) for w in words if not all(is_mark(c) for c in w.text))
         for i, (y0, y1, x0, x1) in enumerate(boxes):
@@ -269,12 +271,13 @@ def test_vowel_marks_keep_letters_joined() -> None:
     Split at the mark, as fpdf2 does on its own, "جنبًا" would end its ب and start a lone alef,
     and come out wider.
     """
-    renderer = pdf._Renderer(documents.sample_document(), "A4")
-    renderer.use(pdf.ARABIC)
+    drawing = draw._Drawing(pdf_layout.lay_out(documents.sample_document(), "side-by-side", "A4"))
+    drawing.use(pdf_layout.ARABIC)
+    metrics = fonts.Metrics()
     for word in ("جنبًا", "مشيرًا", "اتُّخذت", "قائلًا", "يُعدّ"):
         bare = documents.strip_marks(word)
-        assert renderer.pdf.get_string_width(word) == pytest.approx(renderer.pdf.get_string_width(bare)), word
-        assert renderer.metrics.width(word, pdf.ARABIC) == pytest.approx(renderer.pdf.get_string_width(word)), word
+        assert drawing.pdf.get_string_width(word) == pytest.approx(drawing.pdf.get_string_width(bare)), word
+        assert metrics.width(word, pdf_layout.ARABIC) == pytest.approx(drawing.pdf.get_string_width(word)), word
 
 
 @pytest.mark.parametrize("document", [documents.sample_document(), documents.translated_seed_document()])
@@ -299,7 +302,7 @@ def test_arabic_is_right_aligned_and_words_run_right_to_left(tmp_path: Path) -> 
     by_x = sorted(row, key=lambda w: -w.x0)  # right to left
     # -bbox gives each word's glyphs left to right: reversed, they are the logical word.
     assert [w.text[::-1] for w in by_x] == headline
-    assert by_x[0].x1 == pytest.approx(pages[0].width - pdf.MARGIN * MM, abs=1.5)
+    assert by_x[0].x1 == pytest.approx(pages[0].width - pdf_layout.MARGIN * MM, abs=1.5)
 
 
 def test_header_has_title_source_date_and_model(tmp_path: Path) -> None:
@@ -361,7 +364,7 @@ def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
         assert "A & B < C > D" in text
         assert "{nb}" in text  # not replaced by a page count
         assert "emoji \ufffd and NUL and bell | pipe" in text  # no glyph: U+FFFD; controls dropped
-        assert pdf.UNTRANSLATED in text
+        assert pdf_layout.UNTRANSLATED in text
         assert "\x00" not in text + arabic
         assert letters("<b>عريض</b> &amp; معكوس") in letters(arabic)  # bidi override dropped, order kept
         assert_geometry(pages, side_by_side=layout == "side-by-side")
@@ -435,7 +438,7 @@ def test_source_paragraph_without_arabic_keeps_left_to_right(tmp_path: Path) -> 
     pages = read_layout(path)
     line = next(ln for ln in pages[0].lines if ln[0].x0 > pages[0].width / 2 and ln[0].text == "Is")
     assert [w.text for w in line] == ["Is", "it", "2025?"]
-    assert line[-1].x1 == pytest.approx(pages[0].width - pdf.MARGIN * MM, abs=1.5)
+    assert line[-1].x1 == pytest.approx(pages[0].width - pdf_layout.MARGIN * MM, abs=1.5)
 
 
 # -- flag marks -------------------------------------------------------------------------------
@@ -470,9 +473,9 @@ def page_one_text(path: Path) -> str:
 
 def test_printed_marks_are_single_non_letters_that_noto_sans_has() -> None:
     """Drawn with the shipped fonts only; no letter or digit, so copied sentences keep their words."""
-    metrics = pdf._Metrics()
+    metrics = fonts.Metrics()
     printed = [m.printed for m in FLAG_MARKS.values() if m.printed]
-    assert printed == ["=", "÷", "?", "×", "±", "#"]
+    assert printed == ["=", "÷", "?", "×", "±", "#", "§"]
     for glyph in printed:
         assert ord(glyph) in metrics.coverage[("sans", "")] and ord(glyph) in metrics.coverage[("sans", "B")]
         assert not letters(glyph)
@@ -538,7 +541,7 @@ def test_no_legend_or_mark_without_flags_and_none_for_cached_sentences(tmp_path:
 
 def test_article_text_cannot_fake_a_mark(tmp_path: Path) -> None:
     """The character that glues marks to a sentence is dropped from article text like any control."""
-    document = documents.build([[("جملة فيها رمز", f"fake{pdf.MARK}?# mark", ((0, 0),))]], Metadata(title="t"))
+    document = documents.build([[("جملة فيها رمز", f"fake{pdf_layout.MARK}?# mark", ((0, 0),))]], Metadata(title="t"))
     text = " ".join(run("pdftotext", write(tmp_path, document), "-").split())
     assert "fake?# mark" in text and "Marks:" not in text
 

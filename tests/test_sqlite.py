@@ -114,3 +114,59 @@ def test_threads_do_not_accumulate_connections(tmp_path: Path) -> None:
         thread.join()
     assert len(db._idle) == 1
     db.close()
+
+
+def test_an_older_file_of_the_users_data_is_migrated_step_by_step_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    v1 = Schema(1, ("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)",), frozenset({"notes"}))
+    with Database(path, v1, names=NAMES, error=IndexError_, disposable=False) as db:
+        db.write(lambda conn: conn.execute("INSERT INTO notes (text) VALUES ('kept')"))
+    v3 = Schema(
+        3,
+        (
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL, starred INTEGER NOT NULL DEFAULT 0)",
+            "CREATE TABLE edits (note INTEGER NOT NULL, text TEXT NOT NULL)",
+        ),
+        frozenset({"notes", "edits"}),
+        columns={"notes": ("id", "text", "starred")},
+        migrations={
+            1: ("ALTER TABLE notes ADD COLUMN starred INTEGER NOT NULL DEFAULT 0",),
+            2: ("CREATE TABLE edits (note INTEGER NOT NULL, text TEXT NOT NULL)",),
+        },
+    )
+    with Database(path, v3, names=NAMES, error=IndexError_, disposable=False) as db:
+        rows = db.read(lambda conn: conn.execute("SELECT text, starred FROM notes").fetchall())
+        assert rows == [("kept", 0)]
+        assert db.read(lambda conn: conn.execute("PRAGMA user_version").fetchone()) == (3,)
+    without_a_step = Schema(4, v3.statements, v3.tables, migrations={1: (), 2: ()})
+    with pytest.raises(IndexError_, match=r"cannot be used \(old index schema 3\)"):
+        Database(path, without_a_step, names=NAMES, error=IndexError_, disposable=False).read(lambda conn: None)
+
+
+def test_attached_files_and_functions_reach_every_connection(tmp_path: Path) -> None:
+    state_path = tmp_path / "state.sqlite3"
+    state_schema = Schema(1, ("CREATE TABLE starred (source TEXT PRIMARY KEY)",), frozenset({"starred"}))
+    with Database(state_path, state_schema, names=NAMES, error=IndexError_, disposable=False) as state:
+        state.write(lambda conn: conn.execute("INSERT INTO starred VALUES ('ب')"))
+    db = Database(
+        tmp_path / "index.sqlite3",
+        FTS_SCHEMA,
+        names=NAMES,
+        error=IndexError_,
+        disposable=True,
+        attach={"state": state_path},
+        functions={"shout": lambda text: text.upper() + "!"},
+    )
+    insert(db, "أ", "a")
+    insert(db, "ب", "b")
+
+    def starred(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+        sql = "SELECT shout(translation), source FROM sentences JOIN state.starred USING (source)"
+        return conn.execute(sql).fetchall()
+
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(db.read(starred)))
+    thread.start()
+    thread.join()
+    assert results == [[("B!", "ب")]] and db.read(starred) == [("B!", "ب")]
+    db.close()

@@ -10,12 +10,20 @@ from pathlib import Path
 
 import click
 
+from reader.batch.options import ENGINES, BatchOptions, RayOptions
 from reader.batch.progress import with_key
-from reader.batch.runner import ENGINES, BatchSummary, run_batch, watch
+from reader.batch.runner import run_batch, watch
+from reader.batch.summary import BatchSummary
 from reader.config import Settings
 from reader.errors import ReaderError
+from reader.export import FORMATS
 
-_FORMATS = ("json", "html", "pdf", "md", "tmx")
+_FORMATS = tuple(FORMATS)
+
+
+def watch_option(help_text: str):
+    """``--watch SECONDS``: poll until stopped (batch, feed checks)."""
+    return click.option("--watch", "watch_seconds", type=click.FloatRange(min=1), metavar="SECONDS", help=help_text)
 
 
 @click.command("batch")
@@ -30,13 +38,7 @@ _FORMATS = ("json", "html", "pdf", "md", "tmx")
 @click.option(
     "--format", "formats", default="json,html", show_default=True, help=f"Comma-separated: {','.join(_FORMATS)}."
 )
-@click.option(
-    "--watch",
-    "watch_seconds",
-    type=click.FloatRange(min=1),
-    metavar="SECONDS",
-    help="Keep polling the sources every SECONDS and translate what is new (Ctrl-C stops).",
-)
+@watch_option("Keep polling the sources every SECONDS and translate what is new (Ctrl-C stops).")
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
@@ -88,19 +90,12 @@ def batch_command(
 
     try:
         settings = Settings.load(model=model, backend=backend, beam=beam)
-        common = {
-            "settings": settings,
-            "formats": chosen,
-            "engine": engine,
-            "ray_address": ray_address,
-            "progress": reporter,
-            "ray_workers": workers,
-            "ray_gpus_per_worker": gpus_per_worker,
-        }
+        ray = RayOptions(address=ray_address, workers=workers, gpus_per_worker=gpus_per_worker)
+        options = BatchOptions(settings, formats=chosen, engine=engine, ray=ray, progress=reporter)
         if watch_seconds is None:
-            summary = run_batch(list(sources), out_dir, **common)
+            summary = run_batch(list(sources), out_dir, options)
         else:
-            summary = watch(list(sources), out_dir, interval=watch_seconds, on_round=show, **common)
+            summary = watch(list(sources), out_dir, options, interval=watch_seconds, on_round=show)
     except ReaderError as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from reader.errors import ReaderError
-from reader.sqlite import Database, DatabaseWarning, Names, Schema
+from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema
 
 MANIFEST_NAME = "reader-manifest.sqlite3"
 SCHEMA_VERSION = 1
@@ -53,7 +53,7 @@ class Row:
     """Output files, relative to the output folder."""
     title: str
     headline: str
-    """The translated headline (first paragraph), for the index."""
+    """The translated headline (``Document.title_en``), for the index."""
     date: str
     source: str
     hint: str
@@ -76,7 +76,7 @@ class ManifestWarning(DatabaseWarning):
     """The manifest had a problem it worked around (a damaged file was replaced); shown to the user."""
 
 
-class Manifest:
+class Manifest(Closing):
     """The manifest of one output folder. Used from one thread; one writer process per folder."""
 
     def __init__(self, path: Path) -> None:
@@ -85,12 +85,6 @@ class Manifest:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> Manifest:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def get(self, key: str) -> Row | None:
         found = self._query("SELECT * FROM articles WHERE key = ?", (key,))
@@ -168,6 +162,19 @@ class Manifest:
                 (key, source, error, time.time()),
             )
         )
+
+    def adopt(self, other: Manifest) -> int:
+        """Take the done rows of another folder's manifest that this one lacks (``reader library import``):
+        their feed entries then cost no fetch here either. Returns how many were taken."""
+        rows = [row for row in other.rows(DONE) if self.get(row.key) is None]
+        columns = [f.name for f in fields(Row)]
+        values = [
+            tuple(json.dumps(list(row.outputs)) if name == "outputs" else getattr(row, name) for name in columns)
+            for row in rows
+        ]
+        sql = f"INSERT OR IGNORE INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        self._db.write(lambda conn: conn.executemany(sql, values))
+        return len(rows)
 
     def _query(self, sql: str, params: tuple[object, ...]) -> list[Row]:
         def read(conn: sqlite3.Connection) -> list[Row]:

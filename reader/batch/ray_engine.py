@@ -23,23 +23,81 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from reader.document import Document
-from reader.errors import ReaderError, first_line
+from reader.api import TranslatorFactory
+from reader.batch.engines import Result
+from reader.document import Document, Metadata
+from reader.errors import ReaderError, describe, first_line
 from reader.ingest import Article
 
 if TYPE_CHECKING:
+    from reader.batch.options import RayOptions
+    from reader.batch.plan import Job
+    from reader.batch.progress import ProgressReporter
     from reader.config import Settings
     from reader.translate.base import Translator
 
 
-@dataclass(frozen=True)
-class Task:
-    key: str
-    article: Article
+@dataclass
+class RayEngine:
+    """Translates on a Ray Data actor pool (see the module docstring); yields documents as actors finish them."""
+
+    factory: Callable[[], Translator]
+    settings: Settings
+    progress: ProgressReporter
+    ray: RayOptions
+
+    def translate(self, jobs: Iterable[Job]) -> Iterator[Result]:
+        """All jobs are sent at once; a Ray failure fails the articles that had not come back."""
+        waiting = {job.key: job for job in jobs}
+        if not waiting:
+            return
+        try:
+            for key, document, error in self._run(list(waiting.values())):
+                job = waiting.pop(key)
+                if document is not None:
+                    self.progress.sentences(len(document.sentences))
+                yield Result(job, document, error)
+        except ReaderError as exc:
+            for job in waiting.values():
+                yield Result(job, None, str(exc))
+
+    def _run(self, jobs: list[Job]) -> Iterator[tuple[str, Document | None, str]]:
+        _ensure_ray(self.ray.address)
+        import ray
+        import ray.data
+
+        size = self.ray.workers or default_workers(self.ray.gpus_per_worker)
+        cpus = 1
+        factory = _with_threads(self.factory, cpus)
+        # Our own progress reporter speaks for the run; Ray Data's bars and INFO lines would interleave.
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        context.enable_auto_log_stats = False
+        rows = [{"key": job.key, "article": json.dumps(asdict(job.article), ensure_ascii=False)} for job in jobs]
+        dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
+        translated = dataset.map_batches(
+            TranslateActor,
+            fn_constructor_kwargs={"factory": factory, "settings": self.settings},
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=min(size, len(rows))),
+            num_cpus=cpus,
+            num_gpus=self.ray.gpus_per_worker or None,
+        )
+        try:
+            for row in translated.iter_rows():
+                error = str(row["error"])
+                if error:
+                    yield str(row["key"]), None, error
+                else:
+                    yield str(row["key"]), Document.from_json(str(row["document"])), ""
+        except ray.exceptions.RayError as exc:
+            raise ReaderError(f"the Ray job failed: {_root_cause(exc)}") from exc
 
 
 class TranslateActor:
@@ -55,59 +113,15 @@ class TranslateActor:
         documents, errors = [], []
         for article_json in batch["article"]:
             fields = json.loads(str(article_json))
-            article = Article(**{**fields, "warnings": tuple(fields["warnings"])})
+            article = Article(**{**fields, "meta": Metadata(**fields["meta"]), "warnings": tuple(fields["warnings"])})
             try:
                 document = translate_article(article, self.translator, self.settings)
                 documents.append(document.to_json(indent=None))
                 errors.append("")
             except Exception as exc:  # reported per article; the actor goes on with the next one
                 documents.append("")
-                errors.append(str(exc) if isinstance(exc, ReaderError) else f"unexpected {type(exc).__name__}: {exc}")
+                errors.append(describe(exc))
         return {"key": [str(k) for k in batch["key"]], "document": documents, "error": errors}
-
-
-def translate(
-    tasks: Sequence[Task],
-    *,
-    factory: Callable[[], Translator],
-    settings: Settings,
-    address: str | None = None,
-    workers: int | None = None,
-    gpus_per_worker: float = 0.0,
-) -> Iterator[tuple[str, Document | None, str]]:
-    """Yield (key, document, '') or (key, None, error) for each task, in completion order."""
-    _ensure_ray(address)
-    import ray
-    import ray.data
-
-    size = workers or default_workers(gpus_per_worker)
-    cpus = 1
-    factory = _with_threads(factory, cpus)
-    # Our own progress reporter speaks for the run; Ray Data's bars and INFO lines would interleave.
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    context.print_on_execution_start = False
-    context.enable_auto_log_stats = False
-    rows = [{"key": t.key, "article": json.dumps(asdict(t.article), ensure_ascii=False)} for t in tasks]
-    dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
-    translated = dataset.map_batches(
-        TranslateActor,
-        fn_constructor_kwargs={"factory": factory, "settings": settings},
-        batch_size=1,
-        compute=ray.data.ActorPoolStrategy(size=min(size, len(rows))),
-        num_cpus=cpus,
-        num_gpus=gpus_per_worker or None,
-    )
-    try:
-        for row in translated.iter_rows():
-            error = str(row["error"])
-            if error:
-                yield str(row["key"]), None, error
-            else:
-                yield str(row["key"]), Document.from_json(str(row["document"])), ""
-    except ray.exceptions.RayError as exc:
-        raise ReaderError(f"the Ray job failed: {_root_cause(exc)}") from exc
 
 
 def default_workers(gpus_per_worker: float) -> int:
@@ -144,8 +158,6 @@ def _ensure_ray(address: str | None) -> None:
 
 def _with_threads(factory: Callable[[], Translator], threads: int) -> Callable[[], Translator]:
     """Give each actor as many intra-op threads as CPUs it holds, unless the user chose a number."""
-    from reader.api import TranslatorFactory
-
     if isinstance(factory, TranslatorFactory) and not factory.settings.threads:
         return replace(factory, settings=replace(factory.settings, threads=threads))
     return factory

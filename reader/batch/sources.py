@@ -16,19 +16,21 @@ A SOURCE is, in this order of checks:
 - any other ``.txt``/``.md``/``.html``/``.htm`` file: one article.
 
 An article's key is its absolute file path or its URL (as listed; redirects do not change it).
+
+``feeds_only`` (a feed check) holds every URL source to being a feed: a page that is not one is
+that source's failure ("not an RSS or Atom feed"), not an article.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from reader.errors import ReaderError
+from reader.errors import ReaderError, first_line
 from reader.ingest import HTML_SUFFIXES, SUFFIXES, Article, article_from_page, fetch_article, read_file
 
 if TYPE_CHECKING:
@@ -50,25 +52,27 @@ _URL_LIST_MAX_BYTES = 10_000_000
 
 @dataclass(frozen=True)
 class Item:
-    """One article to consider: where it is, and how to read it."""
+    """One article to consider: where it is, and how to read it.
+
+    ``kind`` is 'file' or 'url'; ``origin`` the SOURCE argument it came from; ``hint`` a feed entry's
+    published/updated stamp (unchanged means the page need not be fetched again); ``page`` the page
+    itself when discovering the source already fetched it (a single article URL); ``feed`` the feed
+    that listed it, recorded in its document.
+    """
 
     key: str
     kind: str
-    """'file' or 'url'."""
     origin: str
-    """The SOURCE argument it came from."""
     hint: str = ""
-    """A feed entry's published/updated stamp: unchanged means the page need not be fetched again."""
     page: FetchedPage | None = None
-    """The page itself when discovering the source already fetched it (a single article URL)."""
+    feed: str = ""
 
     def load(self, settings: Settings) -> Article:
         """Read or fetch the article; raises a ReaderError subclass when it cannot."""
         if self.kind == "file":
             return read_file(Path(self.key), settings)
-        if self.page is not None:
-            return article_from_page(self.page)
-        return fetch_article(self.key, settings)
+        article = article_from_page(self.page) if self.page is not None else fetch_article(self.key, settings)
+        return replace(article, feed=self.feed) if self.feed else article
 
 
 @dataclass(frozen=True)
@@ -77,24 +81,20 @@ class Failure:
     reason: str
 
 
-def content_hash(article: Article, settings_key: str) -> str:
-    """What decides "changed": the text and metadata we translate, and the translation settings."""
-    digest = hashlib.sha256()
-    for part in (settings_key, article.title, article.author, article.date, article.text):
-        digest.update(part.encode("utf-8", errors="surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
-
-
 def discover(
-    sources: Sequence[str], settings: Settings, *, exclude: Path | None = None
+    sources: Sequence[str], settings: Settings, *, exclude: Path | None = None, feeds_only: bool = False
 ) -> tuple[list[Item], list[Failure]]:
     """All the articles the sources name (each key once, first source wins) and the sources that failed."""
     items: dict[str, Item] = {}
     failures: list[Failure] = []
     for spec in sources:
         try:
-            found = _expand(spec, settings, exclude=exclude)
+            if not feeds_only:
+                found = _expand(spec, settings, exclude=exclude)
+            elif spec.lower().startswith(("http://", "https://")):
+                found = _url_source(spec, settings, feeds_only=True)
+            else:
+                raise ReaderError(f"{spec}: not a feed URL (it must start with http:// or https://)")
         except ReaderError as exc:
             failures.append(Failure(spec, str(exc)))
             continue
@@ -171,27 +171,47 @@ def _url_list(path: Path, settings: Settings) -> list[Item | Failure] | None:
     return found
 
 
-def _url_source(url: str, settings: Settings) -> list[Item | Failure]:
+def _url_source(url: str, settings: Settings, *, feeds_only: bool = False) -> list[Item | Failure]:
     from reader.fetch import fetch_url
 
     page = fetch_url(url, settings)
-    entries = _feed_entries(page)
-    if entries is None:
+    parsed = _feed_entries(page)
+    if parsed is None:
+        if feeds_only:
+            raise ReaderError(f"{url}: not an RSS or Atom feed ({_not_a_feed(page)})")
         return [Item(key=url, kind="url", origin=url, page=page)]
+    entries, problem = parsed
+    if feeds_only and not entries and problem:
+        raise ReaderError(f"{url}: not an RSS or Atom feed (malformed XML: {problem})")
     found: list[Item | Failure] = []
     for link, hint in entries:
         absolute = urljoin(page.final_url, link)
         if absolute.lower().startswith(("http://", "https://")):
-            found.append(Item(key=absolute, kind="url", origin=url, hint=hint))
+            found.append(Item(key=absolute, kind="url", origin=url, hint=hint, feed=url))
         else:
             found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL"))
     return found
 
 
-def _feed_entries(page: FetchedPage) -> list[tuple[str, str]] | None:
-    """(link, change hint) of each entry when the page is a feed, else None."""
+def _not_a_feed(page: FetchedPage) -> str:
+    """Why a page is not a feed, for the message on the feed's row."""
+    if not _looks_like_xml(page):
+        return f"the server sent {page.content_type or 'a page of unknown type'}"
+    import feedparser
+
+    problem = feedparser.parse(page.body).get("bozo_exception")
+    return f"malformed XML: {first_line(problem)}" if problem else "no feed and no entries in it"
+
+
+def _looks_like_xml(page: FetchedPage) -> bool:
     start = page.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if page.content_type not in _FEED_TYPES and not start.startswith(_XML_START):
+    return page.content_type in _FEED_TYPES or start.startswith(_XML_START)
+
+
+def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str]], str] | None:
+    """(link, change hint) of each entry when the page is a feed, else None; and what was wrong with its
+    XML when feedparser had to recover ('' when nothing was)."""
+    if not _looks_like_xml(page):
         return None
     import feedparser
 
@@ -207,4 +227,5 @@ def _feed_entries(page: FetchedPage) -> list[tuple[str, str]] | None:
         # dict.get: feedparser's own lookup of 'updated' warns about a deprecated fallback.
         stamp = dict.get(entry, "updated") or dict.get(entry, "published") or ""
         entries.append((link, str(stamp)))
-    return entries
+    problem = parsed.get("bozo_exception")
+    return entries, first_line(problem) if parsed.get("bozo") and problem else ""

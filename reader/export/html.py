@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -39,16 +40,23 @@ _BIDI_OVERRIDES = re.compile(f"[{BIDI_EMBEDDINGS}]")
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
-def render(document: Document, *, standalone: bool = True, word_alignment: bool = True, **_: Any) -> bytes:
+def render(
+    document: Document, *, standalone: bool = True, word_alignment: bool = True, lookups: bool = True, **_: Any
+) -> bytes:
     """The export-registry entry point: a complete, offline HTML page as UTF-8."""
-    return render_page(document, standalone=standalone, word_alignment=word_alignment).encode("utf-8")
+    return render_page(document, standalone=standalone, word_alignment=word_alignment, lookups=lookups).encode("utf-8")
 
 
-def render_page(document: Document, *, standalone: bool = True, word_alignment: bool = True) -> str:
+def render_page(
+    document: Document, *, standalone: bool = True, word_alignment: bool = True, lookups: bool = True
+) -> str:
     """A whole page: the view plus the stylesheet (with the Arabic font embedded) and the script.
 
     ``standalone`` pages are laid out for a browser window (centred, titled); the others fill
-    the app's component frame. Both are self-contained: nothing is loaded from anywhere.
+    the app's component frame. Both are self-contained: nothing is loaded from anywhere. With
+    ``lookups`` (and word alignment, which gives the words their spans) and the lookup extra
+    installed, the lookups of the article's words are embedded as a JSON data block, which the
+    script shows in a popover; without the extra there is neither data nor popover.
     """
     style = _stylesheet()
     script = _script()
@@ -71,6 +79,7 @@ def render_page(document: Document, *, standalone: bool = True, word_alignment: 
         "</head>\n"
         "<body>\n"
         f"{render_view(document, word_alignment=word_alignment)}\n"
+        f"{_lookup_data(document) if word_alignment and lookups else ''}"
         f"<script>{script}</script>\n"
         "</body>\n"
         "</html>\n"
@@ -213,6 +222,22 @@ def _words(segment: str, sid: int, links: dict[int, list[int]]) -> str:
         pos = end
     out.append(_text(segment[pos:]))
     return "".join(out)
+
+
+def _lookup_data(document: Document) -> str:
+    """The word lookups as a data block: JSON, never run (so the CSP's script hash need not cover it).
+
+    ``<``, ``>`` and ``&`` are written as JSON escapes, so article text cannot close the element
+    or open a comment inside it; the script reads it with ``textContent`` and ``JSON.parse``.
+    """
+    from reader.lookup.page import page_lookups
+
+    data = page_lookups(document)
+    if data is None:
+        return ""
+    payload = _BIDI_OVERRIDES.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="reader-lookups">{payload}</script>\n'
 
 
 def _join(numbers: Iterable[int]) -> str:

@@ -34,6 +34,7 @@ FLAG_MARKS: dict[str, Mark] = {
     Flag.REPETITION: Mark("↻", "×", "repetition in the model output", True),
     Flag.LENGTH_RATIO: Mark("↔", "±", "translation unusually short or long for its source", True),
     Flag.NUMBER_MISMATCH: Mark("#", "#", "a number in the source is missing from the translation", True),
+    Flag.GLOSSARY: Mark("§", "§", "a glossary term is missing its rendering in the translation", True),
 }
 
 

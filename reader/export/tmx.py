@@ -45,6 +45,7 @@ def render(document: Document) -> bytes:
     )
     props = (
         ("title", meta.title),
+        ("title-en", meta.title_translation),
         ("source", meta.source),
         ("date", meta.date),
         ("model", meta.model),

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from reader.errors import UnsupportedError
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -66,3 +68,43 @@ class Parallel(Protocol):
 def workers_of(translator: object) -> int:
     """How many batches ``translator`` runs at once, as its backend says: 1 when it does not say."""
     return max(1, int(translator.workers)) if isinstance(translator, Parallel) else 1
+
+
+@runtime_checkable
+class PostEditing(Protocol):
+    """A translator that decodes under the reader's control: n-best lists, their own first words, their edits.
+
+    Both built-in backends have it, and the cache and shared decorators pass it through. Every
+    result is a Translation like ``translate_batch``'s: its alignment over ``str.split()`` words of
+    the sentence and of its text, from the alignment head (read by teacher-forcing the final
+    text), and its score the mean log-probability of the text's tokens under the model. English
+    given by the reader (a prefix, an edit) goes through the model's target tokenizer as it is:
+    nothing is ever added to the model's input. None of these results is the machine version, so
+    none is written to the sentence cache.
+    """
+
+    def alternatives(self, sentence: str, n: int) -> list[Translation]:
+        """Up to ``n`` distinct whole-sentence translations, best first (the beam widens when ``n`` needs it)."""
+        ...
+
+    def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
+        """The model's best translation that starts with ``prefix`` exactly (its last word may be extended).
+
+        The continuation never says a word of ``avoid`` (the words a glossary rendering replaces).
+        """
+        ...
+
+    def next_words(self, sentence: str, prefix: str, n: int) -> list[Translation]:
+        """Up to ``n`` completions of ``prefix``, each with a different next word, best first."""
+        ...
+
+    def align(self, sentence: str, translation: str) -> Translation:
+        """``translation`` (say, the reader's edit) aligned to ``sentence`` by forced decoding, with its score."""
+        ...
+
+
+def post_editing(translator: object) -> PostEditing:
+    """``translator`` as a PostEditing one, or a clear error naming it when its backend has no such decoding."""
+    if isinstance(translator, PostEditing):
+        return translator
+    raise UnsupportedError(f"{translator!r} cannot offer alternatives, completions or forced alignment")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from reader.cache import CacheWarning, SentenceCache
 from reader.errors import CacheError, ModelError
-from reader.translate.base import Translation, Translator, workers_of
+from reader.translate.base import Translation, Translator, post_editing, workers_of
 
 
 class CachedTranslator:
@@ -65,6 +65,29 @@ class CachedTranslator:
             self._write(new)
             found.update(new)
         return [found[sentence] for sentence in sentences]
+
+    # Post-editing passes through to the model and is never cached: none of it is the machine version.
+    # The one cached thing is the machine version itself, which leads the alternatives.
+
+    def alternatives(self, sentence: str, n: int) -> list[Translation]:
+        """The machine version first (from the cache when it is there), then the model's other candidates.
+
+        The first is then always what the document shows, even when a beam widened for ``n`` finds
+        something the usual search did not.
+        """
+        editor = post_editing(self.inner)
+        machine = self.translate_batch([sentence])[0]
+        others = [t for t in editor.alternatives(sentence, n) if t.text != machine.text]
+        return [machine, *others][:n]
+
+    def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
+        return post_editing(self.inner).complete(sentence, prefix, avoid)
+
+    def next_words(self, sentence: str, prefix: str, n: int) -> list[Translation]:
+        return post_editing(self.inner).next_words(sentence, prefix, n)
+
+    def align(self, sentence: str, translation: str) -> Translation:
+        return post_editing(self.inner).align(sentence, translation)
 
     def _read(self, sentences: list[str]) -> dict[str, Translation]:
         if self.refresh or not sentences:

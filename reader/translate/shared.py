@@ -60,3 +60,21 @@ class RunTranslator:
             result = inner.translate_batch(sentences)
             self.model_calls += inner.model_calls - before
         return result
+
+    # Post-editing (reader.translate.base.PostEditing): one reader's request at a time, like the rest.
+
+    def alternatives(self, sentence: str, n: int) -> list[Translation]:
+        with self._shared.lock:
+            return self._shared.inner.alternatives(sentence, n)
+
+    def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
+        with self._shared.lock:
+            return self._shared.inner.complete(sentence, prefix, avoid)
+
+    def next_words(self, sentence: str, prefix: str, n: int) -> list[Translation]:
+        with self._shared.lock:
+            return self._shared.inner.next_words(sentence, prefix, n)
+
+    def align(self, sentence: str, translation: str) -> Translation:
+        with self._shared.lock:
+            return self._shared.inner.align(sentence, translation)

@@ -263,3 +263,68 @@ def with_flags(document: Document, flags: dict[int, tuple[str, ...]]) -> Documen
         for p in document.paragraphs
     )
     return Document(document.text, paragraphs, document.meta)
+
+
+def make_document(paragraphs, meta: Metadata | None = None, sep: str = " ") -> Document:
+    """Build a document whose offsets are right: sentences joined by ``sep``, paragraphs by a blank line.
+
+    Each sentence is (source, translation, alignment, flags[, score]).
+    """
+    text = ""
+    built = []
+    for p_index, sentences in enumerate(paragraphs):
+        if p_index:
+            text += "\n\n"
+        p_start = len(text)
+        pairs = []
+        for s_index, (source, translation, alignment, flags, *score) in enumerate(sentences):
+            if s_index:
+                text += sep
+            start = len(text)
+            text += source
+            pairs.append(
+                SentencePair(
+                    start, len(text), source, translation, tuple(alignment), score[0] if score else -0.3, tuple(flags)
+                )
+            )
+        built.append(Paragraph(p_start, len(text), tuple(pairs)))
+    return Document(text=text, paragraphs=tuple(built), meta=meta or Metadata())
+
+
+# Markup, template syntax and script that an article might carry, one per sentence.
+HOSTILE_SNIPPETS = [
+    "<script>alert('x')</script>",
+    '<img src=x onerror="alert(1)">',
+    '"><svg onload=alert(2)>',
+    '<a href="javascript:alert(3)">click</a>',
+    "{{ constructor.constructor('alert(4)')() }}",
+    "${alert(5)} `${document.cookie}`",
+    "</div></main><iframe src=//evil.example>",
+    "<!-- comment --> ]]> &amp; &lt;",
+    "</script><script>alert(6)</script>",
+]
+
+
+def ranking_document() -> Document:
+    """Three sentences whose hand-set alignments pick one meaning of a word each: العلم as "flag", then
+    as "knowledge"; ذهب as "gold" (the word lookup ranks by them)."""
+    return build(
+        [
+            [
+                (
+                    "رفع الجنود العلم فوق المبنى",
+                    "The soldiers raised the flag over the building",
+                    ((0, 2), (1, 0), (1, 1), (2, 3), (2, 4), (3, 5), (4, 6), (4, 7)),
+                ),
+                ("طلب العلم واجب", "Seeking knowledge is a duty", ((0, 0), (1, 1), (2, 2), (2, 3), (2, 4))),
+            ],
+            [
+                (
+                    "وقال ترامب إن الحكومة ستقرر ذهب",
+                    "Trump said the government will decide gold",
+                    ((0, 1), (1, 0), (3, 2), (3, 3), (4, 4), (4, 5), (5, 6)),
+                ),
+            ],
+        ],
+        Metadata(title="ranking"),
+    )

@@ -1,62 +1,33 @@
 """A fake translation backend, registered through the real backend registry.
 
-It "translates" word by word with a fixed transliteration, reverses nothing, and counts
-its calls, so tests can assert exact output, alignment and how often the model ran.
+It "translates" word by word with a fixed transliteration, reverses nothing, and counts its
+calls, so tests can assert exact output, alignment and how often the model ran. ``FakeModel`` is
+the one way tests register it (the ``fake_model`` fixture in tests/conftest.py): a model folder,
+and the registry factory that loads it, with one record of model calls for every load.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader.config import Settings
 from reader.models import folder
 from reader.translate.base import Translation
+from tests.support.models import fake_model_folder
 
+# fmt: off
 _LATIN = dict(
     zip(
         "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة",
-        [
-            "a",
-            "b",
-            "t",
-            "th",
-            "j",
-            "h",
-            "kh",
-            "d",
-            "dh",
-            "r",
-            "z",
-            "s",
-            "sh",
-            "S",
-            "D",
-            "T",
-            "Z",
-            "e",
-            "gh",
-            "f",
-            "q",
-            "k",
-            "l",
-            "m",
-            "n",
-            "h",
-            "w",
-            "y",
-            "'",
-            "aa",
-            "a",
-            "i",
-            "u",
-            "i",
-            "a",
-            "a",
-        ],
+        ["a", "b", "t", "th", "j", "h", "kh", "d", "dh", "r", "z", "s", "sh", "S", "D", "T", "Z",
+         "e", "gh", "f", "q", "k", "l", "m", "n", "h", "w", "y", "'", "aa", "a", "i", "u", "i", "a", "a"],
         strict=True,
     )
 )
+# fmt: on
 
 
 def transliterate(word: str) -> str:
@@ -67,11 +38,17 @@ class FakeTranslator:
     """Deterministic stand-in for a model: one output word per input word."""
 
     def __init__(
-        self, name: str = "fake", *, model_fingerprint: str = "no-weights", fail_on_call: bool = False
+        self,
+        name: str = "fake",
+        *,
+        model_fingerprint: str = "no-weights",
+        fail_on_call: bool = False,
+        calls: list[list[str]] | None = None,
     ) -> None:
         self.name = name
         self.model_fingerprint = model_fingerprint
-        self.calls: list[list[str]] = []
+        self.calls: list[list[str]] = [] if calls is None else calls
+        """Every batch the model was given (shared with the ``FakeModel`` that loaded it)."""
         self.fail_on_call = fail_on_call
 
     @property
@@ -102,6 +79,35 @@ class FakeTranslator:
         return out
 
 
-def load_fake(model_dir: Path, **_: Any) -> FakeTranslator:
-    """Backend factory with the registry's signature: the folder's weights name the fake model, as for a real one."""
-    return FakeTranslator(model_fingerprint=folder.fingerprint(Path(model_dir)))
+@dataclass
+class FakeModel:
+    """A model folder and the 'fake' backend that loads it, registered through the real registry.
+
+    The folder's weights name the model, as for a real one: replace them and the fingerprint, the
+    cache key and batch's change detection all change. Every load returns a new FakeTranslator
+    sharing ``calls``, so a test sees every model call, whoever opened the model (``loads`` counts
+    the openings). Picklable by value: a Ray actor gets its own copy.
+    """
+
+    folder: Path
+    backend: str = "fake"
+    calls: list[list[str]] = field(default_factory=list)
+    loads: int = 0
+
+    @classmethod
+    def create(cls, path: Path) -> FakeModel:
+        return cls(fake_model_folder(path))
+
+    def load(self, model_dir: Path, **_: Any) -> FakeTranslator:
+        """The backend factory, with the registry's signature."""
+        self.loads += 1
+        return FakeTranslator(model_fingerprint=folder.fingerprint(Path(model_dir)), calls=self.calls)
+
+    @property
+    def sentences(self) -> list[str]:
+        """Every sentence the model was given, in order."""
+        return [sentence for call in self.calls for sentence in call]
+
+    def settings(self, **flags: Any) -> Settings:
+        """Settings naming this model and backend (flags as for ``Settings.load``)."""
+        return Settings.load(model=str(self.folder), backend=self.backend, **flags)

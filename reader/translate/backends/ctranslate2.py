@@ -15,14 +15,17 @@ import math
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ctranslate2
+import numpy as np
 
 from reader.align import word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models import folder
+from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
 
@@ -46,31 +49,21 @@ def output_limit(source_tokens: int, max_length: int) -> int:
     return max(1, min(max_length - 1, 2 * source_tokens + 10))
 
 
+@dataclass(eq=False, repr=False)
 class CT2Translator:
     """A CTranslate2 model behind the Translator protocol."""
 
-    def __init__(
-        self,
-        model: Any,
-        tokenizer: Any,
-        *,
-        decode: DecodeSettings,
-        batch_tokens: int,
-        max_input_tokens: int,
-        quantization: str,
-        model_fingerprint: str,
-        device: str = "cpu",
-    ) -> None:
-        self.model = model
-        self.device = device
-        self.tokenizer = tokenizer
-        self.decode = decode
-        self.batch_tokens = batch_tokens
-        self.max_input_tokens = max_input_tokens
-        self.quantization = quantization
-        self.model_fingerprint = model_fingerprint
-        """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
-        self.model_calls = 0
+    model: Any
+    tokenizer: Any
+    _: KW_ONLY
+    decode: DecodeSettings
+    batch_tokens: int
+    max_input_tokens: int
+    quantization: str
+    model_fingerprint: str
+    """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
+    device: str = "cpu"
+    model_calls: int = field(default=0, init=False)
 
     @classmethod
     def load(cls, model_dir: Path, *, settings: Settings, compute_type: str | None = None) -> CT2Translator:
@@ -260,8 +253,157 @@ class CT2Translator:
             )
         return Translation(text, alignment, score)
 
+    # ---- post-editing (reader.translate.base.PostEditing) --------------------------------------
+
+    def alternatives(self, sentence: str, n: int) -> list[Translation]:
+        """The ``n`` best of one beam search, which finishes ``beam * PATIENCE`` hypotheses anyway.
+
+        Up to that many it is the very search ``translate_batch`` runs, so the first is its
+        translation; beyond it the beam widens. One sentence at a time, so the attention CTranslate2
+        returns is right (its batched first-row bug needs a second example).
+        """
+        candidates.check_count(n)
+        if not sentence.strip():
+            return [Translation("", (), 0.0)]
+        source = self._pieces(sentence)
+        beam = max(self.decode.beam, math.ceil(n / PATIENCE))
+        (output,) = self._search(
+            [source],
+            beam_size=beam,
+            num_hypotheses=beam * PATIENCE,
+            max_decoding_length=output_limit(len(source), self.decode.max_length),
+            return_scores=True,
+            return_attention=True,
+        )
+        found = [
+            self._translation(sentence, source, _Hypothesis([tokens], [score], [rows]), rows[0] if rows else None)
+            for tokens, score, rows in zip(output.hypotheses, output.scores, output.attention, strict=True)
+        ]
+        return candidates.best(found, n)
+
+    def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
+        """Beam search from ``target_prefix``, ``avoid`` as ``suppress_sequences``; score and alignment forced."""
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self.tokenizer, prefix)
+        source = self._pieces(sentence)
+        (output,) = self._search(
+            [source],
+            target_prefix=[list(target.pieces)] if target.pieces else None,
+            beam_size=self.decode.beam,
+            max_decoding_length=self._prefixed_limit(source, target),
+            suppress_sequences=candidates.avoided(self.tokenizer, avoid, target) or None,
+        )
+        return self._forced(sentence, source, target, [output.hypotheses[0][len(target.pieces) :]])[0]
+
+    def next_words(self, sentence: str, prefix: str, n: int) -> list[Translation]:
+        """The likeliest tokens that start a new word after the prefix, each completed by beam search.
+
+        Not ``return_alternatives``: in CTranslate2 4.8.5 it expands wrong candidates once the prefix
+        has two or more tokens (its one-pass prefix decoding; the greedy logits at the same position
+        agree with transformers), so the candidates come from those logits, and each is completed
+        with a target prefix one token longer, as the transformers backend does.
+        """
+        candidates.check_count(n)
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self.tokenizer, prefix)
+        source = self._pieces(sentence)
+        limit = self._prefixed_limit(source, target)
+        prefix_pieces = list(target.pieces)
+        (step,) = self._search(
+            [source],
+            target_prefix=[prefix_pieces] if prefix_pieces else None,
+            beam_size=1,
+            max_decoding_length=len(prefix_pieces) + 1,
+            return_logits_vocab=True,
+        )
+        logits = np.asarray(step.logits[0][len(prefix_pieces)], dtype=np.float32)
+        top = np.argsort(-logits, kind="stable")[: n * candidates.EXPANSION].tolist()
+        starts = [piece for piece in self.tokenizer.convert_ids_to_tokens(top) if candidates.starts_word(piece)]
+        if not starts:
+            return []
+        outputs = self._search(
+            [source] * len(starts),
+            target_prefix=[[*prefix_pieces, piece] for piece in starts],
+            beam_size=self.decode.beam,
+            max_decoding_length=limit,
+        )
+        continuations = [output.hypotheses[0][len(prefix_pieces) :] for output in outputs]
+        return candidates.by_next_word(self._forced(sentence, source, target, continuations), target, n)
+
+    def align(self, sentence: str, translation: str) -> Translation:
+        """Forced decoding: ``translation`` as the whole target prefix, read back with its attention."""
+        target = candidates.encode_target(self.tokenizer, translation)
+        if not sentence.strip() or not target.pieces:
+            return Translation(target.text, (), 0.0)
+        return self._forced(sentence, self._pieces(sentence), target, [[]])[0]
+
+    def _search(self, sources: list[list[str]], **options: Any) -> list[Any]:
+        """A search with the settings ``translate_batch`` uses (its attention is not used: see ``_forced``)."""
+        try:
+            return self.model.translate_batch(
+                sources,
+                patience=PATIENCE,
+                no_repeat_ngram_size=self.decode.no_repeat_ngram_size,
+                min_decoding_length=0,
+                max_input_length=0,
+                **options,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"CTranslate2 failed while decoding: {exc}") from exc
+
+    def _prefixed_limit(self, source: list[str], target: candidates.Target) -> int:
+        """Output tokens allowed after a prefix: the usual bound for the source, on top of the prefix."""
+        candidates.check_target_length(len(target.pieces), self.decode.max_length)
+        return min(self.decode.max_length - 1, len(target.pieces) + output_limit(len(source), self.decode.max_length))
+
+    def _forced(
+        self, sentence: str, source: list[str], target: candidates.Target, continuations: list[list[str]]
+    ) -> list[Translation]:
+        """``target`` + each continuation teacher-forced: mean log-probability from ``score_batch``, and
+        the alignment head from a greedy search whose whole output is the prefix (greedy search has
+        no first-row bug, so a batch is safe)."""
+        outputs = [[*target.pieces, *tokens] for tokens in continuations]
+        longest = max(1, *(len(tokens) for tokens in outputs))
+        candidates.check_target_length(longest, self.decode.max_length)
+        sources = [source] * len(outputs)
+        try:
+            scored = self.model.score_batch(sources, outputs, max_input_length=0)
+            attended = self.model.translate_batch(
+                sources,
+                target_prefix=outputs,
+                beam_size=1,
+                max_decoding_length=longest,
+                min_decoding_length=0,
+                max_input_length=0,
+                return_attention=True,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"CTranslate2 failed while scoring a translation: {exc}") from exc
+        results = []
+        for tokens, output, scores, forced in zip(continuations, outputs, scored, attended, strict=True):
+            rows = [row[: len(source)] for row in forced.attention[0][: len(output)]]
+            score = sum(scores.log_probs) / len(scores.log_probs)
+            results.append(candidates.build(sentence, source, target, tokens, self._text(tokens), score, rows))
+        return results
+
+    def _text(self, tokens: Sequence[str]) -> str:
+        return self.tokenizer.decode(
+            self.tokenizer.convert_tokens_to_ids(list(tokens)),
+            skip_special_tokens=True,
+            use_source_tokenizer=False,
+            clean_up_tokenization_spaces=False,
+        )
+
     def __repr__(self) -> str:
         return f"CT2Translator({self.fingerprint!r})"
+
+
+class _Hypothesis(NamedTuple):
+    """One hypothesis of an n-best result, shaped like a TranslationResult of one (for ``_translation``)."""
+
+    hypotheses: list[list[str]]
+    scores: list[float]
+    attention: list[list[list[float]]]
 
 
 def _first_row(output: Any) -> list[float] | None:

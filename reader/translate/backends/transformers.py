@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from reader.align import SPECIAL_TOKENS, word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
 from reader.models import folder
+from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
 
@@ -273,6 +274,168 @@ class TransformersTranslator:
             if len(ids) == 1:
                 logits[:, ids[0]] = float("-inf")  # generation never picks them, so renormalise without
         return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
+
+    # ---- post-editing (reader.translate.base.PostEditing) --------------------------------------
+
+    def alternatives(self, sentence: str, n: int) -> list[Translation]:
+        """``num_return_sequences`` of one beam search, widened to ``n`` beams when ``n`` is over the beam.
+
+        Up to the beam it is the very search ``translate_batch`` runs, so the first is its translation.
+        Each hypothesis is then scored and aligned by the teacher-forced pass, as translations are.
+        """
+        candidates.check_count(n)
+        if not sentence.strip():
+            return [Translation("", (), 0.0)]
+        item = self._item(sentence)
+        beams = max(self._decode.beam, n)
+        continuations = self._generate(item, [[]], beams=beams, returns=beams)
+        return candidates.best(self._forced(item, candidates.encode_target(self._tokenizer, ""), continuations), n)
+
+    def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
+        """Beam search from a forced decoder prefix (the decoder start, then the prefix's target pieces).
+
+        ``avoid`` joins the model's own ``bad_words_ids``.
+        """
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self._tokenizer, prefix)
+        item = self._item(sentence)
+        suppressed = candidates.avoided(self._tokenizer, avoid, target)
+        bad = [[int(i) for i in self._tokenizer.convert_tokens_to_ids(pieces)] for pieces in suppressed]
+        continuations = self._generate(item, [self._ids(target)], beams=self._decode.beam, returns=1, bad=bad)
+        return self._forced(item, target, continuations)[0]
+
+    def next_words(self, sentence: str, prefix: str, n: int) -> list[Translation]:
+        """The likeliest tokens that start a new word after the prefix, each completed by beam search.
+
+        CTranslate2's ``return_alternatives`` made by hand: one decoder pass gives the next-token
+        distribution after the prefix, its top tokens each become one more forced token.
+        """
+        import torch
+
+        candidates.check_count(n)
+        candidates.check_sentence(sentence)
+        target = candidates.encode_target(self._tokenizer, prefix)
+        item = self._item(sentence)
+        prefix_ids = self._ids(target)
+        input_ids, attention_mask, encoded = self._encoded(item, 1)
+        prompt = torch.tensor([[self._start, *prefix_ids]], device=input_ids.device)
+        try:
+            with torch.inference_mode():
+                out = self._model(
+                    encoder_outputs=self._outputs(encoded), attention_mask=attention_mask, decoder_input_ids=prompt
+                )
+                logits = out.logits[0, -1].float()
+                for ids in self._bad_words:
+                    if len(ids) == 1:
+                        logits[ids[0]] = float("-inf")
+                top = torch.topk(logits, min(n * candidates.EXPANSION, logits.shape[-1])).indices.tolist()
+        except RuntimeError as exc:
+            raise ModelError(f"the model failed while decoding: {exc}") from exc
+        starts = [i for i in top if candidates.starts_word(self._tokenizer.convert_ids_to_tokens(i))]
+        if not starts:
+            return []
+        prompts = [[*prefix_ids, i] for i in starts]
+        continuations = self._generate(item, prompts, beams=self._decode.beam, returns=1)
+        whole = [[i, *tokens] for i, tokens in zip(starts, continuations, strict=True)]
+        return candidates.by_next_word(self._forced(item, target, whole), target, n)
+
+    def align(self, sentence: str, translation: str) -> Translation:
+        """The teacher-forced pass ``translate_batch`` runs on its own output, run on ``translation``."""
+        target = candidates.encode_target(self._tokenizer, translation)
+        if not sentence.strip() or not target.pieces:
+            return Translation(target.text, (), 0.0)
+        return self._forced(self._item(sentence), target, [[self._eos]])[0]
+
+    def _item(self, sentence: str) -> _Item:
+        pieces, ids = self._encode(sentence)
+        if len(ids) > self._max_positions:
+            raise InputError(
+                f"a sentence of {len(ids)} subword tokens is over the model's limit of {self._max_positions}"
+            )
+        return _Item(0, sentence, pieces, ids)
+
+    def _ids(self, target: candidates.Target) -> list[int]:
+        candidates.check_target_length(len(target.pieces), self._max_positions)
+        return [int(i) for i in self._tokenizer.convert_tokens_to_ids(list(target.pieces))]
+
+    def _encoded(self, item: _Item, rows: int) -> tuple[Any, Any, Any]:
+        """One sentence's input ids, mask and encoder states, repeated for ``rows`` decoder rows."""
+        import torch
+
+        input_ids = torch.tensor([item.ids], dtype=torch.long, device=self._model.device)
+        attention_mask = torch.ones_like(input_ids)
+        try:
+            with torch.inference_mode():
+                encoded = self._model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+        except RuntimeError as exc:
+            raise ModelError(f"the model failed while encoding: {exc}") from exc
+        expand = (rows, -1)
+        return input_ids.expand(*expand), attention_mask.expand(*expand), encoded.last_hidden_state.expand(rows, -1, -1)
+
+    def _outputs(self, encoded: Any) -> Any:
+        from transformers.modeling_outputs import BaseModelOutput
+
+        return BaseModelOutput(last_hidden_state=encoded)
+
+    def _generate(
+        self, item: _Item, prompts: list[list[int]], *, beams: int, returns: int, bad: Sequence[list[int]] = ()
+    ) -> list[list[int]]:
+        """Beam search after each forced prompt (all of one length): the tokens after it, up to eos.
+
+        ``returns`` hypotheses come back per prompt, best first; ``bad`` sequences join ``bad_words_ids``.
+        """
+        import torch
+
+        input_ids, attention_mask, encoded = self._encoded(item, len(prompts))
+        decoder_input_ids = torch.tensor([[self._start, *p] for p in prompts], device=input_ids.device)
+        start = decoder_input_ids.shape[1]
+        room = self._max_positions - start
+        try:
+            with torch.inference_mode():
+                generated = self._model.generate(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    encoder_outputs=self._outputs(encoded),
+                    decoder_input_ids=decoder_input_ids,
+                    num_beams=beams,
+                    num_return_sequences=returns,
+                    do_sample=False,
+                    max_new_tokens=max(1, min(room, _max_new_tokens(len(item.ids), self._decode.max_length))),
+                    max_length=None,
+                    bad_words_ids=[*self._bad_words, *bad],
+                )
+        except RuntimeError as exc:
+            raise ModelError(f"the model failed while decoding: {exc}") from exc
+        continuations = []
+        for row in generated.tolist():
+            tokens = row[start:]
+            if self._eos in tokens:
+                tokens = tokens[: tokens.index(self._eos) + 1]
+            continuations.append(tokens or [self._eos])
+        return continuations
+
+    def _forced(self, item: _Item, target: candidates.Target, continuations: list[list[int]]) -> list[Translation]:
+        """Each of ``target`` + continuation through the teacher-forced pass: its score and alignment."""
+        import torch
+
+        prefix = self._ids(target)
+        outputs = [[*prefix, *tokens] for tokens in continuations]
+        _, attention_mask, encoded = self._encoded(item, len(outputs))
+        try:
+            with torch.inference_mode():
+                scores, attentions = self._teacher_forced(encoded, attention_mask, outputs)
+        except RuntimeError as exc:
+            raise ModelError(f"the model failed while scoring a translation: {exc}") from exc
+        source = [*item.pieces, self._tokenizer.eos_token]
+        results = []
+        for tokens, output, score, attention in zip(continuations, outputs, scores, attentions, strict=True):
+            text = self._tokenizer.decode(
+                tokens, skip_special_tokens=True, use_source_tokenizer=False, clean_up_tokenization_spaces=False
+            )
+            pieces = self._tokenizer.convert_ids_to_tokens(tokens)
+            rows = attention[: len(output), : len(item.ids)]
+            results.append(candidates.build(item.text, source, target, pieces, text, score, rows))
+        return results
 
 
 def _beam_cache(config: Any) -> Any:

@@ -1,0 +1,72 @@
+"""The Feeds page: subscribe and unsubscribe, check now with a progress bar, and each feed's status."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from app_pages import shared
+from reader.app import feeds
+from reader.app.messages import plain
+
+try:
+    library = shared.library()
+    rows = feeds.feed_rows(library)
+except Exception as exc:
+    shared.show_error(exc)
+    st.stop()
+
+st.title("Feeds")
+with st.form("subscribe", clear_on_submit=True, border=True):
+    url = st.text_input("Feed URL", placeholder="https://example.com/feed.xml", key="feed_url")
+    name = st.text_input("Name (optional)", key="feed_title")
+    auto = st.checkbox("Translate new articles when feeds are checked", value=True, key="feed_auto")
+    if st.form_submit_button("Subscribe"):
+        try:
+            feed = library.subscribe(url, title=name, auto_translate=auto)
+            st.success(plain(f"Subscribed to {feed.url}. Press Check now to translate its articles."))
+            rows = feeds.feed_rows(library)
+        except Exception as exc:
+            shared.show_error(exc)
+
+has_model = bool(shared.model_names())
+
+
+def check(urls: list[str] | None) -> None:
+    bar = st.progress(0.0, text="Fetching the feeds…")
+    try:
+        chosen = shared.settings()
+        result = feeds.check_now(library, chosen, shared.translator(chosen), bar.progress, urls=urls)
+    except Exception as exc:
+        shared.show_error(exc)
+        return
+    kind, text = feeds.check_message(result)
+    getattr(st, kind)(plain(text))
+
+
+if not rows:
+    st.info("No feeds yet: subscribe to an RSS or Atom feed above.")
+    st.stop()
+if st.button("Check now", type="primary", disabled=not has_model, key="check_all", help="Feeds with auto-translate on"):
+    check(None)
+    rows = feeds.feed_rows(library)
+
+for row in rows:
+    key = hashlib.sha256(row.url.encode("utf-8")).hexdigest()[:12]
+    with st.container(border=True):
+        about, actions = st.columns([4, 2])
+        about.markdown(f"**{plain(row.name)}**")
+        about.caption(plain(f"{row.url} · {row.articles} articles, {row.unread} unread · {row.status}"))
+        if row.error:
+            about.error(plain(row.error))
+        auto = actions.toggle("Auto-translate", value=row.auto_translate, key=f"auto-{key}")
+        if auto != row.auto_translate:
+            library.update_feed(row.url, auto_translate=auto)
+        one, gone = actions.columns(2)
+        if one.button("Check", key=f"check-{key}", disabled=not has_model):
+            check([row.url])
+            st.rerun()
+        if gone.button("Remove", key=f"remove-{key}", help="Unsubscribe; its articles stay in the library"):
+            library.unsubscribe(row.url)
+            st.rerun()

@@ -1,0 +1,184 @@
+"""The Read page: one document from the library, side by side, where the reader left it.
+
+Opening a document marks it read; the view reports the sentence at its top as the reader
+scrolls, and that position is kept in the library, so a reload (or ``/?doc=ID`` in another
+tab) opens at the same place. A search hit opens at its sentence instead (``?s=N``), pinned.
+The page the view shows (with the word lookups embedded, a fraction of a second to compute) is
+rendered once per document file and kept, not on every rerun.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader import export
+from reader.document import Document
+from reader.errors import ReaderError
+from reader.export.html import render_page
+from reader.export.marks import FLAG_MARKS
+from reader.library import Filters, Library, Reading, Row
+from reader.library.layout import FileStamp
+
+DOWNLOADS = (
+    ("json", "JSON", "application/json"),
+    ("html", "HTML", "text/html"),
+    ("pdf", "PDF", "application/pdf"),
+    ("md", "Markdown", "text/markdown"),
+    ("tmx", "TMX", "application/x-tmx+xml"),
+)
+LOOKUP_NOTE = (
+    "Word lookup (click an Arabic word) needs the optional analyzer, Buckwalter's lexicon (GPL-2): "
+    "pip install 'reader[lookup]'"
+)
+PAGES_KEPT = 8
+"""Rendered views kept in memory (one per document file and setting); each is a few hundred kB."""
+
+
+@dataclass(frozen=True)
+class ReadView:
+    """What the Read page shows of one document."""
+
+    id: str
+    document: Document
+    row: Row
+    reading: Reading
+    newer: str | None
+    """The document before this one in the Library's list (its current filters), if any."""
+    older: str | None
+    stamp: FileStamp | None
+
+    @property
+    def sentences(self) -> int:
+        return len(self.document.sentences)
+
+
+def open_view(library: Library, id_: str, filters: Filters | None = None) -> ReadView:
+    """The document and its place in the list; LibraryError (one line) when the id is not in the library."""
+    document = library.get(id_)
+    row = library.row(id_)
+    newer, older = library.neighbours(id_, filters or Filters())
+    return ReadView(id_, document, row, library.reading(id_), newer, older, library.file_stamp(id_))
+
+
+def opened(library: Library, view: ReadView) -> None:
+    """Opening a document marks it read (once: a rerun of the page writes nothing)."""
+    if view.reading.unread:
+        library.mark_read(view.id)
+
+
+def start_at(view: ReadView, hit_sentence: str | None) -> tuple[int, bool]:
+    """Where the view opens, and whether that sentence is pinned: a search hit's sentence (``?s=N``), else
+    the saved reading position."""
+    if hit_sentence is not None and re.fullmatch(r"\d{1,7}", hit_sentence.strip()):
+        wanted = int(hit_sentence)
+        if wanted < view.sentences:
+            return wanted, True
+    return min(view.reading.position, max(view.sentences - 1, 0)), False
+
+
+def keep_position(library: Library, view: ReadView, position: object, saved: int | None) -> int | None:
+    """Save the view's reported position when it is a sentence of this document and has moved; what is saved."""
+    from reader.app.component import sentence_event
+
+    checked = sentence_event(position, view.sentences)
+    if checked is None or checked == saved:
+        return saved
+    library.set_position(view.id, checked)
+    return checked
+
+
+def sentence_details(document: Document, index: int) -> str:
+    """One line about a picked sentence: its number, the model's confidence and any flags, in words."""
+    sentences = document.sentences
+    if not 0 <= index < len(sentences):
+        return ""
+    sentence = sentences[index]
+    parts = [f"Sentence {index + 1} of {len(sentences)}"]
+    if sentence.score is not None:
+        parts.append(f"model score {round(sentence.score, 2) + 0.0:.2f}")  # + 0.0: never "-0.00"
+    parts.extend(FLAG_MARKS[f].description for f in sentence.flags if f in FLAG_MARKS)
+    return " · ".join(parts)
+
+
+def lookup_note() -> str | None:
+    """What to install for word lookup, when the optional analyzer is missing (one caption on the page)."""
+    from reader.lookup import available
+
+    return None if available() else LOOKUP_NOTE
+
+
+_pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
+_pages_lock = threading.Lock()
+
+
+def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) -> str:
+    """The view's page (``render_page``, lookups embedded), rendered once per document file and setting."""
+    if view.stamp is None:
+        return render_page(view.document, standalone=False, word_alignment=word_alignment)
+    key = (str(library.root), view.id, view.stamp, word_alignment)
+    with _pages_lock:
+        if key in _pages:
+            _pages.move_to_end(key)
+            return _pages[key]
+    page = render_page(view.document, standalone=False, word_alignment=word_alignment)
+    with _pages_lock:
+        _pages[key] = page
+        while len(_pages) > PAGES_KEPT:
+            _pages.popitem(last=False)
+    return page
+
+
+def draft_page(document: Document, *, word_alignment: bool = True) -> str:
+    """The view of a document still being translated (the Add page): no lookups until it is done."""
+    return render_page(document, standalone=False, word_alignment=word_alignment, lookups=False)
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    file_name: str
+    mime: str
+    render: Callable[[], bytes] | None
+    """Makes the file when the button is pressed (a PDF takes a moment); None when it cannot be made."""
+    error: str = ""
+
+
+def downloads(document: Document) -> list[Download]:
+    """A download per installed export format; one whose packages are missing says so instead."""
+    stem = download_stem(document)
+    out = []
+    for fmt, label, mime in DOWNLOADS:
+        if importlib.util.find_spec(export.FORMATS[fmt]) is None:
+            continue  # that exporter is not part of this installation
+        try:
+            importlib.import_module(export.FORMATS[fmt])
+        except ImportError as exc:
+            missing = f"needs packages that are not installed ({exc.name})"
+            out.append(Download(label, f"{stem}.{fmt}", mime, None, missing))
+            continue
+        out.append(Download(label, f"{stem}.{fmt}", mime, _renderer(document, fmt)))
+    return out
+
+
+def _renderer(document: Document, fmt: str) -> Callable[[], bytes]:
+    def render() -> bytes:
+        try:
+            return export.render(document, fmt)
+        except ReaderError as exc:  # a file saying why, rather than a broken download
+            return f"This {fmt} export could not be made: {exc}\n".encode()
+
+    return render
+
+
+def download_stem(document: Document) -> str:
+    """A safe file name stem: the source file's name when there is one, else 'article'."""
+    source = document.meta.source
+    candidate = "" if "://" in source else Path(source).name.split(".")[0]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", candidate).strip("-")
+    return f"{stem or 'article'}.ar-en"

@@ -1,0 +1,66 @@
+"""Translating an article while the view fills in, and keeping the result in the library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reader import ingest
+from reader.config import Settings
+from reader.document import Document, Flag
+from reader.library import Library
+from reader.translate.shared import SharedTranslator
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One article as the app shows it: the document so far and how it was obtained."""
+
+    document: Document
+    done: int
+    total: int
+    model_calls: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+    @property
+    def status(self) -> str:
+        if self.finished:
+            return f"Translated {self.total} sentences"
+        return f"Translating… {self.done} of {self.total} sentences"
+
+    @property
+    def summary(self) -> str:
+        sentences = self.document.sentences
+        cached = sum(1 for s in sentences if s.has(Flag.CACHED))
+        passthrough = sum(1 for s in sentences if s.has(Flag.PASSTHROUGH))
+        text = (
+            f"{len(sentences)} sentences · {cached} from cache · {passthrough} passed through · "
+            f"model calls: {self.model_calls}"
+        )
+        if self.finished and self.model_calls == 0:
+            text += " (nothing sent to the model)"
+        return text
+
+
+def translate(
+    article: ingest.Article, shared: SharedTranslator, settings: Settings, *, chunk_sentences: int = 16
+) -> Iterator[Reading]:
+    """The reading as it fills in: cached and passthrough sentences at once, then one update per chunk."""
+    from reader.api import iter_article
+
+    run = shared.for_run()
+    for progress in iter_article(article, run, settings, chunk_sentences=chunk_sentences):
+        yield Reading(progress.document, progress.done, progress.total, run.model_calls, article.warnings)
+
+
+def keep(library: Library, reading: Reading, key: str) -> str:
+    """Save a finished translation in the library; its id (the Read page opens it)."""
+    return library.add(reading.document, key)

@@ -1,0 +1,157 @@
+"""Finding glossary terms in Arabic text, and checking that the translation carries their rendering.
+
+Glossaries elsewhere match terms as exact strings, so they miss an Arabic word with و, ب or ال
+attached. Here a term matches whole words only, but looks through the proclitics written onto a
+word (the conjunctions و ف, the prepositions ب ل ك, the article ال, and their combinations: وبالرئيس,
+فللرئيس), and through the spelling variants ``reader.chars.fold_arabic`` folds (diacritics,
+tatweel, hamza and alef forms). Enclitic pronouns (ـه ـها ـهم) are not looked through: they change
+what the word refers to.
+
+A match reports the span of source words it covers, so a fix can place the rendering where the
+word alignment puts the term. Nothing here touches the model's input: no placeholder is ever put
+into it (Marian's developers and OPUS-CAT report that placeholders break with these models).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from reader.chars import bare_word, fold_arabic, has_arabic_letters
+from reader.document import Flag, SentencePair
+from reader.errors import InputError
+
+ARTICLE = "ال"
+CONJUNCTIONS = ("", "و", "ف")
+PREPOSITIONS = ("", "ب", "ل", "ك")
+MIN_STEM = 2
+"""Letters a word keeps after its clitics are taken off: no reading strips a word to one letter."""
+
+
+def _proclitics() -> tuple[str, ...]:
+    """Every written proclitic sequence, longest first: conjunction, preposition, article.
+
+    ل before the article drops the article's alef: ل + الرئيس is written للرئيس.
+    """
+    found = set()
+    for conjunction in CONJUNCTIONS:
+        for preposition in PREPOSITIONS:
+            found.add(conjunction + preposition)
+            found.add(conjunction + ("لل" if preposition == "ل" else preposition + ARTICLE))
+    return tuple(sorted(found, key=lambda clitics: (-len(clitics), clitics)))
+
+
+PROCLITICS = _proclitics()
+
+
+@dataclass(frozen=True)
+class Term:
+    """An Arabic term (one or more words) and the English rendering the reader wants for it."""
+
+    arabic: str
+    english: str
+
+    def __post_init__(self) -> None:
+        if not self.arabic.split() or not all(has_arabic_letters(word) for word in self.arabic.split()):
+            raise InputError(f"the glossary term {self.arabic!r} is not Arabic words (each needs an Arabic letter)")
+        if not _english_words(self.english):
+            raise InputError(f"the glossary term {self.arabic!r} has no English rendering")
+
+    @property
+    def stems(self) -> tuple[frozenset[str], ...]:
+        """Per word, the folded forms a source word may reduce to: as written, and without its article."""
+        return tuple(frozenset(_article_variants(_letters(word))) for word in self.arabic.split())
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a term occurs: source words ``start`` to ``end`` (exclusive), as ``str.split()`` counts them."""
+
+    term: Term
+    start: int
+    end: int
+
+
+def find_terms(source: str, terms: Iterable[Term]) -> list[Match]:
+    """Every occurrence of every term in ``source``, in word order (a longer term first where two start together)."""
+    words = [_letters(word) for word in source.split()]
+    readings = [_readings(word) for word in words]
+    found = []
+    for term in terms:
+        stems = term.stems
+        for start in range(len(words) - len(stems) + 1):
+            first = readings[start]
+            rest = zip(stems[1:], words[start + 1 : start + len(stems)], strict=True)
+            if first & stems[0] and all(stem & set(_article_variants(word)) for stem, word in rest):
+                found.append(Match(term, start, start + len(stems)))
+    return sorted(found, key=lambda m: (m.start, -(m.end - m.start)))
+
+
+def has_rendering(translation: str, english: str) -> bool:
+    """Whether ``translation`` says ``english``: whole words, any case, a plural or possessive allowed.
+
+    "minister" is found in "the Ministers' meeting" and "Minister's"; "Sisi" in "al-Sisi"; but
+    "man" is not found in "mankind".
+    """
+    wanted = _english_words(english)
+    words = _english_words(translation)
+    return any(
+        all(_same_word(words[i + k], w) for k, w in enumerate(wanted)) for i in range(len(words) - len(wanted) + 1)
+    )
+
+
+def missing_terms(source: str, translation: str, terms: Iterable[Term]) -> list[Match]:
+    """The matches in ``source`` whose term's rendering is not in ``translation``."""
+    return [m for m in find_terms(source, terms) if not has_rendering(translation, m.term.english)]
+
+
+def check(pair: SentencePair, terms: Sequence[Term]) -> SentencePair:
+    """``pair`` with the glossary flag set when a term it holds is missing from its translation, cleared when not.
+
+    ``missing_terms`` names the terms; the flag says there are some. An untranslated pair is left as it is.
+    """
+    if not pair.translation:
+        return pair
+    flags = set(pair.flags) - {Flag.GLOSSARY}
+    if missing_terms(pair.source, pair.translation, terms):
+        flags.add(Flag.GLOSSARY)
+    return pair if flags == set(pair.flags) else replace(pair, flags=tuple(sorted(flags)))
+
+
+def _letters(word: str) -> str:
+    """A word folded, without the punctuation and quotes around it: «الرئيس، -> الرييس."""
+    return bare_word(fold_arabic(word))
+
+
+def _article_variants(word: str) -> list[str]:
+    if word.startswith(ARTICLE) and len(word) - len(ARTICLE) >= MIN_STEM:
+        return [word, word[len(ARTICLE) :]]
+    return [word]
+
+
+def _readings(word: str) -> set[str]:
+    """What a folded source word may be under its proclitics: itself and every stem a proclitic sequence leaves."""
+    found = {word}
+    for clitics in PROCLITICS:
+        if clitics and word.startswith(clitics) and len(word) - len(clitics) >= MIN_STEM:
+            found.add(word[len(clitics) :])
+    return found
+
+
+_ENGLISH_WORD = re.compile(r"\w+")
+
+
+def _english_words(text: str) -> list[str]:
+    """Lowercased words without accents: "Minister's" -> minister, s; "al-Sīsī" -> al, sisi."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _ENGLISH_WORD.findall(plain.casefold())
+
+
+def _same_word(found: str, wanted: str) -> bool:
+    """Equal, or one the plural of the other: minister(s), box(es), party/parties."""
+    if found == wanted:
+        return True
+    short, long = sorted((found, wanted), key=len)
+    return long in (short + "s", short + "es") or (short.endswith("y") and long == short[:-1] + "ies")

@@ -1,0 +1,118 @@
+"""The ``reader feeds`` commands (click): subscriptions in the library, and checking them with the batch engine.
+
+reader.cli adds the group to ``reader``. ``reader feeds check`` exits with status 1 when a feed or
+one of its articles failed (each is listed), 0 otherwise; ``--watch SECONDS`` polls until stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from reader.batch.command import watch_option
+from reader.config import Settings
+from reader.library.command import echo_json, library_option, open_library, shown
+
+
+@click.group("feeds")
+def feeds_command() -> None:
+    """Subscribe to RSS/Atom feeds and translate their new articles into the library."""
+
+
+@feeds_command.command("add")
+@click.argument("url")
+@click.option("--title", default="", help="A name for the feed.")
+@click.option("--no-auto", is_flag=True, help="Translate it only when checked by name (reader feeds check --feed URL).")
+@library_option
+def add_command(url, title, no_auto, library_dir) -> None:
+    """Subscribe to the feed at URL (checked on the next reader feeds check)."""
+    with open_library(library_dir) as library:
+        feed = library.subscribe(url, title=title, auto_translate=not no_auto)
+    click.echo(f"subscribed to {shown(feed.url)}")
+
+
+@feeds_command.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@library_option
+def list_command(as_json, library_dir) -> None:
+    """The subscriptions, with what their last check found."""
+    with open_library(library_dir) as library:
+        feeds = library.feeds()
+        counts = library.feed_counts()
+    for feed in feeds:
+        articles, unread = counts.get(feed.url, (0, 0))
+        checked = datetime.fromtimestamp(feed.last_checked).isoformat(timespec="seconds") if feed.last_checked else ""
+        if as_json:
+            echo_json(
+                {
+                    "url": feed.url,
+                    "title": feed.title,
+                    "auto_translate": feed.auto_translate,
+                    "last_checked": checked,
+                    "last_error": feed.last_error,
+                    "last_new": feed.last_new,
+                    "last_failed": feed.last_failed,
+                    "articles": articles,
+                    "unread": unread,
+                }
+            )
+            continue
+        status = f"checked {checked}" if checked else "not checked yet"
+        if feed.last_error:
+            status = f"error: {feed.last_error}"
+        auto = "" if feed.auto_translate else " (auto-translate off)"
+        name = f"{feed.title}  " if feed.title else ""
+        click.echo(shown(f"{name}{feed.url}{auto}\n    {articles} article(s), {unread} unread; {status}"))
+
+
+@feeds_command.command("remove")
+@click.argument("url")
+@library_option
+def remove_command(url, library_dir) -> None:
+    """Unsubscribe (the feed's articles stay in the library)."""
+    with open_library(library_dir) as library:
+        library.unsubscribe(url)
+    click.echo(f"unsubscribed from {shown(url.strip())}")
+
+
+@feeds_command.command("check")
+@click.option("--model", "-m", help="Catalog name or model folder (default: READER_MODEL or opus-mt-ar-en).")
+@click.option("--backend", help="Translation backend: auto, transformers or ct2.")
+@click.option("--beam", type=click.IntRange(1, 16), help="Beam size (default 4; 1 is greedy, faster).")
+@click.option("--feed", "urls", multiple=True, metavar="URL", help="Check only this feed (repeatable).")
+@watch_option("Check again every SECONDS until stopped (Ctrl-C).")
+@click.option("--quiet", "-q", is_flag=True, help="Only the failures.")
+@library_option
+@click.pass_context
+def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, library_dir) -> None:
+    """Fetch the feeds and translate their new articles into the library (unchanged entries are not fetched)."""
+    from reader.batch import BatchOptions, make_reporter
+    from reader.batch.feeds import FeedCheck, check_feeds, watch_feeds
+
+    settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
+    options = BatchOptions(settings, formats=["json"], progress=make_reporter(quiet=quiet))
+    with open_library(library_dir) as library:
+        root = library.root
+    failed = False
+
+    def report(check: FeedCheck) -> None:
+        nonlocal failed
+        failed = failed or not check.ok
+        for result in check.feeds:
+            if result.error:
+                click.echo(shown(f"feed failed: {result.error}"), err=True)
+            elif not quiet:
+                extra = f", {result.failed} failed" if result.failed else ""
+                click.echo(shown(f"{result.url}: {result.new} new{extra}"), err=True)
+        if not quiet and check.feeds:
+            click.echo(check.summary.report(), err=True)
+        elif not check.feeds and not quiet:
+            click.echo("no feeds to check: subscribe with reader feeds add URL", err=True)
+
+    if watch_seconds is None:
+        report(check_feeds(root, options, urls=urls or None))
+    else:
+        watch_feeds(root, options, interval=watch_seconds, urls=urls or None, on_round=lambda _, check: report(check))
+    if failed:
+        ctx.exit(1)

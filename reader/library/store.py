@@ -1,0 +1,452 @@
+"""The reading library: one folder of translated documents, their index, and the reader's own data.
+
+``Library(root)`` is the one way in, for the app, the CLI and batch alike. It keeps three rules:
+
+1. **A document is its file.** ``articles/<id>.json`` is written first (atomically: a temporary
+   file renamed), then indexed in one transaction. The index is derived: ``refresh`` (run when the
+   library opens) indexes every file it lacks or that changed, drops rows whose file is gone, and
+   skips with a warning a file that is not a reader document. So after a kill at any moment every
+   indexed document has its file, and every file is indexed after the next open.
+2. **A removal is recorded before anything goes.** The id is marked removed in the reader's data,
+   its index rows are deleted, then its files; a removal cut short is finished on the next open,
+   and feed checks never bring a removed document back.
+3. **The reader's data is never derived.** Read/unread, stars, positions and feeds live in
+   ``library.sqlite3``, which no rebuild touches; the index (``library-index.sqlite3``) may be
+   deleted at any time and is rebuilt by itself.
+
+Several processes may share one library (the app and a ``reader feeds check --watch``): every
+write is a short SQLite transaction (WAL, retried while locked) or an atomic rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from reader.document import Document
+from reader.errors import InputError, LibraryError, describe
+from reader.export import write_atomic
+from reader.library.index import EVERYTHING, Filters, Index, Match, Row
+from reader.library.layout import (
+    ARTICLES_DIR,
+    INDEX_NAME,
+    STATE_NAME,
+    FileStamp,
+    document_file,
+    document_id,
+    files_of,
+    scan,
+    stamp,
+)
+from reader.library.search import Hit, mark_hit, parse_query
+from reader.library.state import Feed, LibraryWarning, Reading, StateStore
+from reader.sqlite import Closing
+
+if TYPE_CHECKING:
+    from reader.config import Settings
+
+T = TypeVar("T")
+
+REFRESH_BATCH = 50
+"""Files indexed per progress step during a refresh (each document is still its own transaction)."""
+SETTLED_NS = 2_000_000_000
+"""A folder time this old is trusted to change with the next change (file times tick coarsely, in milliseconds)."""
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[Row]
+    total: int
+    """Documents the filters select, over all pages."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One document that matches a search, with its first matching sentence pairs."""
+
+    row: Row
+    hits: list[Hit]
+    more: bool
+    """More sentences of it match than ``hits`` shows."""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    results: list[Result]
+    total: int
+    """Documents that match (with the filters), over all pages."""
+
+
+@dataclass
+class RefreshReport:
+    indexed: int = 0
+    dropped: int = 0
+    """Index rows whose file was gone."""
+    skipped: list[str] = field(default_factory=list)
+    """Files that are not reader documents (each also warned about once)."""
+
+
+class Library(Closing):
+    """One library folder (see the module docstring); nothing touches the disk until the first call."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).expanduser()
+        self.state = StateStore(self.root / STATE_NAME)
+        self.index = Index(self.root / INDEX_NAME, self.state.path)
+        self._ready = False
+        self._replacements = 0
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Library:
+        return cls(settings.library)
+
+    def close(self) -> None:
+        self.index.close()
+        self.state.close()
+
+    def open(self) -> Library:
+        """Create or check the folder and both databases, and bring the index up to date with the files.
+
+        An index found damaged in use was replaced by an empty one: the next call fills it again.
+        """
+        if self._ready and self.index.db.replacements != self._replacements:
+            self._replacements = self.index.db.replacements
+            self.refresh()
+        if not self._ready:
+            try:
+                (self.root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"cannot create the library folder {self.root}: {exc.strerror or exc}; "
+                    "set READER_LIBRARY (or --library) to another folder"
+                ) from None
+            self.state.prepare()
+            self._ready = True
+            self.refresh()
+        return self
+
+    # ---- documents ---------------------------------------------------------------------------
+
+    def add(self, document: Document, key: str) -> str:
+        """Keep ``document`` (translated from the article at ``key``, a path or URL) and return its id.
+
+        The same key always gives the same id and file: adding an article again replaces it, and the
+        reader's data for it (read, starred, position) is kept.
+        """
+        self.open()
+        id_ = document_id(key)
+        self.state.unremove(id_)
+        file = document_file(id_)
+        from reader.export import json_format
+
+        write_atomic(self.root / file, json_format.render(document))
+        self.index.put(id_, document, stamp(self.root, file))
+        return id_
+
+    def indexed(self, id_: str, document: Document) -> None:
+        """Index a document whose file batch has just written (``articles/<id>.json``)."""
+        self.open()
+        self.index.put(id_, document, stamp(self.root, document_file(id_)))
+
+    def get(self, id_: str) -> Document:
+        """The document, read from its file; LibraryError when it is not in the library (any more)."""
+        self.open()
+        file = self.index.file(id_)
+        if file is None:
+            raise LibraryError(f"no document {id_!r} in the library at {self.root}")
+        try:
+            return Document.from_json((self.root / file).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            self.index.delete([id_])
+            raise LibraryError(f"the document {id_!r} is no longer in the library (its file was removed)") from None
+        except (OSError, UnicodeDecodeError, InputError) as exc:
+            raise LibraryError(f"the document {id_!r} cannot be read ({self.root / file}): {describe(exc)}") from None
+
+    def row(self, id_: str) -> Row:
+        self.open()
+        row = self.index.row(id_)
+        if row is None:
+            raise LibraryError(f"no document {id_!r} in the library at {self.root}")
+        return row
+
+    def file_stamp(self, id_: str) -> FileStamp | None:
+        """The document file's current stamp (for caching what is rendered from it), None when it has none."""
+        file = self.index.file(id_)
+        if file is None:
+            return None
+        try:
+            return stamp(self.root, file)
+        except FileNotFoundError:
+            return None
+
+    def remove(self, id_: str) -> None:
+        """Remove a document: its index rows and its files (JSON and every export), and its reading state."""
+        self.open()
+        if self.index.file(id_) is None and not files_of(self.root, id_):
+            raise LibraryError(f"no document {id_!r} in the library at {self.root}")
+        self.state.mark_removed([id_])
+        self._finish_removals([id_])
+
+    def removed(self) -> set[str]:
+        """Ids the reader removed: batch and feed checks skip them."""
+        self.open()
+        return self.state.removed_ids()
+
+    def _finish_removals(self, ids: Sequence[str]) -> None:
+        self.index.delete(ids)
+        for id_ in ids:
+            for path in files_of(self.root, id_):
+                path.unlink(missing_ok=True)
+        self.state.forget(ids)
+        self.state.removal_done(ids)
+
+    # ---- the list, search, reading state -----------------------------------------------------
+
+    def page(self, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 50) -> ListPage:
+        rows, total = self._whole(lambda: self.index.page(filters, offset=offset, limit=limit))
+        return ListPage(rows, total)
+
+    def _whole(self, read: Callable[[], T]) -> T:
+        """``read()`` from the index; again once the index is rebuilt, when it was found damaged meanwhile
+        (its new, empty file would have answered part of it)."""
+        self.open()
+        before = self.index.db.replacements
+        result = read()
+        if self.index.db.replacements != before:
+            self.open()
+            result = read()
+        return result
+
+    def search(
+        self, text: str, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 20, per_document: int = 3
+    ) -> SearchPage:
+        """Documents with a sentence (or title) matching ``text``, newest first, each with its first hits.
+
+        Whatever ``text`` is, this never fails on its syntax: see ``reader.library.search``; it raises
+        LibraryError (one line) only when there is nothing to search for.
+        """
+        query = parse_query(text)
+
+        def read() -> tuple[list[Row], int, dict[str, list[Match]]]:
+            rows, total = self.index.page(filters, search=query, offset=offset, limit=limit)
+            return rows, total, self.index.matches([r.id for r in rows], query, per_document=per_document + 1)
+
+        rows, total, matches = self._whole(read)
+        results = []
+        for row in rows:
+            found = matches.get(row.id, [])
+            alignments = self._alignments(row.id, {m.sentence for m in found[:per_document]}) if found else {}
+            hits = [
+                mark_hit(
+                    m.id,
+                    m.sentence,
+                    m.source,
+                    m.translation,
+                    source_highlighted=m.source_highlighted,
+                    translation_highlighted=m.translation_highlighted,
+                    alignment=alignments.get(m.sentence, ()),
+                )
+                for m in found[:per_document]
+            ]
+            results.append(Result(row, hits, len(found) > per_document))
+        return SearchPage(query.text, results, total)
+
+    def _alignments(self, id_: str, wanted: set[int | None]) -> dict[int | None, tuple[tuple[int, int], ...]]:
+        """The word alignment of the ``wanted`` sentences, from the document file (hits mark counterparts with it).
+
+        Read from the JSON directly, without building the whole document: a page of hits reads twenty files.
+        """
+        file = self.index.file(id_)
+        try:
+            data = json.loads((self.root / file).read_bytes()) if file else {}
+            sentences = [s for p in data.get("paragraphs", []) for s in p.get("sentences", [])]
+            pairs = {n: sentences[n].get("alignment", []) for n in wanted if n is not None}
+            return {n: tuple((int(a), int(b)) for a, b in alignment) for n, alignment in pairs.items()}
+        except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
+            return {}  # the hit is shown without its counterparts
+
+    def neighbours(self, id_: str, filters: Filters = EVERYTHING) -> tuple[str | None, str | None]:
+        """(newer, older): the documents before and after ``id_`` in the list."""
+        self.open()
+        return self.index.neighbours(id_, filters)
+
+    def reading(self, id_: str) -> Reading:
+        self.open()
+        return self.state.reading(id_)
+
+    def mark_read(self, id_: str, read: bool = True) -> None:
+        self.open()
+        self.state.set_read(id_, read)
+
+    def star(self, id_: str, starred: bool = True) -> None:
+        self.open()
+        self.state.set_starred(id_, starred)
+
+    def set_position(self, id_: str, position: int) -> None:
+        self.open()
+        self.state.set_position(id_, position)
+
+    # ---- feeds -------------------------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        self.open()
+        return self.state.feeds()
+
+    def subscribe(self, url: str, *, title: str = "", auto_translate: bool = True) -> Feed:
+        """Add a feed; LibraryError when it is not an http(s) URL or is subscribed already."""
+        self.open()
+        url = url.strip()
+        if not url.lower().startswith(("http://", "https://")) or len(url) < 10 or any(c.isspace() for c in url):
+            raise LibraryError(f"not a feed URL: {url!r} (it must start with http:// or https://)")
+        return self.state.add_feed(url, " ".join(title.split()), auto_translate)
+
+    def unsubscribe(self, url: str) -> None:
+        """Forget a feed; its articles stay in the library."""
+        self.open()
+        self.state.remove_feed(url.strip())
+
+    def update_feed(self, url: str, **values: object) -> None:
+        self.open()
+        self.state.update_feed(url, **values)
+
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        self.open()
+        return self.index.feed_counts()
+
+    # ---- keeping the index in step -----------------------------------------------------------
+
+    def refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+        """Finish interrupted removals, then index new or changed files and drop rows whose file is gone.
+
+        Skipped when the articles folder has not changed since the index was last in step with it.
+        """
+        self.open()
+        report = RefreshReport()
+        pending = self.state.pending_removals()
+        if pending:
+            self._finish_removals(pending)
+        try:
+            folder_time = os.stat(self.root / ARTICLES_DIR).st_mtime_ns
+        except FileNotFoundError:
+            folder_time = None
+        if not pending and folder_time is not None and self.index.scanned(ARTICLES_DIR) == folder_time:
+            return report
+        on_disk = dict(scan(self.root))
+        indexed = self.index.stamps()
+        gone = [id_ for id_ in indexed if id_ not in on_disk]
+        self.index.delete(gone)
+        report.dropped = len(gone)
+        unreadable = self.index.unreadable()
+        self.index.forget_unreadable([f for f in unreadable if f not in {s.file for s in on_disk.values()}])
+        todo = [
+            (id_, found)
+            for id_, found in sorted(on_disk.items())
+            if indexed.get(id_) != found and unreadable.get(found.file) != found
+        ]
+        for done, (id_, found) in enumerate(todo, start=1):
+            problem = self._index_file(id_, found)
+            if problem is None:
+                report.indexed += 1
+            else:
+                report.skipped.append(found.file)
+            if progress is not None and (done % REFRESH_BATCH == 0 or done == len(todo)):
+                progress(done, len(todo))
+        settled = folder_time is not None and time.time_ns() - folder_time > SETTLED_NS
+        self.index.set_scanned(ARTICLES_DIR, folder_time if settled else None)
+        return report
+
+    def _index_file(self, id_: str, found: FileStamp) -> str | None:
+        """Index one file; the reason it is not a reader document (warned about) or None."""
+        path = self.root / found.file
+        try:
+            document = Document.from_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None  # removed meanwhile: the next refresh drops its row, if any
+        except (OSError, UnicodeDecodeError, InputError) as exc:
+            self.index.set_unreadable(found, describe(exc))
+            return _skipped(path, exc)
+        self.index.put(id_, document, found)
+        return None
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+        """Rebuild the index from the files (the reader's own data is untouched)."""
+        self.open()
+        self.index.reset()
+        report = self.refresh(progress)
+        self.index.optimize()
+        return report
+
+    # ---- adopting a batch folder -------------------------------------------------------------
+
+    def import_folder(self, folder: Path) -> tuple[int, int]:
+        """Copy another library's (or batch folder's) documents here: (imported, already here and as new).
+
+        Each document comes with the exports beside it; one that is here already is replaced only
+        when the other copy is newer. Files that are not reader documents are skipped with a warning.
+        """
+        self.open()
+        folder = Path(folder).expanduser()
+        if not (folder / ARTICLES_DIR).is_dir():
+            raise LibraryError(f"{folder} is not a library or batch output folder (it has no {ARTICLES_DIR}/)")
+        if folder.resolve() == self.root.resolve():
+            raise LibraryError(f"{folder} is this library")
+        imported = kept = 0
+        for id_, found in sorted(scan(folder)):
+            source = folder / found.file
+            try:
+                document = Document.from_json(source.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, InputError) as exc:
+                _skipped(source, exc)
+                continue
+            here = self.root / found.file
+            if here.exists() and here.stat().st_mtime_ns >= found.mtime_ns:
+                kept += 1
+                continue
+            self.state.unremove(id_)
+            for path in files_of(folder, id_):
+                _copy_atomic(path, self.root / ARTICLES_DIR / path.name)
+            self.index.put(id_, document, stamp(self.root, found.file))
+            imported += 1
+        return imported, kept
+
+
+def _skipped(path: Path, exc: BaseException) -> str:
+    """Warn that a file in the articles folder is not a reader document; the reason."""
+    reason = describe(exc)
+    warnings.warn(LibraryWarning(f"{path}: skipped, not a readable reader document ({reason})"), stacklevel=3)
+    return reason
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    """A copy (with its modification time) that appears whole or not at all."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copy2(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def open_library(settings: Settings) -> Library:
+    """The library the settings name (READER_LIBRARY / --library), opened and up to date."""
+    return Library.for_settings(settings).open()
+
+
+def key_for(article_source: str, text: str) -> str:
+    """The library key of an article that has no path or URL of its own (pasted text, stdin): its text's hash."""
+    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+    return f"{article_source or 'pasted'}:{digest}"

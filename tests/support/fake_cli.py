@@ -1,0 +1,36 @@
+"""``python -m tests.support.fake_cli ARGS``: the ``reader`` command with the fake backend registered, for
+tests that need a real process (to kill it, or to run it beside another writer).
+
+READER_MODEL names a fake model folder (``tests.support.models.fake_model_folder``) and
+READER_BACKEND=fake, as the ``fake_model`` fixture sets them; FAKE_DELAY (seconds) makes every model
+call take that long, so a kill lands while work is in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from reader.models import folder
+from reader.translate import registry
+from reader.translate.base import Translation
+from tests.support.fake import FakeTranslator
+
+
+class SlowFake(FakeTranslator):
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        time.sleep(float(os.environ.get("FAKE_DELAY", "0")))
+        return super().translate_batch(sentences)
+
+
+def main() -> None:
+    from reader.cli import main as reader
+
+    registry.register("fake", lambda model_dir, **_: SlowFake(model_fingerprint=folder.fingerprint(Path(model_dir))))
+    reader()
+
+
+if __name__ == "__main__":
+    main()

@@ -19,7 +19,9 @@ each (medians reported), so that their ratios are measured side by side:
   raw-ct2              ``translate_batch`` on the pipeline's calls, one batch per worker
                        (batch_type="examples", ceil(n / workers)), attention on: the target
   raw-ct2-backend      ``translate_batch`` with the backend's own padded batches, no fix-up
-  ct2 / ct2-chunks-16  the pipeline, with its small first call / with the old fixed calls of 16
+  ct2 / ct2-chunks-16  the pipeline, with its small first call / with the old fixed calls of 16,
+                       one at a time (each call awaited before the next is queued, as before)
+  ct2-unpipelined      (ct2), its calls one at a time: what queueing the next call ahead buys
   ct2-no-fixup         the pipeline without the first-attention-row fix-up (wrong first rows)
   ct2-tokens-x4        the pipeline with READER_BATCH_TOKENS x 4 (larger batches, more memory)
   ct2-greedy           the pipeline at beam 1
@@ -47,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -106,8 +108,9 @@ BY_NAME = {c.name: c for c in CONTENDERS}
 SIDE_LABELS = {
     "raw-ct2": "raw translate_batch, one batch per worker (examples, ceil(n / workers))",
     "raw-ct2-backend": "raw translate_batch, the backend's padded batches, no fix-up",
-    "ct2": "pipeline, CTranslate2 int8 (small first call)",
-    "ct2-chunks-16": "pipeline, CTranslate2 int8, old fixed calls of 16",
+    "ct2": "pipeline, CTranslate2 int8 (small first call, next call queued ahead)",
+    "ct2-chunks-16": "pipeline, CTranslate2 int8, old fixed calls of 16, one at a time",
+    "ct2-unpipelined": "(ct2), one call at a time (each call's results awaited before the next is queued)",
     "ct2-no-fixup": "pipeline without the first-row fix-up",
     "ct2-tokens-x4": "pipeline, CTranslate2 int8, READER_BATCH_TOKENS x 4",
     "ct2-greedy": "pipeline, CTranslate2 int8, greedy",
@@ -249,12 +252,25 @@ class ForcedLengths:
         return self.inner.count_tokens(text)
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Any]:
+        return self.inner.translate_batch(self._forced(sentences))
+
+    def _forced(self, sentences: Sequence[str]) -> Sequence[str]:
+        """Set the length for this call; the backend reads it when it queues the call's jobs."""
         wanted = {self.lengths.get(sentence, 0) for sentence in sentences}
         if len(wanted) != 1 or 0 in wanted:
             self.forcing.mismatches += 1  # the pipeline chunked differently from the plan
         self.forcing.length = max(wanted)
         self.forcing.inputs += list(sentences)
-        return self.inner.translate_batch(sentences)
+        return sentences
+
+
+class PipelinedForcedLengths(ForcedLengths):
+    """ForcedLengths for a backend that queues the next call before this one is awaited (Pipelined)."""
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Any]]:
+        from reader.translate.base import translate_chunks
+
+        return translate_chunks(self.inner, (self._forced(chunk) for chunk in chunks))
 
 
 class _Counted:
@@ -501,7 +517,9 @@ def _run_pipeline(
         backend, contender.beam, threads, paths["hf"], cache, batch_tokens=contender.batch_tokens
     )
     forcing.limit = contender.limit
-    translator.inner = ForcedLengths(translator.inner, forcing, plan["schedules"][contender.schedule]["lengths"])
+    translator.inner = PipelinedForcedLengths(
+        translator.inner, forcing, plan["schedules"][contender.schedule]["lengths"]
+    )
     loaded = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -579,7 +597,9 @@ BIG_BUDGET = 4
 """ct2-tokens-x4 runs with READER_BATCH_TOKENS this many times the default: what a larger budget buys."""
 
 
-def run_side_by_side(plan: Mapping[str, Any], paths: Mapping[str, str], threads: int, repeats: int) -> dict:
+def run_side_by_side(
+    plan: Mapping[str, Any], paths: Mapping[str, str], threads: int, repeats: int, only: Sequence[str] | None = None
+) -> dict:
     """Raw CTranslate2 and the pipeline on one loaded model: each article by each variant in turn, ``repeats`` times."""
     loadavg = os.getloadavg()
     translator, settings, forcing = _open_pipeline("ct2", 4, threads, paths["hf"], paths["cache_side"], refresh=True)
@@ -599,9 +619,11 @@ def run_side_by_side(plan: Mapping[str, Any], paths: Mapping[str, str], threads:
     ]
     lengths = [[parallel["lengths"][call[0]] for call in calls] for calls in parallel["calls"]]
 
-    def pipeline(inner: Any, schedule: str) -> Callable[[int], dict]:
+    def pipeline(inner: Any, schedule: str, *, pipelined: bool = True) -> Callable[[int], dict]:
+        forced = PipelinedForcedLengths if pipelined else ForcedLengths
+
         def run(index: int) -> dict:
-            translator.inner = ForcedLengths(inner, forcing, schedules[schedule]["lengths"])
+            translator.inner = forced(inner, forcing, schedules[schedule]["lengths"])
             return time_article(translator, plan["articles"][index], settings, schedules[schedule]["first_chunk"])
 
         return run
@@ -617,11 +639,13 @@ def run_side_by_side(plan: Mapping[str, Any], paths: Mapping[str, str], threads:
         "raw-ct2": raw(_one_batch_per_worker),
         "raw-ct2-backend": raw(_backend_batches(budget)),
         "ct2": pipeline(backend, "parallel"),
-        "ct2-chunks-16": pipeline(backend, "chunks-16"),
+        "ct2-chunks-16": pipeline(backend, "chunks-16", pipelined=False),
+        "ct2-unpipelined": pipeline(backend, "parallel", pipelined=False),
         "ct2-no-fixup": no_fixup,
         "ct2-tokens-x4": pipeline(bigger, "parallel"),
         "ct2-greedy": pipeline(greedy, "parallel"),
     }
+    variants = {name: variant for name, variant in variants.items() if not only or name in only}
     runs: dict[str, list[list[dict]]] = {name: [[] for _ in plan["articles"]] for name in variants}
     for _ in range(repeats):
         for index in range(len(plan["articles"])):
@@ -721,6 +745,8 @@ def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | Non
         "first_fraction": side["ct2"]["first_fraction"] if "ct2" in side else None,
         "first_fraction_chunks_16": side["ct2-chunks-16"]["first_fraction"] if "ct2-chunks-16" in side else None,
         "whole_vs_chunks_16": ratio(side, "ct2", side, "ct2-chunks-16", "whole_s"),
+        "unpipelined_vs_chunks_16": ratio(side, "ct2-unpipelined", side, "ct2-chunks-16", "whole_s"),
+        "first_fraction_unpipelined": side["ct2-unpipelined"]["first_fraction"] if "ct2-unpipelined" in side else None,
         "greedy_ct2": ratio(side, "ct2-greedy", side, "ct2"),
         "budget_x4_speedup": ratio(side, "ct2-tokens-x4", side, "ct2"),
         "pipeline_vs_raw_cpu": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
@@ -940,6 +966,9 @@ def write_docs(
     def mb(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0f}"
 
+    def fraction(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f}"
+
     profile_text = "\n\n".join(
         f"### {BY_NAME[name].label}\n\nA separate cProfile run (its timings are not in the tables above).\n\n"
         f"```\n{text}\n```"
@@ -977,6 +1006,9 @@ def write_docs(
         batches_cost_cpu=times(numbers["batches_cost_cpu"]),
         fixup_cpu=pct(numbers["fixup_cost_cpu"]),
         whole_vs_16=times(numbers["whole_vs_chunks_16"]),
+        unpipelined_vs_16=times(numbers["unpipelined_vs_chunks_16"]),
+        first_fraction=fraction(numbers["first_fraction"]),
+        first_fraction_unpipelined=fraction(numbers["first_fraction_unpipelined"]),
         chunks_16_cpu_cost=times(numbers["chunks_16_cpu"]),
         budget_x4_cpu=times(numbers["budget_x4_cpu"]),
         greedy_ct2_cpu=times(numbers["greedy_ct2_cpu"]),
@@ -1092,9 +1124,15 @@ one input per batch the backend runs at once (`Translator.workers`: CTranslate2'
 transformers) and at least the whole first pending sentence, in document order; the rest goes in even calls
 of at most 16 (19 inputs after the first 2 go as 9 + 8, not 16 + 1, so no call is a lonely tail). On
 {first_article} that is {first_calls} inputs per call, against {first_calls_16} before. A batch of one
-needs no first-row fix-up, but it decodes less efficiently than a batch of several: against the old calls
-of 16, the whole article took {whole_vs_16} as long (wall clock, side by side) and the articles took
-{chunks_16_cpu_cost} the CPU time per token. The CLI (`reader translate`),
+needs no first-row fix-up, but it decodes less efficiently than a batch of several, and more calls mean
+more ends of calls, where a worker done with its share waited for the slowest batch. So the CTranslate2
+backend queues the next call's jobs before it awaits this call's results (`translate_chunks`, one call
+ahead: its workers take jobs in the order they were queued, so results still come in document order, and
+a reader who leaves the article leaves at most one call running). Against the old calls of 16 (each
+awaited before the next was queued), the whole article took {whole_vs_16} as long (wall clock, side by
+side; {unpipelined_vs_16} with the small first call but one call at a time), and the articles took
+{chunks_16_cpu_cost} the CPU time per token; the first sentence came at {first_fraction} of the whole
+article's time ({first_fraction_unpipelined} one call at a time). The CLI (`reader translate`),
 `translate_text` / `translate_article` and batch runs print nothing until the end, so they keep large calls.
 
 ## Batches that fill the cores
@@ -1174,6 +1212,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads per contender")
     parser.add_argument("--only", nargs="+", choices=[*BY_NAME, "side-by-side"], help="run only these")
     parser.add_argument("--repeats", type=int, help="side-by-side runs of each variant (default 3; 1 with --quick)")
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=list(SIDE_LABELS),
+        help="side-by-side variants to run (default all; a quick comparison while iterating)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.{md,json,png}")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument(
@@ -1195,7 +1239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         transformers_logging.set_verbosity_error()
         spec = json.loads(args.spec.read_text(encoding="utf-8"))
         if args.child == "side-by-side":
-            report = run_side_by_side(spec["plan"], spec["paths"], spec["threads"], spec["repeats"])
+            report = run_side_by_side(
+                spec["plan"], spec["paths"], spec["threads"], spec["repeats"], spec.get("variants")
+            )
         else:
             report = run_contender(
                 BY_NAME[args.child], spec["plan"], spec["paths"], spec["threads"], profile=spec.get("profile", False)
@@ -1249,6 +1295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "paths": child_paths,
                         "threads": args.threads,
                         "repeats": repeats,
+                        "variants": args.variants,
                         "result": str(result),
                         "profile": profile,
                     }
@@ -1288,7 +1335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         raw = {"machine": info, "command": command, "rows": rows, "side": side, "profiles": profiles}
         args.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
-    if not (args.quick or args.no_docs or args.only):
+    if not (args.quick or args.no_docs or args.only or args.variants):
         write_docs(rows, side, plan, info, command, profiles)
         print(f"wrote {DOCS / 'performance.md'}, {DOCS / 'performance.json'} and {DOCS / 'performance.png'}")
     return 0

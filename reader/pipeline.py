@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Protocol, runtime_checkable
 
 from reader import quality, segment
@@ -17,7 +18,7 @@ from reader.assemble import copied, join
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
 from reader.plan import Plan, plan_sentence
-from reader.translate.base import Translation, Translator, workers_of
+from reader.translate.base import Translation, Translator, translate_chunks, workers_of
 
 CHUNK_INPUTS = 16
 """The most model inputs in one call while a document fills in: large enough for full batches,
@@ -140,6 +141,8 @@ def iter_translate(
     backend runs at once (``workers``), and at least the whole first pending sentence, in document
     order. The rest goes in calls of up to ``chunk_sentences`` inputs, where batching pays.
     ``first_chunk`` sets the first call's size instead (``chunk_sentences``: even calls only).
+    A backend that can (``reader.translate.base.Pipelined``) queues each call before the previous
+    one's results are shown, so more calls do not leave its workers waiting at the end of each.
     """
     settings = settings or Settings.load()
     skeleton = segment_document(text, meta)
@@ -154,11 +157,12 @@ def iter_translate(
     missing = [sentence for sentence in wanted if sentence not in results]
     if first_chunk is None:
         first_chunk = max(workers_of(translator), _through_first_sentence(plans, missing))
-    start = 0
-    for size in chunk_sizes(len(missing), first=first_chunk, largest=chunk_sentences):
-        chunk = missing[start : start + size]
-        start += size
-        results.update(zip(chunk, translator.translate_batch(chunk), strict=True))
+    sizes = chunk_sizes(len(missing), first=first_chunk, largest=chunk_sentences)
+    ends = list(accumulate(sizes))
+    chunks = [missing[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+    # Pipelined where the backend can: its workers go on with the next call while this one is shown.
+    for chunk, translations in zip(chunks, translate_chunks(translator, chunks), strict=True):
+        results.update(zip(chunk, translations, strict=True))
         document, done = _assemble(skeleton, plans, results)
         yield Progress(document, done, total)
 

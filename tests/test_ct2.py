@@ -420,3 +420,51 @@ def test_a_folder_with_both_weight_files_has_one_fingerprint(tmp_path, tiny_mode
     transformers = registry.create("transformers", both, settings=settings())
     ct2 = registry.create("ct2", converted_dir, settings=settings())
     assert transformers.model_fingerprint == ct2.model_fingerprint == alone
+
+
+class QueueLog:
+    """Stands in for ctranslate2.Translator: logs when each input's job is queued and when it is awaited."""
+
+    def __init__(self, model, chunk_of: dict[tuple[str, ...], int]) -> None:
+        self._model = model
+        self._chunk_of = chunk_of
+        self.events: list[tuple[str, int]] = []
+
+    def translate_batch(self, source, **kwargs):
+        results = self._model.translate_batch(source, **kwargs)
+        if not kwargs.get("asynchronous"):
+            return results
+        chunks = [self._chunk_of[tuple(pieces)] for pieces in source]
+        self.events += [("queue", chunk) for chunk in chunks]
+        return [_Awaited(result, chunk, self.events) for result, chunk in zip(results, chunks, strict=True)]
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+class _Awaited:
+    def __init__(self, result, chunk: int, events: list[tuple[str, int]]) -> None:
+        self._result, self._chunk, self._events = result, chunk, events
+
+    def result(self):
+        self._events.append(("await", self._chunk))
+        return self._result.result()
+
+
+def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
+    """translate_chunks keeps the workers busy across calls: one chunk ahead, results in order."""
+    sources = [example.source for example in heldout_pairs()[:14]]
+    chunks = [sources[:2], sources[2:8], sources[8:14]]
+    translator = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
+    )
+    expected = [translator.translate_batch(chunk) for chunk in chunks]
+    chunk_of = {tuple(translator._pieces(s)): n for n, chunk in enumerate(chunks) for s in chunk}
+    translator.model = log = QueueLog(translator.model, chunk_of)
+    calls = translator.model_calls
+    assert list(translator.translate_chunks(iter(chunks))) == expected
+    assert translator.model_calls == calls + 3
+    steps = [event for i, event in enumerate(log.events) if i == 0 or log.events[i - 1] != event]
+    assert steps == [("queue", 0), ("queue", 1), ("await", 0), ("queue", 2), ("await", 1), ("await", 2)]
+    # beam searches, then the first-row fix-ups of the inputs that shared one (not the batches of one)
+    assert [log.events.count(("queue", n)) for n in range(3)] == [2, 12, 12]

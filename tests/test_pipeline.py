@@ -9,7 +9,7 @@ import pytest
 from reader.config import Settings
 from reader.document import Flag, word_spans
 from reader.pipeline import chunk_sizes, iter_translate, segment_document, translate_text
-from tests.support.fake import FakeTranslator, transliterate
+from tests.support.fake import FakeTranslator, PipelinedFake, transliterate
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\nThe End.\n2024"
 
@@ -134,6 +134,17 @@ def test_the_first_call_starts_at_the_first_sentence_not_in_the_cache(tmp_path):
     assert steps[0].done == 3
     assert backend.calls[0] == lines[3:5]
     assert steps[1].done == 5
+
+
+def test_a_pipelined_backend_gets_the_next_call_before_this_one_is_shown():
+    translator = PipelinedFake()
+    shown = []
+    for step in iter_translate(NUMBERED, translator, settings=settings()):
+        shown.append((step.done, [len(chunk) for chunk in translator.pulled]))
+    assert shown == [(0, []), (2, [2, 9]), (11, [2, 9, 9]), (20, [2, 9, 9])]
+    plain = ParallelFake(workers=2)
+    assert [len(call) for call in translator.calls] == [2, 9, 9]
+    assert step.document == list(iter_translate(NUMBERED, plain, settings=settings()))[-1].document
 
 
 def test_a_translator_that_does_not_say_runs_one_batch_at_a_time(fake_translator):

@@ -14,7 +14,8 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -140,10 +141,27 @@ class CT2Translator:
         Long inputs are refused before anything runs, never truncated silently (the pipeline
         sub-splits long sentences first).
         """
-        results = [Translation("", (), 0.0) for _ in sentences]
+        return self._collect(self._queue(sentences))
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+        """``translate_batch`` of each chunk in turn, the next chunk's jobs queued before this one's are awaited.
+
+        CTranslate2's workers take jobs in the order they were queued, so the chunks still finish
+        in order, but a worker done with its share of a chunk goes on with the next one instead of
+        waiting for the slowest batch. One chunk ahead is enough for that, and it bounds the work
+        left running when the caller stops early (the app's reader opened another article).
+        """
+        ahead: deque[_Queued] = deque()
+        for chunk in chunks:
+            ahead.append(self._queue(chunk))
+            if len(ahead) > 1:
+                yield self._collect(ahead.popleft())
+        while ahead:
+            yield self._collect(ahead.popleft())
+
+    def _queue(self, sentences: Sequence[str]) -> _Queued:
+        """Every job of one call queued, beam searches first, then their first-row fix-ups."""
         todo = [i for i, sentence in enumerate(sentences) if sentence.strip()]
-        if not todo:
-            return results
         sources = [self._pieces(sentences[i]) for i in todo]
         batches = padded_batches(
             [len(pieces) for pieces in sources],
@@ -156,18 +174,28 @@ class CT2Translator:
             searches = [self._queue_beam_search([sources[i] for i in batch]) for batch in batches]
             shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
             fixes = self._queue_first_steps([sources[i] for i in shared]) if shared else []
-            outputs: list[Any] = [None] * len(sources)
-            for batch, search in zip(batches, searches, strict=True):
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
+        return _Queued(sentences, todo, sources, batches, searches, shared, fixes)
+
+    def _collect(self, queued: _Queued) -> list[Translation]:
+        """The translations of a queued call, once its jobs are done."""
+        results = [Translation("", (), 0.0) for _ in queued.sentences]
+        if not queued.todo:
+            return results
+        try:
+            outputs: list[Any] = [None] * len(queued.sources)
+            for batch, search in zip(queued.batches, queued.searches, strict=True):
                 for i, job in zip(batch, search, strict=True):
                     outputs[i] = job.result()
             first_rows = [_first_row(out) for out in outputs]
-            for i, job in zip(shared, fixes, strict=True):
+            for i, job in zip(queued.shared, queued.fixes, strict=True):
                 first_rows[i] = _first_row(job.result())
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
         self.model_calls += 1
-        for i, source, output, first in zip(todo, sources, outputs, first_rows, strict=True):
-            results[i] = self._translation(sentences[i], source, output, first)
+        for i, source, output, first in zip(queued.todo, queued.sources, outputs, first_rows, strict=True):
+            results[i] = self._translation(queued.sentences[i], source, output, first)
         return results
 
     @property
@@ -396,6 +424,21 @@ class CT2Translator:
 
     def __repr__(self) -> str:
         return f"CT2Translator({self.fingerprint!r})"
+
+
+class _Queued(NamedTuple):
+    """One call's jobs in CTranslate2's queue: what ``_collect`` needs to read their results back."""
+
+    sentences: Sequence[str]
+    todo: list[int]
+    """Indices of the non-blank sentences, which ``sources`` holds in that order."""
+    sources: list[list[str]]
+    batches: list[list[int]]
+    searches: list[list[Any]]
+    """Per batch, its AsyncTranslationResult per input."""
+    shared: list[int]
+    """Inputs whose first attention row is recomputed (they shared a beam search)."""
+    fixes: list[Any]
 
 
 class _Hypothesis(NamedTuple):

@@ -1183,7 +1183,14 @@ output by the source). So it caps memory for any input, and raising it buys larg
   scores 16 positions at a time; beam search copied the cross-attention cache at every step (the same
   for every beam of a sentence), a third of its time in a profile, which a cache that reorders only the
   self-attention keys and values avoids; the generated ids are freed before scoring. Model weights
-  (294 MB, memory-mapped) count in every transformers process's RSS once they are read.
+  (294 MB, memory-mapped) count in every transformers process's RSS once they are read. Measured stage by
+  stage on the plan's calls (the peak reset before each, 2026-12-02): after a call of one input the
+  process stood at the naive loop's peak (712 MB); a call of 8 to 11 inputs peaked in beam search
+  (`generate`) at 800 to 840 MB, 60 to 110 MB over the RSS between calls, and the scoring pass after it
+  stayed below that. Keeping only the alignment head's attention in the scoring pass (not every layer's)
+  left the peak where it was (831 MB), so it was not kept. Even one long input per batch
+  (transformers-small, above) stays over the naive loop's peak, at a quarter of the speed: the target
+  is not met, and a smaller batch budget does not meet it either.
 
 ## Greedy against beam 4
 

@@ -33,8 +33,9 @@ system:
 		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils; \
 	fi
 
-# The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed;
-# offline, the app explains how to get one.
+# The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed,
+# and converts it for CTranslate2 (int8), so the app serves the fast engine; offline, the app explains how
+# to get a model. Without ctranslate2, or if the conversion fails, the model runs on transformers.
 run: $(APP_STAMP)
 	@$(BIN)/reader models pull opus-mt-ar-en --if-none-installed \
 		|| echo "No model downloaded: the app will say how to get one."

@@ -1,4 +1,4 @@
-"""Side-by-side translation speed: the naive demo loop against reader's pipeline on both backends.
+"""Side-by-side translation speed: the naive demo loop, raw CTranslate2, and reader's pipeline on both backends.
 
 Real opus-mt-ar-en weights cannot be downloaded here, so this builds a model with its exact
 architecture and vocabulary size (62,834 pieces, d_model 512, 6+6 layers, 8 heads, FFN 2048,
@@ -7,23 +7,35 @@ trained on the seed articles. Random weights make outputs arbitrary, so every co
 forced to produce the same number of target tokens for each model input (end-of-sentence is
 suppressed until that length, and decoding stops there): all contenders do identical work.
 
-Contenders (each runs in its own subprocess so peak RSS is its own):
-  1. baseline       one sentence at a time, ``model.generate``, beam 4 (the usual demo code)
-  2. transformers   reader's pipeline on the transformers backend (beam 4)
-  3. ct2            reader's pipeline on the CTranslate2 int8 backend (beam 4)
-  4. ct2-cached     (3) again, in a new process, from the warm sentence cache: no model calls
-  plus greedy (beam 1) runs of (2) and (3) to show what beam search costs.
+Contenders that run in a process of their own (so that peak RSS, read from VmHWM, is their own):
+  baseline             one sentence at a time, ``model.generate``, beam 4 (the usual demo code)
+  transformers         reader's pipeline on the transformers backend (beam 4; and -greedy, beam 1)
+  ct2                  reader's pipeline on the CTranslate2 int8 backend (beam 4)
+  ct2-cached           (ct2) again, in a new process, from the warm sentence cache: no model calls
+  ct2-limit            (ct2) with every output running to its length limit: the worst case for memory
+                       (-x4: with READER_BATCH_TOKENS x 4)
+and one process that loads the CTranslate2 model once and runs, interleaved, ``--repeats`` times
+each (medians reported), so that their ratios are measured side by side:
+  raw-ct2              ``translate_batch`` on the pipeline's calls, one batch per worker
+                       (batch_type="examples", ceil(n / workers)), attention on: the target
+  raw-ct2-backend      ``translate_batch`` with the backend's own padded batches, no fix-up
+  ct2 / ct2-chunks-16  the pipeline, with its small first call / with the old fixed calls of 16,
+                       one at a time (each call awaited before the next is queued, as before)
+  ct2-unpipelined      (ct2), its calls one at a time: what queueing the next call ahead buys
+  ct2-no-fixup         the pipeline without the first-attention-row fix-up (wrong first rows)
+  ct2-tokens-x4        the pipeline with READER_BATCH_TOKENS x 4 (larger batches, more memory)
+  ct2-greedy           the pipeline at beam 1
 
 Usage (from the repository root):
-  .venv/bin/python benchmarks/speed.py            # full run, writes docs/performance.{md,png}
-  .venv/bin/python benchmarks/speed.py --quick    # smoke run: 1 article, 4 sentences, no docs
+  .venv/bin/python benchmarks/speed.py            # full run, writes docs/performance.{md,json,png}
+  .venv/bin/python benchmarks/speed.py --quick    # smoke run: 4 sentences of one article, no docs
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import cProfile
-import inspect
 import io
 import json
 import math
@@ -32,12 +44,14 @@ import platform
 import pstats
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,17 +63,12 @@ from bench_model import SEEDS, build_model, convert_model  # noqa: E402 (benchma
 
 DOCS = ROOT / "docs"
 
-# Forced output length: 1.5 English subwords per Arabic source word, averaged over each chunk
-# of inputs the pipeline sends to the model in one call (so its batches stay whole); the
-# baseline translates every input with exactly the same length.
+# Forced output length: 1.5 English subwords per Arabic source word, averaged over each call the
+# pipeline makes to the model (so its batches stay whole); the baseline and raw CTranslate2
+# translate every input with exactly the length the CTranslate2 pipeline gives it.
 TOKENS_PER_WORD = 1.5
-
-TARGETS = {
-    "transformers": ("ratio", 3.0),
-    "ct2": ("ratio", 8.0),
-    "ct2-rss": ("rss_mb", 600.0),
-    "ct2-cached": ("ms_per_article", 50.0),
-}
+FIRST_ARTICLE = "helsinki-summit-cyber.ar.txt"
+"""The article whose first sentence is timed (and the one --quick keeps)."""
 
 
 @dataclass(frozen=True)
@@ -71,71 +80,116 @@ class Contender:
     beam: int = 4
     cache: str = "fresh"
     """'fresh' (an empty sentence cache) or 'warm' (the cache the 'ct2' run filled)."""
+    schedule: str = "parallel"
+    """Which of the plan's schedules (model calls and forced lengths) the contender follows."""
+    limit: bool = False
+    """Force every output to its length limit instead of the plan's length: the worst case for memory."""
+    batch_tokens: int | None = None
+    """READER_BATCH_TOKENS for this contender (None: the default)."""
 
 
 CONTENDERS = [
-    Contender("baseline", "1. naive generate, 1 sentence at a time", None),
-    Contender("transformers", "2. pipeline, transformers", "transformers"),
-    Contender("ct2", "3. pipeline, CTranslate2 int8", "ct2"),
-    Contender("ct2-cached", "4. (3) from the warm cache", "ct2", cache="warm"),
-    Contender("transformers-greedy", "2g. pipeline, transformers, greedy", "transformers", beam=1),
-    Contender("ct2-greedy", "3g. pipeline, CTranslate2 int8, greedy", "ct2", beam=1),
+    Contender("baseline", "naive generate, 1 sentence at a time", None),
+    Contender("transformers", "pipeline, transformers", "transformers", schedule="serial"),
+    Contender("ct2", "pipeline, CTranslate2 int8", "ct2"),
+    Contender("ct2-cached", "(ct2) from the warm cache", "ct2", cache="warm"),
+    Contender("ct2-limit", "(ct2), every output to its length limit", "ct2", limit=True),
+    Contender("ct2-limit-x4", "(ct2-limit), READER_BATCH_TOKENS 8192 (x 4)", "ct2", limit=True, batch_tokens=8192),
+    Contender("transformers-greedy", "pipeline, transformers, greedy", "transformers", beam=1, schedule="serial"),
+    Contender(
+        "transformers-small",
+        "pipeline, transformers, READER_BATCH_TOKENS 400",
+        "transformers",
+        schedule="serial",
+        batch_tokens=400,
+    ),
 ]
 BY_NAME = {c.name: c for c in CONTENDERS}
-
-
-def chunk_lengths(inputs: Sequence[str], chunk: int) -> dict[str, int]:
-    """Forced output length per model input: the same for all inputs of one pipeline chunk."""
-    lengths: dict[str, int] = {}
-    for start in range(0, len(inputs), chunk):
-        part = inputs[start : start + chunk]
-        words = sum(max(1, len(text.split())) for text in part) / len(part)
-        lengths.update(dict.fromkeys(part, max(1, round(TOKENS_PER_WORD * words))))
-    return lengths
+SIDE_LABELS = {
+    "raw-ct2": "raw translate_batch, one batch per worker (examples, ceil(n / workers))",
+    "raw-ct2-backend": "raw translate_batch, the backend's padded batches, no fix-up",
+    "ct2": "pipeline, CTranslate2 int8 (small first call, next call queued ahead)",
+    "ct2-chunks-16": "pipeline, CTranslate2 int8, old fixed calls of 16, one at a time",
+    "ct2-unpipelined": "(ct2), one call at a time (each call's results awaited before the next is queued)",
+    "ct2-no-fixup": "pipeline without the first-row fix-up",
+    "ct2-tokens-x4": "pipeline, CTranslate2 int8, READER_BATCH_TOKENS x 4",
+    "ct2-greedy": "pipeline, CTranslate2 int8, greedy",
+}
 
 
 # ---- the workload --------------------------------------------------------------------------
 
 
-class _TokenCounter:
-    """count_tokens of the model's own tokenizer, so the plan splits inputs as the pipeline does."""
+class _DryRun:
+    """A translator with the model's tokenizer but no model: records the calls the pipeline makes.
 
-    def __init__(self, model_dir: Path) -> None:
-        self.tokenizer = _marian_tokenizer(model_dir)
+    It answers ``lookup`` for what it already "translated", as the sentence cache would, so an input
+    shared by two articles is sent once, as in a real run.
+    """
+
+    def __init__(self, tokenizer: Any, workers: int) -> None:
+        from reader.translate.base import Translation
+
+        self._tokenizer = tokenizer
+        self._translation = Translation("x", (), -1.0)
+        self.workers = workers
+        self.fingerprint = self.model_fingerprint = "dry-run"
+        self.calls: list[list[str]] = []
+        self.seen: set[str] = set()
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text).input_ids)
+        """As the backends count: source subwords without the eos."""
+        return len(self._tokenizer.tokenize(text)) if text.strip() else 0
+
+    def lookup(self, sentences: Sequence[str]) -> dict[str, Any]:
+        return {s: self._translation for s in sentences if s in self.seen}
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Any]:
+        self.calls.append(list(sentences))
+        self.seen.update(sentences)
+        return [self._translation for _ in sentences]
 
 
-def make_plan(hf_dir: Path, *, quick: bool) -> dict[str, Any]:
-    """The seed articles and the exact model inputs the pipeline will send for each."""
+def call_length(inputs: Sequence[str]) -> int:
+    """The forced output length of every input of one model call."""
+    words = sum(max(1, len(text.split())) for text in inputs) / len(inputs)
+    return max(1, round(TOKENS_PER_WORD * words))
+
+
+def make_plan(hf_dir: Path, *, quick: bool, threads: int) -> dict[str, Any]:
+    """The seed articles, and for each schedule the exact model calls the pipeline makes, with their lengths."""
     from reader.config import Settings
-    from reader.pipeline import iter_translate, segment_document
-    from reader.plan import plan_sentence
+    from reader.pipeline import CHUNK_INPUTS, iter_translate, segment_document
 
     settings = Settings.load()
-    counter = _TokenCounter(hf_dir)
+    tokenizer = _marian_tokenizer(hf_dir)
     articles = []
     for path in sorted(SEEDS.glob("*.txt")):
+        if quick and path.name != FIRST_ARTICLE:
+            continue
         text = path.read_text(encoding="utf-8")
         if quick:
-            document = segment_document(text)
-            keep = document.sentences[:4]
+            keep = segment_document(text).sentences[:4]
             text = text[: keep[-1].end] + "\n"
-        document = segment_document(text)
-        inputs = []
-        for pair in document.sentences:
-            plan = plan_sentence(pair.source, counter, settings)  # type: ignore[arg-type]
-            inputs += [part.text for part in plan.parts if not part.passthrough]
-        inputs = list(dict.fromkeys(inputs))  # the pipeline sends each distinct input once
-        articles.append({"name": path.name, "text": text, "sentences": len(document.sentences), "inputs": inputs})
-        if quick:
-            break
-    chunk = inspect.signature(iter_translate).parameters["chunk_sentences"].default
-    lengths: dict[str, int] = {}
-    for article in articles:
-        lengths.update(chunk_lengths(article["inputs"], chunk))
-    return {"articles": articles, "lengths": lengths, "chunk": chunk}
+        articles.append({"name": path.name, "text": text, "sentences": len(segment_document(text).sentences)})
+    schedules = {}
+    for name, workers, first_chunk in (
+        ("parallel", threads, None),
+        ("serial", 1, None),
+        ("chunks-16", threads, CHUNK_INPUTS),
+    ):
+        dry = _DryRun(tokenizer, workers)
+        calls = []
+        for article in articles:
+            before = len(dry.calls)
+            for _ in iter_translate(article["text"], dry, settings=settings, first_chunk=first_chunk):
+                pass
+            calls.append(dry.calls[before:])
+        lengths = {text: call_length(call) for article in calls for call in article for text in call}
+        schedules[name] = {"workers": workers, "first_chunk": first_chunk, "calls": calls, "lengths": lengths}
+    for article, calls in zip(articles, schedules["parallel"]["calls"], strict=True):
+        article["inputs"] = [text for call in calls for text in call]
+    return {"articles": articles, "schedules": schedules, "threads": threads}
 
 
 def _marian_tokenizer(model_dir: Path) -> Any:
@@ -148,29 +202,36 @@ def _marian_tokenizer(model_dir: Path) -> Any:
         return MarianTokenizer.from_pretrained(str(model_dir))
 
 
+def nominal_tokens(plan: Mapping[str, Any], schedule: str, articles: Sequence[int] | None = None) -> int:
+    lengths = plan["schedules"][schedule]["lengths"]
+    return sum(lengths[text] for text in _schedule_inputs(plan, schedule, articles))
+
+
 # ---- forcing the output length inside the real pipeline -----------------------------------
 
 
 @dataclass
-class _Forcing:
+class Forcing:
     length: int = 0
+    limit: bool = False
+    """Every output runs to the length limit the backend sets (the worst case for memory)."""
     produced: int = 0
     """Target tokens the model actually generated (checked against the plan)."""
     model_calls: int = 0
     inputs: list[str] = field(default_factory=list)
     mismatches: int = 0
-    fixup_s: float = 0.0
-    """Time in the CT2 backend's one-step attention fix-up calls."""
+    fixup_inputs: int = 0
+    """Inputs whose first attention row the CTranslate2 backend recomputed."""
 
 
 class ForcedLengths:
     """Sets the forced output length for each translate_batch call, from the plan.
 
-    The pipeline sends one chunk per call and every input of a chunk has the same length, so
-    the call is passed on whole: batching is exactly the pipeline's own.
+    Every input of one planned call has the same length, so the call is passed on whole:
+    batching is exactly the pipeline's own. A call the plan did not foresee counts as a mismatch.
     """
 
-    def __init__(self, inner: Any, forcing: _Forcing, lengths: Mapping[str, int]) -> None:
+    def __init__(self, inner: Any, forcing: Forcing, lengths: Mapping[str, int]) -> None:
         self.inner = inner
         self.forcing = forcing
         self.lengths = lengths
@@ -179,34 +240,71 @@ class ForcedLengths:
     def fingerprint(self) -> str:
         return self.inner.fingerprint
 
+    @property
+    def model_fingerprint(self) -> str:
+        return self.inner.model_fingerprint
+
+    @property
+    def workers(self) -> int:
+        return self.inner.workers
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Any]:
+        return self.inner.translate_batch(self._forced(sentences))
+
+    def _forced(self, sentences: Sequence[str]) -> Sequence[str]:
+        """Set the length for this call; the backend reads it when it queues the call's jobs."""
         wanted = {self.lengths.get(sentence, 0) for sentence in sentences}
         if len(wanted) != 1 or 0 in wanted:
             self.forcing.mismatches += 1  # the pipeline chunked differently from the plan
         self.forcing.length = max(wanted)
         self.forcing.inputs += list(sentences)
-        return self.inner.translate_batch(sentences)
+        return sentences
+
+
+class PipelinedForcedLengths(ForcedLengths):
+    """ForcedLengths for a backend that queues the next call before this one is awaited (Pipelined)."""
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Any]]:
+        from reader.translate.base import translate_chunks
+
+        return translate_chunks(self.inner, (self._forced(chunk) for chunk in chunks))
+
+
+class _Counted:
+    """One asynchronous CTranslate2 result; counts its output tokens when it is read."""
+
+    def __init__(self, job: Any, forcing: Forcing) -> None:
+        self._job = job
+        self._forcing = forcing
+
+    def result(self) -> Any:
+        output = self._job.result()
+        self._forcing.produced += len(output.hypotheses[0])
+        return output
 
 
 class _ForcedCT2Model:
     """Stands in for ctranslate2.Translator: same calls, with the output length forced."""
 
-    def __init__(self, model: Any, forcing: _Forcing) -> None:
+    def __init__(self, model: Any, forcing: Forcing) -> None:
         self._model = model
         self._forcing = forcing
 
     def translate_batch(self, source: Any, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("max_decoding_length") == 1:  # the backend's one-step attention fix-up: real work
-            began = time.perf_counter()
-            outputs = self._model.translate_batch(source, *args, **kwargs)
-            self._forcing.fixup_s += time.perf_counter() - began
-            return outputs
-        kwargs["min_decoding_length"] = kwargs["max_decoding_length"] = self._forcing.length
+            self._forcing.fixup_inputs += len(source)
+            return self._model.translate_batch(source, *args, **kwargs)
+        if self._forcing.limit:
+            kwargs["min_decoding_length"] = kwargs["max_decoding_length"]
+        else:
+            kwargs["min_decoding_length"] = kwargs["max_decoding_length"] = self._forcing.length
         outputs = self._model.translate_batch(source, *args, **kwargs)
         self._forcing.model_calls += 1
+        if kwargs.get("asynchronous"):
+            return [_Counted(job, self._forcing) for job in outputs]
         self._forcing.produced += sum(len(out.hypotheses[0]) for out in outputs)
         return outputs
 
@@ -214,32 +312,81 @@ class _ForcedCT2Model:
         return getattr(self._model, name)
 
 
-def _force_generate(model: Any, forcing: _Forcing | None, length_of: Callable[[], int]) -> None:
-    """Make ``model.generate`` produce exactly ``length_of()`` new tokens per sequence."""
+def _force_generate(model: Any, forcing: Forcing) -> None:
+    """Make ``model.generate`` produce exactly ``forcing.length`` new tokens per sequence."""
     original = model.generate
 
     def generate(*args: Any, **kwargs: Any) -> Any:
-        length = length_of()
         kwargs.pop("max_length", None)
-        kwargs["max_new_tokens"] = kwargs["min_new_tokens"] = length
+        if forcing.limit:
+            kwargs["min_new_tokens"] = kwargs["max_new_tokens"]
+        else:
+            kwargs["max_new_tokens"] = kwargs["min_new_tokens"] = forcing.length
         output = original(*args, **kwargs)
-        if forcing is not None:
-            sequences = output if hasattr(output, "shape") else output.sequences
-            forcing.model_calls += 1
-            forcing.produced += int(sequences.shape[0]) * (int(sequences.shape[1]) - 1)
+        sequences = output if hasattr(output, "shape") else output.sequences
+        forcing.model_calls += 1
+        forcing.produced += int(sequences.shape[0]) * (int(sequences.shape[1]) - 1)
         return output
 
     model.generate = generate
 
 
-def _hook_backend(backend: Any, forcing: _Forcing) -> None:
+def hook_backend(backend: Any, forcing: Forcing) -> None:
     """Install the length forcing on a reader backend's underlying model."""
     if hasattr(backend, "model") and hasattr(backend.model, "translate_batch"):  # CT2Translator
         backend.model = _ForcedCT2Model(backend.model, forcing)
     elif hasattr(getattr(backend, "_model", None), "generate"):  # TransformersTranslator
-        _force_generate(backend._model, forcing, lambda: forcing.length)
+        _force_generate(backend._model, forcing)
     else:
         raise SystemExit(f"cannot force output lengths on {type(backend).__name__}")
+
+
+# ---- measuring ------------------------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident set, VmHWM.
+
+    ``ru_maxrss`` is no good in a child: the kernel carries the parent's peak across fork and exec,
+    so every contender started by a large parent would report that parent's RSS.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
+
+
+def time_article(translator: Any, article: Mapping[str, Any], settings: Any, first_chunk: int | None) -> dict:
+    """The pipeline over one article: the whole time, the time to its first translated sentence, CPU time."""
+    from reader.document import Flag
+    from reader.pipeline import iter_translate
+
+    began, cpu = time.perf_counter(), time.process_time()
+    first = None
+    for progress in iter_translate(article["text"], translator, settings=settings, first_chunk=first_chunk):
+        if first is None and any(s.translation and not s.has(Flag.PASSTHROUGH) for s in progress.document.sentences):
+            first = time.perf_counter() - began
+    whole = time.perf_counter() - began
+    return {
+        "whole_s": whole,
+        "first_s": whole if first is None else first,
+        "cpu_s": time.process_time() - cpu,
+        "done": progress.done,
+    }
+
+
+def translate_articles(
+    translator: Any, plan: Mapping[str, Any], articles: list[int], settings: Any, first_chunk: int | None
+) -> dict:
+    runs = [time_article(translator, plan["articles"][i], settings, first_chunk) for i in articles]
+    return {
+        "per_article_s": [run["whole_s"] for run in runs],
+        "first_sentence_s": [run["first_s"] for run in runs],
+        "sentences_done": sum(run["done"] for run in runs),
+    }
 
 
 # ---- one contender (runs in a child process) -----------------------------------------------
@@ -263,7 +410,7 @@ def run_contender(
         name=contender.name,
         label=contender.label,
         beam=contender.beam,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        peak_rss_mb=peak_rss_mb(),
         cpu_s=usage.ru_utime + usage.ru_stime,
         wall_s=time.perf_counter() - start,
         loadavg_before=loadavg[0],
@@ -301,6 +448,7 @@ def _run_baseline(
     torch.set_num_threads(threads)
     tokenizer = _marian_tokenizer(hf_dir)
     model = MarianMTModel.from_pretrained(str(hf_dir)).eval()
+    lengths = plan["schedules"][contender.schedule]["lengths"]
     loaded = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -310,7 +458,7 @@ def _run_baseline(
     for article in plan["articles"]:
         began = time.perf_counter()
         for text in article["inputs"]:
-            length = plan["lengths"][text]
+            length = lengths[text]
             batch = tokenizer([text], return_tensors="pt")
             with torch.no_grad():
                 output = model.generate(**batch, num_beams=contender.beam, max_new_tokens=length, min_new_tokens=length)
@@ -327,7 +475,31 @@ def _run_baseline(
         "produced_tokens": produced,
         "model_calls": sum(len(a["inputs"]) for a in plan["articles"]),
         "inputs_seen": [t for a in plan["articles"] for t in a["inputs"]],
+        "articles": list(range(len(plan["articles"]))),
     }
+
+
+def _open_pipeline(
+    backend: str,
+    beam: int,
+    threads: int,
+    model: str,
+    cache: str,
+    *,
+    refresh: bool = False,
+    batch_tokens: int | None = None,
+) -> tuple[Any, Any, Forcing]:
+    """reader's own path (api.open_translator: backend + sentence cache) with the length forcing installed."""
+    from reader.api import open_translator
+    from reader.config import Settings
+
+    settings = Settings.load(model=model, backend=backend, beam=beam, threads=threads, device="cpu", cache_path=cache)
+    if batch_tokens is not None:
+        settings = replace(settings, batch_tokens=batch_tokens)
+    translator = open_translator(settings, refresh=refresh)()
+    forcing = Forcing()
+    hook_backend(translator.inner, forcing)
+    return translator, settings, forcing
 
 
 def _run_pipeline(
@@ -338,144 +510,350 @@ def _run_pipeline(
     start: float,
     profiler: cProfile.Profile | None = None,
 ) -> dict:
-    """reader's own path: api.open_translator (backend + sentence cache) and pipeline.iter_translate."""
-    from reader.api import open_translator
-    from reader.config import Settings
-    from reader.document import Flag
-    from reader.pipeline import iter_translate
-
+    """reader's pipeline (pipeline.iter_translate) over the articles, as the app runs it."""
     cache = paths["cache_warm"] if contender.cache == "warm" else paths[f"cache_{contender.name}"]
-    settings = Settings.load(
-        model=paths["hf"],
-        backend=contender.backend,
-        beam=contender.beam,
-        threads=threads,
-        device="cpu",
-        cache_path=cache,
+    backend = contender.backend or "auto"
+    translator, settings, forcing = _open_pipeline(
+        backend, contender.beam, threads, paths["hf"], cache, batch_tokens=contender.batch_tokens
     )
-    translator = open_translator(settings)()
-    forcing = _Forcing()
-    _hook_backend(translator.inner, forcing)
-    translator.inner = ForcedLengths(translator.inner, forcing, plan["lengths"])
+    forcing.limit = contender.limit
+    translator.inner = PipelinedForcedLengths(
+        translator.inner, forcing, plan["schedules"][contender.schedule]["lengths"]
+    )
     loaded = time.perf_counter()
     if profiler:
         profiler.enable()
-    first: float | None = None
-    per_article = []
-    sentences_done = 0
-    for article in plan["articles"]:
-        began = time.perf_counter()
-        for progress in iter_translate(article["text"], translator, settings=settings):
-            if first is None and any(
-                s.translation and Flag.PASSTHROUGH not in s.flags for s in progress.document.sentences
-            ):
-                first = time.perf_counter()
-        sentences_done += progress.done
-        per_article.append(time.perf_counter() - began)
+    articles = list(range(len(plan["articles"])))
+    run = translate_articles(translator, plan, articles, settings, plan["schedules"][contender.schedule]["first_chunk"])
     return {
         "load_s": loaded - start,
-        "translate_s": sum(per_article),
-        "per_article_s": per_article,
-        "first_s": (first or loaded) - start,
+        "translate_s": sum(run["per_article_s"]),
+        **run,
+        "first_s": loaded - start + run["first_sentence_s"][0],
         "produced_tokens": forcing.produced,
         "model_calls": forcing.model_calls,
         "cache_model_calls": translator.model_calls,
-        "sentences_done": sentences_done,
         "inputs_seen": forcing.inputs,
         "length_mismatches": forcing.mismatches,
-        "fixup_s": forcing.fixup_s,
+        "fixup_inputs": forcing.fixup_inputs,
         "fingerprint": translator.fingerprint,
+        "articles": articles,
     }
+
+
+# ---- raw CTranslate2 and the pipeline side by side (one child process, one model load) -----
+
+
+@contextmanager
+def _without_fixup(backend: Any) -> Iterator[None]:
+    """The CTranslate2 backend as if CTranslate2 had no first-row bug (its first rows are then wrong)."""
+    cls = type(backend)
+    original = cls._first_row_is_wrong
+    cls._first_row_is_wrong = property(lambda self: False)
+    try:
+        yield
+    finally:
+        cls._first_row_is_wrong = original
+
+
+def raw_article(
+    model: Any, sources: list[list[list[str]]], lengths: list[int], *, beam: int, batches: Callable
+) -> dict:
+    """translate_batch alone on one article's calls (tokenized beforehand), with their forced lengths."""
+    began, cpu = time.perf_counter(), time.process_time()
+    for pieces, length in zip(sources, lengths, strict=True):
+        options = {
+            "beam_size": beam,
+            "patience": 2,
+            "max_decoding_length": length,
+            "min_decoding_length": length,
+            "max_input_length": 0,
+            "return_scores": True,
+            "return_attention": True,
+        }
+        batches(model, pieces, options)
+    return {"whole_s": time.perf_counter() - began, "cpu_s": time.process_time() - cpu}
+
+
+def _one_batch_per_worker(model: Any, pieces: list[list[str]], options: dict) -> None:
+    size = math.ceil(len(pieces) / model.num_translators)
+    model.translate_batch(pieces, batch_type="examples", max_batch_size=size, **options)
+
+
+def _backend_batches(budget: int) -> Callable:
+    from reader.translate.batching import padded_batches
+
+    def run(model: Any, pieces: list[list[str]], options: dict) -> None:
+        batches = padded_batches([len(p) for p in pieces], budget=budget, workers=model.num_translators)
+        jobs = [model.translate_batch([pieces[i] for i in batch], asynchronous=True, **options) for batch in batches]
+        for job in jobs:
+            for result in job:
+                result.result()
+
+    return run
+
+
+BIG_BUDGET = 4
+"""ct2-tokens-x4 runs with READER_BATCH_TOKENS this many times the default: what a larger budget buys."""
+
+
+def run_side_by_side(
+    plan: Mapping[str, Any], paths: Mapping[str, str], threads: int, repeats: int, only: Sequence[str] | None = None
+) -> dict:
+    """Raw CTranslate2 and the pipeline on one loaded model: each article by each variant in turn, ``repeats`` times."""
+    loadavg = os.getloadavg()
+    translator, settings, forcing = _open_pipeline("ct2", 4, threads, paths["hf"], paths["cache_side"], refresh=True)
+    backend = translator.inner
+    model = backend.model._model  # the real ctranslate2.Translator under the forcing
+    greedy = copy.copy(backend)
+    greedy.decode = replace(backend.decode, beam=1)
+    bigger = copy.copy(backend)
+    bigger.batch_tokens = backend.batch_tokens * BIG_BUDGET
+    budget = backend.batch_tokens // (backend.decode.beam * backend.workers)
+    schedules = plan["schedules"]
+    parallel = schedules["parallel"]
+    tokenizer = backend.tokenizer
+    sources = [
+        [[[*tokenizer.tokenize(text), tokenizer.eos_token] for text in call] for call in calls]
+        for calls in parallel["calls"]
+    ]
+    lengths = [[parallel["lengths"][call[0]] for call in calls] for calls in parallel["calls"]]
+
+    def pipeline(inner: Any, schedule: str, *, pipelined: bool = True) -> Callable[[int], dict]:
+        forced = PipelinedForcedLengths if pipelined else ForcedLengths
+
+        def run(index: int) -> dict:
+            translator.inner = forced(inner, forcing, schedules[schedule]["lengths"])
+            return time_article(translator, plan["articles"][index], settings, schedules[schedule]["first_chunk"])
+
+        return run
+
+    def no_fixup(index: int) -> dict:
+        with _without_fixup(backend):
+            return pipeline(backend, "parallel")(index)
+
+    def raw(batches: Callable) -> Callable[[int], dict]:
+        return lambda index: raw_article(model, sources[index], lengths[index], beam=4, batches=batches)
+
+    variants: dict[str, Callable[[int], dict]] = {
+        "raw-ct2": raw(_one_batch_per_worker),
+        "raw-ct2-backend": raw(_backend_batches(budget)),
+        "ct2": pipeline(backend, "parallel"),
+        "ct2-chunks-16": pipeline(backend, "chunks-16", pipelined=False),
+        "ct2-unpipelined": pipeline(backend, "parallel", pipelined=False),
+        "ct2-no-fixup": no_fixup,
+        "ct2-tokens-x4": pipeline(bigger, "parallel"),
+        "ct2-greedy": pipeline(greedy, "parallel"),
+    }
+    variants = {name: variant for name, variant in variants.items() if not only or name in only}
+    runs: dict[str, list[list[dict]]] = {name: [[] for _ in plan["articles"]] for name in variants}
+    for _ in range(repeats):
+        for index in range(len(plan["articles"])):
+            for name, variant in variants.items():
+                runs[name][index].append(variant(index))
+    return {"runs": runs, "loadavg_before": loadavg[0], "loadavg_after": os.getloadavg()[0]}
 
 
 # ---- the parent: run everything, report ----------------------------------------------------
 
 
+def _schedule_inputs(plan: Mapping[str, Any], schedule: str, articles: Sequence[int] | None = None) -> list[str]:
+    calls = plan["schedules"][schedule]["calls"]
+    chosen = range(len(calls)) if articles is None else articles
+    return [text for i in chosen for call in calls[i] for text in call]
+
+
 def summarize(results: list[dict], plan: Mapping[str, Any]) -> list[dict]:
-    sentences = sum(a["sentences"] for a in plan["articles"])
-    inputs = [t for a in plan["articles"] for t in a["inputs"]]
-    nominal = sum(plan["lengths"][t] for t in inputs)
+    """One row per process contender: throughput, peak memory, and whether it did the planned work."""
     rows = []
     for r in results:
+        sentences = sum(plan["articles"][i]["sentences"] for i in r["articles"])
+        contender = BY_NAME[r["name"]]
+        nominal = nominal_tokens(plan, contender.schedule, r["articles"])
+        tokens = r["produced_tokens"] if contender.limit else nominal
         seconds = max(r["translate_s"], 1e-9)
+        if not r["model_calls"]:
+            same = r["produced_tokens"] == 0
+        else:
+            expected = _schedule_inputs(plan, contender.schedule, r["articles"])
+            same = sorted(r["inputs_seen"]) == sorted(expected) and not r.get("length_mismatches")
+            same = same and (contender.limit or r["produced_tokens"] == nominal)
         rows.append(
             {
                 **r,
                 "sentences": sentences,
-                "target_tokens": nominal,
+                "target_tokens": tokens,
                 "sentences_per_s": sentences / seconds,
-                "tokens_per_s": nominal / seconds,
+                "tokens_per_s": tokens / seconds,
                 "ms_per_article": 1000 * max(r["per_article_s"]),
                 "cpu_share": r["cpu_s"] / max(r["wall_s"], 1e-9),
-                "same_work": (
-                    sorted(r["inputs_seen"]) == sorted(inputs)
-                    and r["produced_tokens"] == nominal
-                    and not r.get("length_mismatches")
-                    if r["model_calls"]
-                    else r["produced_tokens"] == 0
-                ),
+                "same_work": same,
             }
         )
     base = next((r for r in rows if r["name"] == "baseline"), None)
     for row in rows:
-        row["ratio"] = row["sentences_per_s"] / base["sentences_per_s"] if base else float("nan")
+        row["ratio"] = row["tokens_per_s"] / base["tokens_per_s"] if base else float("nan")
     return rows
+
+
+def summarize_side(side: Mapping[str, Any] | None, plan: Mapping[str, Any]) -> dict[str, dict]:
+    """Per variant: the sum over the articles of each article's median time; FIRST_ARTICLE's first sentence."""
+    if not side:
+        return {}
+    names = [a["name"] for a in plan["articles"]]
+    index = names.index(FIRST_ARTICLE) if FIRST_ARTICLE in names else 0
+    out = {}
+    for name, articles in side["runs"].items():
+        tokens = nominal_tokens(plan, "chunks-16" if name == "ct2-chunks-16" else "parallel")
+        wall = sum(statistics.median(run["whole_s"] for run in runs) for runs in articles)
+        cpu = sum(statistics.median(run["cpu_s"] for run in runs) for runs in articles)
+        first = articles[index]
+        row: dict[str, Any] = {
+            "name": name,
+            "label": SIDE_LABELS[name],
+            "repeats": len(first),
+            "translate_s": wall,
+            "cpu_s": cpu,
+            "tokens_per_s": tokens / max(wall, 1e-9),
+            "tokens_per_cpu_s": tokens / max(cpu, 1e-9),
+            "whole_s": statistics.median(run["whole_s"] for run in first),
+            "whole_all_s": [run["whole_s"] for run in first],
+        }
+        if "first_s" in first[0]:
+            row["first_s"] = statistics.median(run["first_s"] for run in first)
+            row["first_fraction"] = statistics.median(run["first_s"] / max(run["whole_s"], 1e-9) for run in first)
+        out[name] = row
+    return out
+
+
+def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | None]:
+    """The ratios the targets and the docs quote, None where a contender was not run."""
+    by = {r["name"]: r for r in rows}
+
+    def ratio(a: Mapping[str, dict], x: str, b: Mapping[str, dict], y: str, key: str = "tokens_per_s") -> float | None:
+        return a[x][key] / b[y][key] if x in a and y in b and b[y][key] else None
+
+    fixup_free = ratio(side, "ct2", side, "ct2-no-fixup")
+    fixup_free_cpu = ratio(side, "ct2", side, "ct2-no-fixup", "tokens_per_cpu_s")
+    return {
+        "transformers_vs_baseline": ratio(by, "transformers", by, "baseline"),
+        "ct2_vs_baseline": ratio(by, "ct2", by, "baseline"),
+        "pipeline_vs_raw": ratio(side, "ct2", side, "raw-ct2"),
+        "pipeline_vs_raw_same_batches": ratio(side, "ct2", side, "raw-ct2-backend"),
+        "backend_batches_vs_one_per_worker": ratio(side, "raw-ct2-backend", side, "raw-ct2"),
+        "fixup_cost": None if fixup_free is None else 1 - fixup_free,
+        "first_fraction": side["ct2"]["first_fraction"] if "ct2" in side else None,
+        "first_fraction_chunks_16": side["ct2-chunks-16"]["first_fraction"] if "ct2-chunks-16" in side else None,
+        "whole_vs_chunks_16": ratio(side, "ct2", side, "ct2-chunks-16", "whole_s"),
+        "unpipelined_vs_chunks_16": ratio(side, "ct2-unpipelined", side, "ct2-chunks-16", "whole_s"),
+        "first_fraction_unpipelined": side["ct2-unpipelined"]["first_fraction"] if "ct2-unpipelined" in side else None,
+        "greedy_ct2": ratio(side, "ct2-greedy", side, "ct2"),
+        "budget_x4_speedup": ratio(side, "ct2-tokens-x4", side, "ct2"),
+        "pipeline_vs_raw_cpu": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
+        "same_batches_cpu": ratio(side, "ct2", side, "raw-ct2-backend", "tokens_per_cpu_s"),
+        "batches_cost_cpu": ratio(side, "raw-ct2-backend", side, "raw-ct2", "tokens_per_cpu_s"),
+        "fixup_cost_cpu": None if fixup_free_cpu is None else 1 - fixup_free_cpu,
+        "chunks_16_cpu": ratio(side, "ct2-chunks-16", side, "ct2", "tokens_per_cpu_s"),
+        "greedy_ct2_cpu": ratio(side, "ct2-greedy", side, "ct2", "tokens_per_cpu_s"),
+        "budget_x4_cpu": ratio(side, "ct2-tokens-x4", side, "ct2", "tokens_per_cpu_s"),
+        "ct2_limit_x4_rss": by["ct2-limit-x4"]["peak_rss_mb"] if "ct2-limit-x4" in by else None,
+        "greedy_transformers": ratio(by, "transformers-greedy", by, "transformers"),
+        "ct2_rss": by["ct2"]["peak_rss_mb"] if "ct2" in by else None,
+        "ct2_limit_rss": by["ct2-limit"]["peak_rss_mb"] if "ct2-limit" in by else None,
+        "transformers_rss": by["transformers"]["peak_rss_mb"] if "transformers" in by else None,
+        "transformers_small_rss": by["transformers-small"]["peak_rss_mb"] if "transformers-small" in by else None,
+        "transformers_small_speed": ratio(by, "transformers-small", by, "transformers"),
+        "baseline_rss": by["baseline"]["peak_rss_mb"] if "baseline" in by else None,
+        "cached_ms": by["ct2-cached"]["ms_per_article"] if "ct2-cached" in by else None,
+        "cached_calls": by["ct2-cached"]["model_calls"] if "ct2-cached" in by else None,
+    }
+
+
+def verdicts(numbers: Mapping[str, float | None]) -> list[tuple[str, str, float | None, str, bool | None]]:
+    """(key, what, value, target, met) for every target of the issue this benchmark checks."""
+    checks = [
+        ("transformers_vs_baseline", "pipeline, transformers vs the naive loop (×, tokens/s)", 3.0, True),
+        ("ct2_vs_baseline", "pipeline, CTranslate2 vs the naive loop (×, tokens/s)", 8.0, True),
+        ("pipeline_vs_raw", "pipeline vs raw translate_batch, one batch per worker (×, side by side)", 0.9, True),
+        ("first_fraction", "first model-translated sentence / whole article (model loaded)", 0.2, False),
+        ("whole_vs_chunks_16", "whole article vs the old calls of 16 (×, side by side)", 1.05, False),
+        ("ct2_rss", "peak RSS, CTranslate2 pipeline (MB)", 500.0, False),
+        ("ct2_limit_rss", "peak RSS, CTranslate2 pipeline, every output to its limit (MB)", 500.0, False),
+        ("cached_ms", "warm cache, slowest article (ms)", 50.0, False),
+        ("cached_calls", "warm cache, model calls", 0.0, False),
+    ]
+    out: list[tuple[str, str, float | None, str, bool | None]] = []
+    for key, text, limit, higher in checks:
+        value = numbers.get(key)
+        met = None if value is None else (value >= limit if higher else value <= limit)
+        out.append((key, text, value, f"{'≥' if higher else '≤'} {limit:g}", met))
+    for key, text in (
+        ("pipeline_vs_raw_cpu", "the same in CPU time per token (a cross-check, steadier on a shared machine)"),
+        ("chunks_16_cpu", "CPU time per token vs the old calls of 16 (×, a cross-check)"),
+    ):
+        value = numbers.get(key)
+        out.append((key, text, value, "—", None))
+    value, base = numbers.get("transformers_rss"), numbers.get("baseline_rss")
+    target = f"≤ the naive loop's {base:.0f}" if base is not None else "≤ the naive loop's"
+    met = None if value is None or base is None else value <= base
+    out.append(("transformers_rss", "peak RSS, transformers pipeline (MB)", value, target, met))
+    return out
+
+
+def verdict_lines(numbers: Mapping[str, float | None]) -> list[str]:
+    lines = []
+    for _, text, value, target, met in verdicts(numbers):
+        shown = "not measured" if value is None else f"**{value:.2f}**" if abs(value) < 10 else f"**{value:.0f}**"
+        state = "" if met is None else " — met" if met else " — MISSED"
+        aim = "no target of its own" if target == "—" else f"target {target}"
+        lines.append(f"- {text}: {shown} ({aim}){state}")
+    return lines
+
+
+PROFILED_BY = {
+    "transformers": {"transformers_vs_baseline"},
+    "ct2": {"ct2_vs_baseline"},
+    "ct2-cached": {"cached_ms", "cached_calls"},
+}
+"""The process contender a missed speed target points at: it gets a (CPU) profile in the report."""
+
+
+def missed(rows: list[dict], numbers: Mapping[str, float | None]) -> list[str]:
+    failed = {key for key, _, _, _, met in verdicts(numbers) if met is False}
+    names = {r["name"] for r in rows}
+    return sorted(name for name, keys in PROFILED_BY.items() if name in names and failed & keys)
 
 
 def table(rows: list[dict]) -> str:
     header = (
-        "| contender | sentences/s | target tokens/s | × baseline | peak RSS (MB) | first sentence (s) "
+        "| contender | target tokens/s | × naive loop | peak RSS (MB) | first sentence (s, load included) "
         "| load (s) | translate (s) | slowest article (ms) | model calls |"
     )
-    lines = [header, "|" + "---|" * 10]
+    lines = [header, "|" + "---|" * 9]
     for r in rows:
         lines.append(
-            f"| {r['label']} | {r['sentences_per_s']:.2f} | {r['tokens_per_s']:.1f} | {r['ratio']:.1f}× "
-            f"| {r['peak_rss_mb']:.0f} | {r['first_s']:.2f} | {r['load_s']:.2f} | {r['translate_s']:.2f} "
-            f"| {r['ms_per_article']:.1f} | {r['model_calls']} |"
+            f"| {r['name']}: {r['label']} | {r['tokens_per_s']:.1f} | {r['ratio']:.1f}× | {r['peak_rss_mb']:.0f} "
+            f"| {r['first_s']:.2f} | {r['load_s']:.2f} | {r['translate_s']:.2f} | {r['ms_per_article']:.0f} "
+            f"| {r['model_calls']} |"
         )
     return "\n".join(lines)
 
 
-def verdicts(rows: list[dict]) -> list[str]:
-    by = {r["name"]: r for r in rows}
-    out = []
-
-    def check(name: str, text: str, value: float | None, limit: float, higher: bool) -> None:
-        if value is None or math.isnan(value):
-            out.append(f"- {text}: not measured")
-            return
-        ok = value >= limit if higher else value <= limit
-        out.append(
-            f"- {text}: **{value:.1f}** (target {'≥' if higher else '≤'} {limit:g}) — {'met' if ok else 'MISSED'}"
+def side_table(side: Mapping[str, dict]) -> str:
+    lines = [
+        f"| variant | target tokens/s | tokens per CPU second | translate (s) | {FIRST_ARTICLE}: first sentence (s) "
+        "| whole (s, each run) | first / whole |",
+        "|" + "---|" * 7,
+    ]
+    for row in side.values():
+        runs = ", ".join(f"{s:.2f}" for s in row["whole_all_s"])
+        first = f"{row['first_s']:.2f}" if "first_s" in row else ""
+        fraction = f"{row['first_fraction']:.2f}" if "first_fraction" in row else ""
+        lines.append(
+            f"| {row['name']}: {row['label']} | {row['tokens_per_s']:.1f} | {row['tokens_per_cpu_s']:.1f} "
+            f"| {row['translate_s']:.2f} | {first} | {row['whole_s']:.2f} ({runs}) | {fraction} |"
         )
-
-    check(
-        "transformers", "(2) pipeline, transformers vs baseline (×)", by.get("transformers", {}).get("ratio"), 3, True
-    )
-    check("ct2", "(3) pipeline, CTranslate2 int8 vs baseline (×)", by.get("ct2", {}).get("ratio"), 8, True)
-    check("ct2", "(3) peak RSS (MB)", by.get("ct2", {}).get("peak_rss_mb"), 600, False)
-    cached = by.get("ct2-cached")
-    check("ct2-cached", "(4) warm cache, slowest article (ms)", cached and cached["ms_per_article"], 50, False)
-    if cached:
-        calls = cached["model_calls"]
-        out.append(
-            f"- (4) model calls from the warm cache: **{calls}** (target 0) — {'met' if calls == 0 else 'MISSED'}"
-        )
-    return out
-
-
-def missed(rows: list[dict]) -> list[str]:
-    """Contenders that missed a target: they get a profile in the report."""
-    by = {r["name"]: r for r in rows}
-    out = []
-    if "transformers" in by and by["transformers"]["ratio"] < 3:
-        out.append("transformers")
-    if "ct2" in by and (by["ct2"]["ratio"] < 8 or by["ct2"]["peak_rss_mb"] > 600):
-        out.append("ct2")
-    if "ct2-cached" in by and (by["ct2-cached"]["ms_per_article"] > 50 or by["ct2-cached"]["model_calls"]):
-        out.append("ct2-cached")
-    return out
+    return "\n".join(lines)
 
 
 def machine() -> dict[str, Any]:
@@ -507,96 +885,174 @@ def machine() -> dict[str, Any]:
     }
 
 
+def machine_line(info: Mapping[str, Any], load: tuple[float, float]) -> str:
+    return (
+        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM (shared); 1-minute load average "
+        f"{load[0]:.2f} at the start, {load[1]:.2f} at the end; Python {info['python']}, torch {info['torch']}, "
+        f"transformers {info['transformers']}, ctranslate2 {info['ctranslate2']}"
+    )
+
+
+def results_json(
+    rows: list[dict], side: Mapping[str, dict], numbers: Mapping[str, float | None], info: Mapping[str, Any]
+) -> dict[str, Any]:
+    """docs/performance.json: the keys the issue asks for, then more contenders."""
+    by = {r["name"]: r for r in rows}
+
+    def rounded(value: float | None, digits: int = 1) -> float | None:
+        return None if value is None else round(value, digits)
+
+    def process(name: str, *keys: str) -> dict[str, Any]:
+        row = by.get(name, {})
+        names = {"tokens_per_s": "tokens_per_s", "peak_rss_mb": "peak_rss_mb", "slowest_article_ms": "ms_per_article"}
+        return {key: rounded(row.get(names[key])) for key in keys}
+
+    def side_speed(name: str) -> float | None:
+        return rounded(side[name]["tokens_per_s"]) if name in side else None
+
+    contenders: dict[str, dict[str, Any]] = {
+        "baseline": process("baseline", "tokens_per_s", "peak_rss_mb"),
+        "raw-ct2": {"tokens_per_s": side_speed("raw-ct2"), "batching": "examples, one batch per worker"},
+        "ct2": {
+            "tokens_per_s": side_speed("ct2"),
+            "peak_rss_mb": rounded(numbers.get("ct2_rss")),
+            "first_sentence_fraction": rounded(numbers.get("first_fraction"), 3),
+        },
+        "ct2-cached": process("ct2-cached", "slowest_article_ms"),
+        "transformers": process("transformers", "tokens_per_s", "peak_rss_mb"),
+        "raw-ct2-backend": {"tokens_per_s": side_speed("raw-ct2-backend"), "batching": "the backend's padded batches"},
+        "ct2-chunks-16": {
+            "tokens_per_s": side_speed("ct2-chunks-16"),
+            "first_sentence_fraction": rounded(numbers.get("first_fraction_chunks_16"), 3),
+        },
+        "ct2-no-fixup": {"tokens_per_s": side_speed("ct2-no-fixup")},
+        "ct2-greedy": {"tokens_per_s": side_speed("ct2-greedy"), "speedup_vs_beam4": rounded(numbers["greedy_ct2"], 2)},
+        "ct2-limit": process("ct2-limit", "tokens_per_s", "peak_rss_mb"),
+        "ct2-limit-x4": process("ct2-limit-x4", "tokens_per_s", "peak_rss_mb"),
+        "ct2-tokens-x4": {
+            "tokens_per_s": side_speed("ct2-tokens-x4"),
+            "speedup_vs_default": rounded(numbers["budget_x4_speedup"], 2),
+        },
+        "transformers-greedy": {
+            **process("transformers-greedy", "tokens_per_s", "peak_rss_mb"),
+            "speedup_vs_beam4": rounded(numbers["greedy_transformers"], 2),
+        },
+        "transformers-small": process("transformers-small", "tokens_per_s", "peak_rss_mb"),
+    }
+    return {"machine": info["line"], "date": info["date"], "contenders": contenders}
+
+
 def write_docs(
     rows: list[dict],
+    side: Mapping[str, dict],
     plan: Mapping[str, Any],
     info: Mapping[str, Any],
     command: str,
-    threads: int,
     profiles: Mapping[str, str],
 ) -> None:
     DOCS.mkdir(exist_ok=True)
-    plot(rows, DOCS / "performance.png")
-    inputs = [t for a in plan["articles"] for t in a["inputs"]]
-    by = {r["name"]: r for r in rows}
-    greedy = []
-    for beam_name, greedy_name in (("transformers", "transformers-greedy"), ("ct2", "ct2-greedy")):
-        if beam_name in by and greedy_name in by:
-            speedup = by[greedy_name]["tokens_per_s"] / by[beam_name]["tokens_per_s"]
-            greedy.append(
-                f"| {by[beam_name]['label'].split('. ', 1)[1]} | {by[beam_name]['tokens_per_s']:.1f} "
-                f"| {by[greedy_name]['tokens_per_s']:.1f} | {speedup:.2f}× |"
-            )
-    ct2 = by.get("ct2")
-    fixup = f"{100 * ct2['fixup_s'] / ct2['translate_s']:.0f}%" if ct2 and ct2["translate_s"] else "n/a"
+    plot(rows, side, DOCS / "performance.png")
+    numbers = figures(rows, side)
+    (DOCS / "performance.json").write_text(
+        json.dumps(results_json(rows, side, numbers, info), indent=2) + "\n", encoding="utf-8"
+    )
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{100 * value:.0f}%"
+
+    def times(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f}×"
+
+    def mb(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0f}"
+
+    def fraction(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f}"
+
     profile_text = "\n\n".join(
-        f"### {BY_NAME[name].label}\n\nA separate cProfile run (its timings are not in the table above).\n\n"
+        f"### {BY_NAME[name].label}\n\nA separate cProfile run (its timings are not in the tables above).\n\n"
         f"```\n{text}\n```"
         for name, text in profiles.items()
     )
     load = ", ".join(f"{r['name']} {r['loadavg_before']:.1f}" for r in rows)
     share = ", ".join(f"{r['name']} {r['cpu_share']:.2f}" for r in rows)
+    parallel = plan["schedules"]["parallel"]
+    names = [a["name"] for a in plan["articles"]]
+    first_calls = parallel["calls"][names.index(FIRST_ARTICLE)] if FIRST_ARTICLE in names else []
     text = PERFORMANCE_MD.format(
         date=info["date"],
         command=command,
-        cpu=info["cpu"],
-        cores=info["cores"],
-        memory=info["memory_gb"],
-        threads=threads,
-        versions=f"Python {info['python']}, torch {info['torch']}, transformers {info['transformers']}, "
-        f"ctranslate2 {info['ctranslate2']}",
+        machine=info["line"],
+        threads=plan["threads"],
         os=info["os"],
         articles=len(plan["articles"]),
         sentences=sum(a["sentences"] for a in plan["articles"]),
-        inputs=len(inputs),
-        tokens=sum(plan["lengths"][t] for t in inputs),
+        inputs=len(_schedule_inputs(plan, "parallel")),
+        tokens=nominal_tokens(plan, "parallel"),
         table=table(rows),
-        verdicts="\n".join(verdicts(rows)),
-        greedy="\n".join(greedy) or "| (greedy runs skipped) | | | |",
+        side=side_table(side) if side else "(not run)",
+        repeats=next(iter(side.values()))["repeats"] if side else 0,
+        verdicts="\n".join(verdict_lines(numbers)),
+        first_article=FIRST_ARTICLE,
+        first_calls=" + ".join(str(len(call)) for call in first_calls) or "n/a",
+        first_calls_16=" + ".join(
+            str(len(call)) for call in plan["schedules"]["chunks-16"]["calls"][names.index(FIRST_ARTICLE)]
+        )
+        if FIRST_ARTICLE in names
+        else "n/a",
+        pipeline_vs_raw=times(numbers["pipeline_vs_raw"]),
+        pipeline_vs_raw_cpu=times(numbers["pipeline_vs_raw_cpu"]),
+        same_batches_cpu=times(numbers["same_batches_cpu"]),
+        batches_cost_cpu=times(numbers["batches_cost_cpu"]),
+        fixup_cpu=pct(numbers["fixup_cost_cpu"]),
+        whole_vs_16=times(numbers["whole_vs_chunks_16"]),
+        unpipelined_vs_16=times(numbers["unpipelined_vs_chunks_16"]),
+        first_fraction=fraction(numbers["first_fraction"]),
+        first_fraction_unpipelined=fraction(numbers["first_fraction_unpipelined"]),
+        chunks_16_cpu_cost=times(numbers["chunks_16_cpu"]),
+        budget_x4_cpu=times(numbers["budget_x4_cpu"]),
+        greedy_ct2_cpu=times(numbers["greedy_ct2_cpu"]),
+        same_batches=times(numbers["pipeline_vs_raw_same_batches"]),
+        batches_cost=times(numbers["backend_batches_vs_one_per_worker"]),
+        fixup=pct(numbers["fixup_cost"]),
+        greedy_ct2=times(numbers["greedy_ct2"]),
+        greedy_transformers=times(numbers["greedy_transformers"]),
+        ct2_limit_rss=mb(numbers["ct2_limit_rss"]),
+        ct2_limit_x4_rss=mb(numbers["ct2_limit_x4_rss"]),
+        budget_x4=times(numbers["budget_x4_speedup"]),
+        transformers_rss=mb(numbers["transformers_rss"]),
+        baseline_rss=mb(numbers["baseline_rss"]),
+        transformers_small_rss=mb(numbers["transformers_small_rss"]),
+        small_speed=times(numbers["transformers_small_speed"]),
         loadavg=load,
         cpu_share=share,
+        side_load=f"{info['side_load'][0]:.1f} at its start, {info['side_load'][1]:.1f} at its end"
+        if info.get("side_load")
+        else "n/a",
         same_work="yes" if all(r["same_work"] for r in rows) else "NO — see the JSON results",
-        chunk=plan["chunk"],
-        fixup=fixup,
-        profiles=profile_text or "Every target was met in this run, so no contender was profiled.",
+        profiles=profile_text or "Every target of the process contenders was met in this run, so none was profiled.",
     )
     (DOCS / "performance.md").write_text(text, encoding="utf-8")
 
 
-def plot(rows: list[dict], path: Path) -> None:
+def plot(rows: list[dict], side: Mapping[str, dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shown = [r for r in rows if r["name"] != "ct2-cached"]
-    labels = [r["label"] for r in shown]
-    values = [r["tokens_per_s"] for r in shown]
-    colors = ["#9e9e9e" if r["backend"] is None else "#1f77b4" if "ct2" in r["name"] else "#ff7f0e" for r in shown]
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(shown) + 1.6))
-    bars = ax.barh(labels[::-1], values[::-1], color=colors[::-1])
-    for bar, r in zip(bars, shown[::-1], strict=True):
-        ax.text(
-            bar.get_width(),
-            bar.get_y() + bar.get_height() / 2,
-            f" {r['tokens_per_s']:.0f} tok/s, {r['ratio']:.1f}×",
-            va="center",
-            fontsize=9,
-        )
+    shown = [(r["name"], r["tokens_per_s"], r.get("backend")) for r in rows if r["name"] not in ("ct2-cached",)]
+    shown += [(f"{name} (side by side)", row["tokens_per_s"], "ct2") for name, row in side.items()]
+    colors = ["#9e9e9e" if backend is None else "#1f77b4" if backend == "ct2" else "#ff7f0e" for _, _, backend in shown]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.6))
+    bars = ax.barh([s[0] for s in shown][::-1], [s[1] for s in shown][::-1], color=colors[::-1])
+    for bar, (_, value, _) in zip(bars, shown[::-1], strict=True):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:.0f}", va="center", fontsize=8)
     ax.set_xlabel("target tokens per second (higher is better)")
     ax.set_title("Arabic→English, opus-mt-ar-en architecture, CPU")
-    ax.set_xlim(0, max(values) * 1.35)
-    cached = next((r for r in rows if r["name"] == "ct2-cached"), None)
-    if cached:
-        ax.annotate(
-            f"(4) warm cache: {cached['ms_per_article']:.0f} ms per article, {cached['model_calls']} model calls",
-            xy=(0.99, 0.02),
-            xycoords="axes fraction",
-            ha="right",
-            fontsize=8,
-        )
+    ax.set_xlim(0, max(s[1] for s in shown) * 1.2)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
@@ -608,8 +1064,9 @@ Measured {date} with:
 {command}
 ```
 
-Machine: {cpu}, {cores} cores (shared with other developers while this ran, so numbers are noisy),
-{memory} GB RAM; {threads} threads per contender; {versions}; {os}.
+Machine: {machine}; {threads} threads per contender; {os}. The machine is shared with other
+developers, so absolute numbers are noisy: ratios measured side by side in one process are the ones to trust.
+Machine-readable results: [performance.json](performance.json).
 
 ## What is measured
 
@@ -618,69 +1075,132 @@ its exact architecture and vocabulary size (62,834 pieces, d_model 512, 6+6 laye
 swish, static positions, tied embeddings) with seeded random weights. Random weights give arbitrary
 output, so every contender is forced to produce the same number of target tokens for every model input
 (end-of-sentence suppressed until that length, decoding stopped there): 1.5 tokens per source word,
-averaged over each chunk of inputs the pipeline sends in one call ({chunk} inputs), so that batches stay
-exactly the pipeline's own; the baseline produces the same length for each input. Every contender does
-identical work: {same_work}.
+averaged over each call the pipeline makes to the model, so that batches stay exactly the pipeline's own.
+The calls are found by running the real pipeline first with a stand-in translator (the model's tokenizer,
+no model); the naive loop and raw CTranslate2 get the same lengths for the same inputs. Every contender
+did the planned work: {same_work}.
 
 Workload: the {articles} seed article(s) in `seeds/`, {sentences} sentences, segmented and sub-split by
-reader's pipeline into {inputs} model inputs, {tokens} target tokens in all.
+reader's pipeline into {inputs} model inputs, {tokens} target tokens in all. Note that the benchmark's
+sentencepiece models are trained on a few articles only, so its inputs are about twice as many subwords
+as opus-mt-ar-en's own vocabulary would make (up to 100 per input): batches are longer, and memory per
+batch higher, than with the real model.
 
-1. **naive generate**: what most demos do: `MarianTokenizer` + `model.generate(num_beams=4)`, one
-   sentence at a time, no batching, no cache.
-2. **pipeline, transformers**: `reader.api.open_translator` + `reader.pipeline.iter_translate`
-   (segmentation, normalization, batching, alignment, quality flags, sentence cache writes) on the
-   transformers backend, beam 4.
-3. **pipeline, CTranslate2 int8**: the same on the CTranslate2 backend (`reader models convert --to ct2`).
-4. **warm cache**: (3) again in a new process, every sentence already in the sentence cache.
+Contenders in a process of their own (peak RSS is that process's VmHWM; "first sentence" is from
+process start, model loading included):
 
-Each contender runs in its own process; peak RSS is that process's maximum resident set. "First sentence"
-is the time from process start (model loading included) to the first translated sentence on screen.
-Sentences/s and tokens/s count translation time only (model loading excluded); the ratio is sentences/s
-against the baseline's. Equal lengths within a call flatter batched decoding a little (in real use the
-shorter outputs of a batch finish early: CTranslate2 then drops them, transformers keeps computing them
-as padding), and forced lengths hide how long beam search runs on after the best hypothesis ends (the
-CTranslate2 backend uses patience 2 to match transformers' stopping rule).
+- **baseline**: what most demos do: `MarianTokenizer` + `model.generate(num_beams=4)`, one sentence at a
+  time, no batching, no cache.
+- **transformers** / **ct2**: `reader.api.open_translator` + `reader.pipeline.iter_translate`
+  (segmentation, normalization, batching, alignment, quality flags, sentence cache writes) on each backend,
+  beam 4, as the app runs it (small first call, then calls of up to 16 inputs).
+- **ct2-cached**: (ct2) again in a new process, every sentence already in the sentence cache.
+- **ct2-limit**: (ct2) with every output forced to its length limit (2 x source + 10 tokens): the worst
+  case the memory budget must hold.
+
+Side by side: one process loads the CTranslate2 model once and runs each variant {repeats} time(s),
+interleaved; the medians are reported. Raw `translate_batch` gets the same calls, inputs (tokenized
+beforehand), forced lengths, threads and beam as the pipeline, attention on.
 
 ## Results
 
 {table}
 
+Side by side (medians; times per variant are the sum over the articles):
+
+{side}
+
 ![throughput by contender](performance.png)
 
-Targets (2 CPU cores):
+Targets (issue 12, 2 CPU cores):
 
 {verdicts}
 
+## The first sentence at once
+
+The app shows a document as it fills in. With calls of 16 model inputs it showed nothing until the first
+16 were done, and a typical article is one or two such calls. The pipeline now makes its first call small:
+one input per batch the backend runs at once (`Translator.workers`: CTranslate2's `inter_threads`, 1 for
+transformers) and at least the whole first pending sentence, in document order; the rest goes in even calls
+of at most 16 (19 inputs after the first 2 go as 9 + 8, not 16 + 1, so no call is a lonely tail). On
+{first_article} that is {first_calls} inputs per call, against {first_calls_16} before. A batch of one
+needs no first-row fix-up, but it decodes less efficiently than a batch of several, and more calls mean
+more ends of calls, where a worker done with its share waited for the slowest batch. So the CTranslate2
+backend queues the next call's jobs before it awaits this call's results (`translate_chunks`, one call
+ahead: its workers take jobs in the order they were queued, so results still come in document order, and
+a reader who leaves the article leaves at most one call running). Against the old calls of 16 (each
+awaited before the next was queued), the whole article took {whole_vs_16} as long (wall clock, side by
+side; {unpipelined_vs_16} with the small first call but one call at a time), and the articles took
+{chunks_16_cpu_cost} the CPU time per token; the first sentence came at {first_fraction} of the whole
+article's time ({first_fraction_unpipelined} one call at a time). The CLI (`reader translate`),
+`translate_text` / `translate_article` and batch runs print nothing until the end, so they keep large calls.
+
+## Batches that fill the cores
+
+The CTranslate2 backend cuts each call into its own batches (`reader/translate/batching.py`): inputs sorted
+by length, at most ceil(n / workers) per batch so every worker gets one, and examples x longest input (the
+padded size, which is what memory grows with) within `READER_BATCH_TOKENS` / (beam x workers); when the
+budget makes more batches than workers, they are evened out if the workers finish sooner that way. Each
+batch is one asynchronous CTranslate2 job, longest first, and the fix-up jobs are queued behind them, so a
+worker that finishes early goes on with the next job. On CPU the backend runs `inter_threads` = threads
+workers of one thread each (Marian-sized matrix products scale badly across threads), int8 weights (the
+62,834 x 512 output projection runs at every step for every hypothesis), and beam search with patience 2,
+which reproduces the transformers backend's stopping rule. Before, the cap was `max(longest, min(256, ceil(unpadded
+sum / workers)))` tokens with `batch_type="tokens"`, which CTranslate2 4.8.5 counts padded: calls broke into
+batches of 1 to 5 examples, and raising the budget changed nothing.
+
+In this run (wall-clock medians first; then target tokens per CPU second, which the other processes on a
+shared machine disturb far less, so they are the better guide to a quiet machine when every variant keeps
+both workers busy): the pipeline reached {pipeline_vs_raw} / {pipeline_vs_raw_cpu} of raw `translate_batch`
+with one batch per worker; {same_batches} / {same_batches_cpu} of raw `translate_batch` with the backend's own
+batches (what the pipeline's own work and the fix-up cost); the backend's batches ran at {batches_cost} /
+{batches_cost_cpu} of one batch per worker (what the memory budget costs with this benchmark's long inputs).
+
+**The first-row fix-up**: CTranslate2 4.x returns the wrong first attention row for all but the first
+example of a batched beam search on CPU (the first step runs before the beam is expanded and its attention
+is gathered with un-expanded indices). The backend recomputes those rows with one greedy step, only for
+inputs that shared a batch; in this run that cost {fixup} of the pipeline's wall-clock throughput and
+{fixup_cpu} of its CPU time per token (ct2 against ct2-no-fixup). It stays until CTranslate2 fixes the bug
+upstream.
+
+## Memory: what READER_BATCH_TOKENS trades
+
+`READER_BATCH_TOKENS` (default 2048) counts padded source tokens x beam hypotheses over the batches that
+run at once, in both backends: memory grows with exactly that (each hypothesis keeps attention keys and
+values over the source and over its output, and the output limit, 2 x source + 10 tokens, bounds the
+output by the source). So it caps memory for any input, and raising it buys larger batches:
+
+- CTranslate2: with every output at its length limit, peak RSS was {ct2_limit_rss} MB at the default and
+  {ct2_limit_x4_rss} MB at 4 x the default; at the plan's lengths, 4 x the default ran {budget_x4} as fast
+  (ct2-tokens-x4, side by side; {budget_x4_cpu} in CPU time per token). The default keeps the worst case
+  under 500 MB on 2 workers.
+- transformers: the pipeline peaked at {transformers_rss} MB against the naive loop's {baseline_rss} MB; with
+  `READER_BATCH_TOKENS=400` (one long input per batch) at {transformers_small_rss} MB, at {small_speed} of the
+  default's speed. Most of the difference is beam search itself: a batch of inputs holds every hypothesis's
+  attention caches and vocabulary-wide scores at once. What the backend no longer does: the scoring pass
+  (the exact log-probability and the alignment attention of the chosen output) ran the full model and
+  kept [batch x length x 62,834] logits, twice (log-softmax), where it now runs the decoder alone and
+  scores 16 positions at a time; beam search copied the cross-attention cache at every step (the same
+  for every beam of a sentence), a third of its time in a profile, which a cache that reorders only the
+  self-attention keys and values avoids; the generated ids are freed before scoring. Model weights
+  (294 MB, memory-mapped) count in every transformers process's RSS once they are read. Measured stage by
+  stage on the plan's calls (the peak reset before each, 2026-12-02): after a call of one input the
+  process stood at the naive loop's peak (712 MB); a call of 8 to 11 inputs peaked in beam search
+  (`generate`) at 800 to 840 MB, 60 to 110 MB over the RSS between calls, and the scoring pass after it
+  stayed below that. Keeping only the alignment head's attention in the scoring pass (not every layer's)
+  left the peak where it was (831 MB), so it was not kept. Even one long input per batch
+  (transformers-small, above) stays over the naive loop's peak, at a quarter of the speed: the target
+  is not met, and a smaller batch budget does not meet it either.
+
 ## Greedy against beam 4
 
-| engine | beam 4 tokens/s | greedy tokens/s | greedy speed-up |
-|---|---|---|---|
-{greedy}
-
-Quality cost, from the literature (no real model can be measured here): on 77 OPUS-MT models, beam 4 was
-about 50% faster than beam 6 at equal BLEU (22.5 against 22.4; transformers issue #8427, where OPUS-MT's
-author also reports that beam 1 or 2 "is worse"). Marian's own measurements on a deep model put greedy
-about 0.3 to 1 BLEU below beam 5 (marian-dev issue #98). reader keeps beam 4 as the default; `--beam 1`
-(or `READER_BEAM=1`) trades that quality for the speed above.
-
-## Why the CTranslate2 backend is fast, and what it costs
-
-- **int8 weights**: the 62,834 x 512 output projection runs at every decoding step for every hypothesis;
-  in int8 it moves a quarter of float32's bytes. The converted model is 79 MB against 294 MB.
-- **Parallel batches, one thread each**: on CPU the backend runs `inter_threads` = threads workers with
-  `intra_threads` = 1, and cuts every call into at least one batch per worker. On this machine that gave
-  about 2x the throughput of one batch split across two threads (measured with 32 inputs, beam 4: 230 to
-  267 against 108 to 163 target tokens/s), because Marian-sized matrix products scale badly across threads.
-- **A memory budget**: `batch_tokens` (2048) source tokens are shared among the beam's hypotheses and the
-  workers' batches in flight, which keeps peak RSS under 600 MB even when every output runs to its length
-  limit (measured 497 MB on the seed articles).
-- **A repaired first alignment row**: CTranslate2 4.x returns the wrong first attention row for all but
-  the first example of a batched beam search on CPU (the first step runs before the beam is expanded and
-  its attention is gathered with un-expanded indices: example i gets example i // beam's row). The backend
-  recomputes that row with one greedy step; in this run that took {fixup} of the CTranslate2 translation time.
-- **Patience 2**: beam search continues until 2 x beam hypotheses have finished, which reproduces the
-  transformers backend's translations (with patience 1 CTranslate2 stopped early on 21 of 200 held-out toy
-  sentences); forced lengths hide this cost here.
+Greedy (beam 1) ran {greedy_ct2} as fast as beam 4 on CTranslate2 (side by side, wall clock; {greedy_ct2_cpu}
+in CPU time per token), and {greedy_transformers} on transformers (separate processes). Quality cost, from
+the literature (no real model can be measured here):
+on 77 OPUS-MT models, beam 4 was about 50% faster than beam 6 at equal BLEU (22.5 against 22.4; transformers
+issue #8427, where OPUS-MT's author also reports that beam 1 or 2 "is worse"). Marian's own measurements on a
+deep model put greedy about 0.3 to 1 BLEU below beam 5 (marian-dev issue #98). reader keeps beam 4 as the
+default; `--beam 1` (or `READER_BEAM=1`) trades that quality for the speed above.
 
 ## Profiles
 
@@ -688,25 +1208,33 @@ about 0.3 to 1 BLEU below beam 5 (marian-dev issue #98). reader keeps beam 4 as 
 
 ## Noise
 
-1-minute load average when each contender started: {loadavg}. CPU time / wall time per contender
-(2.0 would be both cores fully ours): {cpu_share}. Ratios between contenders measured in the same run are
-more trustworthy than the absolute numbers.
+1-minute load average when each process contender started: {loadavg}; the side-by-side process: {side_load}.
+CPU time / wall time per process contender (2.0 would be both cores fully ours): {cpu_share}.
 """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="1 article, 4 sentences; docs are not written")
+    parser.add_argument("--quick", action="store_true", help="4 sentences of one article, 1 repeat; no docs")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads per contender")
-    parser.add_argument("--only", nargs="+", choices=list(BY_NAME), help="run only these contenders")
-    parser.add_argument("--no-greedy", action="store_true", help="skip the greedy runs")
-    parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.{md,png}")
+    parser.add_argument("--only", nargs="+", choices=[*BY_NAME, "side-by-side"], help="run only these")
+    parser.add_argument("--repeats", type=int, help="side-by-side runs of each variant (default 3; 1 with --quick)")
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=list(SIDE_LABELS),
+        help="side-by-side variants to run (default all; a quick comparison while iterating)",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.{md,json,png}")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument(
         "--profile",
         nargs="+",
         choices=list(BY_NAME),
         help="also profile these (contenders that miss a target always are)",
+    )
+    parser.add_argument(
+        "--docs-from", type=Path, help="write docs/performance.{md,json,png} again from a saved --json run"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--spec", type=Path, help=argparse.SUPPRESS)
@@ -717,34 +1245,55 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         transformers_logging.set_verbosity_error()
         spec = json.loads(args.spec.read_text(encoding="utf-8"))
-        report = run_contender(
-            BY_NAME[args.child], spec["plan"], spec["paths"], spec["threads"], profile=spec.get("profile", False)
-        )
+        if args.child == "side-by-side":
+            report = run_side_by_side(
+                spec["plan"], spec["paths"], spec["threads"], spec["repeats"], spec.get("variants")
+            )
+        else:
+            report = run_contender(
+                BY_NAME[args.child], spec["plan"], spec["paths"], spec["threads"], profile=spec.get("profile", False)
+            )
         Path(spec["result"]).write_text(json.dumps(report), encoding="utf-8")
         return 0
 
+    if args.docs_from:
+        saved = json.loads(args.docs_from.read_text(encoding="utf-8"))
+        plan = make_plan(build_model(), quick=False, threads=saved["machine"].get("threads", args.threads))
+        write_docs(saved["rows"], saved["side"], plan, saved["machine"], saved["command"], saved["profiles"])
+        print(f"wrote {DOCS / 'performance.md'}, {DOCS / 'performance.json'} and {DOCS / 'performance.png'}")
+        return 0
     command = " ".join(["python benchmarks/speed.py", *(shlex.quote(a) for a in (argv or sys.argv[1:]))])
+    repeats = args.repeats or (1 if args.quick else 3)
+    load_start = os.getloadavg()[0]
     print("building the model (cached after the first run) ...", flush=True)
     hf_dir = build_model()
-    ct2_dir = convert_model(hf_dir)
-    plan = make_plan(hf_dir, quick=args.quick)
-    chosen = [c for c in CONTENDERS if (not args.only or c.name in args.only)]
-    if args.no_greedy:
-        chosen = [c for c in chosen if c.beam != 1]
+    convert_model(hf_dir)
+    plan = make_plan(hf_dir, quick=args.quick, threads=args.threads)
+    chosen = [c for c in CONTENDERS if not args.only or c.name in args.only]
+    side_wanted = not args.only or "side-by-side" in args.only
     if any(c.cache == "warm" for c in chosen) and "ct2" not in [c.name for c in chosen]:
         raise SystemExit("ct2-cached needs the ct2 run first (it reads the cache that run fills)")
-    info = {**machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    info: dict[str, Any] = {
+        **machine(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "threads": args.threads,
+    }
     results = []
+    side_report = None
     profiles: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="reader-bench-") as tmp:
-        paths = {"hf": str(hf_dir), "ct2": str(ct2_dir), "cache_warm": str(Path(tmp) / "cache-ct2.sqlite3")}
+        paths = {
+            "hf": str(hf_dir),
+            "cache_warm": str(Path(tmp) / "cache-ct2.sqlite3"),
+            "cache_side": str(Path(tmp) / "cache-side.sqlite3"),
+        }
         paths.update({f"cache_{c.name}": str(Path(tmp) / f"cache-{c.name}.sqlite3") for c in CONTENDERS})
 
-        def run_child(contender: Contender, *, profile: bool = False) -> dict:
-            tag = f"{contender.name}{'-profile' if profile else ''}"
+        def run_child(name: str, *, profile: bool = False) -> dict:
+            tag = f"{name}{'-profile' if profile else ''}"
             child_paths = dict(paths)
-            if profile and contender.cache == "fresh":  # a profile run must translate, not read the cache
-                child_paths[f"cache_{contender.name}"] = str(Path(tmp) / f"cache-{tag}.sqlite3")
+            if profile:  # a profile run must translate, not read the cache
+                child_paths[f"cache_{name}"] = str(Path(tmp) / f"cache-{tag}.sqlite3")
             result, spec = Path(tmp) / f"{tag}.json", Path(tmp) / f"{tag}.spec.json"
             spec.write_text(
                 json.dumps(
@@ -752,6 +1301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "plan": plan,
                         "paths": child_paths,
                         "threads": args.threads,
+                        "repeats": repeats,
+                        "variants": args.variants,
                         "result": str(result),
                         "profile": profile,
                     }
@@ -759,36 +1310,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                 encoding="utf-8",
             )
             env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "TOKENIZERS_PARALLELISM": "false"}
-            subprocess.run(
-                [sys.executable, __file__, "--child", contender.name, "--spec", str(spec)], check=True, env=env
-            )
+            subprocess.run([sys.executable, __file__, "--child", name, "--spec", str(spec)], check=True, env=env)
             return json.loads(result.read_text(encoding="utf-8"))
 
         for contender in chosen:
-            print(f"running {contender.label} ...", flush=True)
-            report = run_child(contender)
+            print(f"running {contender.name}: {contender.label} ...", flush=True)
+            report = run_child(contender.name)
             report["backend"] = contender.backend
             print(f"  translated in {report['translate_s']:.1f} s (load {report['load_s']:.1f} s)", flush=True)
             results.append(report)
-        to_profile = sorted(set(missed(summarize(results, plan))) | set(args.profile or []))
-        for name in to_profile:
-            print(f"profiling {BY_NAME[name].label} (a separate run; its timings are not used) ...", flush=True)
-            profiles[name] = run_child(BY_NAME[name], profile=True)["profile"]
-    rows = summarize(results, plan)
+        if side_wanted:
+            print(f"running raw CTranslate2 and the pipeline side by side, {repeats} time(s) each ...", flush=True)
+            side_report = run_child("side-by-side")
+            info["side_load"] = (side_report["loadavg_before"], side_report["loadavg_after"])
+        rows = summarize(results, plan)
+        side = summarize_side(side_report, plan)
+        for name in sorted(set(missed(rows, figures(rows, side))) | set(args.profile or [])):
+            print(f"profiling {name} (a separate run; its timings are not used) ...", flush=True)
+            profiles[name] = run_child(name, profile=True)["profile"]
+    info["line"] = machine_line(info, (load_start, os.getloadavg()[0]))
+    numbers = figures(rows, side)
     print()
     print(table(rows))
     print()
-    print("\n".join(verdicts(rows)))
+    print(side_table(side) if side else "(side by side not run)")
+    print()
+    print("\n".join(verdict_lines(numbers)))
+    print(f"\nmachine: {info['line']}")
     if not all(r["same_work"] for r in rows):
-        print("WARNING: contenders did not all do the same work; see --json output")
+        print("WARNING: contenders did not all do the planned work; see --json output")
     if args.json:
-        args.json.write_text(
-            json.dumps({"machine": info, "command": command, "rows": rows, "profiles": profiles}, indent=2),
-            encoding="utf-8",
-        )
-    if not (args.quick or args.no_docs):
-        write_docs(rows, plan, info, command, args.threads, profiles)
-        print(f"wrote {DOCS / 'performance.md'} and {DOCS / 'performance.png'}")
+        raw = {"machine": info, "command": command, "rows": rows, "side": side, "profiles": profiles}
+        args.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
+    if not (args.quick or args.no_docs or args.only or args.variants):
+        write_docs(rows, side, plan, info, command, profiles)
+        print(f"wrote {DOCS / 'performance.md'}, {DOCS / 'performance.json'} and {DOCS / 'performance.png'}")
     return 0
 
 

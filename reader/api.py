@@ -22,7 +22,7 @@ from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Document, Metadata, same_text
 from reader.models.store import InstalledModel, resolve
-from reader.pipeline import Progress, iter_translate, translate_text
+from reader.pipeline import CHUNK_INPUTS, Progress, iter_translate, translate_text
 from reader.translate import registry
 from reader.translate.cached import CachedTranslator
 
@@ -93,9 +93,15 @@ def model_label(model: str) -> str:
 
 
 def iter_article(
-    article: Article, translator: Translator, settings: Settings, *, chunk_sentences: int = 16
+    article: Article,
+    translator: Translator,
+    settings: Settings,
+    *,
+    chunk_sentences: int = CHUNK_INPUTS,
+    first_chunk: int | None = None,
 ) -> Iterator[Progress]:
-    """The translated document as it fills in: cached sentences first, then after each model chunk.
+    """The translated document as it fills in: cached sentences first, the first sentence soon after
+    (``reader.pipeline.iter_translate`` says how the model calls are cut).
 
     A title that is not the text's first paragraph goes through the same translator (and cache) at
     the end: the last step's document has ``meta.title_translation``.
@@ -103,7 +109,12 @@ def iter_article(
     meta = article_metadata(article, translator, settings)
     progress = None
     for progress in iter_translate(
-        article.text, translator, meta=meta, settings=settings, chunk_sentences=chunk_sentences
+        article.text,
+        translator,
+        meta=meta,
+        settings=settings,
+        chunk_sentences=chunk_sentences,
+        first_chunk=first_chunk,
     ):
         yield progress
     title = title_to_translate(article)
@@ -115,6 +126,6 @@ def iter_article(
 
 
 def translate_article(article: Article, translator: Translator, settings: Settings) -> Document:
-    """The whole article translated: no sentence is left pending."""
-    *_, last = iter_article(article, translator, settings, chunk_sentences=64)
+    """The whole article translated: no sentence is left pending (nobody watches, so no small first call)."""
+    *_, last = iter_article(article, translator, settings, chunk_sentences=64, first_chunk=64)
     return last.document

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from reader.config import Settings
-from reader.errors import InputError, ReaderError
+from reader.errors import InputError, ReaderError, first_line
 from reader.export import FORMATS
 
 EXPORT_FORMATS = tuple(FORMATS)
@@ -119,6 +119,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, 
     from reader.api import iter_article, open_translator
     from reader.document import Flag
     from reader.library import Library
+    from reader.pipeline import CHUNK_INPUTS
 
     chosen = _formats(formats, EXPORT_FORMATS)
     if discard_edits and no_library:
@@ -139,7 +140,8 @@ def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, 
             click.echo(f"Warning: {message}", err=True)
         progress = None
         with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
-            for progress in iter_article(article, translator, settings):
+            # The output is printed when the article is done: no small first call, only throughput.
+            for progress in iter_article(article, translator, settings, first_chunk=CHUNK_INPUTS):
                 bar.length = max(progress.total, 1)
                 bar.update(progress.done - bar.pos)
         document = progress.document
@@ -278,27 +280,70 @@ def models_list() -> None:
             click.echo(f"{model.name}: local {model.backend} model at {model.path}")
 
 
+def _no_convert_option(func):
+    return click.option(
+        "--no-convert",
+        is_flag=True,
+        help="Keep the model on transformers: no CTranslate2 int8 conversion after install.",
+    )(func)
+
+
+def _convert_for_ct2(name: str, settings: Settings) -> None:
+    """CTranslate2 int8 right after install, so the fast engine is the default.
+
+    When that cannot be done (ctranslate2 missing, a model it cannot convert) the model is installed
+    anyway and runs on transformers; one line says why.
+    """
+    from reader.errors import ModelError
+    from reader.models.store import convert_installed
+
+    def step(text: str) -> None:
+        click.echo(f"{name}: {text} ...", err=True)
+
+    try:
+        converted = convert_installed(name, settings, progress=step)
+    except ModelError as exc:
+        click.echo(f"Warning: {name} will run on transformers, not CTranslate2: {first_line(exc)}", err=True)
+        return
+    click.echo(str(converted))
+
+
 @models.command("pull")
 @click.argument("name")
-@click.option("--if-none-installed", is_flag=True, help="Do nothing when any model is already installed.")
-def models_pull(name, if_none_installed) -> None:
-    """Download a catalog model from the Hugging Face hub."""
-    from reader.models.store import installed_models, pull
+@click.option(
+    "--if-none-installed",
+    is_flag=True,
+    help="Do nothing when any model is already installed (but convert NAME if it is installed unconverted).",
+)
+@_no_convert_option
+def models_pull(name, if_none_installed, no_convert) -> None:
+    """Download a catalog model from the Hugging Face hub, then convert it for CTranslate2."""
+    from reader.models.store import has_conversion, installed_models, pull
 
     settings = Settings.load()
-    if if_none_installed and installed_models(settings):
+    installed = {model.name for model in installed_models(settings)}
+    if if_none_installed and installed:
+        if name in installed and not no_convert and not has_conversion(name, settings):
+            _convert_for_ct2(name, settings)
         return
     click.echo(str(pull(name, settings)))
+    if not no_convert:
+        _convert_for_ct2(name, settings)
 
 
 @models.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", help="Name in the store (default: the folder's name).")
-def models_import(path, name) -> None:
-    """Copy a local Hugging Face Marian folder into the store."""
+@_no_convert_option
+def models_import(path, name, no_convert) -> None:
+    """Copy a local Hugging Face Marian folder into the store, then convert it for CTranslate2."""
     from reader.models.store import import_model
 
-    click.echo(str(import_model(path, Settings.load(), name=name)))
+    settings = Settings.load()
+    target = import_model(path, settings, name=name)
+    click.echo(str(target))
+    if not no_convert:
+        _convert_for_ct2(target.name, settings)
 
 
 @models.command("convert")

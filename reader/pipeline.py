@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Protocol, runtime_checkable
 
 from reader import quality, segment
@@ -17,7 +18,11 @@ from reader.assemble import copied, join
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
 from reader.plan import Plan, plan_sentence
-from reader.translate.base import Translation, Translator
+from reader.translate.base import Translation, Translator, translate_chunks, workers_of
+
+CHUNK_INPUTS = 16
+"""The most model inputs in one call while a document fills in: large enough for full batches,
+small enough that a long article shows progress."""
 
 
 @runtime_checkable
@@ -98,15 +103,47 @@ def _assemble(skeleton: Document, plans: list[Plan], results: dict[str, Translat
     return replace(skeleton, paragraphs=tuple(paragraphs)), done
 
 
+def chunk_sizes(total: int, *, first: int, largest: int) -> list[int]:
+    """Inputs per model call: ``first`` at once, then the rest in calls of at most ``largest``, evened out.
+
+    Even calls keep every batch large: 19 inputs after a first call of 2 go as 9 + 8, not 16 + 1.
+    """
+    if total <= 0:
+        return []
+    first = min(total, max(1, first))
+    rest = total - first
+    calls = math.ceil(rest / max(1, largest))
+    return [first, *(rest // calls + (1 if i < rest % calls else 0) for i in range(calls))]
+
+
+def _through_first_sentence(plans: list[Plan], missing: list[str]) -> int:
+    """How many of ``missing`` (in document order) it takes to finish the first sentence still pending."""
+    position = {text: i for i, text in enumerate(missing)}
+    for plan in plans:
+        waiting = [position[part.text] for part in plan.parts if part.text in position]
+        if waiting:
+            return max(waiting) + 1
+    return 0
+
+
 def iter_translate(
     text: str,
     translator: Translator,
     *,
     meta: Metadata | None = None,
     settings: Settings | None = None,
-    chunk_sentences: int = 16,
+    chunk_sentences: int = CHUNK_INPUTS,
+    first_chunk: int | None = None,
 ) -> Iterator[Progress]:
-    """Yield the document as it fills in: cached sentences first, then after each model chunk."""
+    """Yield the document as it fills in: cached sentences first, then after each model call.
+
+    The first call is small so the first sentence shows at once: one model input per batch the
+    backend runs at once (``workers``), and at least the whole first pending sentence, in document
+    order. The rest goes in calls of up to ``chunk_sentences`` inputs, where batching pays.
+    ``first_chunk`` sets the first call's size instead (``chunk_sentences``: even calls only).
+    A backend that can (``reader.translate.base.Pipelined``) queues each call before the previous
+    one's results are shown, so more calls do not leave its workers waiting at the end of each.
+    """
     settings = settings or Settings.load()
     skeleton = segment_document(text, meta)
     plans = [plan_sentence(pair.source, translator, settings) for pair in skeleton.sentences]
@@ -118,9 +155,14 @@ def iter_translate(
     total = len(plans)
     yield Progress(document, done, total)
     missing = [sentence for sentence in wanted if sentence not in results]
-    for start in range(0, len(missing), max(1, chunk_sentences)):
-        chunk = missing[start : start + chunk_sentences]
-        results.update(zip(chunk, translator.translate_batch(chunk), strict=True))
+    if first_chunk is None:
+        first_chunk = max(workers_of(translator), _through_first_sentence(plans, missing))
+    sizes = chunk_sizes(len(missing), first=first_chunk, largest=chunk_sentences)
+    ends = list(accumulate(sizes))
+    chunks = [missing[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+    # Pipelined where the backend can: its workers go on with the next call while this one is shown.
+    for chunk, translations in zip(chunks, translate_chunks(translator, chunks), strict=True):
+        results.update(zip(chunk, translations, strict=True))
         document, done = _assemble(skeleton, plans, results)
         yield Progress(document, done, total)
 
@@ -133,5 +175,5 @@ def translate_text(
     settings: Settings | None = None,
 ) -> Document:
     """Translate a whole article; the result has no pending sentences."""
-    *_, last = iter_translate(text, translator, meta=meta, settings=settings, chunk_sentences=64)
+    *_, last = iter_translate(text, translator, meta=meta, settings=settings, chunk_sentences=64, first_chunk=64)
     return last.document

@@ -13,7 +13,8 @@ from reader.cache import CacheWarning, SentenceCache
 from reader.errors import ModelError
 from reader.translate.base import Translation, Translator
 from reader.translate.cached import CachedTranslator
-from tests.support.fake import FakeTranslator
+from reader.translate.shared import SharedTranslator
+from tests.support.fake import FakeTranslator, PipelinedFake
 
 ARTICLE = ["الكتاب على الطاولة", "ذهب الولد إلى المدرسة", "السماء زرقاء"]
 ENGLISH = ["alktab ela alTawla", "dhhb alwld ila almdrsa", "alsma' zrqa'"]
@@ -85,6 +86,31 @@ def test_another_model_does_not_see_these_translations(cache: SentenceCache) -> 
     assert translator.lookup(ARTICLE) == {}
     translator.translate_batch(ARTICLE)
     assert other.calls == [ARTICLE]
+
+
+def test_chunks_go_through_the_cache_as_the_model_pipelines_them(cache: SentenceCache) -> None:
+    CachedTranslator(FakeTranslator(), cache).translate_batch(ARTICLE[1:2])
+    fake = PipelinedFake()
+    translator = CachedTranslator(fake, cache)
+    chunks = [ARTICLE[:1], ARTICLE[1:2], [ARTICLE[2], ARTICLE[0]]]
+    out = list(translator.translate_chunks(iter(chunks)))
+    assert [[t.text for t in chunk] for chunk in out] == [ENGLISH[:1], ENGLISH[1:2], [ENGLISH[2], ENGLISH[0]]]
+    # the second chunk was all cached; the third was read after the first's translations were written
+    assert fake.pulled == [ARTICLE[:1], [], ARTICLE[2:]]
+    assert fake.calls == [ARTICLE[:1], ARTICLE[2:]]
+    assert [[t.cached for t in chunk] for chunk in out] == [[False], [True], [False, True]]
+    assert (translator.model_calls, translator.hits, translator.misses) == (2, 2, 2)
+
+
+def test_a_run_leaves_the_shared_model_free_between_its_chunks(cache: SentenceCache) -> None:
+    shared = SharedTranslator(CachedTranslator(PipelinedFake(), cache))
+    run = shared.for_run()
+    out = []
+    for translations in run.translate_chunks([ARTICLE[:1], ARTICLE[1:]]):
+        assert not shared.lock.locked()  # another reader's request can go in between
+        out += [t.text for t in translations]
+    assert out == ENGLISH
+    assert run.model_calls == 2
 
 
 def test_lookup_returns_hits_only_and_never_runs_the_model(cache: SentenceCache) -> None:

@@ -49,7 +49,7 @@ def test_import_convert_then_auto_backend_uses_ctranslate2(toy_model_dir: Path, 
 
     monkeypatch.setenv("READER_THREADS", "1")
     runner = CliRunner()
-    imported = runner.invoke(cli, ["models", "import", str(toy_model_dir), "--name", "toy"])
+    imported = runner.invoke(cli, ["models", "import", str(toy_model_dir), "--name", "toy", "--no-convert"])
     assert imported.exit_code == 0, imported.output
     converted = runner.invoke(cli, ["models", "convert", "toy", "--to", "ct2", "--quantization", "float32"])
     assert converted.exit_code == 0, converted.output

@@ -308,6 +308,59 @@ def test_batched_alignments_equal_one_sentence_at_a_time(converted):
     assert [b.alignment for b, _ in same_text] == [a.alignment for _, a in same_text]
 
 
+class RecordingModel:
+    """Stands in for ctranslate2.Translator: records each job's batch (its sources), then runs it."""
+
+    def __init__(self, model) -> None:
+        self._model = model
+        self.searches: list[list[list[str]]] = []
+        self.first_steps: list[list[str]] = []
+
+    def translate_batch(self, source, **kwargs):
+        if kwargs.get("max_decoding_length") == 1:
+            self.first_steps += source
+        else:
+            self.searches.append(source)
+        return self._model.translate_batch(source, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def test_batches_fill_the_workers_within_the_padded_budget(converted):
+    """batch_tokens counts padded tokens x beam over the workers' batches: raising it buys larger batches."""
+    sentences = [example.source for example in heldout_pairs()[:40]]
+    outputs = {}
+    for budget in (100_000, 1200, 300):
+        translator = CT2Translator.load(
+            converted("toy", "float32"),
+            settings=Settings.load(device="cpu", threads=2, batch_tokens=budget),
+            compute_type="float32",
+        )
+        assert translator.workers == 2 == translator.model.num_translators
+        recorder = translator.model = RecordingModel(translator.model)
+        outputs[budget] = translator.translate_batch(sentences)
+        sizes = [len(batch) for batch in recorder.searches]
+        assert sum(sizes) == len(sentences) and max(sizes) <= len(sentences) // 2
+        per_batch = budget // (4 * 2)
+        for batch in recorder.searches:
+            assert len(batch) == 1 or len(batch) * max(len(pieces) for pieces in batch) <= per_batch
+        # only inputs that shared a beam search have their first attention row recomputed
+        assert len(recorder.first_steps) == sum(size for size in sizes if size > 1)
+        outputs[budget, "sizes"] = sizes
+    assert outputs[100_000, "sizes"] == [len(sentences) // 2] * 2  # one batch per worker
+    greedy = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2, beam=1), compute_type="float32"
+    )
+    greedy.model = recorder = RecordingModel(greedy.model)
+    assert [r.text for r in greedy.translate_batch(sentences)] == [r.text for r in outputs[100_000]]
+    assert recorder.first_steps == []  # greedy search has no first-row bug
+    assert len(outputs[300, "sizes"]) > len(outputs[1200, "sizes"]) > 2
+    for small in (outputs[300], outputs[1200]):  # the same translations, alignments and scores
+        assert [(r.text, r.alignment) for r in small] == [(r.text, r.alignment) for r in outputs[100_000]]
+        assert [r.score for r in small] == pytest.approx([r.score for r in outputs[100_000]], abs=1e-4)
+
+
 @pytest.mark.slow
 def test_cli_convert_then_translate_picks_ct2_automatically(toy_model_dir, tmp_path):
     """`reader models convert NAME --to ct2` stores NAME-ct2-int8; `reader translate` then uses it."""
@@ -367,3 +420,51 @@ def test_a_folder_with_both_weight_files_has_one_fingerprint(tmp_path, tiny_mode
     transformers = registry.create("transformers", both, settings=settings())
     ct2 = registry.create("ct2", converted_dir, settings=settings())
     assert transformers.model_fingerprint == ct2.model_fingerprint == alone
+
+
+class QueueLog:
+    """Stands in for ctranslate2.Translator: logs when each input's job is queued and when it is awaited."""
+
+    def __init__(self, model, chunk_of: dict[tuple[str, ...], int]) -> None:
+        self._model = model
+        self._chunk_of = chunk_of
+        self.events: list[tuple[str, int]] = []
+
+    def translate_batch(self, source, **kwargs):
+        results = self._model.translate_batch(source, **kwargs)
+        if not kwargs.get("asynchronous"):
+            return results
+        chunks = [self._chunk_of[tuple(pieces)] for pieces in source]
+        self.events += [("queue", chunk) for chunk in chunks]
+        return [_Awaited(result, chunk, self.events) for result, chunk in zip(results, chunks, strict=True)]
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+class _Awaited:
+    def __init__(self, result, chunk: int, events: list[tuple[str, int]]) -> None:
+        self._result, self._chunk, self._events = result, chunk, events
+
+    def result(self):
+        self._events.append(("await", self._chunk))
+        return self._result.result()
+
+
+def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
+    """translate_chunks keeps the workers busy across calls: one chunk ahead, results in order."""
+    sources = [example.source for example in heldout_pairs()[:14]]
+    chunks = [sources[:2], sources[2:8], sources[8:14]]
+    translator = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
+    )
+    expected = [translator.translate_batch(chunk) for chunk in chunks]
+    chunk_of = {tuple(translator._pieces(s)): n for n, chunk in enumerate(chunks) for s in chunk}
+    translator.model = log = QueueLog(translator.model, chunk_of)
+    calls = translator.model_calls
+    assert list(translator.translate_chunks(iter(chunks))) == expected
+    assert translator.model_calls == calls + 3
+    steps = [event for i, event in enumerate(log.events) if i == 0 or log.events[i - 1] != event]
+    assert steps == [("queue", 0), ("queue", 1), ("await", 0), ("queue", 2), ("await", 1), ("await", 2)]
+    # beam searches, then the first-row fix-ups of the inputs that shared one (not the batches of one)
+    assert [log.events.count(("queue", n)) for n in range(3)] == [2, 12, 12]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from reader.config import Settings
 from reader.document import Flag, word_spans
-from reader.pipeline import iter_translate, segment_document, translate_text
-from tests.support.fake import FakeTranslator, transliterate
+from reader.pipeline import chunk_sizes, iter_translate, segment_document, translate_text
+from tests.support.fake import FakeTranslator, PipelinedFake, transliterate
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\nThe End.\n2024"
 
@@ -80,11 +82,98 @@ def test_repeated_sentences_are_translated_once(fake_translator):
 
 def test_progress_fills_in_chunk_by_chunk(fake_translator):
     text = "\n".join(f"الجملة رقم {'ب' * (i + 1)}." for i in range(5))
-    steps = list(iter_translate(text, fake_translator, settings=settings(), chunk_sentences=2))
+    steps = list(iter_translate(text, fake_translator, settings=settings(), chunk_sentences=2, first_chunk=2))
     assert [s.done for s in steps] == [0, 2, 4, 5]
     assert all(s.total == 5 for s in steps)
     assert all(s.has(Flag.PENDING) for s in steps[0].document.sentences)
     assert [s.has(Flag.PENDING) for s in steps[1].document.sentences] == [False, False, True, True, True]
+
+
+class ParallelFake(FakeTranslator):
+    """A fake backend that says it runs ``workers`` batches at once, as CTranslate2 does."""
+
+    def __init__(self, workers: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.workers = workers
+
+
+NUMBERED = "\n".join(f"الجملة رقم {'ب' * (i + 1)}." for i in range(20))
+
+
+def test_the_first_call_is_one_input_per_worker_in_document_order():
+    translator = ParallelFake(workers=2)
+    steps = list(iter_translate(NUMBERED, translator, settings=settings()))
+    sentences = [s.source for s in steps[-1].document.sentences]
+    assert translator.calls[0] == sentences[:2]
+    assert [len(call) for call in translator.calls] == [2, 9, 9]  # then even calls of at most 16
+    assert [s.done for s in steps] == [0, 2, 11, 20]
+
+
+def test_the_first_call_finishes_the_first_sentence_even_when_it_is_split():
+    clause = "قال الوزير إن النمو قوي جدا هذا العام"
+    text = "، ".join([clause + str(i) for i in range(3)]) + ".\nوأضاف أن التضخم تراجع.\nثم انتهى."
+    translator = ParallelFake(workers=2)
+    steps = list(iter_translate(text, translator, settings=settings(token_budget=10)))
+    assert len(translator.calls[0]) == 3  # the three parts of sentence 1, more than one per worker
+    assert steps[1].document.sentences[0].has(Flag.SUB_SPLIT)
+    assert not steps[1].document.sentences[0].has(Flag.PENDING)
+    assert steps[1].document.sentences[1].has(Flag.PENDING)
+
+
+def test_the_first_call_starts_at_the_first_sentence_not_in_the_cache(tmp_path):
+    from reader.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+
+    cache = SentenceCache(tmp_path / "cache.sqlite3")
+    lines = NUMBERED.splitlines()
+    translate_text("\n".join(lines[:3]), CachedTranslator(FakeTranslator(), cache), settings=settings())
+    backend = ParallelFake(workers=2)
+    cached = CachedTranslator(backend, cache)
+    assert cached.workers == 2  # the decorator reports its backend's figure
+    steps = list(iter_translate(NUMBERED, cached, settings=settings()))
+    assert steps[0].done == 3
+    assert backend.calls[0] == lines[3:5]
+    assert steps[1].done == 5
+
+
+def test_a_pipelined_backend_gets_the_next_call_before_this_one_is_shown():
+    translator = PipelinedFake()
+    shown = []
+    for step in iter_translate(NUMBERED, translator, settings=settings()):
+        shown.append((step.done, [len(chunk) for chunk in translator.pulled]))
+    assert shown == [(0, []), (2, [2, 9]), (11, [2, 9, 9]), (20, [2, 9, 9])]
+    plain = ParallelFake(workers=2)
+    assert [len(call) for call in translator.calls] == [2, 9, 9]
+    assert step.document == list(iter_translate(NUMBERED, plain, settings=settings()))[-1].document
+
+
+def test_a_translator_that_does_not_say_runs_one_batch_at_a_time(fake_translator):
+    list(iter_translate(NUMBERED, fake_translator, settings=settings(), chunk_sentences=8))
+    assert [len(call) for call in fake_translator.calls] == [1, 7, 6, 6]
+
+
+def test_translate_text_sends_an_article_in_as_few_calls_as_it_can():
+    translator = ParallelFake(workers=2)
+    translate_text(NUMBERED, translator, settings=settings())
+    assert [len(call) for call in translator.calls] == [20]
+
+
+@pytest.mark.parametrize(
+    ("total", "first", "largest", "sizes"),
+    [
+        (0, 2, 16, []),
+        (1, 2, 16, [1]),
+        (2, 2, 16, [2]),
+        (18, 2, 16, [2, 16]),
+        (19, 2, 16, [2, 9, 8]),
+        (40, 2, 16, [2, 13, 13, 12]),
+        (5, 0, 16, [1, 4]),
+        (19, 16, 16, [16, 3]),  # the old fixed chunks of 16
+    ],
+)
+def test_chunk_sizes(total, first, largest, sizes):
+    assert chunk_sizes(total, first=first, largest=largest) == sizes
+    assert sum(sizes) == total
 
 
 def test_segment_document_is_pending_and_indexes_the_text():

@@ -87,16 +87,17 @@ def test_batching_matches_one_at_a_time_and_keeps_order(
 
 
 def test_token_budget_splits_batches(toy_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    small = TransformersTranslator.load(toy_model_dir, settings=Settings(threads=1, batch_tokens=40))
+    """batch_tokens counts padded source tokens x beam hypotheses: memory grows with both."""
+    small = TransformersTranslator.load(toy_model_dir, settings=Settings(threads=1, batch_tokens=160))
     examples = heldout_pairs()[:6]
-    lengths = sorted(small.count_tokens(e.source) + 1 for e in examples)
+    lengths = sorted((small.count_tokens(e.source) + 1 for e in examples), reverse=True)
     counter = CountingGenerate(small, monkeypatch)
     outputs = small.translate_batch([e.source for e in examples])
     assert [o.text for o in outputs] == [e.target for e in examples]
     assert sum(counter.batches) == 6 and len(counter.batches) > 1
     start = 0
-    for size in counter.batches:  # each batch is a run of the length-sorted inputs, padded size <= budget
-        assert size * lengths[start + size - 1] <= 40 or size == 1
+    for size in counter.batches:  # runs of the length-sorted inputs, longest first: padded x beam <= budget
+        assert size * lengths[start] * 4 <= 160 or size == 1
         start += size
 
 

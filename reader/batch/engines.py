@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from reader.api import iter_article
 from reader.batch.progress import ProgressReporter
 from reader.errors import ReaderError, describe
+from reader.pipeline import CHUNK_INPUTS
 
 if TYPE_CHECKING:
     from reader.batch.plan import Job
@@ -63,7 +64,8 @@ class LocalEngine:
     def _translate(self, job: Job, translator: Translator) -> Document:
         done = 0
         document = None
-        for step in iter_article(job.article, translator, self.settings):
+        # Progress is counted, not read: no small first call, only throughput (as ``reader translate``).
+        for step in iter_article(job.article, translator, self.settings, first_chunk=CHUNK_INPUTS):
             self.progress.sentences(step.done - done)
             done = step.done
             document = step.document

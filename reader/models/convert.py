@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,21 @@ from reader.models import folder
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 
 
-def convert_to_ct2(model_dir: Path, out_dir: Path, *, quantization: str = "int8", force: bool = False) -> Path:
+def convert_to_ct2(
+    model_dir: Path,
+    out_dir: Path,
+    *,
+    quantization: str = "int8",
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Convert ``model_dir`` (a Hugging Face Marian folder) into ``out_dir`` and return ``out_dir``.
 
     An existing ``out_dir`` converted from the same weights with the same quantization is
-    kept as is; any other existing folder needs ``force=True`` to be replaced.
+    kept as is; any other existing folder needs ``force=True`` to be replaced. ``progress`` is told
+    each step as it starts (CTranslate2's converter reports nothing while it works).
     """
+    report = progress or (lambda step: None)
     model_dir = Path(model_dir).expanduser()
     out_dir = Path(out_dir).expanduser()
     if quantization not in QUANTIZATIONS:
@@ -63,6 +73,7 @@ def convert_to_ct2(model_dir: Path, out_dir: Path, *, quantization: str = "int8"
         raise ModelError(f"cannot create {out_dir}: {exc}") from exc
     try:
         try:
+            report(f"loading {model_dir.name} and converting it to CTranslate2 {quantization}")
             # force=True: the staging folder exists already (mkdtemp made it ours).
             with warnings.catch_warnings():
                 # The converter loads MarianTokenizer, which asks for sacremoses it never uses here.
@@ -73,6 +84,7 @@ def convert_to_ct2(model_dir: Path, out_dir: Path, *, quantization: str = "int8"
         except Exception as exc:  # the converter raises many types (ValueError, OSError, safetensors, torch)
             raise ModelError(f"CTranslate2 could not convert {model_dir}: {first_line(exc)}") from exc
         try:
+            report("copying the tokenizer and recording the conversion")
             for name in folder.CT2_COPIED_FILES:
                 if (model_dir / name).is_file():
                     shutil.copy2(model_dir / name, staging / name)

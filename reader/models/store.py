@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader.config import Settings
-from reader.errors import ModelNotFoundError, ReaderError, first_line
+from reader.errors import ModelError, ModelNotFoundError, ReaderError, first_line
 from reader.models import folder
 from reader.models.catalog import catalog
 
@@ -175,10 +176,38 @@ def import_model(path: Path, settings: Settings, *, name: str | None = None) -> 
     return target
 
 
-def convert(name: str, settings: Settings, *, quantization: str = "int8", force: bool = False) -> Path:
-    """Store a CTranslate2 conversion of an installed model beside it."""
+def convert(
+    name: str,
+    settings: Settings,
+    *,
+    quantization: str = "int8",
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Store a CTranslate2 conversion of an installed model beside it (``progress`` hears each step)."""
     from reader.models.convert import convert_to_ct2
 
     model = resolve(replace(settings, model=name, backend=folder.TRANSFORMERS))
     target = ct2_dir(settings, model.name, quantization)
-    return convert_to_ct2(model.path, target, quantization=quantization, force=force)
+    return convert_to_ct2(model.path, target, quantization=quantization, force=force, progress=progress)
+
+
+def convert_installed(name: str, settings: Settings, *, progress: Callable[[str], None] | None = None) -> Path:
+    """Right after ``pull`` or ``import``: the int8 conversion beside the model, as ``auto`` will use it.
+
+    A conversion reader made of weights the install has just replaced is removed first: were the new
+    conversion to fail, ``auto`` must fall back to transformers, not serve the old weights.
+    """
+    target = ct2_dir(settings, name)
+    record = folder.read_ct2_record(target)
+    if record is not None and record.source_fingerprint != folder.fingerprint(settings.models_dir / name):
+        try:
+            shutil.rmtree(target)
+        except OSError as exc:
+            raise ModelError(f"cannot remove {target}, a conversion of the weights just replaced: {exc}") from exc
+    return convert(name, settings, progress=progress)
+
+
+def has_conversion(name: str, settings: Settings) -> bool:
+    """Whether an installed model has a CTranslate2 conversion beside it that the ``auto`` backend picks."""
+    return any(folder.kind(ct2_dir(settings, name, q)) == folder.CT2 for q in CT2_QUANTIZATION_PREFERENCE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -55,6 +55,40 @@ class Translator(Protocol):
     def count_tokens(self, text: str) -> int:
         """Source subword count, so the pipeline can keep inputs inside the model's budget."""
         ...
+
+
+@runtime_checkable
+class Parallel(Protocol):
+    """A translator that runs several batches at once: CTranslate2's ``inter_threads`` workers on CPU."""
+
+    @property
+    def workers(self) -> int: ...
+
+
+def workers_of(translator: object) -> int:
+    """How many batches ``translator`` runs at once, as its backend says: 1 when it does not say."""
+    return max(1, int(translator.workers)) if isinstance(translator, Parallel) else 1
+
+
+@runtime_checkable
+class Pipelined(Protocol):
+    """A translator that queues a call's work before the previous call's results are awaited.
+
+    The pipeline makes several calls per document so that it fills in as it goes; a backend whose
+    workers would otherwise wait at the end of each call for its slowest batch says so here.
+    """
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+        """``translate_batch`` of each chunk, in order, one result per chunk pulled from ``chunks``."""
+        ...
+
+
+def translate_chunks(translator: Translator, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+    """``translate_batch`` of each chunk in turn (none for an empty one): pipelined where the translator
+    can (``Pipelined``)."""
+    if isinstance(translator, Pipelined):
+        return translator.translate_chunks(chunks)
+    return (translator.translate_batch(chunk) if chunk else [] for chunk in chunks)
 
 
 @runtime_checkable

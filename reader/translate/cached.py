@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 
 from reader.cache import CacheWarning, SentenceCache
 from reader.errors import CacheError, ModelError
-from reader.translate.base import Translation, Translator, post_editing
+from reader.translate.base import Translation, Translator, post_editing, translate_chunks, workers_of
 
 
 class CachedTranslator:
@@ -37,6 +38,10 @@ class CachedTranslator:
     def model_fingerprint(self) -> str:
         return self.inner.model_fingerprint
 
+    @property
+    def workers(self) -> int:
+        return workers_of(self.inner)
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
@@ -47,20 +52,34 @@ class CachedTranslator:
         return found
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        unique = list(dict.fromkeys(sentences))
-        found = self._read(unique)
-        self.hits += len(found)
-        misses = [sentence for sentence in unique if sentence not in found]
-        if misses:
-            fresh = self.inner.translate_batch(misses)
-            self.model_calls += 1
-            self.misses += len(misses)
-            if len(fresh) != len(misses):
-                raise ModelError(f"the model returned {len(fresh)} translations for {len(misses)} sentences")
-            new = dict(zip(misses, fresh, strict=True))
-            self._write(new)
-            found.update(new)
-        return [found[sentence] for sentence in sentences]
+        (translations,) = self.translate_chunks([sentences])
+        return translations
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+        """Each chunk answered from the cache where it can, its misses sent to the model, pipelined
+        when the model can (``reader.translate.base.translate_chunks``), and cached as they come."""
+        pending: deque[tuple[Sequence[str], dict[str, Translation], list[str]]] = deque()
+
+        def misses() -> Iterator[list[str]]:
+            for sentences in chunks:
+                unique = list(dict.fromkeys(sentences))
+                found = self._read(unique)
+                self.hits += len(found)
+                missing = [sentence for sentence in unique if sentence not in found]
+                pending.append((sentences, found, missing))
+                yield missing
+
+        for fresh in translate_chunks(self.inner, misses()):
+            sentences, found, missing = pending.popleft()
+            if missing:
+                self.model_calls += 1
+                self.misses += len(missing)
+                if len(fresh) != len(missing):
+                    raise ModelError(f"the model returned {len(fresh)} translations for {len(missing)} sentences")
+                new = dict(zip(missing, fresh, strict=True))
+                self._write(new)
+                found.update(new)
+            yield [found[sentence] for sentence in sentences]
 
     # Post-editing passes through to the model and is never cached: none of it is the machine version.
     # The one cached thing is the machine version itself, which leads the alternatives.

@@ -8,7 +8,7 @@ own requests caused, so the app can say "nothing sent to the model" for a re-ope
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from reader.translate.base import Translation
 from reader.translate.cached import CachedTranslator
@@ -41,6 +41,10 @@ class RunTranslator:
     def model_fingerprint(self) -> str:
         return self._shared.inner.model_fingerprint
 
+    @property
+    def workers(self) -> int:
+        return self._shared.inner.workers
+
     def count_tokens(self, text: str) -> int:
         with self._shared.lock:
             return self._shared.inner.count_tokens(text)
@@ -56,6 +60,19 @@ class RunTranslator:
             result = inner.translate_batch(sentences)
             self.model_calls += inner.model_calls - before
         return result
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+        """The model's pipelined chunks, each step under the lock: other runs' calls go in between."""
+        inner = self._shared.inner
+        steps = inner.translate_chunks(chunks)
+        while True:
+            with self._shared.lock:
+                before = inner.model_calls
+                translations = next(steps, None)
+                self.model_calls += inner.model_calls - before
+            if translations is None:
+                return
+            yield translations
 
     # Post-editing (reader.translate.base.PostEditing): one reader's request at a time, like the rest.
 

@@ -8,7 +8,8 @@ and the registry factory that loads it, with one record of model calls for every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,31 @@ class FakeTranslator:
                 )
             )
         return out
+
+
+class PipelinedFake(FakeTranslator):
+    """A fake backend that takes the next chunk before it hands out this one's translations, as the
+    CTranslate2 backend queues the next call's jobs (``reader.translate.base.Pipelined``)."""
+
+    workers = 2
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pulled: list[list[str]] = []
+        """Every chunk taken from the caller, in the order taken."""
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+        ahead: deque[Sequence[str]] = deque()
+        for chunk in chunks:
+            self.pulled.append(list(chunk))
+            ahead.append(chunk)
+            if len(ahead) > 1:
+                yield self._call(ahead.popleft())
+        while ahead:
+            yield self._call(ahead.popleft())
+
+    def _call(self, chunk: Sequence[str]) -> list[Translation]:
+        return self.translate_batch(chunk) if chunk else []
 
 
 @dataclass

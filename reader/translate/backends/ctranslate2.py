@@ -14,7 +14,8 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,6 +28,7 @@ from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models import folder
 from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
+from reader.translate.batching import padded_batches
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -62,7 +64,6 @@ class CT2Translator:
     model_fingerprint: str
     """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
     device: str = "cpu"
-    workers: int = 1
     model_calls: int = field(default=0, init=False)
 
     @classmethod
@@ -107,12 +108,16 @@ class CT2Translator:
             quantization=quantization,
             model_fingerprint=folder.fingerprint(model_dir),
             device=device,
-            workers=workers,
         )
 
     @property
     def compute_type(self) -> str:
         return str(self.model.compute_type)
+
+    @property
+    def workers(self) -> int:
+        """Batches run at once: CTranslate2's ``inter_threads`` (its parallel translators)."""
+        return int(self.model.num_translators)
 
     @property
     def fingerprint(self) -> str:
@@ -125,59 +130,115 @@ class CT2Translator:
         return len(self.tokenizer.tokenize(text)) if text.strip() else 0
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        """Translate in batches that keep every worker busy within ``batch_tokens`` of memory.
+        """Translate in length-sorted batches, one per worker at least, within ``batch_tokens`` of memory.
 
-        Memory grows with hypotheses x output length (each keeps its attention caches and
-        vocabulary-wide scores), so the ``batch_tokens`` budget is shared among the beam's
-        hypotheses and the workers' batches in flight: with the defaults (2048 tokens, beam 4)
-        peak memory stays under 600 MB for opus-mt-ar-en even when every output runs to its limit.
+        Memory grows with hypotheses x padded input length (each hypothesis keeps attention caches
+        over the source and its output, which the output limit bounds by the source's length), so
+        ``batch_tokens`` counts padded source tokens x beam hypotheses over the batches the workers
+        run at once (``reader.translate.batching``): it caps memory for any input, and raising it buys
+        larger batches. Each batch is its own asynchronous job, so the workers run them side by side.
 
         Long inputs are refused before anything runs, never truncated silently (the pipeline
         sub-splits long sentences first).
         """
-        results = [Translation("", (), 0.0) for _ in sentences]
+        return self._collect(self._queue(sentences))
+
+    def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
+        """``translate_batch`` of each chunk in turn, the next chunk's jobs queued before this one's are awaited.
+
+        CTranslate2's workers take jobs in the order they were queued, so the chunks still finish
+        in order, but a worker done with its share of a chunk goes on with the next one instead of
+        waiting for the slowest batch. One chunk ahead is enough for that, and it bounds the work
+        left running when the caller stops early (the app's reader opened another article).
+        """
+        ahead: deque[_Queued] = deque()
+        for chunk in chunks:
+            ahead.append(self._queue(chunk))
+            if len(ahead) > 1:
+                yield self._collect(ahead.popleft())
+        while ahead:
+            yield self._collect(ahead.popleft())
+
+    def _queue(self, sentences: Sequence[str]) -> _Queued:
+        """Every job of one call queued, beam searches first, then their first-row fix-ups."""
         todo = [i for i, sentence in enumerate(sentences) if sentence.strip()]
-        if not todo:
-            return results
         sources = [self._pieces(sentences[i]) for i in todo]
-        longest = max(len(pieces) for pieces in sources)
-        # At least one batch per worker; all batches in flight together within the memory budget.
-        share = math.ceil(sum(len(pieces) for pieces in sources) / self.workers)
-        budget = self.batch_tokens // (self.decode.beam * self.workers)
-        options = {
-            "batch_type": "tokens",
-            "max_batch_size": max(longest, min(budget, share)),
-            "max_input_length": 0,
-            "return_attention": True,
-        }
+        batches = padded_batches(
+            [len(pieces) for pieces in sources],
+            budget=self.batch_tokens // (self.decode.beam * self.workers),
+            workers=self.workers,
+        )
+        # Every job is queued before any result is awaited: a worker done with its beam search
+        # goes on to the first-row fix-up while the others finish theirs.
         try:
-            outputs = self.model.translate_batch(
-                sources,
-                beam_size=self.decode.beam,
-                patience=PATIENCE,
-                no_repeat_ngram_size=self.decode.no_repeat_ngram_size,
-                max_decoding_length=output_limit(longest, self.decode.max_length),
-                min_decoding_length=0,
-                return_scores=True,
-                **options,
-            )
+            searches = [self._queue_beam_search([sources[i] for i in batch]) for batch in batches]
+            shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
+            fixes = self._queue_first_steps([sources[i] for i in shared]) if shared else []
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
+        return _Queued(sentences, todo, sources, batches, searches, shared, fixes)
+
+    def _collect(self, queued: _Queued) -> list[Translation]:
+        """The translations of a queued call, once its jobs are done."""
+        results = [Translation("", (), 0.0) for _ in queued.sentences]
+        if not queued.todo:
+            return results
+        try:
+            outputs: list[Any] = [None] * len(queued.sources)
+            for batch, search in zip(queued.batches, queued.searches, strict=True):
+                for i, job in zip(batch, search, strict=True):
+                    outputs[i] = job.result()
             first_rows = [_first_row(out) for out in outputs]
-            if self.device == "cpu" and self.decode.beam > 1 and len(sources) > 1:
-                # CTranslate2 4.x bug: on CPU, beam search runs its first step before expanding the
-                # beam, then gathers that step's attention with un-expanded indices, so example i
-                # gets example i // beam's first row (BeamSearch::search in decoding.cc). The first
-                # step attends from the decoder start token alone, the same in every beam: one
-                # greedy step recomputes it exactly.
-                first_steps = self.model.translate_batch(
-                    sources, beam_size=1, max_decoding_length=1, min_decoding_length=1, **options
-                )
-                first_rows = [_first_row(out) for out in first_steps]
+            for i, job in zip(queued.shared, queued.fixes, strict=True):
+                first_rows[i] = _first_row(job.result())
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
         self.model_calls += 1
-        for i, source, output, first in zip(todo, sources, outputs, first_rows, strict=True):
-            results[i] = self._translation(sentences[i], source, output, first)
+        for i, source, output, first in zip(queued.todo, queued.sources, outputs, first_rows, strict=True):
+            results[i] = self._translation(queued.sentences[i], source, output, first)
         return results
+
+    @property
+    def _first_row_is_wrong(self) -> bool:
+        """CTranslate2 4.x bug: on CPU, batched beam search returns the wrong first attention row.
+
+        Beam search runs its first step before expanding the beam, then gathers that step's
+        attention with un-expanded indices, so in a batch of several inputs all but the first get
+        another input's first row (BeamSearch::search in decoding.cc). A batch of one is right.
+        """
+        return self.device == "cpu" and self.decode.beam > 1
+
+    def _queue_beam_search(self, batch: list[list[str]]) -> list[Any]:
+        """Queue a beam search over one batch (one job, run by the next free worker)."""
+        return self.model.translate_batch(
+            batch,
+            asynchronous=True,
+            beam_size=self.decode.beam,
+            patience=PATIENCE,
+            no_repeat_ngram_size=self.decode.no_repeat_ngram_size,
+            max_decoding_length=output_limit(max(len(pieces) for pieces in batch), self.decode.max_length),
+            min_decoding_length=0,
+            max_input_length=0,
+            return_scores=True,
+            return_attention=True,
+        )
+
+    def _queue_first_steps(self, sources: list[list[str]]) -> list[Any]:
+        """Queue one greedy step per source: its attention is the first row beam search got wrong.
+
+        The first step attends from the decoder start token alone, the same in every beam, so one
+        greedy step recomputes it exactly; split among the workers, it costs about an encoder pass.
+        """
+        return self.model.translate_batch(
+            sources,
+            asynchronous=True,
+            beam_size=1,
+            max_decoding_length=1,
+            min_decoding_length=1,
+            max_input_length=0,
+            max_batch_size=math.ceil(len(sources) / self.workers),
+            return_attention=True,
+        )
 
     def _pieces(self, text: str) -> list[str]:
         """Source pieces ending in </s>: what the transformers backend feeds its model."""
@@ -363,6 +424,21 @@ class CT2Translator:
 
     def __repr__(self) -> str:
         return f"CT2Translator({self.fingerprint!r})"
+
+
+class _Queued(NamedTuple):
+    """One call's jobs in CTranslate2's queue: what ``_collect`` needs to read their results back."""
+
+    sentences: Sequence[str]
+    todo: list[int]
+    """Indices of the non-blank sentences, which ``sources`` holds in that order."""
+    sources: list[list[str]]
+    batches: list[list[int]]
+    searches: list[list[Any]]
+    """Per batch, its AsyncTranslationResult per input."""
+    shared: list[int]
+    """Inputs whose first attention row is recomputed (they shared a beam search)."""
+    fixes: list[Any]
 
 
 class _Hypothesis(NamedTuple):

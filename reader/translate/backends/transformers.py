@@ -9,6 +9,7 @@ word alignment (see reader.align).
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderErro
 from reader.models import folder
 from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
+from reader.translate.batching import padded_batches
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -36,6 +38,10 @@ class _Item:
     pieces: list[str]
     ids: list[int]
     """Source token ids, eos included."""
+
+
+LOGIT_ROWS = 16
+"""Output positions whose vocabulary-wide logits exist at once in the scoring pass (4 MB for opus-mt-ar-en)."""
 
 
 def _max_new_tokens(source_tokens: int, max_length: int) -> int:
@@ -111,6 +117,11 @@ class TransformersTranslator:
     def fingerprint(self) -> str:
         return self._fingerprint
 
+    @property
+    def workers(self) -> int:
+        """One batch at a time: torch spreads each batch over the threads."""
+        return 1
+
     def count_tokens(self, text: str) -> int:
         """Source subwords, without the eos the model adds."""
         return len(self._encode(text)[0]) if text.strip() else 0
@@ -126,10 +137,12 @@ class TransformersTranslator:
         return pieces, [*ids, self._eos]
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        """Translate in length-sorted batches of at most ``batch_tokens`` padded source tokens.
+        """Translate in length-sorted batches within ``batch_tokens`` of memory, one batch at a time.
 
-        Every sentence is checked against the model's position limit before anything runs:
-        input is never truncated silently (the pipeline sub-splits long sentences first).
+        Memory grows with hypotheses x padded input length, as in the CTranslate2 backend, so a batch's
+        padded source tokens x beam stay within ``batch_tokens`` (``reader.translate.batching``). Every
+        sentence is checked against the model's position limit before anything runs: input is never
+        truncated silently (the pipeline sub-splits long sentences first).
         """
         results: list[Translation | None] = [None] * len(sentences)
         items: list[_Item] = []
@@ -144,24 +157,12 @@ class TransformersTranslator:
                     f"{self._max_positions}; split it before translating (it starts: {text[:60]!r})"
                 )
             items.append(_Item(index, text, pieces, ids))
-        items.sort(key=lambda item: len(item.ids))
-        for group in self._batches(items):
+        budget = self._batch_tokens // self._decode.beam
+        for batch in padded_batches([len(item.ids) for item in items], budget=budget):
+            group = [items[i] for i in batch]
             for item, translation in zip(group, self._translate_group(group), strict=True):
                 results[item.index] = translation
         return [r if r is not None else Translation("", (), 0.0) for r in results]
-
-    def _batches(self, items: list[_Item]) -> list[list[_Item]]:
-        """Consecutive groups (items are sorted by length) whose padded size fits the token budget."""
-        groups: list[list[_Item]] = []
-        current: list[_Item] = []
-        for item in items:
-            if current and (len(current) + 1) * len(item.ids) > self._batch_tokens:
-                groups.append(current)
-                current = []
-            current.append(item)
-        if current:
-            groups.append(current)
-        return groups
 
     def _translate_group(self, group: list[_Item]) -> list[Translation]:
         import torch
@@ -184,6 +185,7 @@ class TransformersTranslator:
                     input_ids=input_ids,
                     attention_mask=attention_mask,
                     encoder_outputs=BaseModelOutput(last_hidden_state=encoded.last_hidden_state),
+                    cache=_beam_cache(self._model.config),
                     num_beams=self._decode.beam,
                     num_return_sequences=1,
                     do_sample=False,
@@ -195,6 +197,7 @@ class TransformersTranslator:
                     self._hypothesis(row.tolist(), _max_new_tokens(len(item.ids), self._decode.max_length))
                     for row, item in zip(generated, group, strict=True)
                 ]
+                del generated
                 scores, attentions = self._teacher_forced(encoded.last_hidden_state, attention_mask, outputs)
         except RuntimeError as exc:
             raise ModelError(f"the model failed while translating: {exc}") from exc
@@ -225,7 +228,6 @@ class TransformersTranslator:
     def _teacher_forced(self, encoded: Any, attention_mask: Any, outputs: list[list[int]]) -> tuple[list[float], Any]:
         """Exact mean log-probability of each output, and its [target, source] alignment attention."""
         import torch
-        from transformers.modeling_outputs import BaseModelOutput
 
         device = encoded.device
         width = max(len(o) for o in outputs)
@@ -239,21 +241,39 @@ class TransformersTranslator:
         for row, output in enumerate(outputs):
             valid[row, : len(output)] = True
         labels, decoder_input, valid = labels.to(device), decoder_input.to(device), valid.to(device)
-        out = self._model(
-            encoder_outputs=BaseModelOutput(last_hidden_state=encoded),
-            attention_mask=attention_mask,
-            decoder_input_ids=decoder_input,
-            decoder_attention_mask=valid.long(),
+        # The decoder alone (no language-model head): the head's [batch, length, vocabulary] logits
+        # would be the largest tensor of the whole translation, so they are made a slice at a time.
+        out = self._model.get_decoder()(
+            input_ids=decoder_input,
+            attention_mask=valid.long(),
+            encoder_hidden_states=encoded,
+            encoder_attention_mask=attention_mask,
             output_attentions=True,
+            use_cache=False,
         )
-        logits = out.logits.float()
+        attention = out.cross_attentions[-1][:, 0].float().cpu().numpy()
+        hidden = out.last_hidden_state[valid]
+        targets = labels[valid]
+        del out
+        picked = torch.cat(
+            [
+                self._log_probs(hidden[start : start + LOGIT_ROWS], targets[start : start + LOGIT_ROWS])
+                for start in range(0, len(targets), LOGIT_ROWS)
+            ]
+        )
+        rows = torch.arange(len(outputs), device=device).repeat_interleave(valid.sum(dim=1))
+        totals = torch.zeros(len(outputs), device=device).index_add_(0, rows, picked) / valid.sum(dim=1)
+        return [float(t) for t in totals.cpu()], attention
+
+    def _log_probs(self, hidden: Any, targets: Any) -> Any:
+        """Log-probability of each target token, from decoder states: the model's head and softmax on a slice."""
+        import torch
+
+        logits = (self._model.lm_head(hidden) + self._model.final_logits_bias).float()
         for ids in self._bad_words:
             if len(ids) == 1:
-                logits[..., ids[0]] = float("-inf")  # generation never picks them, so renormalise without
-        logprobs = torch.log_softmax(logits, dim=-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
-        totals = torch.where(valid, logprobs, 0.0).sum(dim=1) / valid.sum(dim=1)
-        attention = out.cross_attentions[-1][:, 0].float().cpu().numpy()
-        return [float(t) for t in totals.cpu()], attention
+                logits[:, ids[0]] = float("-inf")  # generation never picks them, so renormalise without
+        return logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
 
     # ---- post-editing (reader.translate.base.PostEditing) --------------------------------------
 
@@ -416,6 +436,31 @@ class TransformersTranslator:
             rows = attention[: len(output), : len(item.ids)]
             results.append(candidates.build(item.text, source, target, pieces, text, score, rows))
         return results
+
+
+def _beam_cache(config: Any) -> Any:
+    """generate()'s key/value cache, minus a copy of the cross-attention cache at every step.
+
+    Beam search reorders the cache after each step. The cross-attention keys and values (over the
+    source) are the same for every beam of one sentence, and beams never move between sentences, so
+    reordering them changes nothing; transformers does it anyway, and on CPU those copies took a
+    third of the translation time and most of its memory churn (measured in docs/performance.md).
+    """
+    from transformers import DynamicCache
+
+    decoder = config.get_text_config(decoder=True)
+    return _self_attention_reorder()(DynamicCache(config=decoder), DynamicCache(config=decoder))
+
+
+@functools.cache
+def _self_attention_reorder() -> type:
+    from transformers import EncoderDecoderCache
+
+    class SelfAttentionReorder(EncoderDecoderCache):
+        def reorder_cache(self, beam_idx: Any) -> None:
+            self.self_attention_cache.reorder_cache(beam_idx)
+
+    return SelfAttentionReorder
 
 
 @contextlib.contextmanager

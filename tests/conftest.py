@@ -6,12 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from reader.translate import registry
 from tests.support.fake import FakeModel, FakeTranslator
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+
+# Property tests check behaviour, never speed: Hypothesis's per-example deadline is a timed assertion,
+# and a shared or loaded machine trips it.
+settings.register_profile("reader", deadline=None)
+settings.load_profile("reader")
 
 
 @pytest.fixture(scope="session")

@@ -1121,9 +1121,10 @@ Targets (issue 12, 2 CPU cores):
 The app shows a document as it fills in. With calls of 16 model inputs it showed nothing until the first
 16 were done, and a typical article is one or two such calls. The pipeline now makes its first call small:
 one input per batch the backend runs at once (`Translator.workers`: CTranslate2's `inter_threads`, 1 for
-transformers) and at least the whole first pending sentence, in document order; the rest goes in even calls
-of at most 16 (19 inputs after the first 2 go as 9 + 8, not 16 + 1, so no call is a lonely tail). On
-{first_article} that is {first_calls} inputs per call, against {first_calls_16} before. A batch of one
+transformers) and at least the whole first pending sentence, in document order; the rest goes in even calls,
+as many as calls of 16 would need for the whole article less one, so the small first call costs no extra
+call (19 inputs after the first 2 go as 17, not 9 + 8 or 16 + 1). On {first_article} that is {first_calls}
+inputs per call, against {first_calls_16} before. A batch of one
 needs no first-row fix-up, but it decodes less efficiently than a batch of several, and more calls mean
 more ends of calls, where a worker done with its share waited for the slowest batch. So the CTranslate2
 backend queues the next call's jobs before it awaits this call's results (`translate_chunks`, one call

@@ -104,15 +104,20 @@ def _assemble(skeleton: Document, plans: list[Plan], results: dict[str, Translat
 
 
 def chunk_sizes(total: int, *, first: int, largest: int) -> list[int]:
-    """Inputs per model call: ``first`` at once, then the rest in calls of at most ``largest``, evened out.
+    """Inputs per model call: ``first`` at once, then the rest in even calls.
 
-    Even calls keep every batch large: 19 inputs after a first call of 2 go as 9 + 8, not 16 + 1.
+    The small first call costs no extra call: the rest go in as many calls as calls of ``largest``
+    would take for everything, less one (at least one), so batches stay as large as before. 19
+    inputs after a first call of 2 go as 17, not 9 + 8 or 16 + 1. A call's size bounds only how
+    often results arrive: the backend cuts it into batches within its memory budget.
     """
     if total <= 0:
         return []
     first = min(total, max(1, first))
     rest = total - first
-    calls = math.ceil(rest / max(1, largest))
+    if rest == 0:
+        return [first]
+    calls = max(1, math.ceil(total / max(1, largest)) - 1)
     return [first, *(rest // calls + (1 if i < rest % calls else 0) for i in range(calls))]
 
 

@@ -105,8 +105,8 @@ def test_the_first_call_is_one_input_per_worker_in_document_order():
     steps = list(iter_translate(NUMBERED, translator, settings=settings()))
     sentences = [s.source for s in steps[-1].document.sentences]
     assert translator.calls[0] == sentences[:2]
-    assert [len(call) for call in translator.calls] == [2, 9, 9]  # then even calls of at most 16
-    assert [s.done for s in steps] == [0, 2, 11, 20]
+    assert [len(call) for call in translator.calls] == [2, 18]  # then no more calls than calls of 16 would make
+    assert [s.done for s in steps] == [0, 2, 20]
 
 
 def test_the_first_call_finishes_the_first_sentence_even_when_it_is_split():
@@ -141,15 +141,15 @@ def test_a_pipelined_backend_gets_the_next_call_before_this_one_is_shown():
     shown = []
     for step in iter_translate(NUMBERED, translator, settings=settings()):
         shown.append((step.done, [len(chunk) for chunk in translator.pulled]))
-    assert shown == [(0, []), (2, [2, 9]), (11, [2, 9, 9]), (20, [2, 9, 9])]
+    assert shown == [(0, []), (2, [2, 18]), (20, [2, 18])]
     plain = ParallelFake(workers=2)
-    assert [len(call) for call in translator.calls] == [2, 9, 9]
+    assert [len(call) for call in translator.calls] == [2, 18]
     assert step.document == list(iter_translate(NUMBERED, plain, settings=settings()))[-1].document
 
 
 def test_a_translator_that_does_not_say_runs_one_batch_at_a_time(fake_translator):
     list(iter_translate(NUMBERED, fake_translator, settings=settings(), chunk_sentences=8))
-    assert [len(call) for call in fake_translator.calls] == [1, 7, 6, 6]
+    assert [len(call) for call in fake_translator.calls] == [1, 10, 9]
 
 
 def test_translate_text_sends_an_article_in_as_few_calls_as_it_can():
@@ -165,8 +165,9 @@ def test_translate_text_sends_an_article_in_as_few_calls_as_it_can():
         (1, 2, 16, [1]),
         (2, 2, 16, [2]),
         (18, 2, 16, [2, 16]),
-        (19, 2, 16, [2, 9, 8]),
-        (40, 2, 16, [2, 13, 13, 12]),
+        (19, 2, 16, [2, 17]),
+        (40, 2, 16, [2, 19, 19]),
+        (49, 2, 16, [2, 16, 16, 15]),
         (5, 0, 16, [1, 4]),
         (19, 16, 16, [16, 3]),  # the old fixed chunks of 16
     ],

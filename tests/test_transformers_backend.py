@@ -13,6 +13,7 @@ from reader.config import Settings
 from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models.folder import FINGERPRINT_MEMO
 from reader.translate import registry
+from reader.translate.backends import beam_memory
 from reader.translate.backends.transformers import TransformersTranslator
 from reader.translate.base import Translation, Translator
 from tests.support.toy import TOY_ARTICLE_PAIRS, heldout_pairs
@@ -84,6 +85,41 @@ def test_batching_matches_one_at_a_time_and_keeps_order(
     assert [b.text for b in batched] == [s.text for s in singles] == [e.target for e in examples]
     assert [b.alignment for b in batched] == [s.alignment for s in singles]
     assert [b.score for b in batched] == pytest.approx([s.score for s in singles], abs=1e-4)
+
+
+def test_cross_attention_kept_once_per_sentence(
+    translator: TransformersTranslator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beam search holds the source's keys and values once per sentence, not once per beam."""
+    made = []
+    build = beam_memory.beam_cache
+
+    def recording(config, beams):
+        made.append(cache := build(config, beams))
+        return cache
+
+    monkeypatch.setattr(beam_memory, "beam_cache", recording)
+    sources = [e.source for e in heldout_pairs()[:3]]
+    translator.translate_batch(sources)
+    (cache,) = made
+    cross, own = cache.cross_attention_cache.layers[0], cache.self_attention_cache.layers[0]
+    assert cross.keys.shape[0] == cross.values.shape[0] == 3
+    assert own.keys.shape[0] == 3 * 4
+
+
+def test_per_sentence_cross_attention_gives_what_eager_attention_gives(
+    toy_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same translations, alignments and scores as transformers' own eager attention and cache."""
+    examples = heldout_pairs()[:24]
+    sources = [e.source for e in examples] + [" ".join(e.source for e in examples[i : i + 4]) for i in (0, 8, 16)]
+    ours = TransformersTranslator.load(toy_model_dir, settings=SETTINGS)
+    mine = ours.translate_batch(sources), ours.alternatives(sources[-1], 6), ours.complete(sources[0], "The")
+    monkeypatch.setattr(beam_memory, "beam_cache", lambda config, beams: None)  # generate()'s own cache
+    ours._model.set_attn_implementation("eager")
+    theirs = ours.translate_batch(sources), ours.alternatives(sources[-1], 6), ours.complete(sources[0], "The")
+    assert mine == theirs
+    assert [t.text for t in mine[0][:24]] == [e.target for e in examples]
 
 
 def test_token_budget_splits_batches(toy_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,6 @@ word alignment (see reader.align).
 from __future__ import annotations
 
 import contextlib
-import functools
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from reader.align import SPECIAL_TOKENS, word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
 from reader.models import folder
 from reader.translate import candidates
+from reader.translate.backends import beam_memory
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
 
@@ -100,7 +100,9 @@ class TransformersTranslator:
                 # sacremoses only serves MarianTokenizer.normalize, which translation never calls.
                 warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
                 tokenizer = MarianTokenizer.from_pretrained(str(model_dir))
-                model = MarianMTModel.from_pretrained(str(model_dir), attn_implementation="eager")
+                model = MarianMTModel.from_pretrained(
+                    str(model_dir), attn_implementation=beam_memory.attention_implementation()
+                )
             model.to(device)
         except Exception as exc:  # whatever the library trips over, the folder is unusable
             raise ModelError(f"could not load the model in {model_dir}: {exc}") from exc
@@ -185,7 +187,7 @@ class TransformersTranslator:
                     input_ids=input_ids,
                     attention_mask=attention_mask,
                     encoder_outputs=BaseModelOutput(last_hidden_state=encoded.last_hidden_state),
-                    cache=_beam_cache(self._model.config),
+                    cache=beam_memory.beam_cache(self._model.config, self._decode.beam),
                     num_beams=self._decode.beam,
                     num_return_sequences=1,
                     do_sample=False,
@@ -397,6 +399,7 @@ class TransformersTranslator:
                     attention_mask=attention_mask,
                     encoder_outputs=self._outputs(encoded),
                     decoder_input_ids=decoder_input_ids,
+                    cache=beam_memory.beam_cache(self._model.config, beams),
                     num_beams=beams,
                     num_return_sequences=returns,
                     do_sample=False,
@@ -436,31 +439,6 @@ class TransformersTranslator:
             rows = attention[: len(output), : len(item.ids)]
             results.append(candidates.build(item.text, source, target, pieces, text, score, rows))
         return results
-
-
-def _beam_cache(config: Any) -> Any:
-    """generate()'s key/value cache, minus a copy of the cross-attention cache at every step.
-
-    Beam search reorders the cache after each step. The cross-attention keys and values (over the
-    source) are the same for every beam of one sentence, and beams never move between sentences, so
-    reordering them changes nothing; transformers does it anyway, and on CPU those copies took a
-    third of the translation time and most of its memory churn (measured in docs/performance.md).
-    """
-    from transformers import DynamicCache
-
-    decoder = config.get_text_config(decoder=True)
-    return _self_attention_reorder()(DynamicCache(config=decoder), DynamicCache(config=decoder))
-
-
-@functools.cache
-def _self_attention_reorder() -> type:
-    from transformers import EncoderDecoderCache
-
-    class SelfAttentionReorder(EncoderDecoderCache):
-        def reorder_cache(self, beam_idx: Any) -> None:
-            self.self_attention_cache.reorder_cache(beam_idx)
-
-    return SelfAttentionReorder
 
 
 @contextlib.contextmanager

@@ -12,8 +12,7 @@ import pytest
 from reader.config import Settings
 from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models.folder import FINGERPRINT_MEMO
-from reader.translate import registry
-from reader.translate.backends import beam_memory
+from reader.translate import beam_memory, registry
 from reader.translate.backends.transformers import TransformersTranslator
 from reader.translate.base import Translation, Translator
 from tests.support.toy import TOY_ARTICLE_PAIRS, heldout_pairs

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 from reader.align import SPECIAL_TOKENS, word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
 from reader.models import folder
-from reader.translate import candidates
-from reader.translate.backends import beam_memory
+from reader.translate import beam_memory, candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
 

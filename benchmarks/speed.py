@@ -1112,7 +1112,7 @@ Side by side (medians; times per variant are the sum over the articles):
 
 ![throughput by contender](performance.png)
 
-Targets (issue 12, 2 CPU cores):
+Targets (2 CPU cores; issue 12's, and our own floors under the × naive loop figures it measured, 3.2× and 12.7×):
 
 {verdicts}
 
@@ -1177,21 +1177,25 @@ output by the source). So it caps memory for any input, and raising it buys larg
   under 500 MB on 2 workers.
 - transformers: the pipeline peaked at {transformers_rss} MB against the naive loop's {baseline_rss} MB; with
   `READER_BATCH_TOKENS=400` (one long input per batch) at {transformers_small_rss} MB, at {small_speed} of the
-  default's speed. Most of the difference is beam search itself: a batch of inputs holds every hypothesis's
-  attention caches and vocabulary-wide scores at once. What the backend no longer does: the scoring pass
-  (the exact log-probability and the alignment attention of the chosen output) ran the full model and
-  kept [batch x length x 62,834] logits, twice (log-softmax), where it now runs the decoder alone and
-  scores 16 positions at a time; beam search copied the cross-attention cache at every step (the same
-  for every beam of a sentence), a third of its time in a profile, which a cache that reorders only the
-  self-attention keys and values avoids; the generated ids are freed before scoring. Model weights
-  (294 MB, memory-mapped) count in every transformers process's RSS once they are read. Measured stage by
-  stage on the plan's calls (the peak reset before each, 2026-12-02): after a call of one input the
-  process stood at the naive loop's peak (712 MB); a call of 8 to 11 inputs peaked in beam search
-  (`generate`) at 800 to 840 MB, 60 to 110 MB over the RSS between calls, and the scoring pass after it
-  stayed below that. Keeping only the alignment head's attention in the scoring pass (not every layer's)
-  left the peak where it was (831 MB), so it was not kept. Even one long input per batch
-  (transformers-small, above) stays over the naive loop's peak, at a quarter of the speed: the target
-  is not met, and a smaller batch budget does not meet it either.
+  default's speed. The target (no more than the naive loop) is not met, and no budget meets it at a speed
+  worth having: the difference is beam search over a batch, which holds every hypothesis's state at once.
+  Per hypothesis, at opus-mt-ar-en's size, that is 24 KB per output token of self-attention keys and values
+  (6 layers x keys and values x 512 floats) and about 1.2 MB of vocabulary-wide scores per step (the
+  logits, their log-softmax and the logits processors' outputs, 62,834 floats each); a batch of 6 inputs
+  (24 hypotheses) of 85 source tokens held about 75 MB over the model for 43 output tokens, where the naive
+  loop's 4 hypotheses hold about 20 MB. What the backend no longer spends: the scoring pass (the exact
+  log-probability and the alignment attention of the chosen output) ran the full model and kept
+  [batch x length x 62,834] logits, twice (log-softmax), where it now runs the decoder alone and scores 16
+  positions at a time; beam search reordered the cross-attention cache at every step, a third of its time
+  in a profile, and held it once per beam, although it is the same for every beam of a sentence: it is now
+  held once per sentence, and the beams of a sentence attend to it as query positions of one matrix
+  product (`reader/translate/beam_memory.py`; the same translations, scores and alignments as
+  eager attention on the toy model, 25 to 40 MB less at the peak and the same speed, measured side by side
+  with the per-beam cache on 2026-12-02). The generated ids are freed before scoring. Model weights (294 MB,
+  memory-mapped) count in every transformers process's RSS once they are read. What is left is glibc's
+  heap: freed tensors are not all returned, and between calls the process stood up to 100 MB over its
+  lowest. A fixed `MALLOC_MMAP_THRESHOLD_` returns them (the peak fell by another 30 to 50 MB) but made
+  the translation 15 to 25% slower (fresh pages for every large tensor), so it is not set.
 
 ## Greedy against beam 4
 

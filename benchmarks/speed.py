@@ -139,7 +139,9 @@ class _DryRun:
 
     def count_tokens(self, text: str) -> int:
         """As the backends count: source subwords without the eos."""
-        return len(self._tokenizer.tokenize(text)) if text.strip() else 0
+        from reader.translate.source import encode_source
+
+        return encode_source(self._tokenizer, text).tokens if text.strip() else 0
 
     def lookup(self, sentences: Sequence[str]) -> dict[str, Any]:
         return {s: self._translation for s in sentences if s in self.seen}
@@ -612,11 +614,7 @@ def run_side_by_side(
     budget = backend.batch_tokens // (backend.decode.beam * backend.workers)
     schedules = plan["schedules"]
     parallel = schedules["parallel"]
-    tokenizer = backend.tokenizer
-    sources = [
-        [[[*tokenizer.tokenize(text), tokenizer.eos_token] for text in call] for call in calls]
-        for calls in parallel["calls"]
-    ]
+    sources = [[[list(backend._source(text).pieces) for text in call] for call in calls] for calls in parallel["calls"]]
     lengths = [[parallel["lengths"][call[0]] for call in calls] for calls in parallel["calls"]]
 
     def pipeline(inner: Any, schedule: str, *, pipelined: bool = True) -> Callable[[int], dict]:

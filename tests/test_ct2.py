@@ -184,6 +184,23 @@ def test_tiny_model_translates_through_the_registry(converted, tiny_model_dir):
         assert translator.count_tokens(text) == reference.count_tokens(text)
 
 
+def test_special_token_text_in_the_input_is_only_text_as_on_transformers(converted, toy_model_dir):
+    """A literal </s> or <pad> in an article neither ends the input nor pads it: both backends feed the
+    same pieces, so they give the same translation, alignment and token count."""
+    translator = CT2Translator.load(converted("toy", "float32"), settings=settings(), compute_type="float32")
+    reference = registry.create("transformers", toy_model_dir, settings=settings())
+    sentence = "يكتب الولد </s> رسالة <pad> <unk>"
+    pieces = translator._source(sentence).pieces
+    assert pieces.count("</s>") == 1 and pieces[-1] == "</s>"
+    assert "<pad>" not in pieces
+    assert translator.count_tokens(sentence) == reference.count_tokens(sentence) == len(pieces) - 1
+    (out,) = translator.translate_batch([sentence])
+    (expected,) = reference.translate_batch([sentence])
+    assert out.text == expected.text
+    assert out.alignment == expected.alignment and out.alignment  # six source words, mapped as transformers maps them
+    assert out.score == pytest.approx(expected.score, abs=1e-3)
+
+
 def test_blank_input_never_runs_the_model(converted):
     translator = registry.create("ct2", converted("tiny"), settings=settings())
     assert translator.translate_batch([]) == []
@@ -459,7 +476,7 @@ def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
         converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
     )
     expected = [translator.translate_batch(chunk) for chunk in chunks]
-    chunk_of = {tuple(translator._pieces(s)): n for n, chunk in enumerate(chunks) for s in chunk}
+    chunk_of = {translator._source(s).pieces: n for n, chunk in enumerate(chunks) for s in chunk}
     translator.model = log = QueueLog(translator.model, chunk_of)
     calls = translator.model_calls
     assert list(translator.translate_chunks(iter(chunks))) == expected

@@ -156,7 +156,7 @@ def ct2_next_tokens(ct2: CT2Translator, length: int, k: int) -> tuple[list[str],
     """After the gold translation's first ``length`` pieces: what ``return_alternatives`` expands, and the
     k likeliest next tokens by the logits there."""
     pieces = list(encode_target(ct2.tokenizer, BOY.target).pieces[:length])
-    source = ct2._pieces(BOY.source)
+    source = list(ct2._source(BOY.source).pieces)
     (expanded,) = ct2.model.translate_batch(
         [source], target_prefix=[pieces], beam_size=1, num_hypotheses=k, return_alternatives=True
     )

@@ -29,6 +29,7 @@ from reader.models import folder
 from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
+from reader.translate.source import Source, encode_source
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -127,7 +128,7 @@ class CT2Translator:
 
     def count_tokens(self, text: str) -> int:
         """Source subwords, without the eos the model adds (as the transformers backend counts)."""
-        return len(self.tokenizer.tokenize(text)) if text.strip() else 0
+        return encode_source(self.tokenizer, text).tokens if text.strip() else 0
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate in length-sorted batches, one per worker at least, within ``batch_tokens`` of memory.
@@ -162,18 +163,18 @@ class CT2Translator:
     def _queue(self, sentences: Sequence[str]) -> _Queued:
         """Every job of one call queued, beam searches first, then their first-row fix-ups."""
         todo = [i for i, sentence in enumerate(sentences) if sentence.strip()]
-        sources = [self._pieces(sentences[i]) for i in todo]
+        sources = [self._source(sentences[i]) for i in todo]
         batches = padded_batches(
-            [len(pieces) for pieces in sources],
+            [len(source.pieces) for source in sources],
             budget=self.batch_tokens // (self.decode.beam * self.workers),
             workers=self.workers,
         )
         # Every job is queued before any result is awaited: a worker done with its beam search
         # goes on to the first-row fix-up while the others finish theirs.
         try:
-            searches = [self._queue_beam_search([sources[i] for i in batch]) for batch in batches]
+            searches = [self._queue_beam_search([list(sources[i].pieces) for i in batch]) for batch in batches]
             shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
-            fixes = self._queue_first_steps([sources[i] for i in shared]) if shared else []
+            fixes = self._queue_first_steps([list(sources[i].pieces) for i in shared]) if shared else []
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
         return _Queued(sentences, todo, sources, batches, searches, shared, fixes)
@@ -240,26 +241,26 @@ class CT2Translator:
             return_attention=True,
         )
 
-    def _pieces(self, text: str) -> list[str]:
+    def _source(self, text: str) -> Source:
         """Source pieces ending in </s>: what the transformers backend feeds its model."""
-        pieces = [*self.tokenizer.tokenize(text), self.tokenizer.eos_token]
-        if len(pieces) > self.max_input_tokens:
+        source = encode_source(self.tokenizer, text)
+        if len(source.pieces) > self.max_input_tokens:
             raise InputError(
-                f"a sentence of {len(pieces)} subword tokens is over the model's limit of "
+                f"a sentence of {len(source.pieces)} subword tokens is over the model's limit of "
                 f"{self.max_input_tokens}; split it before translating (it starts: {text[:60]!r})"
             )
-        return pieces
+        return source
 
-    def _translation(self, sentence: str, source: list[str], output: Any, first_row: Any) -> Translation:
+    def _translation(self, sentence: str, source: Source, output: Any, first_row: Any) -> Translation:
         target = list(output.hypotheses[0])
         score = float(output.scores[0])
         # One call has one length bound (the longest input's); each sentence gets its own, as in
         # the transformers backend. Only runaway outputs reach it; their score is recomputed.
-        limit = output_limit(len(source), self.decode.max_length)
+        limit = output_limit(len(source.pieces), self.decode.max_length)
         if len(target) >= limit:
             target = target[:limit]
             try:
-                log_probs = self.model.score_batch([source], [target])[0].log_probs
+                log_probs = self.model.score_batch([list(source.pieces)], [target])[0].log_probs
             except (RuntimeError, ValueError) as exc:
                 raise ModelError(f"CTranslate2 failed while scoring a translation: {exc}") from exc
             score = sum(log_probs[:limit]) / limit
@@ -273,8 +274,8 @@ class CT2Translator:
         if target:
             rows = [first_row, *output.attention[0][1 : len(target)]]
             alignment = word_alignment(
-                [row[: len(source)] for row in rows],
-                source,
+                [row[: len(source.pieces)] for row in rows],
+                source.shown,
                 target,
                 source_words=len(sentence.split()),
                 target_words=len(text.split()),
@@ -293,13 +294,13 @@ class CT2Translator:
         candidates.check_count(n)
         if not sentence.strip():
             return [Translation("", (), 0.0)]
-        source = self._pieces(sentence)
+        source = self._source(sentence)
         beam = max(self.decode.beam, math.ceil(n / PATIENCE))
         (output,) = self._search(
-            [source],
+            [list(source.pieces)],
             beam_size=beam,
             num_hypotheses=beam * PATIENCE,
-            max_decoding_length=output_limit(len(source), self.decode.max_length),
+            max_decoding_length=output_limit(len(source.pieces), self.decode.max_length),
             return_scores=True,
             return_attention=True,
         )
@@ -313,9 +314,9 @@ class CT2Translator:
         """Beam search from ``target_prefix``, ``avoid`` as ``suppress_sequences``; score and alignment forced."""
         candidates.check_sentence(sentence)
         target = candidates.encode_target(self.tokenizer, prefix)
-        source = self._pieces(sentence)
+        source = self._source(sentence)
         (output,) = self._search(
-            [source],
+            [list(source.pieces)],
             target_prefix=[list(target.pieces)] if target.pieces else None,
             beam_size=self.decode.beam,
             max_decoding_length=self._prefixed_limit(source, target),
@@ -334,11 +335,11 @@ class CT2Translator:
         candidates.check_count(n)
         candidates.check_sentence(sentence)
         target = candidates.encode_target(self.tokenizer, prefix)
-        source = self._pieces(sentence)
+        source = self._source(sentence)
         limit = self._prefixed_limit(source, target)
         prefix_pieces = list(target.pieces)
         (step,) = self._search(
-            [source],
+            [list(source.pieces)],
             target_prefix=[prefix_pieces] if prefix_pieces else None,
             beam_size=1,
             max_decoding_length=len(prefix_pieces) + 1,
@@ -350,7 +351,7 @@ class CT2Translator:
         if not starts:
             return []
         outputs = self._search(
-            [source] * len(starts),
+            [list(source.pieces)] * len(starts),
             target_prefix=[[*prefix_pieces, piece] for piece in starts],
             beam_size=self.decode.beam,
             max_decoding_length=limit,
@@ -363,7 +364,7 @@ class CT2Translator:
         target = candidates.encode_target(self.tokenizer, translation)
         if not sentence.strip() or not target.pieces:
             return Translation(target.text, (), 0.0)
-        return self._forced(sentence, self._pieces(sentence), target, [[]])[0]
+        return self._forced(sentence, self._source(sentence), target, [[]])[0]
 
     def _search(self, sources: list[list[str]], **options: Any) -> list[Any]:
         """A search with the settings ``translate_batch`` uses (its attention is not used: see ``_forced``)."""
@@ -379,13 +380,14 @@ class CT2Translator:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 failed while decoding: {exc}") from exc
 
-    def _prefixed_limit(self, source: list[str], target: candidates.Target) -> int:
+    def _prefixed_limit(self, source: Source, target: candidates.Target) -> int:
         """Output tokens allowed after a prefix: the usual bound for the source, on top of the prefix."""
         candidates.check_target_length(len(target.pieces), self.decode.max_length)
-        return min(self.decode.max_length - 1, len(target.pieces) + output_limit(len(source), self.decode.max_length))
+        after = output_limit(len(source.pieces), self.decode.max_length)
+        return min(self.decode.max_length - 1, len(target.pieces) + after)
 
     def _forced(
-        self, sentence: str, source: list[str], target: candidates.Target, continuations: list[list[str]]
+        self, sentence: str, source: Source, target: candidates.Target, continuations: list[list[str]]
     ) -> list[Translation]:
         """``target`` + each continuation teacher-forced: mean log-probability from ``score_batch``, and
         the alignment head from a greedy search whose whole output is the prefix (greedy search has
@@ -393,7 +395,7 @@ class CT2Translator:
         outputs = [[*target.pieces, *tokens] for tokens in continuations]
         longest = max(1, *(len(tokens) for tokens in outputs))
         candidates.check_target_length(longest, self.decode.max_length)
-        sources = [source] * len(outputs)
+        sources = [list(source.pieces)] * len(outputs)
         try:
             scored = self.model.score_batch(sources, outputs, max_input_length=0)
             attended = self.model.translate_batch(
@@ -409,9 +411,9 @@ class CT2Translator:
             raise ModelError(f"CTranslate2 failed while scoring a translation: {exc}") from exc
         results = []
         for tokens, output, scores, forced in zip(continuations, outputs, scored, attended, strict=True):
-            rows = [row[: len(source)] for row in forced.attention[0][: len(output)]]
+            rows = [row[: len(source.pieces)] for row in forced.attention[0][: len(output)]]
             score = sum(scores.log_probs) / len(scores.log_probs)
-            results.append(candidates.build(sentence, source, target, tokens, self._text(tokens), score, rows))
+            results.append(candidates.build(sentence, source.shown, target, tokens, self._text(tokens), score, rows))
         return results
 
     def _text(self, tokens: Sequence[str]) -> str:
@@ -432,7 +434,7 @@ class _Queued(NamedTuple):
     sentences: Sequence[str]
     todo: list[int]
     """Indices of the non-blank sentences, which ``sources`` holds in that order."""
-    sources: list[list[str]]
+    sources: list[Source]
     batches: list[list[int]]
     searches: list[list[Any]]
     """Per batch, its AsyncTranslationResult per input."""

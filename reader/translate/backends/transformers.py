@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.align import SPECIAL_TOKENS, word_alignment
+from reader.align import word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
 from reader.models import folder
 from reader.translate import beam_memory, candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
+from reader.translate.source import encode_source
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -65,7 +66,6 @@ class TransformersTranslator:
         self._max_positions = int(config.max_position_embeddings)
         self._pad = int(config.pad_token_id)
         self._eos = int(config.eos_token_id)
-        self._unk = int(tokenizer.unk_token_id)
         self._start = int(config.decoder_start_token_id)
         bad = model.generation_config.bad_words_ids or [[self._pad]]
         self._bad_words = [list(map(int, ids)) for ids in bad]
@@ -128,14 +128,9 @@ class TransformersTranslator:
         return len(self._encode(text)[0]) if text.strip() else 0
 
     def _encode(self, text: str) -> tuple[list[str], list[int]]:
-        """Source pieces and ids (eos appended). Article text is only ever text: a literal
-        ``</s>`` or ``<pad>`` in it must not end the input early or act as padding."""
-        pieces = self._tokenizer.tokenize(text, split_special_tokens=True)
-        reserved = {self._eos, self._pad}
-        ids = [self._unk if i in reserved else i for i in self._tokenizer.convert_tokens_to_ids(pieces)]
-        # Keep such pieces as words for the alignment's word mapping, too.
-        pieces = [p.replace("<", "‹") if p in SPECIAL_TOKENS else p for p in pieces]
-        return pieces, [*ids, self._eos]
+        """Source pieces as the word mapping reads them (no eos), and the ids the encoder is fed (eos last)."""
+        source = encode_source(self._tokenizer, text)
+        return list(source.shown[:-1]), [int(i) for i in self._tokenizer.convert_tokens_to_ids(list(source.pieces))]
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate in length-sorted batches within ``batch_tokens`` of memory, one batch at a time.

@@ -139,7 +139,7 @@ class _DryRun:
 
     def count_tokens(self, text: str) -> int:
         """As the backends count: source subwords without the eos."""
-        from reader.translate.source import encode_source
+        from reader.translate.pieces import encode_source
 
         return encode_source(self._tokenizer, text).tokens if text.strip() else 0
 

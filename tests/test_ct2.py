@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
+from reader.translate.pieces import MarianPieces, encode_source
 from reader.translate.cached import CachedTranslator
 from tests.support.tiny import TINY_ARABIC
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, heldout_pairs
@@ -201,6 +204,60 @@ def test_special_token_text_in_the_input_is_only_text_as_on_transformers(convert
     assert out.score == pytest.approx(expected.score, abs=1e-3)
 
 
+def test_a_sentence_that_starts_like_a_language_code_keeps_its_words(converted, toy_model_dir):
+    """MarianTokenizer takes a leading ">>...<<" for a language code, one unknown piece: not here."""
+    translator = CT2Translator.load(converted("toy", "float32"), settings=settings(), compute_type="float32")
+    reference = registry.create("transformers", toy_model_dir, settings=settings())
+    sentence = ">>يكتب الولد<< رسالة"
+    pieces = translator._source(sentence).pieces
+    assert not any(piece.startswith(">>") and piece.endswith("<<") for piece in pieces)
+    assert translator.count_tokens(sentence) == reference.count_tokens(sentence) == len(pieces) - 1
+    assert [t.text for t in translator.translate_batch([sentence])] == [
+        t.text for t in reference.translate_batch([sentence])
+    ]
+
+
+def test_target_pieces_decode_as_marian_tokenizer_decodes_them(converted):
+    from transformers import MarianTokenizer
+
+    folder_path = converted("toy", "float32")
+    pieces, marian = MarianPieces.load(folder_path), MarianTokenizer.from_pretrained(str(folder_path))
+    vocabulary = CT2Translator.load(folder_path, settings=settings(), compute_type="float32")._target_vocabulary()
+    assert vocabulary == marian.convert_ids_to_tokens(list(range(len(vocabulary))))
+    known = set(vocabulary)  # all the model can output: a piece outside it comes out as <unk>
+    for text in [example.target for example in heldout_pairs()[:5]] + ["a  b", "«x», y.", ""]:
+        target = [piece if piece in known else "<unk>" for piece in pieces.spm_target.encode(text, out_type=str)]
+        target.append("</s>")
+        cases = [target, ["<unk>", *target], [*target[:2], "<pad>", *target[2:]], ["▁", *target]]
+        for case in cases:
+            ids = marian.convert_tokens_to_ids(case)
+            assert pieces.decode(case) == marian.decode(
+                ids, skip_special_tokens=True, use_source_tokenizer=False, clean_up_tokenization_spaces=False
+            )
+
+
+def test_translating_on_ctranslate2_never_imports_transformers(converted):
+    code = (
+        "import sys; from pathlib import Path; from reader.config import Settings; "
+        "from reader.translate.backends.ctranslate2 import CT2Translator; "
+        "t = CT2Translator.load(Path(sys.argv[1]), settings=Settings.load(device='cpu', threads=1)); "
+        "print(bool(t.translate_batch(['يكتب الولد رسالة'])[0].text), 'transformers' in sys.modules)"
+    )
+    folder_path = str(converted("toy", "int8"))
+    ran = subprocess.run([sys.executable, "-c", code, folder_path], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["True", "False"]
+
+
+def test_both_backends_read_source_pieces_the_same_way(converted, toy_model_dir):
+    from transformers import MarianTokenizer
+
+    marian = MarianTokenizer.from_pretrained(str(toy_model_dir))
+    ours = MarianPieces.load(converted("toy", "float32"))
+    for example in heldout_pairs()[:5]:
+        assert encode_source(ours, example.source) == encode_source(marian, example.source)
+        assert list(encode_source(ours, example.source).pieces) == [*marian.tokenize(example.source), "</s>"]
+
+
 def test_blank_input_never_runs_the_model(converted):
     translator = registry.create("ct2", converted("tiny"), settings=settings())
     assert translator.translate_batch([]) == []
@@ -244,8 +301,11 @@ def test_loading_errors_are_clear(tmp_path, converted):
         CT2Translator.load(tmp_path, settings=settings())
     broken = tmp_path / "broken"
     shutil.copytree(converted("tiny"), broken)
-    (broken / "vocab.json").unlink()
-    with pytest.raises(ModelError, match=r"lacks tokenizer files: vocab\.json"):
+    (broken / "target.spm").unlink()
+    with pytest.raises(ModelError, match=r"lacks tokenizer files: target\.spm"):
+        CT2Translator.load(broken, settings=settings())
+    (broken / "target.spm").write_bytes(b"not a sentencepiece model")
+    with pytest.raises(ModelError, match=r"cannot load the tokenizer file .*target\.spm"):
         CT2Translator.load(broken, settings=settings())
     with pytest.raises(ModelError, match="runs on 'cpu', 'cuda' or 'cuda:N', not 'tpu'"):
         CT2Translator.load(converted("tiny"), settings=Settings.load(device="tpu"))

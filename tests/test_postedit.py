@@ -164,7 +164,8 @@ def ct2_next_tokens(ct2: CT2Translator, length: int, k: int) -> tuple[list[str],
         [source], target_prefix=[pieces], beam_size=1, max_decoding_length=length + 1, return_logits_vocab=True
     )
     logits = np.asarray(step.logits[0][length], dtype=np.float32)
-    top = ct2.tokenizer.convert_ids_to_tokens(np.argsort(-logits, kind="stable")[:k].tolist())
+    vocabulary = ct2._target_vocabulary()
+    top = [vocabulary[i] for i in np.argsort(-logits, kind="stable")[:k].tolist()]
     return [tokens[length] for tokens in expanded.hypotheses], top
 
 

@@ -2,8 +2,9 @@
 
 Same contract and same results as the transformers backend (text, word alignment, mean token
 log-probability), several times faster on CPU in a fraction of the memory: int8 on CPU,
-float16 on CUDA, batches cut by token count. Tokenization is the model's own MarianTokenizer
-(copied into the converted folder), so both backends feed the model identical pieces.
+float16 on CUDA, batches cut by token count. The model's own sentencepiece models tokenize
+(copied into the converted folder; reader.translate.pieces), so both backends feed the model
+identical pieces, and translating never imports transformers.
 Alignment comes from the attention CTranslate2 returns: the last decoder layer's head 0,
 the guided-alignment head of OPUS-MT "transformer-align" models.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass, field
@@ -29,13 +29,14 @@ from reader.models import folder
 from reader.translate import candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
-from reader.translate.source import Source, encode_source
+from reader.translate.pieces import MarianPieces, Source, encode_source
 
 if TYPE_CHECKING:
     from reader.config import Settings
 
 DEFAULT_MAX_POSITIONS = 512
-TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json")
+TARGET_VOCABULARIES = ("target_vocabulary.json", "shared_vocabulary.json")
+"""Where CTranslate2's converter writes the target vocabulary: the order its logits come in."""
 PATIENCE = 2
 """Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
 stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps
@@ -64,8 +65,10 @@ class CT2Translator:
     quantization: str
     model_fingerprint: str
     """The source model's fingerprint (``reader.models.folder``): a conversion is known by its source's."""
+    model_dir: Path
     device: str = "cpu"
     model_calls: int = field(default=0, init=False)
+    vocabulary: list[str] | None = field(default=None, init=False)
 
     @classmethod
     def load(cls, model_dir: Path, *, settings: Settings, compute_type: str | None = None) -> CT2Translator:
@@ -96,7 +99,7 @@ class CT2Translator:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"CTranslate2 could not load {model_dir}: {exc}") from exc
-        tokenizer = _load_tokenizer(model_dir)
+        tokenizer = MarianPieces.load(model_dir)
         hf_config = _read_json(model_dir / folder.HF_CONFIG_COPY)
         max_positions = int(hf_config.get("max_position_embeddings") or DEFAULT_MAX_POSITIONS)
         decode = DecodeSettings(beam=settings.beam, max_length=max_positions)
@@ -108,6 +111,7 @@ class CT2Translator:
             max_input_tokens=max_positions,
             quantization=quantization,
             model_fingerprint=folder.fingerprint(model_dir),
+            model_dir=model_dir,
             device=device,
         )
 
@@ -264,12 +268,7 @@ class CT2Translator:
             except (RuntimeError, ValueError) as exc:
                 raise ModelError(f"CTranslate2 failed while scoring a translation: {exc}") from exc
             score = sum(log_probs[:limit]) / limit
-        text = self.tokenizer.decode(
-            self.tokenizer.convert_tokens_to_ids(target),
-            skip_special_tokens=True,
-            use_source_tokenizer=False,
-            clean_up_tokenization_spaces=False,
-        )
+        text = self.tokenizer.decode(target)
         alignment: tuple[tuple[int, int], ...] = ()
         if target:
             rows = [first_row, *output.attention[0][1 : len(target)]]
@@ -347,7 +346,8 @@ class CT2Translator:
         )
         logits = np.asarray(step.logits[0][len(prefix_pieces)], dtype=np.float32)
         top = np.argsort(-logits, kind="stable")[: n * candidates.EXPANSION].tolist()
-        starts = [piece for piece in self.tokenizer.convert_ids_to_tokens(top) if candidates.starts_word(piece)]
+        vocabulary = self._target_vocabulary()
+        starts = [piece for piece in (vocabulary[i] for i in top) if candidates.starts_word(piece)]
         if not starts:
             return []
         outputs = self._search(
@@ -417,12 +417,21 @@ class CT2Translator:
         return results
 
     def _text(self, tokens: Sequence[str]) -> str:
-        return self.tokenizer.decode(
-            self.tokenizer.convert_tokens_to_ids(list(tokens)),
-            skip_special_tokens=True,
-            use_source_tokenizer=False,
-            clean_up_tokenization_spaces=False,
-        )
+        return self.tokenizer.decode(tokens)
+
+    def _target_vocabulary(self) -> list[str]:
+        """The target pieces in CTranslate2's order (its logits' indices), read on first use: only
+        ``next_words`` needs them, and the 62,834 strings are worth not holding otherwise."""
+        if self.vocabulary is None:
+            path = next((self.model_dir / n for n in TARGET_VOCABULARIES if (self.model_dir / n).is_file()), None)
+            try:
+                pieces = json.loads(path.read_text(encoding="utf-8")) if path else None
+            except (OSError, json.JSONDecodeError) as exc:
+                raise ModelError(f"cannot read the vocabulary {path}: {exc}") from exc
+            if not isinstance(pieces, list):
+                raise ModelError(f"{self.model_dir} has no readable target vocabulary; convert the model again")
+            self.vocabulary = [str(piece) for piece in pieces]
+        return self.vocabulary
 
     def __repr__(self) -> str:
         return f"CT2Translator({self.fingerprint!r})"
@@ -475,25 +484,6 @@ def _default_compute_type(device: str, quantization: str) -> str:
     supported = ctranslate2.get_supported_compute_types("cpu")
     wanted = "int8" if quantization.startswith("int8") or quantization == "unknown" else quantization
     return wanted if wanted in supported else "float32"
-
-
-def _load_tokenizer(model_dir: Path) -> Any:
-    try:
-        from transformers import MarianTokenizer
-    except ImportError as exc:
-        raise ModelError(
-            "the CTranslate2 backend tokenizes with transformers' MarianTokenizer: pip install 'reader[ml]'"
-        ) from exc
-    missing = [name for name in TOKENIZER_FILES if not (model_dir / name).is_file()]
-    if missing:
-        raise ModelError(f"{model_dir} lacks tokenizer files: {', '.join(missing)}; convert the model again")
-    try:
-        with warnings.catch_warnings():
-            # MarianTokenizer asks for sacremoses, which it only uses in a method reader never calls.
-            warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
-            return MarianTokenizer.from_pretrained(str(model_dir))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"cannot load the tokenizer in {model_dir}: {exc}") from exc
 
 
 def _read_json(path: Path) -> dict[str, Any]:

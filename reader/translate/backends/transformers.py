@@ -21,7 +21,7 @@ from reader.models import folder
 from reader.translate import beam_memory, candidates
 from reader.translate.base import DecodeSettings, Translation
 from reader.translate.batching import padded_batches
-from reader.translate.source import encode_source
+from reader.translate.pieces import encode_source
 
 if TYPE_CHECKING:
     from reader.config import Settings

@@ -23,8 +23,8 @@ from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
-from reader.translate.pieces import MarianPieces, encode_source
 from reader.translate.cached import CachedTranslator
+from reader.translate.pieces import MarianPieces, encode_source
 from tests.support.tiny import TINY_ARABIC
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, heldout_pairs
 

@@ -1,10 +1,11 @@
 """The target side of post-editing, shared by both backends: the reader's English in, candidates out.
 
-Both backends tokenize with the model's own MarianTokenizer. A prefix or an edit the reader typed
-goes through its *target* sentencepiece model, so the decoder is fed exactly the pieces it would
-have produced for that text. A candidate is then the reader's pieces plus the model's continuation:
-its text keeps the reader's words as typed (a piece the vocabulary lacks is still shown) and its
-alignment is read from the attention of the whole, teacher-forced (``reader.align``).
+Both backends tokenize with the model's own sentencepiece models (``reader.translate.pieces``). A
+prefix or an edit the reader typed goes through its *target* one, so the decoder is fed exactly the
+pieces it would have produced for that text. A candidate is then the reader's pieces plus the
+model's continuation: its text keeps the reader's words as typed (a piece the vocabulary lacks is
+still shown) and its alignment is read from the attention of the whole, teacher-forced
+(``reader.align``).
 """
 
 from __future__ import annotations

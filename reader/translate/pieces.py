@@ -66,7 +66,7 @@ class MarianPieces:
         try:
             import sentencepiece
         except ImportError as exc:
-            raise ModelError("reading the model's pieces needs sentencepiece: pip install 'reader[ml]'") from exc
+            raise ModelError("reading the model's pieces needs sentencepiece: pip install 'reader[ct2]'") from exc
         missing = [name for name in SPM_FILES if not (folder / name).is_file()]
         if missing:
             raise ModelError(f"{folder} lacks tokenizer files: {', '.join(missing)}; convert the model again")

@@ -313,6 +313,26 @@ def test_loading_errors_are_clear(tmp_path, converted):
         CT2Translator.load(converted("tiny"), settings=Settings.load(device="cuda:7"))
 
 
+def test_next_words_read_the_vocabulary_in_either_format_ctranslate2_loads(tmp_path, converted):
+    """next_words reads logits by CTranslate2's vocabulary order: a .txt vocabulary (older converters)
+    gives the same words as the .json one; translating never reads it."""
+    original = converted("toy", "float32")
+    plain = tmp_path / "plain"
+    shutil.copytree(original, plain)
+    pieces = json.loads((plain / "shared_vocabulary.json").read_text(encoding="utf-8"))
+    (plain / "shared_vocabulary.json").unlink()
+    (plain / "shared_vocabulary.txt").write_text("\n".join(pieces) + "\n", encoding="utf-8")
+    sentence = heldout_pairs()[0].source
+    expected = CT2Translator.load(original, settings=settings(), compute_type="float32").next_words(sentence, "The", 3)
+    translator = CT2Translator.load(plain, settings=settings(), compute_type="float32")
+    assert translator.next_words(sentence, "The", 3) == expected
+    (plain / "shared_vocabulary.txt").unlink()  # gone after loading: a clear error, not a traceback
+    fresh = CT2Translator.load(original, settings=settings(), compute_type="float32")
+    fresh.model_dir = plain
+    with pytest.raises(ModelError, match="has no readable target vocabulary"):
+        fresh.next_words(sentence, "The", 3)
+
+
 def test_a_folder_converted_elsewhere_is_fingerprinted_by_what_ctranslate2_loads(tmp_path, converted):
     plain = tmp_path / "plain"
     shutil.copytree(converted("tiny"), plain, ignore=shutil.ignore_patterns(folder.FINGERPRINT_MEMO))

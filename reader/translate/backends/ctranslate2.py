@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from reader.config import Settings
 
 DEFAULT_MAX_POSITIONS = 512
-TARGET_VOCABULARIES = ("target_vocabulary.json", "shared_vocabulary.json")
-"""Where CTranslate2's converter writes the target vocabulary: the order its logits come in."""
+TARGET_VOCABULARIES = ("target_vocabulary", "shared_vocabulary")
+"""Where CTranslate2's converters write the target vocabulary (.json, or .txt a piece a line): the order
+its logits come in."""
 PATIENCE = 2
 """Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
 stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps
@@ -423,14 +424,7 @@ class CT2Translator:
         """The target pieces in CTranslate2's order (its logits' indices), read on first use: only
         ``next_words`` needs them, and the 62,834 strings are worth not holding otherwise."""
         if self.vocabulary is None:
-            path = next((self.model_dir / n for n in TARGET_VOCABULARIES if (self.model_dir / n).is_file()), None)
-            try:
-                pieces = json.loads(path.read_text(encoding="utf-8")) if path else None
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ModelError(f"cannot read the vocabulary {path}: {exc}") from exc
-            if not isinstance(pieces, list):
-                raise ModelError(f"{self.model_dir} has no readable target vocabulary; convert the model again")
-            self.vocabulary = [str(piece) for piece in pieces]
+            self.vocabulary = _read_vocabulary(self.model_dir)
         return self.vocabulary
 
     def __repr__(self) -> str:
@@ -484,6 +478,22 @@ def _default_compute_type(device: str, quantization: str) -> str:
     supported = ctranslate2.get_supported_compute_types("cpu")
     wanted = "int8" if quantization.startswith("int8") or quantization == "unknown" else quantization
     return wanted if wanted in supported else "float32"
+
+
+def _read_vocabulary(model_dir: Path) -> list[str]:
+    """The target vocabulary as CTranslate2 loaded it (it refuses to load a model without a readable one)."""
+    for name in TARGET_VOCABULARIES:
+        json_path, text_path = model_dir / f"{name}.json", model_dir / f"{name}.txt"
+        try:
+            if json_path.is_file():
+                pieces = json.loads(json_path.read_text(encoding="utf-8"))
+                if isinstance(pieces, list):
+                    return [str(piece) for piece in pieces]
+            elif text_path.is_file():
+                return text_path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"cannot read the vocabulary in {model_dir}: {exc}") from exc
+    raise ModelError(f"{model_dir} has no readable target vocabulary; convert the model again")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -55,8 +55,6 @@ def encode_source(tokenizer: Any, text: str) -> Source:
 class MarianPieces:
     """A Marian folder's ``source.spm`` and ``target.spm``, used as MarianTokenizer uses them."""
 
-    eos_token = EOS
-
     def __init__(self, spm_source: Any, spm_target: Any) -> None:
         self.spm_source = spm_source
         self.spm_target = spm_target

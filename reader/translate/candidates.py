@@ -18,13 +18,13 @@ from reader.align import SPECIAL_TOKENS, WORD_START, word_alignment
 from reader.chars import bare_word
 from reader.errors import InputError
 from reader.translate.base import Translation
+from reader.translate.pieces import as_fed, as_shown
 
 MAX_CANDIDATES = 64
 """The most alternatives one call may ask for: each is a beam hypothesis kept in memory."""
 EXPANSION = 4
 """``next_words`` looks at this many times ``n`` likely next tokens: some continue the last word
 instead of starting a new one, and several can start the same word."""
-UNKNOWN = "<unk>"
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,7 @@ def encode_target(tokenizer: Any, text: str) -> Target:
     """``text`` through the tokenizer's target sentencepiece model (never the source one)."""
     normalized = " ".join(text.split())
     pieces = tuple(tokenizer.spm_target.encode(normalized, out_type=str)) if normalized else ()
-    return Target(
-        normalized,
-        tuple(UNKNOWN if piece in SPECIAL_TOKENS else piece for piece in pieces),
-        tuple(piece.replace("<", "‹") if piece in SPECIAL_TOKENS else piece for piece in pieces),
-    )
+    return Target(normalized, as_fed(pieces), as_shown(pieces))
 
 
 def avoided(tokenizer: Any, words: Iterable[str], prefix: Target) -> list[list[str]]:
@@ -59,7 +55,7 @@ def avoided(tokenizer: Any, words: Iterable[str], prefix: Target) -> list[list[s
     found: list[list[str]] = []
     for word in words:
         bare = bare_word(word)
-        pieces = [UNKNOWN if p in SPECIAL_TOKENS else p for p in tokenizer.spm_target.encode(bare, out_type=str)]
+        pieces = list(as_fed(tokenizer.spm_target.encode(bare, out_type=str)))
         if bare and bare not in said and pieces not in found:
             found.append(pieces)
     return found

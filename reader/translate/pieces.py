@@ -22,7 +22,6 @@ from reader.align import SPECIAL_TOKENS, WORD_START
 from reader.errors import ModelError
 
 EOS = "</s>"
-PAD = "<pad>"
 UNK = "<unk>"
 SPM_FILES = ("source.spm", "target.spm")
 
@@ -46,10 +45,19 @@ class Source:
 def encode_source(tokenizer: Any, text: str) -> Source:
     """``text`` through the source sentencepiece model (``tokenizer.spm_source``), end of sentence appended."""
     pieces = tokenizer.spm_source.encode(text, out_type=str)
-    return Source(
-        (*(UNK if piece in (EOS, PAD) else piece for piece in pieces), EOS),
-        (*(piece.replace("<", "‹") if piece in SPECIAL_TOKENS else piece for piece in pieces), EOS),
-    )
+    return Source((*as_fed(pieces), EOS), (*as_shown(pieces), EOS))
+
+
+def as_fed(pieces: Sequence[str]) -> tuple[str, ...]:
+    """Pieces of the reader's or an article's text as the model is fed them: one that spells a special
+    token is unknown, never the token itself."""
+    return tuple(UNK if piece in SPECIAL_TOKENS else piece for piece in pieces)
+
+
+def as_shown(pieces: Sequence[str]) -> tuple[str, ...]:
+    """The same pieces for the word mapping (``reader.align.piece_words``), which leaves specials out:
+    a piece that spells one is a word of the text there."""
+    return tuple(piece.replace("<", "‹") if piece in SPECIAL_TOKENS else piece for piece in pieces)
 
 
 class MarianPieces:

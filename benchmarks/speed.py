@@ -17,7 +17,8 @@ Contenders that run in a process of their own (so that peak RSS, read from VmHWM
 and one process that loads the CTranslate2 model once and runs, interleaved, ``--repeats`` times
 each (medians reported), so that their ratios are measured side by side:
   raw-ct2              ``translate_batch`` on the pipeline's calls, one batch per worker
-                       (batch_type="examples", ceil(n / workers)), attention on: the target
+                       (batch_type="examples", ceil(n / workers)), attention on, every call
+                       queued before any is awaited: the target
   raw-ct2-backend      ``translate_batch`` with the backend's own padded batches, no fix-up
   ct2 / ct2-chunks-16  the pipeline, with its small first call / with the old fixed calls of 16,
                        one at a time (each call awaited before the next is queued, as before)
@@ -562,8 +563,13 @@ def _without_fixup(backend: Any) -> Iterator[None]:
 def raw_article(
     model: Any, sources: list[list[list[str]]], lengths: list[int], *, beam: int, batches: Callable
 ) -> dict:
-    """translate_batch alone on one article's calls (tokenized beforehand), with their forced lengths."""
+    """translate_batch alone on one article's calls (tokenized beforehand), with their forced lengths.
+
+    Every call is queued before any is awaited, so no worker waits at a call's end: however the
+    pipeline cuts an article into calls, raw gets the most out of those calls.
+    """
     began, cpu = time.perf_counter(), time.process_time()
+    jobs = []
     for pieces, length in zip(sources, lengths, strict=True):
         options = {
             "beam_size": beam,
@@ -574,24 +580,27 @@ def raw_article(
             "return_scores": True,
             "return_attention": True,
         }
-        batches(model, pieces, options)
+        jobs.extend(batches(model, pieces, options))
+    for job in jobs:
+        job.result()
     return {"whole_s": time.perf_counter() - began, "cpu_s": time.process_time() - cpu}
 
 
-def _one_batch_per_worker(model: Any, pieces: list[list[str]], options: dict) -> None:
+def _one_batch_per_worker(model: Any, pieces: list[list[str]], options: dict) -> list[Any]:
     size = math.ceil(len(pieces) / model.num_translators)
-    model.translate_batch(pieces, batch_type="examples", max_batch_size=size, **options)
+    return model.translate_batch(pieces, batch_type="examples", max_batch_size=size, asynchronous=True, **options)
 
 
 def _backend_batches(budget: int) -> Callable:
     from reader.translate.batching import padded_batches
 
-    def run(model: Any, pieces: list[list[str]], options: dict) -> None:
+    def run(model: Any, pieces: list[list[str]], options: dict) -> list[Any]:
         batches = padded_batches([len(p) for p in pieces], budget=budget, workers=model.num_translators)
-        jobs = [model.translate_batch([pieces[i] for i in batch], asynchronous=True, **options) for batch in batches]
-        for job in jobs:
-            for result in job:
-                result.result()
+        return [
+            result
+            for batch in batches
+            for result in model.translate_batch([pieces[i] for i in batch], asynchronous=True, **options)
+        ]
 
     return run
 
@@ -1099,7 +1108,8 @@ process start, model loading included):
 
 Side by side: one process loads the CTranslate2 model once and runs each variant {repeats} time(s),
 interleaved; the medians are reported. Raw `translate_batch` gets the same calls, inputs (tokenized
-beforehand), forced lengths, threads and beam as the pipeline, attention on.
+beforehand), forced lengths, threads and beam as the pipeline, attention on, and queues all of an article's
+calls before it awaits any, so however the pipeline cuts an article, raw loses nothing at the calls' ends.
 
 ## Results
 
@@ -1120,15 +1130,17 @@ Targets (2 CPU cores; issue 12's, and our own floors under the × naive loop fig
 The app shows a document as it fills in. With calls of 16 model inputs it showed nothing until the first
 16 were done, and a typical article is one or two such calls. The pipeline now makes its first call small:
 one input per batch the backend runs at once (`Translator.workers`: CTranslate2's `inter_threads`, 1 for
-transformers) and at least the whole first pending sentence, in document order; the rest goes in even calls,
+transformers) and at least the whole first pending sentence, in document order, sent as one call per
+sentence, the shortest first, so a short sentence is not held back by a long one beside it
+(`pipeline.quickest_first`); the rest goes in even calls,
 as many as calls of 16 would need for the whole article less one, so the small first call costs no extra
 call (19 inputs after the first 2 go as 17, not 9 + 8 or 16 + 1). On {first_article} that is {first_calls}
 inputs per call, against {first_calls_16} before. A batch of one
 needs no first-row fix-up, but it decodes less efficiently than a batch of several, and more calls mean
 more ends of calls, where a worker done with its share waited for the slowest batch. So the CTranslate2
-backend queues the next call's jobs before it awaits this call's results (`translate_chunks`, one call
-ahead: its workers take jobs in the order they were queued, so results still come in document order, and
-a reader who leaves the article leaves at most one call running). Against the old calls of 16 (each
+backend queues the next call's jobs before it awaits this call's results (`translate_chunks`: behind the
+call awaited next, just enough for a batch per worker, which is one call of the usual size; its workers
+take jobs in the order they were queued, and a reader who leaves the article leaves little running). Against the old calls of 16 (each
 awaited before the next was queued), the whole article took {whole_vs_16} as long (wall clock, side by
 side; {unpipelined_vs_16} with the small first call but one call at a time), and the articles took
 {chunks_16_cpu_cost} the CPU time per token; the first sentence came at {first_fraction} of the whole

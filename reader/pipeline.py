@@ -8,7 +8,7 @@ Each model input keeps a map from its words back to the original sentence's word
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Protocol, runtime_checkable
@@ -131,6 +131,33 @@ def _through_first_sentence(plans: list[Plan], missing: list[str]) -> int:
     return 0
 
 
+def quickest_first(
+    plans: Sequence[Plan], inputs: Sequence[str], pending: Collection[str], count_tokens: Callable[[str], int]
+) -> list[list[str]]:
+    """``inputs`` as one call per sentence, the sentences they finish first, shortest first.
+
+    The calls run side by side on the backend's workers, and each sentence shows as soon as its call is
+    back: in document order, a long first sentence would hold back the shorter ones done before it.
+    A sentence whose other parts are still ``pending`` (beyond ``inputs``) shows nothing yet, so it goes
+    last. Ties keep document order.
+    """
+    wanted = set(inputs)
+    owner: dict[str, int] = {}
+    for number, plan in enumerate(plans):
+        for part in plan.parts:
+            if part.text in wanted:
+                owner.setdefault(part.text, number)
+    calls: dict[int, list[str]] = {}
+    for text in inputs:
+        calls.setdefault(owner[text], []).append(text)
+
+    def order(number: int) -> tuple[bool, int]:
+        unfinished = any(p.text in pending and p.text not in wanted for p in plans[number].parts)
+        return unfinished, sum(count_tokens(text) for text in calls[number])
+
+    return [calls[number] for number in sorted(calls, key=order)]
+
+
 def iter_translate(
     text: str,
     translator: Translator,
@@ -142,10 +169,11 @@ def iter_translate(
 ) -> Iterator[Progress]:
     """Yield the document as it fills in: cached sentences first, then after each model call.
 
-    The first call is small so the first sentence shows at once: one model input per batch the
+    The first inputs go small so the first sentences show at once: one model input per batch the
     backend runs at once (``workers``), and at least the whole first pending sentence, in document
-    order. The rest goes in calls of up to ``chunk_sentences`` inputs, where batching pays.
-    ``first_chunk`` sets the first call's size instead (``chunk_sentences``: even calls only).
+    order, sent as one call per sentence, the shortest first (``quickest_first``). The rest goes in
+    calls of up to ``chunk_sentences`` inputs, where batching pays. ``first_chunk`` sets the first
+    call's size instead, as one call (``chunk_sentences``: even calls only).
     A backend that can (``reader.translate.base.Pipelined``) queues each call before the previous
     one's results are shown, so more calls do not leave its workers waiting at the end of each.
     """
@@ -160,11 +188,14 @@ def iter_translate(
     total = len(plans)
     yield Progress(document, done, total)
     missing = [sentence for sentence in wanted if sentence not in results]
+    small_first = first_chunk is None
     if first_chunk is None:
         first_chunk = max(workers_of(translator), _through_first_sentence(plans, missing))
     sizes = chunk_sizes(len(missing), first=first_chunk, largest=chunk_sentences)
     ends = list(accumulate(sizes))
     chunks = [missing[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+    if small_first and chunks:
+        chunks[:1] = quickest_first(plans, chunks[0], set(missing), translator.count_tokens)
     # Pipelined where the backend can: its workers go on with the next call while this one is shown.
     for chunk, translations in zip(chunks, translate_chunks(translator, chunks), strict=True):
         results.update(zip(chunk, translations, strict=True))

@@ -565,3 +565,18 @@ def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
     assert steps == [("queue", 0), ("queue", 1), ("await", 0), ("queue", 2), ("await", 1), ("await", 2)]
     # beam searches, then the first-row fix-ups of the inputs that shared one (not the batches of one)
     assert [log.events.count(("queue", n)) for n in range(3)] == [2, 12, 12]
+
+
+def test_one_sentence_first_calls_are_queued_until_every_worker_has_a_batch(converted):
+    """The pipeline's first calls hold a sentence each: behind the one awaited, enough for every worker."""
+    sources = [example.source for example in heldout_pairs()[:8]]
+    chunks = [sources[:1], sources[1:2], sources[2:8]]
+    translator = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
+    )
+    expected = [translator.translate_batch(chunk) for chunk in chunks]
+    chunk_of = {translator._source(s).pieces: n for n, chunk in enumerate(chunks) for s in chunk}
+    translator.model = log = QueueLog(translator.model, chunk_of)
+    assert list(translator.translate_chunks(iter(chunks))) == expected
+    steps = [event for i, event in enumerate(log.events) if i == 0 or log.events[i - 1] != event]
+    assert steps == [("queue", 0), ("queue", 1), ("queue", 2), ("await", 0), ("await", 1), ("await", 2)]

@@ -100,13 +100,32 @@ class ParallelFake(FakeTranslator):
 NUMBERED = "\n".join(f"الجملة رقم {'ب' * (i + 1)}." for i in range(20))
 
 
-def test_the_first_call_is_one_input_per_worker_in_document_order():
+def test_the_first_inputs_are_one_per_worker_a_call_per_sentence():
     translator = ParallelFake(workers=2)
     steps = list(iter_translate(NUMBERED, translator, settings=settings()))
     sentences = [s.source for s in steps[-1].document.sentences]
-    assert translator.calls[0] == sentences[:2]
-    assert [len(call) for call in translator.calls] == [2, 18]  # then no more calls than calls of 16 would make
-    assert [s.done for s in steps] == [0, 2, 20]
+    assert translator.calls[:2] == [sentences[:1], sentences[1:2]]  # as long as each other: document order
+    assert [len(call) for call in translator.calls] == [1, 1, 18]  # then no more calls than calls of 16 would make
+    assert [s.done for s in steps] == [0, 1, 2, 20]
+
+
+def test_the_first_sentences_go_shortest_first_and_a_sentence_left_unfinished_last():
+    long = "قال الوزير إن النمو قوي جدا هذا العام وإن التضخم تراجع."
+    text = f"{long}\nثم انتهى.\nوأضاف أن التضخم تراجع."
+    translator = ParallelFake(workers=2)
+    steps = list(iter_translate(text, translator, settings=settings()))
+    assert translator.calls == [["ثم انتهى."], [long], ["وأضاف أن التضخم تراجع."]]
+    shown = [[not s.has(Flag.PENDING) for s in step.document.sentences] for step in steps]
+    assert shown == [[False, False, False], [False, True, False], [True, True, False], [True, True, True]]
+    # A sentence whose other parts come later shows nothing with its first part: it goes after the finished one.
+    clause = "قال الوزير إن النمو قوي جدا هذا العام"
+    split = "، ".join([clause + str(i) for i in range(3)]) + "."
+    translator = ParallelFake(workers=4)
+    second = "وأضاف أن التضخم تراجع " + " ".join(["جدا"] * 7) + "."  # 11 words: two parts
+    steps = list(iter_translate(f"{split}\n{second}\nثم انتهى.", translator, settings=settings(token_budget=10)))
+    assert [len(call) for call in translator.calls[:2]] == [3, 1]  # sentence 1's parts, then a part of sentence 2
+    assert clause in translator.calls[0][0] and translator.calls[1][0].startswith("وأضاف")
+    assert [s.has(Flag.PENDING) for s in steps[1].document.sentences] == [False, True, True]
 
 
 def test_the_first_call_finishes_the_first_sentence_even_when_it_is_split():
@@ -132,8 +151,8 @@ def test_the_first_call_starts_at_the_first_sentence_not_in_the_cache(tmp_path):
     assert cached.workers == 2  # the decorator reports its backend's figure
     steps = list(iter_translate(NUMBERED, cached, settings=settings()))
     assert steps[0].done == 3
-    assert backend.calls[0] == lines[3:5]
-    assert steps[1].done == 5
+    assert backend.calls[:2] == [lines[3:4], lines[4:5]]
+    assert [step.done for step in steps[1:3]] == [4, 5]
 
 
 def test_a_pipelined_backend_gets_the_next_call_before_this_one_is_shown():
@@ -141,9 +160,9 @@ def test_a_pipelined_backend_gets_the_next_call_before_this_one_is_shown():
     shown = []
     for step in iter_translate(NUMBERED, translator, settings=settings()):
         shown.append((step.done, [len(chunk) for chunk in translator.pulled]))
-    assert shown == [(0, []), (2, [2, 18]), (20, [2, 18])]
+    assert shown == [(0, []), (1, [1, 1]), (2, [1, 1, 18]), (20, [1, 1, 18])]
     plain = ParallelFake(workers=2)
-    assert [len(call) for call in translator.calls] == [2, 18]
+    assert [len(call) for call in translator.calls] == [1, 1, 18]
     assert step.document == list(iter_translate(NUMBERED, plain, settings=settings()))[-1].document
 
 

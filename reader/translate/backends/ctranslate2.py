@@ -17,6 +17,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -152,17 +153,22 @@ class CT2Translator:
     def translate_chunks(self, chunks: Iterable[Sequence[str]]) -> Iterator[list[Translation]]:
         """``translate_batch`` of each chunk in turn, the next chunk's jobs queued before this one's are awaited.
 
-        CTranslate2's workers take jobs in the order they were queued, so the chunks still finish
-        in order, but a worker done with its share of a chunk goes on with the next one instead of
-        waiting for the slowest batch. One chunk ahead is enough for that, and it bounds the work
-        left running when the caller stops early (the app's reader opened another article).
+        CTranslate2's workers take jobs in the order they were queued, so a worker done with its
+        share of a chunk goes on with the next one instead of waiting for the slowest batch. Behind
+        the chunk awaited next, just enough is queued for a batch per worker: one chunk of a
+        usual size, or several of the pipeline's one-sentence first calls. That bounds the work left
+        running when the caller stops early (the app's reader opened another article).
         """
+        pulled = iter(chunks)
         ahead: deque[_Queued] = deque()
-        for chunk in chunks:
-            ahead.append(self._queue(chunk))
-            if len(ahead) > 1:
-                yield self._collect(ahead.popleft())
-        while ahead:
+        while True:
+            while sum(len(queued.batches) for queued in islice(ahead, 1, None)) < self.workers:
+                chunk = next(pulled, None)
+                if chunk is None:
+                    break
+                ahead.append(self._queue(chunk))
+            if not ahead:
+                return
             yield self._collect(ahead.popleft())
 
     def _queue(self, sentences: Sequence[str]) -> _Queued:

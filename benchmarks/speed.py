@@ -1140,9 +1140,10 @@ needs no first-row fix-up, but it decodes less efficiently than a batch of sever
 more ends of calls, where a worker done with its share waited for the slowest batch. So the CTranslate2
 backend queues the next call's jobs before it awaits this call's results (`translate_chunks`: behind the
 call awaited next, just enough for a batch per worker, which is one call of the usual size; its workers
-take jobs in the order they were queued, and a reader who leaves the article leaves little running). Against the old calls of 16 (each
-awaited before the next was queued), the whole article took {whole_vs_16} as long (wall clock, side by
-side; {unpipelined_vs_16} with the small first call but one call at a time), and the articles took
+take jobs in the order they were queued, and a reader who leaves the article leaves little running).
+Against the old calls of 16 (each awaited before the next was queued), the whole article took
+{whole_vs_16} as long (wall clock, side by side; {unpipelined_vs_16} with the small first call but one
+call at a time), and the articles took
 {chunks_16_cpu_cost} the CPU time per token; the first sentence came at {first_fraction} of the whole
 article's time ({first_fraction_unpipelined} one call at a time). The CLI (`reader translate`),
 `translate_text` / `translate_article` and batch runs print nothing until the end, so they keep large calls.

@@ -548,10 +548,9 @@ class _Awaited:
         return self._result.result()
 
 
-def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
-    """translate_chunks keeps the workers busy across calls: one chunk ahead, results in order."""
-    sources = [example.source for example in heldout_pairs()[:14]]
-    chunks = [sources[:2], sources[2:8], sources[8:14]]
+def chunks_in_turn(converted, chunks: list[list[str]]) -> tuple[QueueLog, list[tuple[str, int]]]:
+    """``translate_chunks`` on two workers, checked against ``translate_batch`` of each chunk: the log, and
+    its steps (runs of one event on one chunk)."""
     translator = CT2Translator.load(
         converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
     )
@@ -560,8 +559,14 @@ def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
     translator.model = log = QueueLog(translator.model, chunk_of)
     calls = translator.model_calls
     assert list(translator.translate_chunks(iter(chunks))) == expected
-    assert translator.model_calls == calls + 3
-    steps = [event for i, event in enumerate(log.events) if i == 0 or log.events[i - 1] != event]
+    assert translator.model_calls == calls + len(chunks)
+    return log, [event for i, event in enumerate(log.events) if i == 0 or log.events[i - 1] != event]
+
+
+def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
+    """translate_chunks keeps the workers busy across calls: one chunk ahead, results in order."""
+    sources = [example.source for example in heldout_pairs()[:14]]
+    log, steps = chunks_in_turn(converted, [sources[:2], sources[2:8], sources[8:14]])
     assert steps == [("queue", 0), ("queue", 1), ("await", 0), ("queue", 2), ("await", 1), ("await", 2)]
     # beam searches, then the first-row fix-ups of the inputs that shared one (not the batches of one)
     assert [log.events.count(("queue", n)) for n in range(3)] == [2, 12, 12]
@@ -570,13 +575,5 @@ def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
 def test_one_sentence_first_calls_are_queued_until_every_worker_has_a_batch(converted):
     """The pipeline's first calls hold a sentence each: behind the one awaited, enough for every worker."""
     sources = [example.source for example in heldout_pairs()[:8]]
-    chunks = [sources[:1], sources[1:2], sources[2:8]]
-    translator = CT2Translator.load(
-        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
-    )
-    expected = [translator.translate_batch(chunk) for chunk in chunks]
-    chunk_of = {translator._source(s).pieces: n for n, chunk in enumerate(chunks) for s in chunk}
-    translator.model = log = QueueLog(translator.model, chunk_of)
-    assert list(translator.translate_chunks(iter(chunks))) == expected
-    steps = [event for i, event in enumerate(log.events) if i == 0 or log.events[i - 1] != event]
+    _, steps = chunks_in_turn(converted, [sources[:1], sources[1:2], sources[2:8]])
     assert steps == [("queue", 0), ("queue", 1), ("queue", 2), ("await", 0), ("await", 1), ("await", 2)]

@@ -70,6 +70,8 @@ DOCS = ROOT / "docs"
 TOKENS_PER_WORD = 1.5
 FIRST_ARTICLE = "helsinki-summit-cyber.ar.txt"
 """The article whose first sentence is timed (and the one --quick keeps)."""
+FIRST_TARGET = 0.2
+"""Issue 12's target: the first model-translated sentence within this fraction of the whole article."""
 
 
 @dataclass(frozen=True)
@@ -566,10 +568,13 @@ def raw_article(
     """translate_batch alone on one article's calls (tokenized beforehand), with their forced lengths.
 
     Every call is queued before any is awaited, so no worker waits at a call's end: however the
-    pipeline cuts an article into calls, raw gets the most out of those calls.
+    pipeline cuts an article into calls, raw gets the most out of those calls. ``first_s`` is when
+    the first call (the pipeline's first sentence) is done: workers take jobs in the order they were
+    queued, so no schedule that translates that sentence first can show it sooner.
     """
     began, cpu = time.perf_counter(), time.process_time()
     jobs = []
+    first_call = 0
     for pieces, length in zip(sources, lengths, strict=True):
         options = {
             "beam_size": beam,
@@ -581,9 +586,13 @@ def raw_article(
             "return_attention": True,
         }
         jobs.extend(batches(model, pieces, options))
-    for job in jobs:
+        first_call = first_call or len(jobs)
+    for job in jobs[:first_call]:
         job.result()
-    return {"whole_s": time.perf_counter() - began, "cpu_s": time.process_time() - cpu}
+    first = time.perf_counter() - began
+    for job in jobs[first_call:]:
+        job.result()
+    return {"whole_s": time.perf_counter() - began, "first_s": first, "cpu_s": time.process_time() - cpu}
 
 
 def _one_batch_per_worker(model: Any, pieces: list[list[str]], options: dict) -> list[Any]:
@@ -741,6 +750,7 @@ def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | Non
     def ratio(a: Mapping[str, dict], x: str, b: Mapping[str, dict], y: str, key: str = "tokens_per_s") -> float | None:
         return a[x][key] / b[y][key] if x in a and y in b and b[y][key] else None
 
+    raw_first = side["raw-ct2"]["first_fraction"] if "raw-ct2" in side else None
     fixup_free = ratio(side, "ct2", side, "ct2-no-fixup")
     fixup_free_cpu = ratio(side, "ct2", side, "ct2-no-fixup", "tokens_per_cpu_s")
     return {
@@ -751,6 +761,8 @@ def figures(rows: list[dict], side: Mapping[str, dict]) -> dict[str, float | Non
         "backend_batches_vs_one_per_worker": ratio(side, "raw-ct2-backend", side, "raw-ct2"),
         "fixup_cost": None if fixup_free is None else 1 - fixup_free,
         "first_fraction": side["ct2"]["first_fraction"] if "ct2" in side else None,
+        "raw_first_fraction": raw_first,
+        "first_target_ceiling": FIRST_TARGET / raw_first if raw_first else None,
         "first_fraction_chunks_16": side["ct2-chunks-16"]["first_fraction"] if "ct2-chunks-16" in side else None,
         "whole_vs_chunks_16": ratio(side, "ct2", side, "ct2-chunks-16", "whole_s"),
         "unpipelined_vs_chunks_16": ratio(side, "ct2-unpipelined", side, "ct2-chunks-16", "whole_s"),
@@ -783,7 +795,7 @@ def verdicts(numbers: Mapping[str, float | None]) -> list[tuple[str, str, float 
         ("transformers_vs_baseline", "pipeline, transformers vs the naive loop (×, tokens/s)", 3.0, True),
         ("ct2_vs_baseline", "pipeline, CTranslate2 vs the naive loop (×, tokens/s)", 8.0, True),
         ("pipeline_vs_raw", "pipeline vs raw translate_batch, one batch per worker (×, side by side)", 0.9, True),
-        ("first_fraction", "first model-translated sentence / whole article (model loaded)", 0.2, False),
+        ("first_fraction", "first model-translated sentence / whole article (model loaded)", FIRST_TARGET, False),
         ("whole_vs_chunks_16", "whole article vs the old calls of 16 (×, side by side)", 1.05, False),
         ("ct2_rss", "peak RSS, CTranslate2 pipeline (MB)", 500.0, False),
         ("ct2_limit_rss", "peak RSS, CTranslate2 pipeline, every output to its limit (MB)", 500.0, False),
@@ -798,6 +810,15 @@ def verdicts(numbers: Mapping[str, float | None]) -> list[tuple[str, str, float 
     for key, text in (
         ("pipeline_vs_raw_cpu", "the same in CPU time per token (a cross-check, steadier on a shared machine)"),
         ("chunks_16_cpu", "CPU time per token vs the old calls of 16 (×, a cross-check)"),
+        (
+            "raw_first_fraction",
+            "raw translate_batch's own first call / its whole article (the floor for showing the first sentence first)",
+        ),
+        (
+            "first_target_ceiling",
+            f"the fastest pipeline, × raw on {FIRST_ARTICLE}, whose first sentence can still come within "
+            f"{FIRST_TARGET:g} of its article (0.2 / the floor above)",
+        ),
     ):
         value = numbers.get(key)
         out.append((key, text, value, "—", None))
@@ -920,7 +941,11 @@ def results_json(
 
     contenders: dict[str, dict[str, Any]] = {
         "baseline": process("baseline", "tokens_per_s", "peak_rss_mb"),
-        "raw-ct2": {"tokens_per_s": side_speed("raw-ct2"), "batching": "examples, one batch per worker"},
+        "raw-ct2": {
+            "tokens_per_s": side_speed("raw-ct2"),
+            "batching": "examples, one batch per worker",
+            "first_sentence_fraction": rounded(numbers.get("raw_first_fraction"), 3),
+        },
         "ct2": {
             "tokens_per_s": side_speed("ct2"),
             "peak_rss_mb": rounded(numbers.get("ct2_rss")),
@@ -1017,6 +1042,8 @@ def write_docs(
         unpipelined_vs_16=times(numbers["unpipelined_vs_chunks_16"]),
         first_fraction=fraction(numbers["first_fraction"]),
         first_fraction_unpipelined=fraction(numbers["first_fraction_unpipelined"]),
+        raw_first_fraction=fraction(numbers["raw_first_fraction"]),
+        first_target_ceiling=times(numbers["first_target_ceiling"]),
         chunks_16_cpu_cost=times(numbers["chunks_16_cpu"]),
         budget_x4_cpu=times(numbers["budget_x4_cpu"]),
         greedy_ct2_cpu=times(numbers["greedy_ct2_cpu"]),
@@ -1145,7 +1172,12 @@ Against the old calls of 16 (each awaited before the next was queued), the whole
 {whole_vs_16} as long (wall clock, side by side; {unpipelined_vs_16} with the small first call but one
 call at a time), and the articles took
 {chunks_16_cpu_cost} the CPU time per token; the first sentence came at {first_fraction} of the whole
-article's time ({first_fraction_unpipelined} one call at a time). The CLI (`reader translate`),
+article's time ({first_fraction_unpipelined} one call at a time). Raw `translate_batch`, given the same
+calls and all of them queued at once, finished the first call (that same first sentence) at
+{raw_first_fraction} of its own whole article: no schedule that shows the article's first sentence first
+does better, because the first sentence's inputs decode in batches of one, less efficiently per token
+than the larger batches after them. So a pipeline faster than {first_target_ceiling} raw's speed on that
+article would show its first sentence later than 0.2 of its article, however it scheduled. The CLI (`reader translate`),
 `translate_text` / `translate_article` and batch runs print nothing until the end, so they keep large calls.
 
 ## Batches that fill the cores

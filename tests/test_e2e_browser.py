@@ -24,7 +24,6 @@ TIMEOUT_MS = 240_000
 """Generous: the machine's CPUs are shared, and the first translation loads the model."""
 
 
-
 @pytest.fixture(scope="module")
 def app(toy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The app in its own process on a free port, with the toy model and a cache and library of its own.
@@ -196,4 +195,55 @@ def test_standalone_html_export_works_offline_and_runs_nothing_from_the_article(
     assert page.locator("img, svg, iframe, a").count() == 0
     assert dialogs == [] and page.evaluate("window.__csp") == []
     assert requests == [path.as_uri()]
+    page.close()
+
+
+def test_an_opened_sentence_is_put_back_under_the_heads_when_the_arabic_text_reflows(browser):
+    """The app opens the page at a sentence. When the Arabic text above it reflows afterwards (its web font
+    can arrive late on a busy machine), the page places that sentence again, until the reader scrolls.
+
+    Scroll anchoring alone does not: it keeps the English column still, and the Arabic one moves inside it.
+    """
+    from reader.export.html import render_page
+    from tests.support.documents import make_document
+
+    document = make_document(
+        [
+            [(f"هذه جملة عربية طويلة رقمها {n} " * 5, f"This is long English sentence {n}. " * 2, [], []) for n in p]
+            for p in (range(0, 8), range(8, 16), range(16, 24))
+        ]
+    )
+    opened = 13  # in the middle of the second paragraph: its row starts above the view
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_content('<iframe id="view" style="width: 900px; height: 500px"></iframe>')
+    page.eval_on_selector("#view", "(frame, html) => { frame.srcdoc = html; }", render_page(document, standalone=False))
+    frame = page.frame_locator("#view")
+    frame.locator(f'.cell.ar .s[data-s="{opened}"]').wait_for()
+    message = f"{{reader: 1, type: 'scroll', sentence: {opened}}}"
+    page.evaluate(f"document.getElementById('view').contentWindow.postMessage({message}, '*')")
+
+    def below_heads() -> float:
+        """How far the opened Arabic sentence's top is below the column heads (the page puts it 4 px below)."""
+        return frame.locator("html").evaluate(
+            f"""() => document.querySelector('.cell.ar .s[data-s="{opened}"]').getBoundingClientRect().top
+                - document.querySelector('.row.heads').getBoundingClientRect().bottom"""
+        )
+
+    def reflow_arabic_above(size: str) -> None:
+        frame.locator("html").evaluate(
+            f"""() => {{ for (const s of document.querySelectorAll('.cell.ar .s')) {{
+                if (+s.dataset.s < {opened}) s.style.fontSize = '{size}'; }} }}"""
+        )
+        page.wait_for_timeout(300)
+
+    page.wait_for_timeout(300)
+    assert abs(below_heads() - 4) <= 1
+    reflow_arabic_above("140%")
+    assert abs(below_heads() - 4) <= 1, "placed again after the reflow"
+    page.mouse.move(450, 250)
+    page.mouse.wheel(0, 150)  # the reader scrolls: from now on the view is theirs
+    page.wait_for_timeout(300)
+    reflow_arabic_above("180%")
+    assert abs(below_heads() - 4) > 20
     page.close()

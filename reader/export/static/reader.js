@@ -82,8 +82,18 @@
     var top = index === 0 ? 0 : el.getBoundingClientRect().top + window.scrollY - cover - 4;
     window.scrollTo(0, Math.max(0, top));  /* the first sentence: the top of the page, with its header */
     lastPosition = String(index);
+    opened = index;
     if (pinIt && pinned !== String(index)) { pin(el, false); }  /* the view is placed already: no second scroll */
   }
+  /* Text that reflows after the view was placed (the Arabic web font arrives late on a busy machine) moves
+     the opened sentence away from the heads: place it again, until the reader scrolls or acts. */
+  var opened = null;
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { if (opened !== null) { openAt(opened, false); } }).observe(root);
+  }
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (type) {
+    window.addEventListener(type, function () { opened = null; }, { capture: true, passive: true });
+  });
   function tellHeight() {
     if (embedded) {
       window.parent.postMessage({ reader: 1, type: "height", value: Math.ceil(document.documentElement.scrollHeight) }, "*");

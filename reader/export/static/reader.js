@@ -55,6 +55,7 @@
   /* ---- in the app: numbers to and from the page around the frame ---- */
   var embedded = window.parent !== window;
   var lastPosition = null;
+  var opened = null;  /* the sentence openAt placed, until the reader scrolls or acts */
   function tell(type, index) {
     if (embedded && index !== null) {
       window.parent.postMessage({ reader: 1, type: type, sentence: parseInt(index, 10) }, "*");
@@ -87,7 +88,6 @@
   }
   /* Text that reflows after the view was placed (the Arabic web font arrives late on a busy machine) moves
      the opened sentence away from the heads: place it again, until the reader scrolls or acts. */
-  var opened = null;
   if (window.ResizeObserver) {
     new ResizeObserver(function () { if (opened !== null) { openAt(opened, false); } }).observe(root);
   }

@@ -31,8 +31,9 @@ from reader.errors import ReaderError
 
 NAMESPACE = uuid.UUID("5b0e7c2e-8a4f-5c61-9d3e-2f7a1c0b6e4d")
 """Names every feed and entry id (``uuid5``): changing it would make every feed reader see new entries."""
+SUMMARY_SENTENCES = 2
 SUMMARY_CHARS = 300
-"""A summary is the first translated sentences up to about this many characters."""
+"""A summary is the first translated sentences, "a sentence or two" (JSON Feed), up to about this many characters."""
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The ``updated`` of a feed with no entries (a fixed value, so an empty feed's file does not change)."""
 
@@ -165,14 +166,14 @@ def _body(document: Document) -> tuple[Paragraph, ...]:
 
 
 def summary(paragraphs: Sequence[Paragraph]) -> str:
-    """The first translated sentences, whole, up to about ``SUMMARY_CHARS`` (the first cut at a word when longer)."""
+    """The first two translated sentences, whole, within ``SUMMARY_CHARS`` (the first cut at a word when longer)."""
     taken: list[str] = []
     length = 0
     for sentence in (s for p in paragraphs for s in p.sentences):
         text = plain(sentence.shown)
         if not text:
             continue
-        if taken and length + len(text) > SUMMARY_CHARS:
+        if taken and (len(taken) == SUMMARY_SENTENCES or length + len(text) > SUMMARY_CHARS):
             break
         taken.append(text)
         length += len(text) + 1

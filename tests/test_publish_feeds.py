@@ -271,3 +271,21 @@ def test_newsboat_reads_the_translated_feed_from_a_loopback_url_and_sees_an_edit
         _, again = newsboat_items(server.url("/library.atom"), tmp_path / "newsboat")
     assert len(again) == 3  # the same entries (their ids did not change), one of them with the reader's version
     assert "inflation had slowed" in next(i for i in again if i["url"].endswith(bank))["content"]
+
+
+def test_reader_feeds_publish_writes_them_now_with_the_app_address_asked_for(library: Library) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    args = ["feeds", "publish", "--library", str(library.root)]
+    result = CliRunner().invoke(cli, [*args, "--app-url", "https://reader.example/"])
+    assert result.exit_code == 0, result.output
+    atom = library.root / FEEDS_DIR / "library.atom"
+    assert f"{atom}  reader: translated articles, 3 article(s)" in result.stdout
+    assert all(e.link.startswith("https://reader.example/?doc=") for e in feedparser.parse(atom.read_bytes()).entries)
+    result = CliRunner().invoke(cli, [*args, "--app-url", ""])  # no app links: a click opens the original
+    assert "https://reader.example/" not in atom.read_text()
+    assert "4 file(s) changed" in result.stderr  # two feeds, two formats; the list of them is as it was
+    bad = CliRunner().invoke(cli, [*args, "--app-url", "file:///etc/passwd"])
+    assert bad.exit_code == 1 and "READER_APP_URL" in bad.output and "Traceback" not in bad.output

@@ -14,8 +14,8 @@ from reader.batch.options import ENGINES, BatchOptions, RayOptions
 from reader.batch.progress import with_key
 from reader.batch.runner import run_batch, watch
 from reader.batch.summary import BatchSummary
+from reader.cli.options import app_url_option, model_options, watch_option
 from reader.cli.options import formats as parse_formats
-from reader.cli.options import model_options, watch_option
 from reader.config import Settings
 from reader.errors import ReaderError
 from reader.export import FORMATS
@@ -54,6 +54,7 @@ _FORMATS = tuple(FORMATS)
 )
 @model_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no summary; failures are still listed.")
+@app_url_option
 @click.pass_context
 def batch_command(
     ctx: click.Context,
@@ -69,6 +70,7 @@ def batch_command(
     backend: str | None,
     beam: int | None,
     quiet: bool,
+    app_url: str | None,
 ) -> None:
     """Translate the new or changed articles of SOURCE folders, URL-list files and RSS/Atom feed URLs."""
     from reader.batch.progress import make_reporter
@@ -81,7 +83,7 @@ def batch_command(
             click.echo(f"round {round_number}: {result.report()}", err=True)
 
     try:
-        settings = Settings.load(model=model, backend=backend, beam=beam)
+        settings = Settings.load(model=model, backend=backend, beam=beam, app_url=app_url)
         ray = RayOptions(address=ray_address, workers=workers, gpus_per_worker=gpus_per_worker)
         options = BatchOptions(settings, formats=chosen, engine=engine, ray=ray, progress=reporter)
         if watch_seconds is None:

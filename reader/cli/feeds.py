@@ -10,7 +10,15 @@ from datetime import datetime
 
 import click
 
-from reader.cli.options import echo_json, library_option, model_options, open_library, shown, watch_option
+from reader.cli.options import (
+    app_url_option,
+    echo_json,
+    library_option,
+    model_options,
+    open_library,
+    shown,
+    watch_option,
+)
 from reader.config import Settings
 
 
@@ -80,14 +88,15 @@ def remove_command(url, library_dir) -> None:
 @click.option("--feed", "urls", multiple=True, metavar="URL", help="Check only this feed (repeatable).")
 @watch_option("Check again every SECONDS until stopped (Ctrl-C).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the failures.")
+@app_url_option
 @library_option
 @click.pass_context
-def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, library_dir) -> None:
+def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, app_url, library_dir) -> None:
     """Fetch the feeds and translate their new articles into the library (unchanged entries are not fetched)."""
     from reader.batch import BatchOptions, make_reporter
     from reader.batch.feeds import FeedCheck, check_feeds, watch_feeds
 
-    settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
+    settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir, app_url=app_url)
     options = BatchOptions(settings, formats=["json"], progress=make_reporter(quiet=quiet))
     with open_library(library_dir) as library:
         root = library.root
@@ -113,6 +122,25 @@ def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, library
         watch_feeds(root, options, interval=watch_seconds, urls=urls or None, on_round=lambda _, check: report(check))
     if failed:
         ctx.exit(1)
+
+
+@feeds_command.command("publish")
+@app_url_option
+@library_option
+def publish_command(app_url, library_dir) -> None:
+    """Write the translated feeds (Atom, JSON Feed) into the library's feeds/ folder now.
+
+    reader batch and reader feeds check write them after every run; this brings them up to date with
+    what changed since (an edit in the app). Each feed's Atom file is listed; see docs/feeds.md.
+    """
+    from reader.publish.static import write_feeds
+
+    app = Settings.load(library=library_dir, app_url=app_url).app_url
+    with open_library(library_dir) as library:
+        published = write_feeds(library, app_url=app)
+    for stem, feed in published.feeds.items():
+        click.echo(shown(f"{published.folder / stem}.atom  {feed.title}, {len(feed.entries)} article(s)"))
+    click.echo(f"{len(published.written)} file(s) changed in {published.folder}", err=True)
 
 
 COMMANDS = (feeds_command,)

@@ -68,6 +68,16 @@ def library_option(func: F) -> F:
     )(func)
 
 
+def app_url_option(func: F) -> F:
+    """``--app-url URL``: where translated feeds link each article in the reader app (docs/feeds.md)."""
+    return click.option(
+        "--app-url",
+        metavar="URL",
+        help="The reader app's address the translated feeds link articles to "
+        "(default: READER_APP_URL or http://localhost:8501/; '' for no app links).",
+    )(func)
+
+
 def watch_option(help_text: str) -> Callable[[F], F]:
     """``--watch SECONDS``: poll until stopped (batch, feed checks)."""
     return click.option("--watch", "watch_seconds", type=click.FloatRange(min=1), metavar="SECONDS", help=help_text)

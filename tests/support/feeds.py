@@ -18,7 +18,10 @@ import sqlite3
 import subprocess
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 ATOM_SCHEMA = Path(__file__).resolve().parent.parent / "data" / "feeds" / "atom.rng"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
@@ -37,7 +40,7 @@ _URL_KEYS = {"home_page_url", "feed_url", "next_url", "icon", "favicon", "url", 
 
 
 @lru_cache(maxsize=1)
-def _atom_schema():  # lxml's RelaxNG
+def _atom_schema() -> etree.RelaxNG:
     from lxml import etree
 
     return etree.RelaxNG(etree.parse(str(ATOM_SCHEMA)))

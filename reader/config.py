@@ -63,6 +63,9 @@ class Settings:
     app_url: str = "http://localhost:8501/"
     """The reader app's address (READER_APP_URL): translated feeds link each entry to ``<app_url>?doc=<id>``;
     empty: no app links."""
+    feeds_url: str = ""
+    """Where LIB/feeds/ is published (READER_FEEDS_URL), so the static feeds can name their own address
+    (Atom's ``rel="self"``, JSON Feed's ``feed_url``); empty: not named."""
 
     @classmethod
     def load(cls, **flags: Any) -> Settings:

@@ -287,5 +287,10 @@ def test_reader_feeds_publish_writes_them_now_with_the_app_address_asked_for(lib
     result = CliRunner().invoke(cli, [*args, "--app-url", ""])  # no app links: a click opens the original
     assert "https://reader.example/" not in atom.read_text()
     assert "4 file(s) changed" in result.stderr  # two feeds, two formats; the list of them is as it was
+    result = CliRunner().invoke(cli, [*args, "--feeds-url", "https://example.org/news/feeds"])  # published there
+    assert result.exit_code == 0, result.output
+    assert feedparser.parse(atom.read_bytes()).feed.links[0].href == "https://example.org/news/feeds/library.atom"
+    data = json.loads((library.root / FEEDS_DIR / "library.json").read_bytes())
+    assert data["feed_url"] == "https://example.org/news/feeds/library.json"
     bad = CliRunner().invoke(cli, [*args, "--app-url", "file:///etc/passwd"])
     assert bad.exit_code == 1 and "READER_APP_URL" in bad.output and "Traceback" not in bad.output

@@ -221,7 +221,7 @@ def _publish(library: Library, options: BatchOptions, reporter: ProgressReporter
     from reader.publish.static import write_feeds
 
     try:
-        return write_feeds(library, app_url=options.settings.app_url).folder
+        return write_feeds(library, app_url=options.settings.app_url, feeds_url=options.settings.feeds_url).folder
     except (OSError, ReaderError) as exc:
         reporter.message(f"the translated feeds were not written: {describe(exc)}")
         return None
@@ -231,4 +231,3 @@ def _shorten(text: str, limit: int = 200) -> str:
     """Index entries: a first paragraph used as a title can be a whole paragraph long."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-

@@ -126,8 +126,13 @@ def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, app_url
 
 @feeds_command.command("publish")
 @app_url_option
+@click.option(
+    "--feeds-url",
+    metavar="URL",
+    help="Where the feeds/ folder is published, so each feed names its own address (default: READER_FEEDS_URL).",
+)
 @library_option
-def publish_command(app_url, library_dir) -> None:
+def publish_command(app_url, feeds_url, library_dir) -> None:
     """Write the translated feeds (Atom, JSON Feed) into the library's feeds/ folder now.
 
     reader batch and reader feeds check write them after every run; this brings them up to date with
@@ -135,9 +140,9 @@ def publish_command(app_url, library_dir) -> None:
     """
     from reader.publish.static import write_feeds
 
-    app = Settings.load(library=library_dir, app_url=app_url).app_url
+    settings = Settings.load(library=library_dir, app_url=app_url, feeds_url=feeds_url)
     with open_library(library_dir) as library:
-        published = write_feeds(library, app_url=app)
+        published = write_feeds(library, app_url=settings.app_url, feeds_url=settings.feeds_url)
     for stem, feed in published.feeds.items():
         click.echo(shown(f"{published.folder / stem}.atom  {feed.title}, {len(feed.entries)} article(s)"))
     click.echo(f"{len(published.written)} file(s) changed in {published.folder}", err=True)

@@ -108,12 +108,13 @@ def _urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
 
 
-def app_base(app_url: str) -> str:
-    """The configured app address, checked (READER_APP_URL); empty means no app links."""
-    app_url = app_url.strip()
-    if app_url and not web_url(app_url):
-        raise ReaderError(f"invalid app address {app_url!r} (READER_APP_URL): it must be an http:// or https:// URL")
-    return app_url
+def checked_base(value: str, setting: str) -> str:
+    """A configured address (the app's, the feeds'), checked: http(s) or empty; a one-line error naming
+    the ``setting`` (READER_APP_URL) otherwise."""
+    value = value.strip()
+    if value and not web_url(value):
+        raise ReaderError(f"invalid address {value!r} ({setting}): it must be an http:// or https:// URL")
+    return value
 
 
 def app_link(app_url: str, document_id: str) -> str:
@@ -122,7 +123,7 @@ def app_link(app_url: str, document_id: str) -> str:
 
 
 def make_entry(document_id: str, document: Document, *, updated: datetime, app_url: str = "") -> FeedEntry:
-    """The feed entry of one library document (``app_url`` checked by ``app_base``)."""
+    """The feed entry of one library document (``app_url`` checked by ``checked_base``)."""
     body = _body(document)
     original = web_url(document.meta.source)
     app = app_link(app_url, document_id)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from reader.errors import LibraryError
 from reader.library import Filters, Library, Row
-from reader.publish.entries import FeedEntry, TranslatedFeed, app_base, make_entry, make_feed, plain
+from reader.publish.entries import FeedEntry, TranslatedFeed, checked_base, make_entry, make_feed, plain
 
 DEFAULT_LIMIT = 50
 """Entries per feed, newest first: feed readers keep what they have seen, so a feed need not hold everything."""
@@ -100,8 +100,13 @@ def _entries(library: Library, rows: Iterable[Row], app_url: str) -> list[FeedEn
 
 
 def _app_url(app_url: str | None) -> str:
-    if app_url is None:
+    return configured_url("app_url", app_url)
+
+
+def configured_url(name: str, given: str | None) -> str:
+    """The address ``given``, else the setting ``name`` (``app_url``: READER_APP_URL), checked."""
+    if given is None:
         from reader.config import Settings
 
-        app_url = Settings.load().app_url
-    return app_base(app_url)
+        given = str(getattr(Settings.load(), name))
+    return checked_base(given, f"READER_{name.upper()}")

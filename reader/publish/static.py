@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from urllib.parse import urljoin
 
 from reader.export import write_atomic
 from reader.library import Library
 from reader.publish import FORMATS, render, suffix
 from reader.publish.entries import TranslatedFeed
-from reader.publish.select import DEFAULT_LIMIT, library_feed, source_feed, source_feeds
+from reader.publish.select import DEFAULT_LIMIT, configured_url, library_feed, source_feed, source_feeds
 
 FEEDS_DIR = "feeds"
 LIBRARY_STEM = "library"
@@ -37,13 +38,24 @@ class Published:
     """The files that changed (the others were already as they should be)."""
 
 
-def write_feeds(library: Library, *, app_url: str | None = None, limit: int = DEFAULT_LIMIT) -> Published:
-    """Write every translated feed, in every format, into ``LIB/feeds/`` (see the module docstring)."""
+def write_feeds(
+    library: Library, *, app_url: str | None = None, feeds_url: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Published:
+    """Write every translated feed, in every format, into ``LIB/feeds/`` (see the module docstring).
+
+    ``feeds_url`` (None: the ``feeds_url`` setting, READER_FEEDS_URL) is the address the folder is
+    published at, so each feed names its own; ``app_url`` as for ``library_feed``.
+    """
     folder = library.root / FEEDS_DIR
+    base = configured_url("feeds_url", feeds_url)
     feeds = {LIBRARY_STEM: library_feed(library, limit=limit, app_url=app_url)}
     for url in source_feeds(library):
         feeds[feed_stem(url)] = source_feed(library, url, limit=limit, app_url=app_url)
-    files = {f"{stem}{suffix(fmt)}": render(feed, fmt) for stem, feed in feeds.items() for fmt in FORMATS}
+    files: dict[str, bytes] = {}
+    for stem, feed in feeds.items():
+        for fmt in FORMATS:
+            name = f"{stem}{suffix(fmt)}"
+            files[name] = render(feed, fmt, self_url=urljoin(base.rstrip("/") + "/", name) if base else "")
     files[INDEX_NAME] = _index(feeds).encode("utf-8")
     suffixes = {suffix(fmt) for fmt in FORMATS}
     written = [folder / name for name, data in files.items() if _write_if_changed(folder / name, data)]

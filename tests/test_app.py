@@ -15,12 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.app import component, feeds, inputs, listing, messages, models, reading, translating
-from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Flag, Metadata
 from reader.errors import ExportError, InputError, ReaderError
 from reader.library import Library
 from reader.translate.base import Translation
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.shared import SharedTranslator
 from tests.support.app import ADD, FEEDS, READ, new_app, shown, srcdoc, translate_pasted, view_data

@@ -140,7 +140,7 @@ def test_the_first_call_finishes_the_first_sentence_even_when_it_is_split():
 
 
 def test_the_first_call_starts_at_the_first_sentence_not_in_the_cache(tmp_path):
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
     from reader.translate.cached import CachedTranslator
 
     cache = SentenceCache(tmp_path / "cache.sqlite3")
@@ -203,7 +203,7 @@ def test_segment_document_is_pending_and_indexes_the_text():
 
 
 def test_cached_sentences_appear_first_and_reopening_calls_no_model(tmp_path):
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
     from reader.translate.cached import CachedTranslator
 
     cache = SentenceCache(tmp_path / "cache.sqlite3")

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from reader import postedit
-from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.errors import InputError, UnsupportedError
 from reader.glossary.fix import fix_term
@@ -21,6 +20,7 @@ from reader.pipeline import translate_text
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
 from reader.translate.base import PostEditing, Translation
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.candidates import MAX_CANDIDATES, encode_target
 from reader.translate.shared import SharedTranslator

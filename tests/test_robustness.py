@@ -561,7 +561,7 @@ def test_cli_honours_the_cache_size_limit(fake_model, tmp_path, monkeypatch):
 
 
 def test_app_sidebar_keeps_working_on_a_garbage_cache_file(isolated_settings):
-    from reader.cache import CacheWarning
+    from reader.translate.cache import CacheWarning
 
     (isolated_settings / "cache.sqlite3").write_bytes(b"garbage" * 500)
     with pytest.warns(CacheWarning, match="was damaged"):

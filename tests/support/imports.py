@@ -24,7 +24,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("segment", ("reader.segment",)),
     ("plan", ("reader.normalize", "reader.plan")),
     ("align", ("reader.align",)),
-    ("translate", ("reader.translate", "reader.cache", "reader.models")),
+    ("translate", ("reader.translate", "reader.models")),
     (
         "document",
         ("reader.quality", "reader.assemble", "reader.pipeline", "reader.postedit", "reader.glossary", "reader.api"),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.align import word_alignment
-from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
+from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models import folder
 from reader.translate import beam_memory, candidates
 from reader.translate.base import DecodeSettings, Translation
@@ -89,8 +89,6 @@ class TransformersTranslator:
                 "install them with: pip install 'reader[ml]'"
             ) from exc
 
-        if settings.beam < 1:
-            raise ReaderError(f"beam must be at least 1, not {settings.beam}")
         if settings.threads > 0:
             torch.set_num_threads(settings.threads)
         device = _device(settings.device, torch)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reader import postedit
 from reader.config import Settings
 from reader.errors import InputError, UnsupportedError
-from reader.glossary.fix import fix_term
-from reader.glossary.match import Term, missing_terms
 from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
+from reader.postedit import engine as postedit
+from reader.postedit.fix import fix_term
+from reader.postedit.glossary import Term, missing_terms
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
 from reader.translate.base import PostEditing, Translation

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from reader import editing
 from reader.cli.options import library_option, model_options, open_library, open_translator, shown
 from reader.config import Settings
 from reader.document import How
@@ -20,6 +19,7 @@ from reader.export import write_atomic
 from reader.library import Library
 from reader.library import edits as edits_file
 from reader.library import glossary as glossary_file
+from reader.postedit import editing
 
 
 def _settings(library_dir, model=None, backend=None, beam=None, editor=None) -> Settings:

@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, TypeVar
 from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
-from reader.glossary.match import Term, check
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -55,6 +54,7 @@ from reader.library.layout import (
 )
 from reader.library.search import Hit, mark_hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading, StateStore
+from reader.postedit.glossary import Term, check
 from reader.sqlite import Closing
 
 if TYPE_CHECKING:

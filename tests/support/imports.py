@@ -27,11 +27,11 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("translate", ("reader.translate", "reader.models")),
     (
         "document",
-        ("reader.quality", "reader.assemble", "reader.pipeline", "reader.postedit", "reader.glossary", "reader.api"),
+        ("reader.quality", "reader.assemble", "reader.pipeline", "reader.postedit", "reader.api"),
     ),
     ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
-    ("library", ("reader.library", "reader.editing")),
+    ("library", ("reader.library", "reader.postedit.editing")),
     ("batch", ("reader.batch",)),
     ("app", ("reader.app",)),
     ("cli", ("reader.cli",)),

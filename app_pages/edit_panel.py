@@ -12,8 +12,7 @@ from app_pages import shared
 from reader.app import editing as panels
 from reader.app.messages import error_message, plain
 from reader.document import How
-from reader.library import Library
-from reader.postedit import editing
+from reader.library import Library, editing
 
 ERROR = "edit_panel_error"
 

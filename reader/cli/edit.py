@@ -16,10 +16,9 @@ from reader.config import Settings
 from reader.document import How
 from reader.errors import ModelNotFoundError
 from reader.export import write_atomic
-from reader.library import Library
+from reader.library import Library, editing
 from reader.library import edits as edits_file
 from reader.library import glossary as glossary_file
-from reader.postedit import editing
 
 
 def _settings(library_dir, model=None, backend=None, beam=None, editor=None) -> Settings:

@@ -4,8 +4,9 @@
   sentence over the backends' ``PostEditing`` (docs/post-editing.md);
 - ``glossary``: Arabic terms the reader wants rendered a set way, found in a source sentence the way
   Arabic is written, and whether their rendering reached the translation (pure functions);
-- ``fix``: re-decoding a sentence so that a term's rendering does;
-- ``editing``: the actions the app's panel and the commands share, joining the above to the
-  library (where edits and terms are kept: ``reader.library.edits``, ``reader.library.glossary``).
-  It belongs to the library's stage; the rest to the document's.
+- ``fix``: re-decoding a sentence so that a term's rendering does.
+
+The storage side is the library's: the reader's edits and terms (``reader.library.edits``,
+``reader.library.glossary``) and the actions the app's panel and the commands share
+(``reader.library.editing``), which join this engine to the library.
 """

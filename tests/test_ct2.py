@@ -25,12 +25,9 @@ from reader.translate.backends.ctranslate2 import CT2Translator
 from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.pieces import MarianPieces, encode_source
+from tests.support.config import cpu_settings as settings
 from tests.support.tiny import TINY_ARABIC
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, heldout_pairs
-
-
-def settings(**flags) -> Settings:
-    return Settings.load(device="cpu", threads=1, **flags)
 
 
 @pytest.fixture(scope="session")

@@ -6,16 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from reader.config import Settings
 from reader.document import Flag, word_spans
 from reader.pipeline import chunk_sizes, iter_translate, segment_document, translate_text
+from tests.support.config import settings
 from tests.support.fake import FakeTranslator, PipelinedFake, transliterate
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\nThe End.\n2024"
-
-
-def settings(**overrides) -> Settings:
-    return replace(Settings.load(), **overrides)
 
 
 def test_translates_sentence_by_sentence_with_exact_output(fake_translator):

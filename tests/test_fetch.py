@@ -126,12 +126,18 @@ def test_connected_address_is_checked_again(server, monkeypatch):
         fetch_url(server.url("/a"), strict())
 
 
-def test_stalling_server_times_out(server):
-    server.routes["/slow"] = stall(10)
-    url = server.url("/slow")
+def refusal(server, handler, **flags) -> tuple[str, str]:
+    """The URL of a page ``handler`` serves, and the one-line FetchError that fetching it (with ``flags``) gives."""
+    server.routes["/page"] = handler
+    url = server.url("/page")
     with pytest.raises(FetchError) as info:
-        fetch_url(url, allowed(fetch_timeout=0.5))
-    assert str(info.value) == f"cannot fetch {url}: timed out after 0.5 s"
+        fetch_url(url, allowed(**flags))
+    return url, str(info.value)
+
+
+def test_stalling_server_times_out(server):
+    url, message = refusal(server, stall(10), fetch_timeout=0.5)
+    assert message == f"cannot fetch {url}: timed out after 0.5 s"
 
 
 def test_server_stalling_mid_body_times_out(server):
@@ -148,11 +154,8 @@ def test_server_stalling_mid_body_times_out(server):
     ],
 )
 def test_a_page_over_the_size_cap_is_refused(server, size, declared, why):
-    server.routes["/big"] = stream(size, declare_length=declared)
-    url = server.url("/big")
-    with pytest.raises(FetchError) as info:
-        fetch_url(url, allowed(fetch_max_bytes=100_000))
-    assert str(info.value) == f"cannot fetch {url}: {why} (READER_FETCH_MAX_BYTES)"
+    url, message = refusal(server, stream(size, declare_length=declared), fetch_max_bytes=100_000)
+    assert message == f"cannot fetch {url}: {why} (READER_FETCH_MAX_BYTES)"
 
 
 def test_size_at_cap_is_fine(server):

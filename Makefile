@@ -43,8 +43,8 @@ run: $(APP_STAMP)
 		|| echo "No model downloaded: the app will say how to get one."
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
-# Offline demo: the app with the toy model the tests train (about a minute, once). It translates
-# only the synthetic toy language; paste tests/support/toy.py's TOY_ARTICLE to see it work.
+# Offline demo: the app with the toy model the tests use (committed in tests/data/toy-model). It
+# translates only the synthetic toy language; paste tests/support/toy.py's TOY_ARTICLE to see it work.
 demo: $(APP_STAMP)
 	@$(BIN)/python -c 'from tests.support.toy import TOY_ARTICLE; print("Paste this toy-language article into the app:\n" + TOY_ARTICLE)'
 	READER_MODEL="$$($(BIN)/python -c 'from tests.support.toy import toy_model_dir; print(toy_model_dir())')" \

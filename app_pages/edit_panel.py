@@ -9,11 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader import editing
 from reader.app import editing as panels
 from reader.app.messages import error_message, plain
 from reader.document import How
-from reader.library import Library
+from reader.library import Library, editing
 
 ERROR = "edit_panel_error"
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Document, Metadata, same_text
 from reader.models.store import InstalledModel, resolve
 from reader.pipeline import CHUNK_INPUTS, Progress, iter_translate, translate_text
 from reader.translate import registry
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 
 if TYPE_CHECKING:

@@ -2,12 +2,16 @@
 
 Nothing is read at import time: call ``Settings.load(...)`` where the value is needed,
 passing the command-line flags that were given (None means "not given").
+
+This is the one place that holds each setting's default and the values it accepts (``limits``):
+settings out of range are refused however they were given, and the command line's options take
+their ranges from here.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,11 @@ def _default_cache_path() -> Path:
     return base / "reader" / "sentences.sqlite3"
 
 
+def _limits(low: float, high: float | None = None) -> dict[str, object]:
+    """Field metadata: the setting's smallest and largest accepted values (None: no upper bound)."""
+    return {"limits": (low, high)}
+
+
 @dataclass(frozen=True)
 class Settings:
     model: str = "opus-mt-ar-en"
@@ -41,22 +50,24 @@ class Settings:
     """'auto' (CTranslate2 when a converted model exists, else transformers), 'transformers' or 'ct2'."""
     models_dir: Path = Path()
     cache_path: Path = Path()
-    cache_max_entries: int = 2_000_000
+    cache_max_entries: int = field(default=2_000_000, metadata=_limits(1))
     lookup_dir: Path = Path()
     """Where the word-lookup index is built (default: beside the sentence cache)."""
     library: Path = Path()
     """The reading library: documents, their index, feeds (default $XDG_DATA_HOME/reader/library)."""
-    beam: int = 4
+    beam: int = field(default=4, metadata=_limits(1, 16))
+    """Beam size: 4 is the models' own setting, 1 is greedy (several times faster on CPU); wider than 16
+    costs time and memory for nothing on these models."""
     device: str = "auto"
-    threads: int = 0
+    threads: int = field(default=0, metadata=_limits(0))
     """Torch / CTranslate2 intra-op threads; 0 lets the library choose."""
-    token_budget: int = 100
+    token_budget: int = field(default=100, metadata=_limits(1))
     """Source subwords per model input; longer sentences are sub-split at clause boundaries."""
-    batch_tokens: int = 2048
+    batch_tokens: int = field(default=2048, metadata=_limits(1))
     strip_diacritics: bool = True
-    max_input_bytes: int = 5_000_000
-    fetch_timeout: float = 15.0
-    fetch_max_bytes: int = 5_000_000
+    max_input_bytes: int = field(default=5_000_000, metadata=_limits(1))
+    fetch_timeout: float = field(default=15.0, metadata=_limits(0.001))
+    fetch_max_bytes: int = field(default=5_000_000, metadata=_limits(1))
     allow_private_urls: bool = False
     editor: str = ""
     """Who makes the edits (READER_EDITOR, --editor): recorded with each one, and in TMX as changeid."""
@@ -66,6 +77,14 @@ class Settings:
     feeds_url: str = ""
     """Where LIB/feeds/ is published (READER_FEEDS_URL), so the static feeds can name their own address
     (Atom's ``rel="self"``, JSON Feed's ``feed_url``); empty: not named."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            low, high = limits(f.name)
+            value = getattr(self, f.name)
+            if low is not None and (value < low or (high is not None and value > high)):
+                accepted = f"from {low} to {high}" if high is not None else f"at least {low}"
+                raise ReaderError(f"setting {f.name} must be {accepted}, not {value} (READER_{f.name.upper()})")
 
     @classmethod
     def load(cls, **flags: Any) -> Settings:
@@ -85,6 +104,22 @@ class Settings:
         values.setdefault("lookup_dir", values["cache_path"].parent)
         values.setdefault("library", _data_home() / "reader" / "library")
         return cls(**values)
+
+
+def limits(name: str) -> tuple[Any, Any]:
+    """The smallest and largest value setting ``name`` accepts ((None, None) when any value goes)."""
+    for f in fields(Settings):
+        if f.name == name:
+            return f.metadata.get("limits", (None, None))
+    raise KeyError(name)
+
+
+def default(name: str) -> Any:
+    """Setting ``name``'s default (the paths' defaults depend on the environment: ``Settings.load`` has them)."""
+    for f in fields(Settings):
+        if f.name == name:
+            return f.default
+    raise KeyError(name)
 
 
 def _coerce(name: str, type_name: Any, value: Any) -> Any:

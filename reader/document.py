@@ -38,7 +38,7 @@ class Flag(StrEnum):
     LENGTH_RATIO = "length-ratio"
     NUMBER_MISMATCH = "number-mismatch"
     GLOSSARY = "glossary"
-    """A glossary term in the source has not got its rendering in the translation (reader.glossary)."""
+    """A glossary term in the source has not got its rendering in the translation (reader.postedit.glossary)."""
     EDITED = "edited"
     """The reader's version is shown (``SentencePair.edit``); never stored: ``shown_flags`` derives it."""
 
@@ -56,7 +56,7 @@ class How(StrEnum):
     COMPLETION = "completion"
     """The model's continuation of the reader's own first words."""
     GLOSSARY = "glossary"
-    """The glossary fix (``reader.glossary.fix.fix_term``)."""
+    """The glossary fix (``reader.postedit.fix.fix_term``)."""
 
 
 def _member(kind: type[StrEnum], value: object) -> str:
@@ -91,7 +91,7 @@ class Edit:
 
     text: str
     alignment: tuple[tuple[int, int], ...] = ()
-    """(source word, target word) pairs of ``text``, as ``SentencePair.alignment`` (``reader.postedit.align``)."""
+    """(source word, target word) pairs of ``text``, as ``SentencePair.alignment`` (``postedit.engine.align``)."""
     how: str = How.TYPED
     at: str = ""
     """When it was made: ISO 8601 in UTC, to the second (``2026-12-02T01:02:03Z``)."""

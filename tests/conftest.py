@@ -20,6 +20,24 @@ settings.register_profile("reader", deadline=None)
 settings.load_profile("reader")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--train-toy",
+        action="store_true",
+        help="Also train the toy model from its recipe and check it (about a minute)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``train_toy`` run only when asked: nothing is trained otherwise."""
+    if config.getoption("--train-toy"):
+        return
+    skip = pytest.mark.skip(reason="trains the toy model: run with --train-toy")
+    for item in items:
+        if "train_toy" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def lookup_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One word-lookup index for the session: it is derived, read-only data, and takes a second to build."""
@@ -64,7 +82,7 @@ def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
 
 @pytest.fixture(scope="session")
 def toy_model_dir() -> Path:
-    """The toy Marian model trained on the synthetic language (built once, then reused)."""
+    """The toy Marian model trained on the synthetic language (the committed one, tests/data/toy-model)."""
     from tests.support.toy import toy_model_dir as build
 
     return build()

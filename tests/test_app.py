@@ -15,16 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.app import component, feeds, inputs, listing, messages, models, reading, translating
-from reader.cache import SentenceCache
-from reader.config import Settings
 from reader.document import Flag, Metadata
 from reader.errors import ExportError, InputError, ReaderError
 from reader.library import Library
 from reader.translate.base import Translation
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.shared import SharedTranslator
 from tests.support.app import ADD, FEEDS, READ, new_app, shown, srcdoc, translate_pasted, view_data
 from tests.support.batching import serve_feed
+from tests.support.config import settings
 from tests.support.documents import make_document
 from tests.support.fake import FakeTranslator, transliterate
 from tests.support.http_server import LocalServer, page
@@ -32,10 +32,6 @@ from tests.support.models import fake_model_folder
 
 ARTICLE = "قال الوزير إن الاقتصاد ينمو بسرعة.\n\nوأضاف أن البطالة تراجعت في العام الماضي."
 EXPECTED = [" ".join(transliterate(w) for w in line.split()) for line in ARTICLE.split("\n\n")]
-
-
-def settings(**flags) -> Settings:
-    return Settings.load(**flags)
 
 
 def library() -> Library:

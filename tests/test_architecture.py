@@ -1,6 +1,6 @@
 """The layout's rules, checked on the source (tests/support/imports.py reads it with ast; nothing is imported).
 
-- No import cycle among reader's modules.
+- No import cycle among reader's modules, nor among its packages (two folders never import each other).
 - No module imports from a later pipeline stage (``STAGES``; docs/architecture.md draws them).
 - Every module belongs to a stage, so a new one is placed deliberately.
 - Backends know model folders only through ``reader.models.folder``; ``folder`` is a leaf.
@@ -12,13 +12,30 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.support.imports import PACKAGE, ROOT, STAGES, cycles, import_graph, modules, stage_of
+from tests.support.imports import PACKAGE, ROOT, STAGES, cycles, import_graph, modules, package_graph, stage_of
 
 GRAPH = import_graph()
 
 
 def test_there_is_no_import_cycle() -> None:
     assert list(cycles(GRAPH)) == []
+
+
+def test_no_two_packages_import_each_other() -> None:
+    assert list(cycles(package_graph(GRAPH))) == []
+
+
+def test_packages_stand_for_their_modules_and_entry_points_are_left_out() -> None:
+    graph = {
+        "reader.a.x": {"reader.b.y"},
+        "reader.b.y": {"reader.b.z"},
+        "reader.b.z": {"reader.a"},
+        "reader.a": set(),
+        "reader.b.__main__": {"reader.c"},
+        "reader.c": {"reader.b.y"},
+    }
+    assert package_graph(graph) == {"reader.a": {"reader.b"}, "reader.b": {"reader.a"}, "reader.c": {"reader.b"}}
+    assert list(cycles(package_graph(graph))) == [["reader.a", "reader.b"]]
 
 
 def test_cycles_are_found_when_there_are_some() -> None:

@@ -53,20 +53,13 @@ def test_ray_engine_matches_local(tmp_path, fake_model, local_ray):
     (src / "broken.txt").write_bytes(b"\x00\x01binary")
     settings = Settings.load()
 
-    local = batch(
-        [str(src)],
-        tmp_path / "local",
-        formats=["json", "html"],
-        settings=replace(settings, cache_path=tmp_path / "local-cache.sqlite3"),
-    )
-    on_ray = batch(
-        [str(src)],
-        tmp_path / "ray",
-        formats=["json", "html"],
-        settings=replace(settings, cache_path=tmp_path / "ray-cache.sqlite3"),
-        engine="ray",
-        ray=RayOptions(workers=2),
-    )
+    def run(name: str, **engine):
+        """A batch of src into tmp_path/NAME, with its own sentence cache."""
+        cache = replace(settings, cache_path=tmp_path / f"{name}-cache.sqlite3")
+        return batch([str(src)], tmp_path / name, formats=["json", "html"], settings=cache, **engine)
+
+    local = run("local")
+    on_ray = run("ray", engine="ray", ray=RayOptions(workers=2))
     assert sorted(on_ray.new) == sorted(local.new) and len(local.new) == 4
     assert [f.key for f in on_ray.failed] == [f.key for f in local.failed] == [str((src / "broken.txt").resolve())]
     assert (on_ray.sentences, on_ray.cache_hits) == (local.sentences, local.cache_hits) == (16, 0)
@@ -81,13 +74,7 @@ def test_ray_engine_matches_local(tmp_path, fake_model, local_ray):
 
     # Incremental on Ray too: one new file, the rest unchanged.
     (src / "a5.txt").write_text(article_text(5, 4), encoding="utf-8")
-    again = batch(
-        [str(src)],
-        tmp_path / "ray",
-        formats=["json", "html"],
-        settings=replace(settings, cache_path=tmp_path / "ray-cache.sqlite3"),
-        engine="ray",
-    )
+    again = run("ray", engine="ray")
     assert (again.new, again.unchanged) == ([str((src / "a5.txt").resolve())], 4)
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.cache import SCHEMA_VERSION, CacheWarning, SentenceCache
 from reader.errors import CacheError
 from reader.translate.base import Translation
+from reader.translate.cache import SCHEMA_VERSION, CacheWarning, SentenceCache
 
 FP = "opus-mt-ar-en:abc123;transformers;beam=4;max=512;nrng=0"
 OTHER_FP = "opus-mt-ar-en:abc123;transformers;beam=1;max=512;nrng=0"

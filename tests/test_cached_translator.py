@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.cache import CacheWarning, SentenceCache
 from reader.errors import ModelError
 from reader.translate.base import Translation, Translator
+from reader.translate.cache import CacheWarning, SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.shared import SharedTranslator
 from tests.support.fake import FakeTranslator, PipelinedFake

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models import folder
@@ -23,14 +22,12 @@ from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.pieces import MarianPieces, encode_source
+from tests.support.config import cpu_settings as settings
 from tests.support.tiny import TINY_ARABIC
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, heldout_pairs
-
-
-def settings(**flags) -> Settings:
-    return Settings.load(device="cpu", threads=1, **flags)
 
 
 @pytest.fixture(scope="session")

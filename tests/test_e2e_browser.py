@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.cache import SentenceCache
 from reader.lookup import available
+from reader.translate.cache import SentenceCache
 from tests.support.browser import PINNED, SENTENCE_HIGHLIGHT, TRANSPARENT, WORD_HIGHLIGHT, background
 from tests.support.streamlit_server import reading_frame, streamlit_app
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, TOY_ARTICLE_PAIRS, heldout_pairs

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from reader.api import open_translator
-from reader.cache import SentenceCache
 from reader.cli import cli
 from reader.config import Settings
 from reader.models import folder
 from reader.models.store import resolve
+from reader.translate.cache import SentenceCache
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN
 
 

@@ -126,12 +126,18 @@ def test_connected_address_is_checked_again(server, monkeypatch):
         fetch_url(server.url("/a"), strict())
 
 
-def test_stalling_server_times_out(server):
-    server.routes["/slow"] = stall(10)
-    url = server.url("/slow")
+def refusal(server, handler, **flags) -> tuple[str, str]:
+    """The URL of a page ``handler`` serves, and the one-line FetchError that fetching it (with ``flags``) gives."""
+    server.routes["/page"] = handler
+    url = server.url("/page")
     with pytest.raises(FetchError) as info:
-        fetch_url(url, allowed(fetch_timeout=0.5))
-    assert str(info.value) == f"cannot fetch {url}: timed out after 0.5 s"
+        fetch_url(url, allowed(**flags))
+    return url, str(info.value)
+
+
+def test_stalling_server_times_out(server):
+    url, message = refusal(server, stall(10), fetch_timeout=0.5)
+    assert message == f"cannot fetch {url}: timed out after 0.5 s"
 
 
 def test_server_stalling_mid_body_times_out(server):
@@ -140,24 +146,16 @@ def test_server_stalling_mid_body_times_out(server):
         fetch_url(server.url("/slow"), allowed(fetch_timeout=0.5))
 
 
-def test_declared_size_over_cap(server):
-    server.routes["/big"] = stream(1_000_000, declare_length=True)
-    url = server.url("/big")
-    with pytest.raises(FetchError) as info:
-        fetch_url(url, allowed(fetch_max_bytes=100_000))
-    assert str(info.value) == (
-        f"cannot fetch {url}: the page is 1,000,000 bytes, over the limit of 100,000 (READER_FETCH_MAX_BYTES)"
-    )
-
-
-def test_undeclared_size_over_cap_stops_while_streaming(server):
-    server.routes["/big"] = stream(50_000_000, declare_length=False)
-    url = server.url("/big")
-    with pytest.raises(FetchError) as info:
-        fetch_url(url, allowed(fetch_max_bytes=100_000))
-    assert str(info.value) == (
-        f"cannot fetch {url}: the page is over the limit of 100,000 bytes (READER_FETCH_MAX_BYTES)"
-    )
+@pytest.mark.parametrize(
+    ("size", "declared", "why"),
+    [
+        (1_000_000, True, "the page is 1,000,000 bytes, over the limit of 100,000"),  # refused from its header
+        (50_000_000, False, "the page is over the limit of 100,000 bytes"),  # stopped while streaming
+    ],
+)
+def test_a_page_over_the_size_cap_is_refused(server, size, declared, why):
+    url, message = refusal(server, stream(size, declare_length=declared), fetch_max_bytes=100_000)
+    assert message == f"cannot fetch {url}: {why} (READER_FETCH_MAX_BYTES)"
 
 
 def test_size_at_cap_is_fine(server):

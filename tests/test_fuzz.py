@@ -14,12 +14,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.cache import SentenceCache
 from reader.chars import has_arabic_letters
 from reader.config import Settings
 from reader.document import Document, Flag, word_spans
 from reader.normalize import model_text
 from reader.pipeline import iter_translate, translate_text
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from tests.support.fake import FakeTranslator, transliterate
 

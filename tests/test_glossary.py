@@ -1,4 +1,4 @@
-"""Glossary matching (reader.glossary.match): whole Arabic words through clitics, diacritics and spelling variants."""
+"""Glossary matching (reader.postedit.glossary): whole Arabic words through clitics, diacritics, spelling variants."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from reader.chars import ARABIC_DIACRITICS, TATWEEL, fold_arabic
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair
 from reader.errors import InputError
 from reader.export.marks import FLAG_MARKS, printed_legend
-from reader.glossary.match import PROCLITICS, Match, Term, check, find_terms, has_rendering, missing_terms
+from reader.postedit.glossary import PROCLITICS, Match, Term, check, find_terms, has_rendering, missing_terms
 
 PRESIDENT = Term("الرئيس", "president")
 HEAD = Term("رئيس", "head")

@@ -6,16 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from reader.config import Settings
 from reader.document import Flag, word_spans
 from reader.pipeline import chunk_sizes, iter_translate, segment_document, translate_text
+from tests.support.config import settings
 from tests.support.fake import FakeTranslator, PipelinedFake, transliterate
 
 ARTICLE = "البنك يثبت الفائدة\nقال الوزير إن النمو قوي. وأضاف أن التضخم تراجع.\nThe End.\n2024"
-
-
-def settings(**overrides) -> Settings:
-    return replace(Settings.load(), **overrides)
 
 
 def test_translates_sentence_by_sentence_with_exact_output(fake_translator):
@@ -140,7 +136,7 @@ def test_the_first_call_finishes_the_first_sentence_even_when_it_is_split():
 
 
 def test_the_first_call_starts_at_the_first_sentence_not_in_the_cache(tmp_path):
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
     from reader.translate.cached import CachedTranslator
 
     cache = SentenceCache(tmp_path / "cache.sqlite3")
@@ -203,7 +199,7 @@ def test_segment_document_is_pending_and_indexes_the_text():
 
 
 def test_cached_sentences_appear_first_and_reopening_calls_no_model(tmp_path):
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
     from reader.translate.cached import CachedTranslator
 
     cache = SentenceCache(tmp_path / "cache.sqlite3")

@@ -10,20 +10,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reader import postedit
-from reader.cache import SentenceCache
-from reader.config import Settings
 from reader.errors import InputError, UnsupportedError
-from reader.glossary.fix import fix_term
-from reader.glossary.match import Term, missing_terms
 from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
+from reader.postedit import engine as postedit
+from reader.postedit.fix import fix_term
+from reader.postedit.glossary import Term, missing_terms
 from reader.translate import registry
 from reader.translate.backends.ctranslate2 import CT2Translator
 from reader.translate.base import PostEditing, Translation
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.candidates import MAX_CANDIDATES, encode_target
 from reader.translate.shared import SharedTranslator
+from tests.support.config import cpu_settings as settings
 from tests.support.fake import FakeTranslator
 from tests.support.toy import ToyExample, heldout_pairs, make_example, spec
 
@@ -32,10 +32,6 @@ pytestmark = pytest.mark.slow
 BOY = make_example(spec("boy", "writes", "letter", subject_adj="small", obj_adj="new", period=True))
 """يكتب الولد الصغير رسالة جديدة. -> The small boy writes a new letter."""
 SAMPLE = heldout_pairs()[:12]
-
-
-def settings(**flags) -> Settings:
-    return Settings.load(device="cpu", threads=1, **flags)
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from reader.export.html import render_page, render_view
 from reader.pipeline import Progress, iter_translate, translate_text
 from reader.quality import assess, numbers
 from reader.translate.base import Translation
+from tests.support.config import settings
 from tests.support.fake import FakeModel, FakeTranslator, transliterate
 from tests.support.html_tree import cells, parse, sentences
 from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, article_page
@@ -33,10 +34,6 @@ from tests.support.http_server import AD_TEXT, COMMENT_TEXT, NAV_TEXT, article_p
 def tr(text: str) -> str:
     """What the fake backend makes of a model input."""
     return " ".join(transliterate(w) for w in text.split())
-
-
-def settings(**overrides) -> Settings:
-    return replace(Settings.load(), **overrides)
 
 
 def sent(fake: FakeTranslator | FakeModel) -> list[str]:
@@ -561,7 +558,7 @@ def test_cli_honours_the_cache_size_limit(fake_model, tmp_path, monkeypatch):
 
 
 def test_app_sidebar_keeps_working_on_a_garbage_cache_file(isolated_settings):
-    from reader.cache import CacheWarning
+    from reader.translate.cache import CacheWarning
 
     (isolated_settings / "cache.sqlite3").write_bytes(b"garbage" * 500)
     with pytest.warns(CacheWarning, match="was damaged"):

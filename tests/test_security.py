@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 
 from reader import export, fetch
 from reader.app import inputs, reading, translating
-from reader.cache import SentenceCache
 from reader.cli import cli
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata
@@ -32,6 +31,7 @@ from reader.errors import FetchError, InputError
 from reader.export.html import render_page, render_view
 from reader.ingest import read_text
 from reader.pipeline import translate_text
+from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.shared import SharedTranslator
 from tests.support.fake import FakeTranslator, transliterate

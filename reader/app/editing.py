@@ -3,7 +3,7 @@
 Clicking a sentence (or ``e`` on it) opens the panel; ``Esc`` closes it. It shows the machine
 version, the reader's version when there is one (how, who, when), the alternatives, an edit box
 with "continue from here" and the next words the model would write, the glossary terms that
-apply, and save / revert. Every action goes through ``reader.editing`` (the CLI's path too), so an
+apply, and save / revert. Every action goes through ``reader.library.editing`` (the CLI's path too), so an
 edit saved here is the library's: shown in every article holding the sentence, in every export.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from reader.app.reading import sentence_details
 from reader.document import Document, Edit, How
-from reader.editing import terms_of
-from reader.glossary.match import has_rendering
 from reader.library import Library
+from reader.library.editing import terms_of
+from reader.postedit.glossary import has_rendering
 from reader.translate.base import Translation
 
 HOW_SAID = {

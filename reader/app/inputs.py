@@ -10,7 +10,7 @@ from pathlib import Path
 from reader import ingest
 from reader.config import PACKAGE_ROOT, Settings
 from reader.errors import InputError
-from reader.library import key_for
+from reader.library import library_key as key_of
 
 SEEDS_DIR = PACKAGE_ROOT / "seeds"
 PASTE, UPLOAD, URL, SAMPLE = "Paste text", "Upload a file", "Article URL", "Sample article"
@@ -43,12 +43,12 @@ def library_key(kind: str, value: object, article: ingest.Article) -> str:
     """What names the article in the library: the URL as typed (as batch and feeds key it), the sample's
     path, else the text itself (the same paste or upload again is the same document)."""
     if kind == URL:
-        return str(value or "").strip()
+        return key_of(url=str(value or ""))
     if kind == SAMPLE:
-        return article.source
+        return key_of(name=article.source)
     if kind == UPLOAD:
-        return key_for(f"upload:{article.source}", article.text)
-    return key_for("pasted", article.text)
+        return key_of(text=article.text, origin=f"upload:{article.source}")
+    return key_of(text=article.text)
 
 
 def read_upload(name: str, data: bytes, settings: Settings) -> ingest.Article:

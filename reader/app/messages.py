@@ -40,7 +40,7 @@ def error_message(exc: BaseException) -> str:
 
 def cache_figures(settings: Settings) -> list[tuple[str, str]]:
     """The sentence cache at a glance, for the sidebar."""
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
 
     with SentenceCache.for_settings(settings) as cache:
         stats = cache.stats()

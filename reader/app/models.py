@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from reader.config import Settings
+from reader.config import Settings, default
 from reader.errors import ModelNotFoundError
 from reader.translate.shared import SharedTranslator
 
 BEST, FAST = "best", "fast"
 SPEEDS = (BEST, FAST)
-BEST_BEAM = 4
-"""The beam of "Best" when READER_BEAM does not name a wider one (beam 4 is the models' own setting)."""
+BEST_BEAM: int = default("beam")
+"""The beam of "Best" when READER_BEAM does not name a wider one (the default, the models' own setting)."""
 
 
 def beam_for(speed: str, settings: Settings) -> int:

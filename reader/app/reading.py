@@ -22,6 +22,7 @@ from reader.document import Document
 from reader.errors import ReaderError
 from reader.export.html import render_page
 from reader.export.marks import FLAG_MARKS
+from reader.extras import missing
 from reader.library import Filters, Library, Reading, Row
 from reader.library.layout import FileStamp
 
@@ -32,10 +33,7 @@ DOWNLOADS = (
     ("md", "Markdown", "text/markdown"),
     ("tmx", "TMX", "application/x-tmx+xml"),
 )
-LOOKUP_NOTE = (
-    "Word lookup (click an Arabic word) needs the optional analyzer, Buckwalter's lexicon (GPL-2): "
-    "pip install 'reader[lookup]'"
-)
+LOOKUP_NOTE = missing("Word lookup (click an Arabic word; Buckwalter's lexicon, GPL-2)", "lookup")
 PAGES_KEPT = 8
 """Rendered views kept in memory (one per document file and setting); each is a few hundred kB."""
 

@@ -15,7 +15,6 @@ removed by a later run once it is old enough not to be another writer's (the app
 from __future__ import annotations
 
 import contextlib
-import importlib
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from reader import export
 from reader.batch.index import write_index
 from reader.batch.manifest import DONE, Row
 from reader.document import Document
-from reader.errors import ExportError, ReaderError
+from reader.errors import ReaderError
 from reader.library.layout import ARTICLES_DIR, document_id
 
 LOCK_NAME = ".reader-batch.lock"
@@ -79,15 +78,7 @@ def check_formats(formats: Sequence[str]) -> list[str]:
     """The formats asked for, once each, each with its exporter installed; JSON always (the library's record)."""
     chosen = list(dict.fromkeys(["json", *(f.strip().lower() for f in formats if f.strip())]))
     for fmt in chosen:
-        if fmt not in export.FORMATS:
-            raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
-        try:
-            importlib.import_module(export.FORMATS[fmt])
-        except ImportError as exc:
-            raise ExportError(
-                f"the {fmt} export needs packages that are not installed ({exc.name}); "
-                "install them with: pip install 'reader[pdf]'"
-            ) from exc
+        export.renderer(fmt)
     return chosen
 
 

@@ -31,6 +31,7 @@ from reader.api import TranslatorFactory
 from reader.batch.engines import Result
 from reader.document import Document, Metadata
 from reader.errors import ReaderError, describe, first_line
+from reader.extras import missing
 from reader.ingest import Article
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def _ensure_ray(address: str | None) -> None:
     try:
         import ray
     except ImportError as exc:
-        raise ReaderError("the ray engine needs Ray: pip install 'reader[ray]'") from exc
+        raise ReaderError(missing("the ray engine", "ray", exc=exc)) from exc
     if ray.is_initialized():
         return
     try:

@@ -32,6 +32,7 @@ from urllib.parse import urljoin
 
 from reader.errors import ReaderError, first_line
 from reader.ingest import HTML_SUFFIXES, SUFFIXES, Article, article_from_page, fetch_article, read_file
+from reader.library.layout import library_key
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -121,7 +122,7 @@ def _expand(spec: str, settings: Settings, *, exclude: Path | None) -> list[Item
             return urls
         if path.suffix.lower() not in SUFFIXES:
             raise ReaderError(f"{spec}: not a folder, a URL list or an article file ({', '.join(SUFFIXES)})")
-        return [Item(key=str(path.resolve()), kind="file", origin=spec)]
+        return [Item(key=library_key(path=path), kind="file", origin=spec)]
     raise ReaderError(f"{spec}: no such file or folder")
 
 
@@ -136,7 +137,7 @@ def _folder(folder: Path, spec: str, exclude: Path | None) -> list[Item]:
         if skip is not None and (path == skip or skip in path.parents):
             continue
         if path.suffix.lower() in SUFFIXES and path.is_file():
-            found.append(Item(key=str(path), kind="file", origin=spec))
+            found.append(Item(key=library_key(path=path), kind="file", origin=spec))
     return found
 
 
@@ -163,7 +164,7 @@ def _url_list(path: Path, settings: Settings) -> list[Item | Failure] | None:
     found: list[Item | Failure] = []
     for number, line in entries:
         if line.lower().startswith(("http://", "https://")):
-            found.append(Item(key=line, kind="url", origin=spec))
+            found.append(Item(key=library_key(url=line), kind="url", origin=spec))
         elif _HAS_SCHEME.match(line):
             found.append(Failure(line, f"{spec}, line {number}: only http and https URLs are allowed"))
         else:
@@ -179,7 +180,7 @@ def _url_source(url: str, settings: Settings, *, feeds_only: bool = False) -> li
     if parsed is None:
         if feeds_only:
             raise ReaderError(f"{url}: not an RSS or Atom feed ({_not_a_feed(page)})")
-        return [Item(key=url, kind="url", origin=url, page=page)]
+        return [Item(key=library_key(url=url), kind="url", origin=url, page=page)]
     entries, problem = parsed
     if feeds_only and not entries and problem:
         raise ReaderError(f"{url}: not an RSS or Atom feed (malformed XML: {problem})")
@@ -187,7 +188,7 @@ def _url_source(url: str, settings: Settings, *, feeds_only: bool = False) -> li
     for link, hint in entries:
         absolute = urljoin(page.final_url, link)
         if absolute.lower().startswith(("http://", "https://")):
-            found.append(Item(key=absolute, kind="url", origin=url, hint=hint, feed=url))
+            found.append(Item(key=library_key(url=absolute), kind="url", origin=url, hint=hint, feed=url))
         else:
             found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL"))
     return found

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import click
 
-from reader import editing
 from reader.cli.options import library_option, model_options, open_library, open_translator, shown
 from reader.config import Settings
 from reader.document import How
 from reader.errors import ModelNotFoundError
 from reader.export import write_atomic
-from reader.library import Library
+from reader.library import Library, editing
 from reader.library import edits as edits_file
 from reader.library import glossary as glossary_file
 

@@ -18,7 +18,7 @@ def cache() -> None:
 @cache.command("stats")
 def cache_stats() -> None:
     """Entries, size and models in the cache."""
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
 
     settings = Settings.load()
     stats = SentenceCache.for_settings(settings).stats()
@@ -35,7 +35,7 @@ def cache_stats() -> None:
 @click.confirmation_option(prompt="Remove the cached translations?")
 def cache_clear(model, article) -> None:
     """Remove cached translations: all, one model's, or one article's."""
-    from reader.cache import SentenceCache
+    from reader.translate.cache import SentenceCache
 
     settings = Settings.load(model=model)
     sentence_cache = SentenceCache.for_settings(settings)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from reader.chars import JSON_CONTROLS, TERMINAL_CONTROLS
-from reader.config import Settings
+from reader.config import Settings, limits
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class BackendType(click.ParamType):
 
 
 BACKEND = BackendType()
-BEAM = click.IntRange(1, 16)
+BEAM = click.IntRange(*limits("beam"))
 
 
 def model_options(func: F) -> F:
@@ -96,9 +96,9 @@ def formats(value: str | None, allowed: tuple[str, ...]) -> list[str]:
 
 def open_library(library_dir: Path | None) -> Library:
     """The library ``--library`` names (else READER_LIBRARY, else the default folder), opened."""
-    from reader.library import Library
+    from reader import library
 
-    return Library(Settings.load(library=library_dir).library).open()
+    return library.open_library(Settings.load(library=library_dir))
 
 
 def open_translator(settings: Settings, *, refresh: bool = False) -> CachedTranslator:

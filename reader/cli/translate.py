@@ -33,15 +33,15 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
     return expanded
 
 
-def library_key(spec: str, article) -> str:
-    """What names an article in the library: its URL or absolute path (as batch keys it), else its text."""
-    from reader.library import key_for
+def _library_key(spec: str, article) -> str:
+    """An input's library key (``reader.library.library_key``): - is stdin's text, else a URL or a file."""
+    from reader.library import library_key
 
     if spec == "-":
-        return key_for("stdin", article.text)
+        return library_key(text=article.text, origin="stdin")
     if spec.lower().startswith(("http://", "https://")):
-        return spec
-    return str(Path(spec).resolve())
+        return library_key(url=spec)
+    return library_key(path=spec)
 
 
 def _output_name(spec: str, used: set[str]) -> str:
@@ -103,7 +103,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, 
             if discard_edits:
                 library.forget_edits(document)
             document = library.shown(document)  # the reader's edits and glossary flags, in every output too
-            library.add(document, library_key(spec, article))
+            library.add(document, _library_key(spec, article))
         totals["sentences"] += len(document.sentences)
         totals["cached"] += sum(1 for s in document.sentences if s.has(Flag.CACHED))
         if out is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from reader.document import Document
 from reader.errors import ExportError
+from reader.extras import missing
 
 FORMATS: dict[str, str] = {
     "json": "reader.export.json_format",
@@ -23,21 +24,23 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(document: Document, fmt: str, **options: Any) -> bytes:
+def renderer(fmt: str) -> Any:
+    """The module that renders ``fmt``, imported: an unknown format, or one whose packages are missing,
+    fails here with a message that says what to do (batch checks its formats before it starts)."""
     try:
         module_name = FORMATS[fmt]
     except KeyError:
         raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}") from None
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(module_name)
     except ImportError as exc:
         if exc.name == module_name:
             raise
-        raise ExportError(
-            f"the {fmt} export needs packages that are not installed ({exc.name}); "
-            "install them with: pip install 'reader[pdf]'"
-        ) from exc
-    return module.render(document, **options)
+        raise ExportError(missing(f"the {fmt} export", "pdf", exc=exc)) from exc
+
+
+def render(document: Document, fmt: str, **options: Any) -> bytes:
+    return renderer(fmt).render(document, **options)
 
 
 def write(document: Document, fmt: str, path: Path, **options: Any) -> Path:

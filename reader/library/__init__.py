@@ -11,10 +11,10 @@ glossary's terms (docs/post-editing.md). See docs/library.md.
 """
 
 from reader.library.index import Filters, Row
-from reader.library.layout import document_id
+from reader.library.layout import document_id, library_key
 from reader.library.search import ALIGNED, MATCH, Hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading
-from reader.library.store import Library, ListPage, RefreshReport, Result, SearchPage, key_for, open_library
+from reader.library.store import Library, ListPage, RefreshReport, Result, SearchPage, open_library
 
 __all__ = [
     "ALIGNED",
@@ -31,7 +31,7 @@ __all__ = [
     "Row",
     "SearchPage",
     "document_id",
-    "key_for",
+    "library_key",
     "open_library",
     "parse_query",
 ]

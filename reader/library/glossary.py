@@ -1,7 +1,7 @@
 """The glossary as the library keeps it: terms global or for one feed, and their CSV file.
 
 A term is kept under ``term_key(arabic)``, its words folded the way matching reads them
-(``reader.glossary.match``: diacritics, tatweel, hamza and alef forms), so الرئيس and الرَّئيس are one
+(``reader.postedit.glossary``: diacritics, tatweel, hamza and alef forms), so الرئيس and الرَّئيس are one
 term and adding it again replaces its rendering. A feed's terms apply to the articles of that feed
 (``meta.feed``) beside the global ones; a feed term wins over a global one for the same Arabic.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reader.chars import bare_word, fold_arabic
 from reader.errors import InputError
-from reader.glossary.match import Term
+from reader.postedit.glossary import Term
 
 COLUMNS = ("arabic", "english", "feed")
 

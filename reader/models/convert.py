@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.errors import ModelError, first_line
+from reader.extras import missing
 from reader.models import folder
 
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
@@ -61,10 +62,7 @@ def convert_to_ct2(
         import ctranslate2
         from ctranslate2.converters import TransformersConverter
     except ImportError as exc:
-        raise ModelError(
-            f"converting to CTranslate2 needs the ctranslate2 package ({exc.name} is missing): "
-            "pip install 'reader[ct2,ml]'"
-        ) from exc
+        raise ModelError(missing("converting to CTranslate2", "ct2", "ml", exc=exc)) from exc
 
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reader.config import Settings
 from reader.errors import ModelError, ModelNotFoundError, ReaderError, first_line
+from reader.extras import missing
 from reader.models import folder
 from reader.models.catalog import catalog
 
@@ -131,7 +132,7 @@ def pull(name: str, settings: Settings) -> Path:
         from huggingface_hub import snapshot_download
         from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
     except ImportError as exc:
-        raise ReaderError("downloading models needs huggingface_hub: pip install 'reader[ml]'") from exc
+        raise ReaderError(missing("downloading models", "ml", exc=exc)) from exc
     target = settings.models_dir / name
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=settings.models_dir))

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from reader.config import default
 from reader.errors import UnsupportedError
 
 
@@ -25,7 +26,7 @@ class Translation:
 class DecodeSettings:
     """Decoding choices that change the output, so they are part of the cache key."""
 
-    beam: int = 4
+    beam: int = default("beam")
     max_length: int = 512
     no_repeat_ngram_size: int = 0
 

@@ -6,9 +6,9 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
-from reader.cache import CacheWarning, SentenceCache
 from reader.errors import CacheError, ModelError
 from reader.translate.base import Translation, Translator, post_editing, translate_chunks, workers_of
+from reader.translate.cache import CacheWarning, SentenceCache
 
 
 class CachedTranslator:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reader import extras
 from reader.align import SPECIAL_TOKENS, WORD_START
 from reader.errors import ModelError
 
@@ -72,7 +73,7 @@ class MarianPieces:
         try:
             import sentencepiece
         except ImportError as exc:
-            raise ModelError("reading the model's pieces needs sentencepiece: pip install 'reader[ct2]'") from exc
+            raise ModelError(extras.missing("reading the model's pieces", "ct2", exc=exc)) from exc
         missing = [name for name in SPM_FILES if not (folder / name).is_file()]
         if missing:
             raise ModelError(f"{folder} lacks tokenizer files: {', '.join(missing)}; convert the model again")

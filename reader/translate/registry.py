@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.errors import ReaderError
+from reader.extras import missing
 from reader.translate.base import Translator
 
 BackendFactory = Callable[..., Translator]
@@ -64,11 +65,7 @@ def get(name: str) -> BackendFactory:
         except ImportError as exc:
             if exc.name == module_name:
                 raise
-            extra = "ct2" if name == "ct2" else "ml"
-            raise ReaderError(
-                f"backend {name!r} needs packages that are not installed ({exc.name}); "
-                f"install them with: pip install 'reader[{extra}]'"
-            ) from exc
+            raise ReaderError(missing(f"backend {name!r}", "ct2" if name == "ct2" else "ml", exc=exc)) from exc
         for part in attr.split("."):
             target = getattr(target, part)
         entry = target

@@ -24,14 +24,14 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("segment", ("reader.segment",)),
     ("plan", ("reader.normalize", "reader.plan")),
     ("align", ("reader.align",)),
-    ("translate", ("reader.translate", "reader.cache", "reader.models")),
+    ("translate", ("reader.translate", "reader.models")),
     (
         "document",
-        ("reader.quality", "reader.assemble", "reader.pipeline", "reader.postedit", "reader.glossary", "reader.api"),
+        ("reader.quality", "reader.assemble", "reader.pipeline", "reader.postedit", "reader.api"),
     ),
     ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
-    ("library", ("reader.library", "reader.editing")),
+    ("library", ("reader.library",)),
     ("publish", ("reader.publish",)),
     ("batch", ("reader.batch",)),
     ("app", ("reader.app",)),
@@ -77,6 +77,21 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
 def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     found = modules(package)
     return {name: imports_of(name, path, set(found)) for name, path in found.items()}
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The graph between reader's top-level packages and modules (``reader.library``, ``reader.api``...): each
+    stands for all its modules, so two folders importing each other show as a cycle. A ``__main__`` is an
+    entry point that runs a command, and is left out."""
+    def unit(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    folded: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        if module.rpartition(".")[2] == "__main__":
+            continue
+        folded.setdefault(unit(module), set()).update(unit(t) for t in targets if unit(t) != unit(module))
+    return {name: targets & set(folded) for name, targets in folded.items()}
 
 
 def stage_of(module: str) -> int:

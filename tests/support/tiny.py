@@ -252,13 +252,17 @@ def build_tiny_model(
 def source_hash(*files: Path) -> str:
     """A short hash of the code in these files and of the library versions that shape the folder.
 
-    Comments and docstrings are left out, so editing them does not force a rebuild.
+    Comments and docstrings are left out, so editing them does not force a rebuild. A file that is
+    not Python (a committed model's) counts by its bytes.
     """
     import torch
     import transformers
 
     digest = hashlib.sha256(f"{torch.__version__}|{transformers.__version__}".encode())
     for path in files:
+        if path.suffix != ".py":
+            digest.update(path.read_bytes())
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             body = getattr(node, "body", None)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.align import word_alignment
-from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
+from reader.errors import InputError, ModelError, ModelNotFoundError
+from reader.extras import missing
 from reader.models import folder
 from reader.translate import beam_memory, candidates
 from reader.translate.base import DecodeSettings, Translation
@@ -84,13 +85,8 @@ class TransformersTranslator:
             import torch
             from transformers import MarianMTModel, MarianTokenizer
         except ImportError as exc:
-            raise ModelError(
-                f"the transformers backend needs torch, transformers and sentencepiece ({exc.name} is missing); "
-                "install them with: pip install 'reader[ml]'"
-            ) from exc
+            raise ModelError(missing("the transformers backend", "ml", exc=exc)) from exc
 
-        if settings.beam < 1:
-            raise ReaderError(f"beam must be at least 1, not {settings.beam}")
         if settings.threads > 0:
             torch.set_num_threads(settings.threads)
         device = _device(settings.device, torch)

@@ -1,6 +1,6 @@
 """The engine side of the glossary's fix action: re-decode a sentence so that it carries a term's rendering.
 
-The model's input is never touched (no placeholder, see ``reader.glossary.match``): the rendering
+The model's input is never touched (no placeholder, see ``reader.postedit.glossary``): the rendering
 is put into the *output*, as a target prefix, where the word alignment places the term, and the
 model finishes the sentence around it, kept from saying the replaced English again. Where the
 alignment is unsure (a term aligned to an article and its noun), every position from the term's
@@ -14,10 +14,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from reader import postedit
 from reader.config import Settings
-from reader.glossary.match import Term, find_terms, has_rendering
-from reader.postedit import EditingTranslator
+from reader.postedit import engine as postedit
+from reader.postedit.engine import EditingTranslator
+from reader.postedit.glossary import Term, find_terms, has_rendering
 from reader.translate.base import Translation
 
 _TRAILING = ".,;:!?…\"'”’»)]}"

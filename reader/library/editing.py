@@ -1,6 +1,6 @@
 """Post-editing a library document's sentence: the actions the app's side panel and the CLI share.
 
-The engine (``reader.postedit``, ``reader.glossary.fix``) decodes; the library
+The engine (``reader.postedit.engine``, ``reader.postedit.fix``) decodes; the library
 (``Library.save_edit``) keeps the reader's version and shows it wherever the sentence is. Here the
 two meet: an edit gets its alignment (forced decoding, the kept words' pairs carried over), the
 time, the editor's name (the ``editor`` setting) and how it was made, and is saved.
@@ -15,16 +15,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader import postedit
 from reader.config import Settings
 from reader.document import Document, Edit, How, SentencePair
 from reader.errors import InputError, UnsupportedError
-from reader.glossary.fix import fix_term
-from reader.glossary.match import Term, find_terms
 from reader.library import Library
 from reader.library.edits import checked_text
 from reader.library.store import sentence_at
-from reader.postedit import EditingTranslator
+from reader.postedit import engine as postedit
+from reader.postedit.engine import EditingTranslator
+from reader.postedit.fix import fix_term
+from reader.postedit.glossary import Term, find_terms
 from reader.translate.base import Translation
 
 
@@ -112,7 +112,7 @@ def apply_glossary(
     library: Library, id_: str, translator: EditingTranslator, settings: Settings, indices: Iterable[int] | None = None
 ) -> list[Fixed]:
     """Fix every sentence of ``id_`` (or those of ``indices``) flagged ``glossary``: each missing term in turn,
-    by ``reader.glossary.fix.fix_term``; each fix saved as a human version made by the glossary."""
+    by ``reader.postedit.fix.fix_term``; each fix saved as a human version made by the glossary."""
     document = library.get(id_)
     wanted = range(len(document.sentences)) if indices is None else list(indices)
     results = []

@@ -495,7 +495,10 @@ def test_parallel_workers_give_the_same_results_in_the_same_order(converted):
         converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
     )
     assert (one.workers, two.workers) == (1, 2)
-    assert two.translate_batch(sources) == one.translate_batch(sources)
+    parallel, single = two.translate_batch(sources), one.translate_batch(sources)
+    # Texts and alignments are equal; a score may differ in its last float32 digits with the batch it ran in.
+    assert [(t.text, t.alignment) for t in parallel] == [(t.text, t.alignment) for t in single]
+    assert [t.score for t in parallel] == pytest.approx([t.score for t in single], rel=1e-4, abs=1e-6)
 
 
 def test_a_folder_with_both_weight_files_has_one_fingerprint(tmp_path, tiny_model_dir):

@@ -43,6 +43,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "reader.library.command",
             "reader.library.feeds_command",
             "reader.editing_command",
+            "reader.serve",
             "reader.__main__",
         ),
     ),

@@ -91,17 +91,17 @@ class Server:
             raise ApiError(403, "writing to the library needs an API key with write rights")
         if write and found is not None and not found.write:
             raise ApiError(403, "this API key has no write rights")
-        limit = found.chars_per_request if found else self.options.char_limit
-        if chars > limit:
-            raise ApiError(400, f"Invalid request: request ({chars}) exceeds text limit ({limit})")
         if found is not None:
-            wait = self.limiter.allow(found)
+            wait = self.limiter.allow(found)  # every request counts, refused ones too, as LibreTranslate counts
             if wait:
                 raise ApiError(
                     429,
                     f"Slowdown: {found.requests_per_minute} per 1 minute",
                     {"Retry-After": str(wait)},
                 )
+        limit = found.chars_per_request if found else self.options.char_limit
+        if chars > limit:
+            raise ApiError(400, f"Invalid request: request ({chars}) exceeds text limit ({limit})")
         return found
 
 
@@ -622,7 +622,13 @@ def _v1_routes(app: FastAPI) -> None:
         data = exports.render(server.library().get(doc_id), fmt)
         return Response(data, media_type=EXPORT_TYPES[fmt], headers={"X-Content-Type-Options": "nosniff"})
 
-    @app.get("/v1/documents/{doc_id}", response_model=schemas.DocumentOut, responses=WITH_404, tags=["library"])
+    @app.get(
+        "/v1/documents/{doc_id}",
+        response_model=schemas.DocumentOut,
+        response_model_exclude_unset=True,  # the interchange format as written, no defaults added
+        responses=WITH_404,
+        tags=["library"],
+    )
     def document(doc_id: DocId, server: ServerDep, request: Request) -> dict:
         """A library document in the interchange format, the reader's edits shown."""
         server.authorize(_bearer(request))

@@ -217,10 +217,9 @@ def _errors(app: FastAPI) -> None:
 
 
 def _status_of(exc: ReaderError) -> int:
-    if isinstance(exc, InputError | FetchError | ExportError):
+    """The caller's mistakes (bad input, an unfetchable URL, a query with nothing to search) are 400s."""
+    if isinstance(exc, InputError | FetchError | ExportError | LibraryError):
         return 400
-    if isinstance(exc, LibraryError):
-        return 409
     return 500
 
 

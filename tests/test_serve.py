@@ -306,3 +306,21 @@ def test_kill_9_mid_load_leaves_library_and_cache_consistent(tmp_path: Path, toy
             with sqlite3.connect(tmp_path / store) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert Counter(saved).most_common(1)[0][1] == 1
+
+
+def test_cli_keys_add_list_remove_and_the_refused_start(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    runner = CliRunner()
+    keys = ["--keys-db", str(tmp_path / "keys.sqlite3")]
+    added = runner.invoke(cli, ["serve", "keys", "add", "feeds-bot", "--rpm", "5", "--write", *keys])
+    assert added.exit_code == 0 and added.stdout.startswith("rk_")
+    listed = runner.invoke(cli, ["serve", "keys", "list", "--json", *keys])
+    record = json.loads(listed.stdout)
+    assert record["name"] == "feeds-bot" and record["write"] and added.stdout.strip() not in listed.stdout
+    assert runner.invoke(cli, ["serve", "keys", "remove", "feeds-bot", *keys]).exit_code == 0
+    assert runner.invoke(cli, ["serve", "keys", "list", *keys]).stdout == ""
+    refused = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--api-keys", *keys])
+    assert refused.exit_code == 1 and "holds no key" in refused.output

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi import Path as Path_
@@ -35,6 +35,9 @@ from reader.serve.batcher import Batcher, Busy, ServedTranslator
 from reader.serve.guard import Guard, OriginGuard
 from reader.serve.keys import ApiKey, KeyStore, Limiter
 from reader.serve.options import LOOPBACK_NAMES, ServeOptions, is_loopback
+
+if TYPE_CHECKING:
+    from reader.library import Library
 
 log = logging.getLogger("reader.serve")
 
@@ -71,14 +74,15 @@ class Server:
     batcher: Batcher
     keys: KeyStore
     limiter: Limiter
+    shelf: Library
 
     def translator(self) -> ServedTranslator:
         return ServedTranslator(self.batcher, self.options.timeout)
 
-    def library(self):
-        from reader.library import Library
-
-        return Library.for_settings(self.settings)
+    def library(self) -> Library:
+        """The process's one library, opened at start: a Library opened per request would refresh its index
+        from the files while another request adds one, and could drop that row."""
+        return self.shelf
 
     def authorize(self, key: str | None, *, chars: int = 0, write: bool = False) -> ApiKey | None:
         """The caller's key, checked: its validity, its rate and size limits, and write rights when asked."""
@@ -120,6 +124,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         finally:
             server.batcher.close()
             server.keys.close()
+            server.shelf.close()
 
     app = FastAPI(
         title="reader",
@@ -151,13 +156,15 @@ def create_app(options: ServeOptions) -> FastAPI:
 
 def _open(options: ServeOptions) -> Server:
     from reader.api import open_translator
+    from reader.library import Library
 
     settings = Settings.load(**options.settings)
     translator = open_translator(settings)()
     batcher = Batcher(
         translator, wait=options.batch_wait_ms / 1000, max_batch=options.max_batch, max_pending=options.queue
     )
-    return Server(options, settings, batcher, KeyStore(options.keys_path()), Limiter())
+    library = Library.for_settings(settings).open()
+    return Server(options, settings, batcher, KeyStore(options.keys_path()), Limiter(), library)
 
 
 def _server(request: Request) -> Server:

@@ -60,6 +60,9 @@ class Settings:
     allow_private_urls: bool = False
     editor: str = ""
     """Who makes the edits (READER_EDITOR, --editor): recorded with each one, and in TMX as changeid."""
+    app_url: str = "http://localhost:8501/"
+    """The reader app's address (READER_APP_URL): translated feeds link each entry to ``<app_url>?doc=<id>``;
+    empty: no app links."""
 
     @classmethod
     def load(cls, **flags: Any) -> Settings:

@@ -26,6 +26,7 @@ from libretranslatepy import LibreTranslateAPI
 
 from reader.api import open_translator
 from reader.config import Settings
+from reader.document import Document
 from reader.pipeline import translate_text
 from reader.serve.keys import KeyStore
 from reader.serve.texts import english
@@ -324,3 +325,30 @@ def test_cli_keys_add_list_remove_and_the_refused_start(tmp_path: Path):
     assert runner.invoke(cli, ["serve", "keys", "list", *keys]).stdout == ""
     refused = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--api-keys", *keys])
     assert refused.exit_code == 1 and "holds no key" in refused.output
+
+
+def test_translated_feeds_are_served_for_the_library_and_each_source_feed(server, folder, library_english):
+    import feedparser
+
+    from reader.library import Library
+
+    text = f"{SENTENCES[3]}\n\n{SENTENCES[4]}\n"
+    document = httpx.post(f"{server.url}/v1/translate", json={"text": text}).json()
+    document["meta"]["feed"] = "https://news.example/rss.xml"
+    document["meta"]["source"] = "https://news.example/a/1"
+    with Library(folder / "library") as library:
+        library.add(Document.from_dict(document), "https://news.example/a/1")
+
+    index = httpx.get(f"{server.url}/feeds/").json()
+    assert index[0]["atom"] == "/feeds/library.atom"
+    source = next(link for link in index if link["source"] == "https://news.example/rss.xml")
+    atom = httpx.get(server.url + source["atom"])
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(atom.content)
+    assert not parsed.bozo and [e.title for e in parsed.entries] == [library_english(SENTENCES[3])]
+    whole = feedparser.parse(httpx.get(f"{server.url}/feeds/library.atom").content)
+    assert not whole.bozo and library_english(SENTENCES[3]) in [e.title for e in whole.entries]
+    as_json = httpx.get(server.url + source["json"])
+    assert as_json.headers["content-type"].startswith("application/feed+json")
+    assert as_json.json()["version"] == "https://jsonfeed.org/version/1.1"
+    assert httpx.get(f"{server.url}/feeds/nothing-0000000000.atom").status_code == 404

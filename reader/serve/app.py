@@ -711,5 +711,46 @@ def _feed_out(feed: Any) -> dict[str, Any]:
     }
 
 
+FEED_FORMATS = {"atom": "application/atom+xml", "json": "application/feed+json"}
+
+
 def _feed_routes(app: FastAPI) -> None:
-    """Translated feeds out: added once ``reader.publish`` is merged."""
+    """Translated feeds out (``reader.publish``), at the same names as the static files in ``LIB/feeds/``."""
+
+    @app.get("/feeds/", response_model=list[schemas.FeedLink], tags=["feeds"])
+    def feed_index(server: ServerDep, request: Request) -> list[dict[str, str]]:
+        """Every translated feed: the whole library's, and one per source feed."""
+        from reader.publish import source_feeds
+        from reader.publish.static import LIBRARY_STEM, feed_stem
+
+        server.authorize(_bearer(request))
+        stems = [("", LIBRARY_STEM)] + [(url, feed_stem(url)) for url in source_feeds(server.library())]
+        return [{"source": url, "atom": f"/feeds/{stem}.atom", "json": f"/feeds/{stem}.json"} for url, stem in stems]
+
+    @app.get(
+        "/feeds/{stem}.{fmt}",
+        response_class=Response,
+        responses={200: {"content": {t: {} for t in FEED_FORMATS.values()}}, **WITH_404},
+        tags=["feeds"],
+    )
+    def feed(
+        stem: Annotated[str, Path_(pattern=r"^[a-z0-9-]{1,80}$")],
+        fmt: Literal["atom", "json"],
+        server: ServerDep,
+        request: Request,
+    ) -> Response:
+        """A translated feed, as Atom 1.0 or JSON Feed 1.1: ``library``, or a source feed's name from /feeds/."""
+        from reader import publish
+        from reader.publish.static import LIBRARY_STEM, feed_stem
+
+        server.authorize(_bearer(request))
+        library = server.library()
+        if stem == LIBRARY_STEM:
+            translated = publish.library_feed(library)
+        else:
+            url = next((u for u in publish.source_feeds(library) if feed_stem(u) == stem), None)
+            if url is None:
+                raise ApiError(404, f"no translated feed {stem!r}: /feeds/ lists them")
+            translated = publish.source_feed(library, url)
+        data = publish.render(translated, fmt, self_url=str(request.url.remove_query_params("api_key")))
+        return Response(data, media_type=publish.media_type(fmt), headers={"X-Content-Type-Options": "nosniff"})

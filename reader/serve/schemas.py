@@ -173,6 +173,12 @@ class FeedRequest(BaseModel):
     auto_translate: bool = True
 
 
+class FeedLink(BaseModel):
+    source: str = Field(description="The source feed's URL; empty for the whole library's feed")
+    atom: str
+    json_feed: str = Field(alias="json")
+
+
 class EditOut(BaseModel):
     sentence: int
     source: str

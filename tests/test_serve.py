@@ -352,3 +352,16 @@ def test_translated_feeds_are_served_for_the_library_and_each_source_feed(server
     assert as_json.headers["content-type"].startswith("application/feed+json")
     assert as_json.json()["version"] == "https://jsonfeed.org/version/1.1"
     assert httpx.get(f"{server.url}/feeds/nothing-0000000000.atom").status_code == 404
+
+
+def test_a_lone_input_on_every_core_translates_as_the_workers_do(toy_model_dir: Path, tmp_path: Path):
+    from reader.models.convert import convert_to_ct2
+    from reader.translate.backends.ctranslate2 import CT2Translator
+
+    converted = convert_to_ct2(toy_model_dir, tmp_path / "toy-ct2", quantization="float32")
+    backend = CT2Translator.load(converted, settings=Settings.load(threads=2))
+    alone = [backend.translate_batch([sentence])[0] for sentence in SENTENCES[:3]]
+    backend.use_every_core_alone()
+    assert backend.solo is not None and backend.solo.num_translators == 1
+    assert [backend.translate_batch([sentence])[0] for sentence in SENTENCES[:3]] == alone
+    assert backend.translate_batch(SENTENCES[:3]) == alone  # several batches still go to the workers

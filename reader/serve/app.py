@@ -160,6 +160,10 @@ def _open(options: ServeOptions) -> Server:
 
     settings = Settings.load(**options.settings)
     translator = open_translator(settings)()
+    # A lone request is one batch of one: on CTranslate2 it gets a copy of the model using every core.
+    every_core = getattr(translator.inner, "use_every_core_alone", None)
+    if every_core is not None:
+        every_core()
     batcher = Batcher(
         translator, wait=options.batch_wait_ms / 1000, max_batch=options.max_batch, max_pending=options.queue
     )

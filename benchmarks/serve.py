@@ -135,7 +135,9 @@ def start_reader(ct2_dir: Path, work: Path, threads: int, beam: int) -> tuple[st
     return url, process
 
 
-def start_libretranslate(lt_venv: Path, packages: Path, work: Path, threads: int, beam: int) -> tuple[str, subprocess.Popen]:
+def start_libretranslate(
+    lt_venv: Path, packages: Path, work: Path, threads: tuple[int, int], beam: int
+) -> tuple[str, subprocess.Popen]:
     port = free_port()
     home = work / "lt-home"
     env = dict(
@@ -148,8 +150,8 @@ def start_libretranslate(lt_venv: Path, packages: Path, work: Path, threads: int
         ARGOS_PACKAGES_DIR=str(packages),
         ARGOS_CHUNK_TYPE="SPACY",
         ARGOS_DEVICE_TYPE="cpu",
-        ARGOS_INTER_THREADS="1",
-        ARGOS_INTRA_THREADS=str(threads),
+        ARGOS_INTER_THREADS=str(threads[0]),
+        ARGOS_INTRA_THREADS=str(threads[1]),
         ARGOS_BEAM_SIZE=str(beam),
     )
     env.pop("PYTHONPATH", None)
@@ -172,8 +174,7 @@ def texts(kind: str, seed: int, count: int) -> list[str]:
         return [e.source for e in corpus(seed, count)]
     sentences = [e.source + " ." if not e.source.endswith(".") else e.source for e in corpus(seed, count * 18)]
     return [
-        "\n\n".join(" ".join(sentences[a + p * 3 : a + p * 3 + 3]) for p in range(6))
-        for a in range(0, count * 18, 18)
+        "\n\n".join(" ".join(sentences[a + p * 3 : a + p * 3 + 3]) for p in range(6)) for a in range(0, count * 18, 18)
     ]
 
 
@@ -241,7 +242,8 @@ def run(args: argparse.Namespace) -> list[dict]:
         shutil.rmtree(work / "lt-home", ignore_errors=True)
         for source, target in (("ar", "en"), ("en", "ar")):
             install(argos_package(ct2_dir, work, lt_venv / "bin" / "python", source, target), packages)
-        url, process = start_libretranslate(lt_venv, packages, work, args.threads, args.beam)
+        lt_threads = args.lt_threads or (1, args.threads)
+        url, process = start_libretranslate(lt_venv, packages, work, lt_threads, args.beam)
         servers["LibreTranslate"] = url
         processes.append(process)
     rows = []
@@ -276,7 +278,8 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| input | clients | cache | reader req/s | reader p50 / p95 (s) | LibreTranslate req/s | LT p50 / p95 (s) | req/s ratio |",
+        "| input | clients | cache | reader req/s | reader p50 / p95 (s) | LibreTranslate req/s | LT p50 / p95 (s)"
+        " | req/s ratio |",
         "|---|---|---|---|---|---|---|---|",
     ]
     keyed = {(r["server"], r["input"], r["clients"], r["cache"]): r for r in rows}
@@ -302,6 +305,11 @@ def main() -> None:
     parser.add_argument("--kinds", type=lambda v: v.split(","), default=["sentence", "article"])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--beam", type=int, default=4)
+    parser.add_argument(
+        "--lt-threads",
+        type=lambda v: tuple(int(x) for x in v.split(",")),
+        help="LibreTranslate's INTER,INTRA CTranslate2 threads (default: Argos's own, 1,THREADS)",
+    )
     parser.add_argument("--json", type=Path, help="write the rows here too")
     args = parser.parse_args()
     rows = run(args)

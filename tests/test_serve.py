@@ -270,7 +270,7 @@ def test_32_concurrent_clients_no_errors_no_lost_or_doubled_writes(
     tmp_path: Path, toy_model_dir: Path, library_english
 ):
     with serve.reader_serve(tmp_path, toy_model_dir) as served:
-        saved, errors, threads = _clients(served.url, 32, 8.0, threading.Event())
+        saved, errors, threads = _clients(served.url, 32, 5.0, threading.Event())
         for thread in threads:
             thread.join()
         assert errors == []
@@ -280,13 +280,15 @@ def test_32_concurrent_clients_no_errors_no_lost_or_doubled_writes(
         assert set(saved) >= {row["id"] for row in listed["documents"]}
         answers = httpx.post(f"{served.url}/translate", json={"q": SENTENCES, "source": "ar", "target": "en"}).json()
         assert answers["translatedText"] == [library_english(s) for s in SENTENCES]
+        batcher = httpx.get(f"{served.url}/health").json()["batcher"]
+        assert batcher["most_requests"] > 1 and batcher["waiting"] == 0  # requests shared model batches
 
 
 def test_kill_9_mid_load_leaves_library_and_cache_consistent(tmp_path: Path, toy_model_dir: Path, library_english):
     served = serve.start(tmp_path, toy_model_dir)
     stop = threading.Event()
     saved, _, threads = _clients(served.url, 8, 30.0, stop)
-    time.sleep(3.0)
+    time.sleep(2.0)
     os.kill(served.process.pid, signal.SIGKILL)
     served.process.wait()
     stop.set()

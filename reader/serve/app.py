@@ -403,8 +403,14 @@ def _libretranslate_routes(app: FastAPI) -> None:
         }
 
     @app.get("/health", response_model=schemas.Health, tags=["LibreTranslate"])
-    def health(server: ServerDep) -> dict[str, str]:
-        return {"status": "ok", "model": server.settings.model, "fingerprint": server.batcher.translator.fingerprint}
+    def health(server: ServerDep) -> dict[str, Any]:
+        """The model this process serves, and what its batcher has done."""
+        return {
+            "status": "ok",
+            "model": server.settings.model,
+            "fingerprint": server.batcher.translator.fingerprint,
+            "batcher": server.batcher.report(),
+        }
 
 
 def _lt_translate(server: Server, q: list[str] | str, source: str, text_format: str, alternatives: int) -> dict:

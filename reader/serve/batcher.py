@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from reader.errors import ReaderError
@@ -45,12 +45,13 @@ class _Job:
 
 @dataclass
 class Stats:
-    """What the batcher did, for tests and the benchmark: batches made and sentences sent."""
+    """What the batcher did (``/health`` shows it): batches sent to the model, their sentences, and the most
+    requests one batch served."""
 
     batches: int = 0
     sentences: int = 0
     largest: int = 0
-    jobs_per_batch: list[int] = field(default_factory=list)
+    most_requests: int = 0
 
 
 class Batcher:
@@ -82,6 +83,10 @@ class Batcher:
         self._thread.start()
 
     # ---- the request side ---------------------------------------------------------------------
+
+    def report(self) -> dict[str, int]:
+        with self._cond:
+            return asdict(self.stats) | {"waiting": self._pending}
 
     def session(self) -> _Session:
         """Count a request as in flight while it lasts: the batcher waits a moment for in-flight requests."""
@@ -171,8 +176,7 @@ class Batcher:
         self.stats.batches += 1
         self.stats.sentences += len(unique)
         self.stats.largest = max(self.stats.largest, len(unique))
-        self.stats.jobs_per_batch.append(len(jobs))
-        del self.stats.jobs_per_batch[:-1000]
+        self.stats.most_requests = max(self.stats.most_requests, len(jobs))
         for job in jobs:
             job.future.set_result([results[sentence] for sentence in job.sentences])
 

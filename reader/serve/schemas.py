@@ -195,3 +195,6 @@ class Health(BaseModel):
     status: Literal["ok"]
     model: str
     fingerprint: str
+    batcher: dict[str, int] = Field(
+        description="batches, sentences, largest (sentences in one batch), most_requests (in one batch), waiting"
+    )

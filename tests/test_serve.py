@@ -105,6 +105,16 @@ def test_json_and_form_bodies_and_lt_errors(server):
     one = httpx.post(f"{server.url}/translate", json={"q": SENTENCES[0], "source": "ar", "target": "en"}).json()
     form = httpx.post(f"{server.url}/translate", data={"q": SENTENCES[0], "source": "ar", "target": "en"}).json()
     assert one == form and isinstance(one["translatedText"], str)
+    raw = httpx.post(  # what `curl -d q=...` sends: UTF-8 bytes, not percent-encoded
+        f"{server.url}/translate",
+        content=f"q={SENTENCES[0]}&source=ar&target=en".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert raw.json() == one
+    multipart = httpx.post(
+        f"{server.url}/translate", data={"source": "ar", "target": "en"}, files={"q": (None, SENTENCES[0])}
+    )
+    assert multipart.json() == one
     for body, status in [
         ({"source": "ar", "target": "en"}, 400),
         ({"q": "x", "source": "ar", "target": "de"}, 400),

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi import Path as Path_
@@ -287,7 +288,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 async def _fields(request: Request) -> dict[str, Any]:
     """A LibreTranslate request's fields from JSON or a form (a form's repeated ``q`` is an array)."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
         try:
             data = json.loads(await request.body() or b"null")
         except (ValueError, UnicodeDecodeError):
@@ -295,13 +297,23 @@ async def _fields(request: Request) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ApiError(400, "Invalid JSON format")
         return data
-    try:
-        form = await request.form()
-    except (AssertionError, ValueError) as exc:  # starlette's multipart parser raises these on bad input
-        raise ApiError(400, f"Invalid request: {first_line(exc)}") from None
+    fields: dict[str, list[str]] = {}
+    if kind == "multipart/form-data":
+        try:
+            form = await request.form()
+        except (AssertionError, ValueError) as exc:  # starlette's multipart parser raises these on bad input
+            raise ApiError(400, f"Invalid request: {first_line(exc)}") from None
+        for name in form:
+            fields[name] = [v for v in form.getlist(name) if isinstance(v, str)]
+    else:
+        # Parsed here, not by starlette: `curl -d q=مرحبا` sends raw UTF-8, which starlette reads as Latin-1.
+        try:
+            fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise ApiError(400, "Invalid request: the form is not UTF-8") from None
     values: dict[str, Any] = {}
-    for name in set(form.keys()) | set(request.query_params.keys()):
-        items = [v for v in form.getlist(name) if isinstance(v, str)] or request.query_params.getlist(name)
+    for name in set(fields) | set(request.query_params.keys()):
+        items = fields.get(name) or request.query_params.getlist(name)
         values[name] = items if (name == "q" and len(items) > 1) else (items[0] if items else None)
     return values
 

@@ -135,6 +135,7 @@ def test_v1_streams_sentence_by_sentence_and_keeps_the_document(server, library_
         assert response.headers["content-type"].startswith("application/x-ndjson")
         events = [json.loads(line) for line in response.iter_lines() if line]
     assert events[0]["type"] == "start" and events[-1]["type"] == "done"
+    assert [e["type"] for e in events].count("start") == 1
     indexes = [e["index"] for e in events if e["type"] == "sentence"]
     assert sorted(indexes) == list(range(events[0]["total"])) == sorted(set(indexes))
     document = events[-1]["document"]

@@ -501,9 +501,9 @@ def _stream(server: Server, article: Any, kind: StreamKind, save: bool) -> Respo
             sent: set[int] = set()
             document = None
             for progress in iter_article(article, translator, server.settings):
+                if document is None:
+                    yield "start", {"total": progress.total, "document": progress.document.to_dict()}
                 document = progress.document
-                if not sent:
-                    yield "start", {"total": progress.total, "document": document.to_dict()}
                 for index, pair in enumerate(document.sentences):
                     if index not in sent and pair.translation and "pending" not in pair.flags:
                         sent.add(index)

@@ -5,18 +5,17 @@ is exactly the library's translation of it. The model inputs of all the texts of
 looked up in the cache together and their misses sent as one batch; the pipeline then assembles each
 text from those answers without another model call.
 
-HTML keeps its markup: the document is parsed into tags and text, each text node (outside
-``script``, ``style`` and the like) is translated sentence by sentence like plain text, escaped, and
-put back between the tags, which are written back as they came (attributes and links untouched). A
-sentence cut by an inline tag (``<b>``) is translated as two pieces.
+HTML keeps its markup: the fragment is cut where the parser's events start, each text node (outside
+``script``, ``style`` and the like) holding Arabic is translated sentence by sentence like plain text
+and escaped, and everything else is copied byte for byte (tags, attributes, links, comments, entities,
+even broken markup). A sentence cut by an inline tag (``<b>``) is translated as two pieces.
 """
 
 from __future__ import annotations
 
 import html
-import itertools
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -98,77 +97,98 @@ def translate_documents(texts: Sequence[str], translator: Translator, settings: 
 
 
 def translate_html(fragments: Sequence[str], translate: Callable[[list[str]], list[str]]) -> list[str]:
-    """Each HTML fragment with its text translated by ``translate`` (all fragments' texts in one call)."""
+    """Each HTML fragment with its text translated by ``translate`` (all fragments' texts in one call).
+
+    Everything but the translated text is copied byte for byte from the fragment, so markup without
+    Arabic comes back unchanged.
+    """
     parsed = [_Markup.parse(fragment) for fragment in fragments]
-    texts = [piece for markup in parsed for piece in markup.texts()]
-    translated = iter(translate([text.strip() for text in texts]))
-    return [markup.render(translated) for markup in parsed]
+    texts = [html.unescape(piece.core) for markup in parsed for piece in markup.pieces if piece.translated]
+    answers = iter(translate(texts))
+    return ["".join(piece.render(answers) for piece in markup.pieces) for markup in parsed]
+
+
+SPACE = " \t\n\r\f"
+
+
+@dataclass
+class _Piece:
+    """A stretch of the fragment as written: markup, or text to translate (``translated``)."""
+
+    raw: str
+    translated: bool = False
+
+    @property
+    def core(self) -> str:
+        """The text without the spaces around it, and without markup the parser skipped after it."""
+        return self.raw.split("<", 1)[0].strip(SPACE)
+
+    def render(self, answers: Iterator[str]) -> str:
+        if not self.translated:
+            return self.raw
+        text = self.raw.split("<", 1)[0]
+        lead = text[: len(text) - len(text.lstrip(SPACE))]
+        tail = text[len(text.rstrip(SPACE)) :]
+        return lead + html.escape(next(answers), quote=False) + tail + self.raw[len(text) :]
 
 
 class _Markup(HTMLParser):
-    """An HTML fragment as ('raw', markup) and ('text', text, translate?) pieces, in order."""
+    """An HTML fragment cut where the parser's events start: each piece is the fragment's own text."""
 
-    def __init__(self) -> None:
+    def __init__(self, fragment: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.pieces: list[tuple[str, str, bool]] = []
+        self.fragment = fragment
+        self.pieces: list[_Piece] = []
+        self._starts: list[tuple[int, bool]] = []
         self._open: list[str] = []
+        self._lines = [0] + [i + 1 for i, c in enumerate(fragment) if c == "\n"]
 
     @classmethod
     def parse(cls, fragment: str) -> _Markup:
-        markup = cls()
+        markup = cls(fragment)
         markup.feed(fragment)
         markup.close()
+        starts = markup._starts or [(0, False)]
+        ends = [start for start, _ in starts[1:]] + [len(fragment)]
+        if starts[0][0] > 0:
+            markup.pieces.append(_Piece(fragment[: starts[0][0]]))
+        markup.pieces += [
+            _Piece(fragment[start:end], wanted) for (start, wanted), end in zip(starts, ends, strict=True)
+        ]
         return markup
 
-    def texts(self) -> list[str]:
-        return [text for kind, text, wanted in self.pieces if kind == "text" and wanted]
-
-    def render(self, translated: itertools.Iterator[str] | Sequence[str]) -> str:
-        answers = iter(translated)
-        out = []
-        for kind, text, wanted in self.pieces:
-            if kind == "raw" or kind == "cdata":
-                out.append(text)
-            elif wanted:
-                core = text.strip()
-                lead = text[: len(text) - len(text.lstrip())]
-                tail = text[len(text.rstrip()) :]
-                out.append(lead + html.escape(next(answers) if core else "", quote=False) + tail)
-            else:
-                out.append(html.escape(text, quote=False))
-        return "".join(out)
+    def _event(self, wanted: bool = False) -> None:
+        line, column = self.getpos()
+        self._starts.append((self._lines[line - 1] + column, wanted))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.pieces.append(("raw", self.get_starttag_text() or f"<{tag}>", False))
+        self._event()
         if tag not in _VOID:
             self._open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.pieces.append(("raw", self.get_starttag_text() or f"<{tag}/>", False))
+        self._event()
 
     def handle_endtag(self, tag: str) -> None:
-        self.pieces.append(("raw", f"</{tag}>", False))
+        self._event()
         if tag in self._open:
             del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
 
     def handle_data(self, data: str) -> None:
-        if self._open and self._open[-1] in ("script", "style"):
-            self.pieces.append(("cdata", data, False))  # not escaped: the browser reads it raw
-            return
         skip = any(tag in UNTRANSLATED_ELEMENTS for tag in self._open)
-        self.pieces.append(("text", data, not skip and has_arabic_letters(data)))
+        self._event(not skip and has_arabic_letters(data))
 
     def handle_comment(self, data: str) -> None:
-        self.pieces.append(("raw", f"<!--{data}-->", False))
+        self._event()
 
     def handle_decl(self, decl: str) -> None:
-        self.pieces.append(("raw", f"<!{decl}>", False))
+        self._event()
 
     def handle_pi(self, data: str) -> None:
-        self.pieces.append(("raw", f"<?{data}>", False))
+        self._event()
 
     def unknown_decl(self, data: str) -> None:
-        self.pieces.append(("raw", f"<![{data}]>", False))
+        self._event()
 
 
 _VOID = frozenset(

@@ -108,17 +108,23 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise SystemExit(f"server did not start:\n{log.read_text()[-3000:]}")
 
 
-def start_reader(ct2_dir: Path, work: Path, threads: int, beam: int) -> tuple[str, subprocess.Popen]:
+def start_reader(ct2_dir: Path, work: Path, threads: int, beam: int, workers: int = 1) -> tuple[str, subprocess.Popen]:
     port = free_port()
     home = work / "reader-home"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    options = {"port": port, "keys_db": str(home / "keys.sqlite3"), "queue": 100_000, "char_limit": 10_000_000}
+    options = {
+        "port": port,
+        "workers": workers,
+        "keys_db": str(home / "keys.sqlite3"),
+        "queue": 100_000,
+        "char_limit": 10_000_000,
+    }
     env = dict(
         os.environ,
         READER_MODEL=str(ct2_dir),
         READER_BACKEND="ct2",
-        READER_THREADS=str(threads),
+        READER_THREADS=str(max(1, threads // workers)),
         READER_BEAM=str(beam),
         READER_CACHE_PATH=str(home / "cache.sqlite3"),
         READER_LIBRARY=str(home / "library"),
@@ -233,7 +239,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     ct2_dir = converted_toy(work)
     servers: dict[str, str] = {}
     processes = []
-    url, process = start_reader(ct2_dir, work, args.threads, args.beam)
+    url, process = start_reader(ct2_dir, work, args.threads, args.beam, args.reader_workers)
     servers["reader serve"] = url
     processes.append(process)
     if args.lt_venv:
@@ -309,6 +315,9 @@ def main() -> None:
         "--lt-threads",
         type=lambda v: tuple(int(x) for x in v.split(",")),
         help="LibreTranslate's INTER,INTRA CTranslate2 threads (default: Argos's own, 1,THREADS)",
+    )
+    parser.add_argument(
+        "--reader-workers", type=int, default=1, help="reader serve --workers (the threads are shared among them)"
     )
     parser.add_argument("--json", type=Path, help="write the rows here too")
     args = parser.parse_args()

@@ -380,3 +380,17 @@ def test_a_lone_input_on_every_core_translates_as_the_workers_do(toy_model_dir: 
     assert backend.solo is not None and backend.solo.num_translators == 1
     assert [backend.translate_batch([sentence])[0] for sentence in SENTENCES[:3]] == alone
     assert backend.translate_batch(SENTENCES[:3]) == alone  # several batches still go to the workers
+
+
+def test_worker_processes_share_the_cores(monkeypatch):
+    from reader.serve.options import ServeOptions
+    from reader.serve.run import shared_cores
+
+    monkeypatch.delenv("READER_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert shared_cores(ServeOptions(workers=4)).settings["threads"] == "2"
+    assert shared_cores(ServeOptions(workers=16)).settings["threads"] == "1"
+    assert shared_cores(ServeOptions(workers=1)).settings == {}
+    assert shared_cores(ServeOptions(workers=4, settings={"threads": "3"})).settings["threads"] == "3"
+    monkeypatch.setenv("READER_THREADS", "5")
+    assert shared_cores(ServeOptions(workers=4)).settings == {}

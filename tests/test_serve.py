@@ -394,3 +394,21 @@ def test_worker_processes_share_the_cores(monkeypatch):
     assert shared_cores(ServeOptions(workers=4, settings={"threads": "3"})).settings["threads"] == "3"
     monkeypatch.setenv("READER_THREADS", "5")
     assert shared_cores(ServeOptions(workers=4)).settings == {}
+
+
+def test_keys_in_urls_are_hidden_in_the_access_log():
+    import logging
+
+    from reader.serve.app import HideKeys
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/feeds/library.atom?x=1&api_key=rk_secret&y=2", "1.1", 200),
+        None,
+    )
+    HideKeys().filter(record)
+    assert "rk_secret" not in record.getMessage() and "api_key=***&y=2" in record.getMessage()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -116,7 +117,21 @@ def factory() -> FastAPI:
     return create_app(ServeOptions.from_env())
 
 
+class HideKeys(logging.Filter):
+    """Access log lines show ``api_key=***``: a feed reader can only send its key in the URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(KEY_IN_URL.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+KEY_IN_URL = re.compile(r"((?:^|[?&])api_key=)[^&\s]*")
+
+
 def create_app(options: ServeOptions) -> FastAPI:
+    logging.getLogger("uvicorn.access").addFilter(HideKeys())
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         server = await run_in_threadpool(_open, options)

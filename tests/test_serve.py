@@ -178,6 +178,8 @@ def test_guards_body_cap_origin_host_and_private_urls(server):
         headers={"Origin": "http://127.0.0.1:9"},
     )
     assert page.status_code == 403 and "access-control-allow-origin" not in page.headers
+    own = httpx.get(f"{server.url}/languages", headers={"Origin": server.url})  # the server's own /docs page
+    assert own.status_code == 200
     assert httpx.get(f"{server.url}/languages", headers={"Host": "attacker.example"}).status_code == 400
     private = httpx.post(f"{server.url}/v1/translate/url", json={"url": "http://127.0.0.1:1/x"})
     assert private.status_code == 400 and set(private.json()) == {"error"}

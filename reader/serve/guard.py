@@ -6,7 +6,8 @@
 ``OriginGuard`` refuses every request whose ``Origin`` header is not in the allowed list (403). CORS
 alone would stop a page from reading the answer, but a form POST from any page still reaches the server
 and runs (translation, or a library write): browsers send ``Origin`` with such requests, other clients
-do not, so refusing unknown origins keeps web pages out unless the operator lists them.
+do not, so refusing unknown origins keeps web pages out unless the operator lists them. The server's own
+pages (``/docs``) are of its own origin and may call it.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class OriginGuard:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         origin = _header(scope, b"origin") if scope["type"] == "http" else None
-        if origin is not None and origin not in self.allowed:
+        own = f"{scope.get('scheme', 'http')}://{_header(scope, b'host') or ''}"
+        if origin is not None and origin not in self.allowed and origin != own:
             await _refuse(send, 403, f"requests from the web page at {origin} are not allowed (see --cors-origin)")
             return
         await self.app(scope, receive, send)

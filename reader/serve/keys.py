@@ -131,6 +131,8 @@ class KeyStore(Closing):
         )
 
     def find(self, key: str) -> ApiKey | None:
+        if not self.path.exists():
+            return None
         row = self.db.read(
             lambda conn: conn.execute(
                 "SELECT id, name, requests_per_minute, chars_per_request, write, created FROM keys WHERE digest = ?",

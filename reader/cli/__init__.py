@@ -18,6 +18,7 @@ from reader.cli import feeds as feeds_commands
 from reader.cli import library as library_commands
 from reader.cli import lookup as lookup_commands
 from reader.cli import models as models_commands
+from reader.cli import serve as serve_commands
 from reader.cli import translate as translate_commands
 from reader.errors import ReaderError
 
@@ -52,6 +53,7 @@ for _module in (
     edit_commands,
     lookup_commands,
     extract_commands,
+    serve_commands,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

@@ -35,6 +35,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("publish", ("reader.publish",)),
     ("batch", ("reader.batch",)),
     ("app", ("reader.app",)),
+    ("serve", ("reader.serve",)),
     ("cli", ("reader.cli",)),
 ]
 """Stages in pipeline order; a module belongs to the stage of its longest listed prefix.

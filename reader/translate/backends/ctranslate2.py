@@ -71,6 +71,8 @@ class CT2Translator:
     device: str = "cpu"
     model_calls: int = field(default=0, init=False)
     vocabulary: list[str] | None = field(default=None, init=False)
+    solo: Any = field(default=None, init=False)
+    """A second copy of the model with every thread on one batch (``use_every_core_alone``), or None."""
 
     @classmethod
     def load(cls, model_dir: Path, *, settings: Settings, compute_type: str | None = None) -> CT2Translator:
@@ -116,6 +118,25 @@ class CT2Translator:
             model_dir=model_dir,
             device=device,
         )
+
+    def use_every_core_alone(self) -> None:
+        """Load a second copy of the model (its size again in memory) that runs one batch on every thread.
+
+        The workers run one batch each on one thread, so a lone input (a server's single request) would
+        use one core of many; a call that makes a single batch goes to this copy instead.
+        """
+        if self.device != "cpu" or self.workers < 2 or self.solo is not None:
+            return
+        try:
+            self.solo = ctranslate2.Translator(
+                str(self.model_dir),
+                device="cpu",
+                compute_type=self.compute_type,
+                inter_threads=1,
+                intra_threads=self.workers,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"CTranslate2 could not load {self.model_dir} again: {exc}") from exc
 
     @property
     def compute_type(self) -> str:
@@ -183,7 +204,8 @@ class CT2Translator:
         # Every job is queued before any result is awaited: a worker done with its beam search
         # goes on to the first-row fix-up while the others finish theirs.
         try:
-            searches = [self._queue_beam_search([list(sources[i].pieces) for i in batch]) for batch in batches]
+            model = self.solo if self.solo is not None and len(batches) == 1 else self.model
+            searches = [self._queue_beam_search([list(sources[i].pieces) for i in batch], model) for batch in batches]
             shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
             fixes = self._queue_first_steps([list(sources[i].pieces) for i in shared]) if shared else []
         except (RuntimeError, ValueError) as exc:
@@ -220,9 +242,9 @@ class CT2Translator:
         """
         return self.device == "cpu" and self.decode.beam > 1
 
-    def _queue_beam_search(self, batch: list[list[str]]) -> list[Any]:
-        """Queue a beam search over one batch (one job, run by the next free worker)."""
-        return self.model.translate_batch(
+    def _queue_beam_search(self, batch: list[list[str]], model: Any) -> list[Any]:
+        """Queue a beam search over one batch (one job, run by the next free worker of ``model``)."""
+        return model.translate_batch(
             batch,
             asynchronous=True,
             beam_size=self.decode.beam,

@@ -1,0 +1,252 @@
+"""Cross-request batching: every request's sentences go to the model through one queue and one thread.
+
+A CPU model runs fastest on full batches, and the backends are not safe to call from several threads.
+So the server owns its translator from one thread, the batcher's. Request threads hand it their
+sentences (``submit``) and wait; the batcher takes the oldest job, adds the jobs that arrived behind it
+(waiting a few milliseconds for more only while other requests are in flight and not yet queued), and
+makes one ``translate_batch`` of them all, their repeats translated once. Jobs are taken strictly in
+arrival order, so no caller waits behind one that came later. The queue is bounded in sentences: a
+job that would overflow it is refused at once (``Busy``, the server's 429) instead of growing memory.
+
+Cache reads need no model, so they never queue here: ``ServedTranslator.lookup`` reads the sentence
+cache from the request's own thread, and only the misses reach the batcher.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from reader.errors import ReaderError
+from reader.translate.base import Translation
+from reader.translate.cached import CachedTranslator
+
+
+class Busy(ReaderError):
+    """The queue is full: the caller should try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Job:
+    sentences: Sequence[str]
+    future: Future
+    call: Callable[[CachedTranslator], Any] | None = None
+    """Work other than a plain batch (alternatives, forced alignment), run alone on the batcher's thread."""
+
+
+@dataclass
+class Stats:
+    """What the batcher did (``/health`` shows it): batches sent to the model, their sentences, and the most
+    requests one batch served."""
+
+    batches: int = 0
+    sentences: int = 0
+    largest: int = 0
+    most_requests: int = 0
+
+
+class Batcher:
+    """The one owner of a cached translator (see the module docstring)."""
+
+    def __init__(
+        self,
+        translator: CachedTranslator,
+        *,
+        wait: float = 0.003,
+        max_batch: int = 64,
+        max_pending: int = 2048,
+    ) -> None:
+        self.translator = translator
+        self.wait = wait
+        """Seconds to wait for more requests before a batch goes, while others are in flight."""
+        self.max_batch = max_batch
+        """The most sentences one batch takes (a job larger than this still goes whole, alone)."""
+        self.max_pending = max_pending
+        """The most sentences queued at once; beyond it ``submit`` raises Busy."""
+        self.stats = Stats()
+        self._jobs: deque[_Job] = deque()
+        self._pending = 0
+        self._active = 0
+        self._seconds_per_sentence = 0.05
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="reader-batcher", daemon=True)
+        self._thread.start()
+
+    # ---- the request side ---------------------------------------------------------------------
+
+    def report(self) -> dict[str, int]:
+        with self._cond:
+            return asdict(self.stats) | {"waiting": self._pending}
+
+    def session(self) -> _Session:
+        """Count a request as in flight while it lasts: the batcher waits a moment for in-flight requests."""
+        return _Session(self)
+
+    def submit(self, sentences: Sequence[str]) -> Future:
+        """Queue ``sentences`` for translation; the future gives one Translation each, in order."""
+        return self._put(_Job(list(sentences), Future()))
+
+    def call(self, work: Callable[[CachedTranslator], Any], size: int = 1) -> Future:
+        """Queue ``work(translator)`` to run on the batcher's thread, in arrival order like any batch."""
+        return self._put(_Job([""] * size, Future(), work))
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+
+    def _put(self, job: _Job) -> Future:
+        with self._cond:
+            if self._closed:
+                raise ReaderError("the server is shutting down")
+            size = len(job.sentences)
+            if self._pending and self._pending + size > self.max_pending:
+                retry = max(1, round(self._pending * self._seconds_per_sentence))
+                raise Busy(f"the translation queue is full ({self._pending} sentences waiting)", retry)
+            self._pending += size
+            self._jobs.append(job)
+            self._cond.notify_all()
+        return job.future
+
+    # ---- the batcher's thread -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            jobs = self._take()
+            if jobs is None:
+                return
+            started = time.perf_counter()
+            if jobs[0].call is not None:
+                _settle(jobs[0].future, lambda job=jobs[0]: job.call(self.translator))
+            else:
+                self._translate(jobs)
+            size = sum(len(job.sentences) for job in jobs)
+            elapsed = time.perf_counter() - started
+            with self._cond:
+                self._pending -= size
+                self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * elapsed / max(1, size)
+
+    def _take(self) -> list[_Job] | None:
+        """The oldest job and those that fit behind it (see the module docstring); None once closed."""
+        with self._cond:
+            while not self._jobs:
+                if self._closed:
+                    return None
+                self._cond.wait()
+            first = self._jobs.popleft()
+            if first.call is not None:
+                return [first]
+            jobs = [first]
+            size = len(first.sentences)
+            deadline = time.monotonic() + self.wait
+            while size < self.max_batch:
+                if self._jobs and self._jobs[0].call is None:
+                    if size + len(self._jobs[0].sentences) > self.max_batch:
+                        break
+                    job = self._jobs.popleft()
+                    jobs.append(job)
+                    size += len(job.sentences)
+                    continue
+                # Wait only for requests in flight that have not queued anything yet.
+                left = deadline - time.monotonic()
+                if self._jobs or left <= 0 or self._active <= len(jobs) or self._closed:
+                    break
+                self._cond.wait(left)
+            return jobs
+
+    def _translate(self, jobs: list[_Job]) -> None:
+        unique = list(dict.fromkeys(sentence for job in jobs for sentence in job.sentences))
+        try:
+            results = dict(zip(unique, self.translator.translate_batch(unique), strict=True))
+        except BaseException as exc:
+            for job in jobs:
+                job.future.set_exception(exc)
+            return
+        self.stats.batches += 1
+        self.stats.sentences += len(unique)
+        self.stats.largest = max(self.stats.largest, len(unique))
+        self.stats.most_requests = max(self.stats.most_requests, len(jobs))
+        for job in jobs:
+            job.future.set_result([results[sentence] for sentence in job.sentences])
+
+
+class _Session:
+    def __init__(self, batcher: Batcher) -> None:
+        self.batcher = batcher
+
+    def __enter__(self) -> _Session:
+        with self.batcher._cond:
+            self.batcher._active += 1
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with self.batcher._cond:
+            self.batcher._active -= 1
+
+
+def _settle(future: Future, work: Callable[[], Any]) -> None:
+    try:
+        future.set_result(work())
+    except BaseException as exc:
+        future.set_exception(exc)
+
+
+class ServedTranslator:
+    """The pipeline's Translator for one request: cache reads here, model work through the batcher.
+
+    ``timeout`` bounds each wait on the batcher (``TimeoutError`` past it).
+    """
+
+    def __init__(self, batcher: Batcher, timeout: float) -> None:
+        self.batcher = batcher
+        self.timeout = timeout
+        self._inner = batcher.translator
+
+    @property
+    def fingerprint(self) -> str:
+        return self._inner.fingerprint
+
+    @property
+    def model_fingerprint(self) -> str:
+        return self._inner.model_fingerprint
+
+    @property
+    def workers(self) -> int:
+        return self._inner.workers
+
+    def count_tokens(self, text: str) -> int:
+        return self._inner.count_tokens(text)
+
+    def lookup(self, sentences: Sequence[str]) -> dict[str, Translation]:
+        return self._inner.lookup(sentences)
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        if not sentences:
+            return []
+        return self.batcher.submit(sentences).result(self.timeout)
+
+    def alternatives(self, sentence: str, n: int) -> list[Translation]:
+        return self._alone(lambda translator: translator.alternatives(sentence, n), n)
+
+    def complete(self, sentence: str, prefix: str, avoid: Sequence[str] = ()) -> Translation:
+        return self._alone(lambda translator: translator.complete(sentence, prefix, avoid))
+
+    def next_words(self, sentence: str, prefix: str, n: int) -> list[Translation]:
+        return self._alone(lambda translator: translator.next_words(sentence, prefix, n), n)
+
+    def align(self, sentence: str, translation: str) -> Translation:
+        return self._alone(lambda translator: translator.align(sentence, translation))
+
+    def _alone(self, work: Callable[[CachedTranslator], Any], size: int = 1) -> Any:
+        return self.batcher.call(work, size).result(self.timeout)

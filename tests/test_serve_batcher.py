@@ -1,0 +1,69 @@
+"""The server's batcher: requests that wait together share one model call, in arrival order, within a bound."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from reader.serve.batcher import Batcher, Busy
+from reader.translate.base import Translation
+
+
+class HeldModel:
+    """A translator whose calls wait until released, recording what each call got."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        self.entered.set()
+        assert self.release.wait(10)
+        self.calls.append(list(sentences))
+        return [Translation(sentence.upper()) for sentence in sentences]
+
+
+def test_waiting_requests_share_a_call_in_arrival_order_and_a_full_queue_refuses():
+    model = HeldModel()
+    batcher = Batcher(model, wait=0.0, max_batch=4, max_pending=6)  # type: ignore[arg-type]
+    try:
+        first = batcher.submit(["a"])
+        assert model.entered.wait(10)  # the model is busy with the first request
+        second = batcher.submit(["b1", "b2"])
+        third = batcher.submit(["c1"])
+        fourth = batcher.submit(["c1", "d1"])
+        with pytest.raises(Busy) as refused:
+            batcher.submit(["e"])
+        assert refused.value.retry_after >= 1
+        model.release.set()
+        assert first.result(10) == [Translation("A")]
+        assert [t.text for t in second.result(10)] == ["B1", "B2"]
+        assert [t.text for t in third.result(10)] == ["C1"]
+        assert [t.text for t in fourth.result(10)] == ["C1", "D1"]
+        # The oldest first; those behind it join while they fit in a batch; a later one never jumps ahead.
+        assert model.calls == [["a"], ["b1", "b2", "c1"], ["c1", "d1"]]
+        assert batcher.report()["most_requests"] == 2 and batcher.report()["waiting"] == 0
+        assert batcher.submit(["e"]).result(10) == [Translation("E")]
+    finally:
+        batcher.close()
+
+
+def test_a_failing_call_fails_its_requests_and_the_batcher_goes_on():
+    class Failing(HeldModel):
+        def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+            if "bad" in sentences:
+                raise RuntimeError("model failure")
+            return super().translate_batch(sentences)
+
+    model = Failing()
+    model.release.set()
+    batcher = Batcher(model, wait=0.0)  # type: ignore[arg-type]
+    try:
+        with pytest.raises(RuntimeError, match="model failure"):
+            batcher.submit(["bad"]).result(10)
+        assert batcher.submit(["good"]).result(10) == [Translation("GOOD")]
+    finally:
+        batcher.close()

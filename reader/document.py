@@ -191,6 +191,11 @@ class Paragraph:
         return " ".join(s.shown for s in self.sentences if s.shown)
 
 
+DATE_FROM_PAGE = "page"
+DATE_FROM_FEED = "feed"
+DATE_FIRST_SEEN = "first seen"
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str = ""
@@ -203,6 +208,8 @@ class Metadata:
     """The RSS/Atom feed that listed the article, when it came from one."""
     author: str = ""
     date: str = ""
+    """The date of record, YYYY-MM-DD as found: the page's own published date, else the feed entry's, else
+    the day the article was first seen (``date_source`` says which)."""
     agency: str = ""
     """The news agency the source credits (AFP, بترا...); empty when none, and in files written before it."""
     model: str = ""
@@ -211,6 +218,9 @@ class Metadata:
     """The model's weights (``reader.models.folder.fingerprint``): which model translated, whatever its name."""
     source_lang: str = "ar"
     target_lang: str = "en"
+    date_source: str = ""
+    """Where ``date`` comes from: ``DATE_FROM_PAGE``, ``DATE_FROM_FEED`` or ``DATE_FIRST_SEEN``; empty when the
+    input said nothing (a file, pasted text) and in files written before the field existed."""
 
 
     def labelled(self) -> list[tuple[str, str]]:

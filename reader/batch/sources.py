@@ -24,12 +24,15 @@ that source's failure ("not an RSS or Atom feed"), not an article.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from reader.document import DATE_FIRST_SEEN, DATE_FROM_FEED
 from reader.errors import ReaderError, first_line
 from reader.ingest import HTML_SUFFIXES, SUFFIXES, Article, article_from_page, fetch_article, read_file
 
@@ -66,13 +69,27 @@ class Item:
     hint: str = ""
     page: FetchedPage | None = None
     feed: str = ""
+    date: str = ""
+    """The feed entry's date (published, else updated), YYYY-MM-DD; empty when it gives none."""
 
     def load(self, settings: Settings) -> Article:
         """Read or fetch the article; raises a ReaderError subclass when it cannot."""
         if self.kind == "file":
             return read_file(Path(self.key), settings)
         article = article_from_page(self.page) if self.page is not None else fetch_article(self.key, settings)
-        return replace(article, feed=self.feed) if self.feed else article
+        if self.feed:
+            article = replace(article, feed=self.feed)
+        return with_date_of_record(article, self.date)
+
+
+def with_date_of_record(article: Article, entry_date: str, *, today: str | None = None) -> Article:
+    """The article dated by its page when the page gives a date, else by its feed entry, else first seen today."""
+    if article.meta.date:
+        return article
+    if entry_date:
+        return replace(article, meta=replace(article.meta, date=entry_date, date_source=DATE_FROM_FEED))
+    seen = today or datetime.now(UTC).date().isoformat()
+    return replace(article, meta=replace(article.meta, date=seen, date_source=DATE_FIRST_SEEN))
 
 
 @dataclass(frozen=True)
@@ -184,10 +201,10 @@ def _url_source(url: str, settings: Settings, *, feeds_only: bool = False) -> li
     if feeds_only and not entries and problem:
         raise ReaderError(f"{url}: not an RSS or Atom feed (malformed XML: {problem})")
     found: list[Item | Failure] = []
-    for link, hint in entries:
+    for link, hint, date in entries:
         absolute = urljoin(page.final_url, link)
         if absolute.lower().startswith(("http://", "https://")):
-            found.append(Item(key=absolute, kind="url", origin=url, hint=hint, feed=url))
+            found.append(Item(key=absolute, kind="url", origin=url, hint=hint, feed=url, date=date))
         else:
             found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL"))
     return found
@@ -208,9 +225,9 @@ def _looks_like_xml(page: FetchedPage) -> bool:
     return page.content_type in _FEED_TYPES or start.startswith(_XML_START)
 
 
-def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str]], str] | None:
-    """(link, change hint) of each entry when the page is a feed, else None; and what was wrong with its
-    XML when feedparser had to recover ('' when nothing was)."""
+def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str, str]], str] | None:
+    """(link, change hint, date) of each entry when the page is a feed, else None; and what was wrong with
+    its XML when feedparser had to recover ('' when nothing was)."""
     if not _looks_like_xml(page):
         return None
     import feedparser
@@ -226,6 +243,15 @@ def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str]], str] | None
             continue
         # dict.get: feedparser's own lookup of 'updated' warns about a deprecated fallback.
         stamp = dict.get(entry, "updated") or dict.get(entry, "published") or ""
-        entries.append((link, str(stamp)))
+        entries.append((link, str(stamp), _entry_date(entry)))
     problem = parsed.get("bozo_exception")
     return entries, first_line(problem) if parsed.get("bozo") and problem else ""
+
+
+def _entry_date(entry: dict) -> str:
+    """An entry's date, YYYY-MM-DD in UTC: when it was published (RSS pubDate, Atom published), else updated."""
+    for name in ("published_parsed", "updated_parsed"):
+        parsed = dict.get(entry, name)
+        if parsed:
+            return time.strftime("%Y-%m-%d", parsed)
+    return ""

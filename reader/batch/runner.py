@@ -134,8 +134,9 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             summary.removed = len(found) - len(items)
             summary.sources = {item.key: item.origin for item in items}
             reporter.start(len(items) + len(failures))
-            for failure in failures:
-                round_.fail(failure.key, failure.reason)
+            for failure in failures:  # a source that is also another source's article leaves that one's row alone
+                mine = failure.key not in summary.sources
+                round_.fail(failure.key, failure.reason, origin=failure.origin, record=mine)
             jobs = round_.jobs(plan(items, manifest, complete=outputs.complete, settings=options.settings, key=key))
             for result in engine.translate(jobs):
                 round_.finish(result)
@@ -165,7 +166,7 @@ class _Round:
                 self.summary.unchanged += 1
                 self.progress.article(step.key, "unchanged")
             elif isinstance(step, Failure):
-                self.fail(step.key, step.reason)
+                self.fail(step.key, step.reason, origin=step.origin)
             else:
                 for warning in step.article.warnings:
                     self.progress.message(warning)
@@ -175,12 +176,12 @@ class _Round:
     def finish(self, result: Result) -> None:
         job = result.job
         if result.document is None:
-            self.fail(job.key, result.error, source=job.source)
+            self.fail(job.key, result.error, source=job.source, origin=job.item.origin)
             return
         try:
             self.commit(job, result.document)
         except Exception as exc:  # a file that cannot be written fails this article; the run goes on
-            self.fail(job.key, describe(exc), source=job.source)
+            self.fail(job.key, describe(exc), source=job.source, origin=job.item.origin)
 
     def commit(self, job: Job, document: Document) -> None:
         """Write every output file (atomically), index the document, then mark the article done in one transaction.
@@ -208,9 +209,11 @@ class _Round:
         (self.summary.new if job.outcome == "new" else self.summary.changed).append(job.key)
         self.progress.article(job.key, job.outcome, f"{len(document.sentences)} sentences, {cached} cached")
 
-    def fail(self, key: str, reason: str, *, source: str = "") -> None:
-        self.manifest.mark_failed(key, reason, source=source or key)
-        self.summary.failed.append(Failure(key, reason))
+    def fail(self, key: str, reason: str, *, source: str = "", origin: str = "", record: bool = True) -> None:
+        """Count a failure; ``record`` it on the article's manifest row too, unless that row is another source's."""
+        if record:
+            self.manifest.mark_failed(key, reason, source=source or key)
+        self.summary.failed.append(Failure(key, reason, origin))
         self.progress.article(key, "failed", reason)
 
 

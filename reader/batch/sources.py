@@ -96,6 +96,9 @@ def with_date_of_record(article: Article, entry_date: str, *, today: str | None 
 class Failure:
     key: str
     reason: str
+    origin: str = ""
+    """The SOURCE whose reading failed, or that listed the article that did: the failure is its alone. A
+    source's own failure has ``key == origin``; the same URL listed by another source is not touched by it."""
 
 
 def discover(
@@ -113,7 +116,7 @@ def discover(
             else:
                 raise ReaderError(f"{spec}: not a feed URL (it must start with http:// or https://)")
         except ReaderError as exc:
-            failures.append(Failure(spec, str(exc)))
+            failures.append(Failure(spec, str(exc), spec))
             continue
         for item in found:
             if isinstance(item, Failure):
@@ -182,9 +185,9 @@ def _url_list(path: Path, settings: Settings) -> list[Item | Failure] | None:
         if line.lower().startswith(("http://", "https://")):
             found.append(Item(key=line, kind="url", origin=spec))
         elif _HAS_SCHEME.match(line):
-            found.append(Failure(line, f"{spec}, line {number}: only http and https URLs are allowed"))
+            found.append(Failure(line, f"{spec}, line {number}: only http and https URLs are allowed", spec))
         else:
-            found.append(Failure(line, f"{spec}, line {number}: not a URL"))
+            found.append(Failure(line, f"{spec}, line {number}: not a URL", spec))
     return found
 
 
@@ -206,8 +209,55 @@ def _url_source(url: str, settings: Settings, *, feeds_only: bool = False) -> li
         if absolute.lower().startswith(("http://", "https://")):
             found.append(Item(key=absolute, kind="url", origin=url, hint=hint, feed=url, date=date))
         else:
-            found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL"))
+            found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL", url))
     return found
+
+
+FEED_PAGE, WEB_PAGE = "feed", "page"
+_FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a URL someone means to subscribe to answers with: a feed, or a web page and the feeds it names."""
+
+    url: str
+    kind: str
+    """``FEED_PAGE`` or ``WEB_PAGE``."""
+    feeds: tuple[str, ...] = ()
+    """A web page's own feeds (``<link rel="alternate" type="application/rss+xml">``, Atom, JSON Feed)."""
+
+
+def probe_feed(url: str, settings: Settings) -> Probe:
+    """Fetch ``url`` once to tell a feed from a page before it is subscribed (ReaderError when it cannot be)."""
+    from reader.fetch import fetch_url
+
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise ReaderError(f"{url or 'nothing'}: not a feed URL (it must start with http:// or https://)")
+    page = fetch_url(url, settings)
+    if _feed_entries(page) is not None:
+        return Probe(url, FEED_PAGE)
+    return Probe(url, WEB_PAGE, _alternate_feeds(page))
+
+
+def _alternate_feeds(page: FetchedPage) -> tuple[str, ...]:
+    """The feed URLs an HTML page links as its alternates (feed autodiscovery), absolute, in page order."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        tree = lxml.html.document_fromstring(page.body)
+    except (ParserError, ValueError):
+        return ()
+    found: list[str] = []
+    for link in tree.iter("link"):
+        rel = str(link.get("rel") or "").lower().split()
+        kind = str(link.get("type") or "").split(";")[0].strip().lower()
+        href = urljoin(page.final_url, str(link.get("href") or "").strip())
+        if "alternate" in rel and kind in _FEED_LINK_TYPES and href.lower().startswith(("http://", "https://")):
+            found.append(href)
+    return tuple(dict.fromkeys(found))
 
 
 def _not_a_feed(page: FetchedPage) -> str:

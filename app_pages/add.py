@@ -17,6 +17,9 @@ if not choices:
 asked = {"sample": inputs.SAMPLE, "paste": inputs.PASTE, "url": inputs.URL}.get(st.query_params.get("kind", ""))
 if asked and "kind" not in st.session_state:
     st.session_state["kind"] = asked
+given = st.query_params.get("url", "")  # a web page given as a feed on the Feeds page, added as an article
+if asked == inputs.URL and given and st.session_state.get("url_given") != given:
+    st.session_state.update(kind=inputs.URL, url=given, url_given=given)
 kind = st.radio("Input", inputs.INPUT_KINDS, horizontal=True, key="kind")
 if kind == inputs.PASTE:
     value: object = st.text_area("Arabic text", height=180, key="paste")

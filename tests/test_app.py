@@ -282,15 +282,45 @@ def test_subscribe_twice_is_refused_and_check_now_fills_the_library(fake_model, 
             at.text_input(key="feed_url").input(url)
             at.button[0].click().run()  # Subscribe (the form's button)
         assert [shown(e.value) for e in at.error] == [f"already subscribed to {url}"]
-        broken = server.url("/gone.xml")
-        at.text_input(key="feed_url").input(broken)
+        at.text_input(key="feed_url").input(server.url("/gone.xml"))
         at.button[0].click().run()
+        assert "HTTP 404" in shown(at.error[-1].value)  # a URL that answers nothing is not subscribed at all
+        for name in ("/one.xml", "/two.xml"):  # feeds that go away after they were subscribed
+            serve_feed(server, name, [])
+            at.text_input(key="feed_url").input(server.url(name))
+            at.button[0].click().run()
+        del server.routes["/one.xml"]
+        at.button(key="check_all").click().run()
+        assert shown(at.warning[0].value) == "2 new articles from 3 feeds. 1 feed failed: see its row."
+        del server.routes["/two.xml"]
         at.button(key="check_all").click().run()
     assert not at.exception
-    assert shown(at.warning[0].value) == "2 new articles from 2 feeds. 1 feed failed: see its row."
-    assert any("HTTP 404" in shown(e.value) for e in at.error)
+    assert shown(at.warning[0].value) == "0 new articles from 3 feeds. 2 feeds failed: see their rows."
+    assert sum("HTTP 404" in shown(e.value) for e in at.error) == 2
     rows = library().page().rows
     assert sorted(r.title for r in rows) == sorted(t for _, t, _ in items) and all(r.unread for r in rows)
+
+
+def test_a_web_page_given_as_a_feed_is_not_subscribed_and_its_own_feed_is_offered(fake_model, monkeypatch):
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
+    with LocalServer() as server:
+        url = serve_feed(server, "/feed.xml", [("/news/a", "البنك المركزي يثبت الفائدة", 31)])
+        alternate = f'<link rel="alternate" type="application/rss+xml" href="{url}">'
+        server.routes["/home"] = page(f"<html><head>{alternate}</head><body><p>الأخبار</p></body></html>")
+        at = new_app(FEEDS).run()
+        at.text_input(key="feed_url").input(server.url("/news/a"))
+        at.button[0].click().run()
+        assert shown(at.warning[0].value) == (
+            f"{server.url('/news/a')} is a web page, not a feed, and it names no feed of its own. Add it as an article?"
+        )
+        assert library().feeds() == []
+        at.text_input(key="feed_url").input(server.url("/home"))
+        at.button[0].click().run()
+        assert "is a web page, not a feed. It names 1 feed of its own" in shown(at.warning[0].value)
+        at.button(key="found-0").click().run()
+    assert not at.exception
+    assert [f.url for f in library().feeds()] == [url]
+    assert shown(at.success[0].value).startswith(f"Subscribed to {url}.")
 
 
 # ---- the logic, without Streamlit -----------------------------------------------------------------

@@ -36,7 +36,7 @@ else:
 if st.button("Translate", type="primary", disabled=not choices, key="translate"):
     try:
         chosen = shared.settings()
-        article = inputs.read_article(kind, value, chosen)
+        article = shared.library().without_site_boilerplate(inputs.read_article(kind, value, chosen))
         model = shared.translator(chosen)
         bar = st.progress(0.0, text="Starting…")
         frame = st.empty()

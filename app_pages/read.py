@@ -80,6 +80,9 @@ with remove.popover("Remove"):
         st.session_state.pop("last_doc", None)
         st.switch_page(shared.LIBRARY_PAGE)
 
+site_note = reading.boilerplate_note(view)
+if site_note:
+    st.caption(plain(site_note))
 note = reading.lookup_note()
 if note:
     st.caption(plain(note))

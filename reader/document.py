@@ -218,6 +218,9 @@ class Metadata:
     """The model's weights (``reader.models.folder.fingerprint``): which model translated, whatever its name."""
     source_lang: str = "ar"
     target_lang: str = "en"
+    boilerplate: str = ""
+    """Paragraphs dropped before translation as the site's boilerplate (``reader.library.boilerplate``), one a
+    line; empty when none were, and in files written before the field existed."""
     date_source: str = ""
     """Where ``date`` comes from: ``DATE_FROM_PAGE``, ``DATE_FROM_FEED`` or ``DATE_FIRST_SEEN``; empty when the
     input said nothing (a file, pasted text) and in files written before the field existed."""

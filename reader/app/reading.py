@@ -52,6 +52,8 @@ class ReadView:
     """The document before this one in the Library's list (its current filters), if any."""
     older: str | None
     stamp: FileStamp | None
+    boilerplate: tuple[int, ...] = ()
+    """Paragraphs the library has since learned are the site's boilerplate (``Library.boilerplate_paragraphs``)."""
 
     @property
     def sentences(self) -> int:
@@ -63,7 +65,29 @@ def open_view(library: Library, id_: str, filters: Filters | None = None) -> Rea
     document = library.get(id_)
     row = library.row(id_)
     newer, older = library.neighbours(id_, filters or Filters())
-    return ReadView(id_, document, row, library.reading(id_), newer, older, library.file_stamp(id_))
+    flagged = tuple(library.boilerplate_paragraphs(document))
+    return ReadView(id_, document, row, library.reading(id_), newer, older, library.file_stamp(id_), flagged)
+
+
+def boilerplate_note(view: ReadView) -> str:
+    """What the page says of the site's boilerplate: the paragraphs left out of this article, or flagged in it."""
+    from reader.app.messages import count
+    from reader.library.boilerplate import MIN_ARTICLES, dropped
+
+    left_out = dropped(view.document)
+    if left_out:
+        return (
+            f"Left out: {count(len(left_out), 'paragraph')} that this site repeats in every article "
+            f"(seen in {MIN_ARTICLES} or more of its articles), such as a comment policy."
+        )
+    if view.boilerplate:
+        numbers = ", ".join(str(n + 1) for n in view.boilerplate)
+        which = "Paragraph" if len(view.boilerplate) == 1 else "Paragraphs"
+        return (
+            f"{which} {numbers}: this site repeats it in {MIN_ARTICLES} or more articles (its boilerplate, "
+            "such as a comment policy); the site's new articles leave it out."
+        )
+    return ""
 
 
 def opened(library: Library, view: ReadView) -> None:

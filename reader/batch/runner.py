@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reader.api import open_translator
@@ -168,6 +169,7 @@ class _Round:
             elif isinstance(step, Failure):
                 self.fail(step.key, step.reason, origin=step.origin)
             else:
+                step = replace(step, article=self.library.without_site_boilerplate(step.article))
                 for warning in step.article.warnings:
                     self.progress.message(warning)
                 self.manifest.mark_pending(step.key, step.content_hash, source=step.source, hint=step.hint)

@@ -9,9 +9,13 @@ us" line. None of the three is in extraction's phrase lists; the library learns 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from reader.app import reading
+from reader.cli import cli
 from reader.extract import is_boilerplate
 from reader.ingest import Article
 from reader.library import Library, document_id
@@ -63,7 +67,8 @@ def body(number: int) -> list[str]:
     return [" ".join(sentences[i : i + 2]) for i in range(0, 6, 2)]
 
 
-def test_a_paragraph_in_three_articles_of_a_site_is_its_boilerplate(fake_model, tmp_path: Path) -> None:
+def test_a_paragraph_in_three_articles_of_a_site_is_its_boilerplate(fake_model, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
     assert not any(is_boilerplate(p) for p in (POLICY, DISCLAIMER, FOLLOW))  # no phrase list knows them
     root = tmp_path / "library"
     settings = fake_model.settings(allow_private_urls=True)
@@ -106,6 +111,12 @@ def test_a_paragraph_in_three_articles_of_a_site_is_its_boilerplate(fake_model, 
             # Translated again without it, an old article still counts: what was dropped is kept.
             assert len({site(u) for u in urls["broadcaster"]}) == 1
             assert paragraph_key(POLICY) in library.site_boilerplate(urls["broadcaster"][0])
+            shown = CliRunner().invoke(cli, ["extract", urls["broadcaster"][4], "--library", str(root), "--json"])
+            assert shown.exit_code == 0, shown.output
+            extracted = json.loads(shown.stdout)
+            assert (extracted["dropped"], extracted["paragraphs"]) == ([POLICY], body(4))
+            text = CliRunner().invoke(cli, ["extract", urls["broadcaster"][4], "--library", str(root)]).stdout
+            assert text.endswith(f"[dropped] {POLICY}\n") and "boilerplate (in 3 or more of its articles): 1" in text
             article = Article(text="\n".join([*body(99), POLICY]), url=urls["broadcaster"][0])
             cleaned = library.without_site_boilerplate(article)
             assert (cleaned.text, cleaned.meta.boilerplate) == ("\n".join(body(99)), POLICY)

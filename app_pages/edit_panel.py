@@ -6,10 +6,13 @@ as saved. An error is kept for the rerun and shown in the panel, never as a trac
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from app_pages import shared
 from reader import editing
+from reader.app import arabic
 from reader.app import editing as panels
 from reader.app.messages import error_message, plain
 from reader.document import How
@@ -104,7 +107,7 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     if error is not None:
         st.error(plain(error) if isinstance(error, str) else error_message(error))
     st.caption(plain(panel.details))
-    st.text(panel.source)
+    st.html(arabic.block(panel.source))
     st.markdown("**Machine version**")
     st.text(panel.machine)
     if panel.edited:
@@ -148,7 +151,7 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
         st.markdown("**Glossary**")
         for term in panel.terms:
             mark = "✓" if term.present else "missing"
-            st.caption(plain(f"{term.arabic} → {term.english} ({mark})"))
+            st.html(f"<small>{arabic.inline(term.arabic)} → {escape(term.english)} ({mark})</small>")
         if panel.glossary_missing:
             st.button("Fix with the glossary", key=f"fix-{box}", on_click=_run, args=(_fix_glossary, *args))
     st.button("Close", key=f"close-{box}", on_click=close, args=(doc_id,))

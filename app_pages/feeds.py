@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from app_pages import shared
-from reader.app import feeds
+from reader.app import arabic, feeds
 from reader.app.messages import plain
 
 try:
@@ -82,7 +82,7 @@ for row in rows:
     key = hashlib.sha256(row.url.encode("utf-8")).hexdigest()[:12]
     with st.container(border=True):
         about, actions = st.columns([4, 2])
-        about.markdown(f"**{plain(row.name)}**")
+        about.html(arabic.block(row.name, "strong"))
         about.caption(plain(f"{row.url} · {row.articles} articles, {row.unread} unread · {row.status}"))
         if row.error:
             about.error(plain(row.error))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import edit_panel, shared
-from reader.app import component, reading
+from reader.app import arabic, component, reading
 from reader.app.messages import plain
 
 doc_id = st.query_params.get("doc") or st.session_state.get("last_doc")
@@ -37,7 +37,7 @@ if view.newer:
     newer.page_link(shared.READ_PAGE, label="← Newer", query_params={"doc": view.newer})
 if view.older:
     older.page_link(shared.READ_PAGE, label="Older →", query_params={"doc": view.older})
-title.markdown(f"**{plain(view.row.title_en or view.row.title)}**")
+title.html(arabic.block(view.row.title_en or view.row.title, "strong"))
 
 try:
     page = reading.view_page(library, view, word_alignment=shared.word_alignment())

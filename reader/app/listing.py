@@ -11,17 +11,19 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
+from reader.app.arabic import FONT_STACK
 from reader.app.messages import count
 from reader.chars import has_rtl
 from reader.library import ALIGNED, MATCH, Filters, Hit, Library, ListPage, Row, SearchPage
 
 PAGE_SIZE = 25
-CSS = """<style>
-.lib-ar { direction: rtl; text-align: right; font-size: 1.15rem; line-height: 1.7; unicode-bidi: isolate; }
-.lib-en { unicode-bidi: isolate; }
-.lib-hit { margin: 0.2rem 0 0.6rem; padding: 0.35rem 0.6rem; border-left: 3px solid #f2c94c; background: #fffbea; }
-.lib-hit mark.match { background: #ffe066; padding: 0 0.1em; border-radius: 0.15em; }
-.lib-hit mark.aligned { background: #c7e3ff; padding: 0 0.1em; border-radius: 0.15em; }
+CSS = f"""<style>
+.lib-ar {{ direction: rtl; text-align: right; font-size: 1.15rem; line-height: 1.7; unicode-bidi: isolate;
+  font-family: {FONT_STACK}; }}
+.lib-en {{ unicode-bidi: isolate; }}
+.lib-hit {{ margin: 0.2rem 0 0.6rem; padding: 0.35rem 0.6rem; border-left: 3px solid #f2c94c; background: #fffbea; }}
+.lib-hit mark.match {{ background: #ffe066; padding: 0 0.1em; border-radius: 0.15em; }}
+.lib-hit mark.aligned {{ background: #c7e3ff; padding: 0 0.1em; border-radius: 0.15em; }}
 </style>"""
 EMPTY_HELP = (
     "**Your library is empty.** Everything you translate is kept here, newest first, searchable in "

@@ -275,15 +275,20 @@ def _sha256(content: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stylesheet() -> str:
+    return arabic_font_face() + _asset("reader.css")
+
+
+@lru_cache(maxsize=1)
+def arabic_font_face() -> str:
+    """The CSS ``@font-face`` of "Reader Naskh", the bundled Arabic font, embedded (no request leaves the page)."""
     try:
         font = (resources.files("reader") / "fonts" / ARABIC_FONT).read_bytes()
     except FileNotFoundError:
         raise ExportError(f"the font {ARABIC_FONT} is missing from reader/fonts; reinstall reader") from None
-    face = (
+    return (
         '@font-face { font-family: "Reader Naskh"; font-style: normal; font-weight: 400; font-display: block; '
         f'src: url(data:font/ttf;base64,{base64.b64encode(font).decode("ascii")}) format("truetype"); }}\n'
     )
-    return face + _asset("reader.css")
 
 
 @lru_cache(maxsize=1)

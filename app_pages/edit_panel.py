@@ -67,8 +67,9 @@ def _revert(library: Library, doc_id: str, index: int) -> None:
 
 
 def _alternatives(library: Library, doc_id: str, index: int) -> None:
-    found = editing.alternatives(library, doc_id, index, _translator(), shared.settings(), panels.ALTERNATIVES)
-    st.session_state[f"alternatives-{doc_id}-{index}"] = [t.text for t in found]
+    found = editing.alternatives(library, doc_id, index, _translator(), shared.settings(), panels.ALTERNATIVES + 1)
+    pair = library.get(doc_id).sentences[index]
+    st.session_state[f"alternatives-{doc_id}-{index}"] = panels.other_versions(found, pair.translation, pair.shown)
 
 
 def _continue(library: Library, doc_id: str, index: int) -> None:
@@ -119,9 +120,9 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     st.text_area(
         f"{panels.EDIT_BOX} {index + 1}", key=box, height=120, help="Type your translation; Esc closes the panel."
     )
-    save, go_on = st.columns(2)
-    save.button("Save", type="primary", key=f"save-{box}", on_click=_run, args=(_save_typed, *args))
-    go_on.button(
+    # One under the other: side by side, "Continue from here" did not fit the panel's width at 1024 px.
+    st.button("Save", type="primary", key=f"save-{box}", on_click=_run, args=(_save_typed, *args))
+    st.button(
         "Continue from here",
         key=f"continue-{box}",
         on_click=_run,
@@ -139,8 +140,11 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     if panel.edited:
         st.button("Revert to the machine version", key=f"revert-{box}", on_click=_run, args=(_revert, *args))
     st.button("Alternatives", key=f"alts-{box}", on_click=_run, args=(_alternatives, *args))
-    for n, text in enumerate(st.session_state.get(f"alternatives-{doc_id}-{index}", [])):
-        st.text(text)
+    others = st.session_state.get(f"alternatives-{doc_id}-{index}")
+    if others == []:
+        st.caption("The model has no other version of this sentence.")
+    for n, text in enumerate(others or []):
+        st.markdown(f"{n + 1}\\. {plain(text)}")
         st.button(
             "Use this one",
             key=f"use-{box}-{n}",
@@ -154,4 +158,8 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
             st.html(f"<small>{arabic.inline(term.arabic)} → {escape(term.english)} ({mark})</small>")
         if panel.glossary_missing:
             st.button("Fix with the glossary", key=f"fix-{box}", on_click=_run, args=(_fix_glossary, *args))
+    if panel.technical:
+        with st.expander("Details"):
+            for line in panel.technical:
+                st.caption(plain(line))
     st.button("Close", key=f"close-{box}", on_click=close, args=(doc_id,))

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.app import component, feeds, inputs, listing, messages, models, reading, translating
+from reader.app import editing as editing_panel
 from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Flag, Metadata
@@ -496,7 +497,14 @@ def test_positions_and_events_are_checked_before_they_are_kept(fake_model):
     assert reading.start_at(view, None) == (1, False)
     assert reading.start_at(view, "0") == (0, True) and reading.start_at(view, "9") == (1, False)
     assert reading.start_at(view, "<script>") == (1, False)
-    assert reading.sentence_details(view.document, 1) == "Sentence 2 of 2 · model score -0.30"
+    assert reading.sentence_details(view.document, 1) == "Sentence 2 of 2"  # the score is for a details area
+    assert "Model score (mean log-probability per token): -0.30" in reading.technical_details(view.document, 1)
+
+
+def test_alternatives_offer_other_versions_only_ranked_without_scores():
+    found = [Translation(t, score=s) for t, s in [("Machine.", -0.1), ("Other.", -0.5), ("Machine.", -0.6), ("", 0)]]
+    assert editing_panel.other_versions(found, "Machine.", "Mine.") == ["Other."]
+    assert editing_panel.other_versions(found[:1], "Machine.", "Machine.") == []
 
 
 def test_component_script_holds_no_document_data_and_checks_the_frame():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.app.reading import sentence_details
+from reader.app.reading import sentence_details, technical_details
 from reader.document import Document, Edit, How
 from reader.editing import terms_of
 from reader.glossary.match import has_rendering
@@ -42,7 +42,9 @@ class Term:
 class Panel:
     index: int
     details: str
-    """"Sentence 4 of 36 · model score -0.12 · …" (``reader.app.reading.sentence_details``)."""
+    """"Sentence 4 of 36 · …" (``reader.app.reading.sentence_details``)."""
+    technical: tuple[str, ...]
+    """The model, its fingerprint and the sentence's score, for a details area."""
     source: str
     machine: str
     shown: str
@@ -81,6 +83,7 @@ def panel(library: Library, document: Document, index: int) -> Panel | None:
     return Panel(
         index,
         sentence_details(document, index),
+        tuple(technical_details(document, index)),
         pair.source,
         pair.translation,
         pair.shown,
@@ -88,6 +91,11 @@ def panel(library: Library, document: Document, index: int) -> Panel | None:
         terms,
         bool(pair.glossary),
     )
+
+
+def other_versions(found: list[Translation], machine: str, shown: str) -> list[str]:
+    """The alternatives worth offering, best first: never the machine version or what is shown again."""
+    return list(dict.fromkeys(t.text for t in found if t.text.strip() and t.text not in (machine, shown)))
 
 
 def next_word_choices(prefix: str, found: list[Translation]) -> list[tuple[str, str]]:

@@ -118,16 +118,28 @@ def keep_position(library: Library, view: ReadView, position: object, saved: int
 
 
 def sentence_details(document: Document, index: int) -> str:
-    """One line about a picked sentence: its number, the model's confidence and any flags, in words."""
+    """One line about a picked sentence, in words: its number and any flags (the numbers go to ``technical``)."""
     sentences = document.sentences
     if not 0 <= index < len(sentences):
         return ""
     sentence = sentences[index]
     parts = [f"Sentence {index + 1} of {len(sentences)}"]
-    if sentence.score is not None:
-        parts.append(f"model score {round(sentence.score, 2) + 0.0:.2f}")  # + 0.0: never "-0.00"
     parts.extend(FLAG_MARKS[f].description for f in sentence.flags if f in FLAG_MARKS)
     return " · ".join(parts)
+
+
+def technical_details(document: Document, index: int) -> list[str]:
+    """What a developer wants of a sentence, for a details area: the model, its weights, its score."""
+    sentences = document.sentences
+    if not 0 <= index < len(sentences):
+        return []
+    meta, score = document.meta, sentences[index].score
+    lines = [f"Model: {meta.model}"] if meta.model else []
+    if meta.model_fingerprint:
+        lines.append(f"Model fingerprint: {meta.model_fingerprint}")
+    if score is not None:  # + 0.0: never "-0.00"
+        lines.append(f"Model score (mean log-probability per token): {round(score, 2) + 0.0:.2f}")
+    return lines
 
 
 def lookup_note() -> str | None:

@@ -37,6 +37,8 @@ MARKS: dict[str, tuple[str, str, bool]] = {flag: (m.glyph, m.description, m.warn
 # article could use them to disguise what it says. They are dropped from the view; isolates
 # and marks (LRM, RLM, FSI...) are harmless inside the per-sentence isolation and are kept.
 _BIDI_OVERRIDES = re.compile(f"[{BIDI_EMBEDDINGS}]")
+_TECHNICAL = ("Model", "Model fingerprint")
+"""Header fields shown folded away, under "Translation details"."""
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
@@ -134,20 +136,19 @@ def _header(document: Document) -> str:
     parts = ['<header class="doc-head">']
     if meta.title:
         parts.append(f'<h1 dir="auto"{_lang_of(meta.title)}>{_text(meta.title)}</h1>')
-    fields = []
+    fields, technical = [], []
     for label, raw in meta.labelled():
         if not raw:
             continue
         value = _text(raw)
         if label == "Source" and _HTTP_URL.fullmatch(raw):
             value = f'<a href="{value}" target="_blank" rel="noopener noreferrer nofollow">{value}</a>'
-        fields.append((label, value))
+        (technical if label in _TECHNICAL else fields).append((label, value))
     if fields:
-        parts.append(
-            '<dl class="doc-meta">'
-            + "".join(f'<div><dt>{label}</dt><dd dir="auto">{value}</dd></div>' for label, value in fields)
-            + "</dl>"
-        )
+        parts.append(_fields(fields))
+    if technical:  # for whoever checks which model translated: out of the reader's way
+        summary = "<summary>Translation details</summary>"
+        parts.append(f'<details class="doc-details">{summary}{_fields(technical)}</details>')
     shown = {flag for s in document.sentences for flag in s.shown_flags if flag in MARKS}
     present = sorted(shown, key=list(MARKS).index)
     if present:
@@ -160,6 +161,14 @@ def _header(document: Document) -> str:
         )
     parts.append("</header>")
     return "".join(parts)
+
+
+def _fields(fields: list[tuple[str, str]]) -> str:
+    return (
+        '<dl class="doc-meta">'
+        + "".join(f'<div><dt>{label}</dt><dd dir="auto">{value}</dd></div>' for label, value in fields)
+        + "</dl>"
+    )
 
 
 def _source_sentence(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader.app import listing
+from reader.app import listing, models
 from reader.app.messages import plain
 from reader.errors import ReaderError
 from reader.library import SearchPage
@@ -22,6 +22,8 @@ except Exception as exc:
 
 st.html(listing.CSS)
 st.title("Library")
+if not shared.model_names():  # where the reader looks first, as on the Add page
+    st.warning(models.no_model_help(shared.base_settings()))
 if empty:
     st.info(listing.EMPTY_HELP)
     first, second, third = st.columns(3)

@@ -81,12 +81,13 @@ def sidebar() -> st.delta_generator.DeltaGenerator:
             help="Greedy decoding is several times faster on a CPU; beam search reads a little better.",
         )
         st.toggle("Word alignment highlighting", value=True, key="word_alignment")
-        st.subheader("Sentence cache")
         return st.container()
 
 
 def cache_figures(slot: st.delta_generator.DeltaGenerator) -> None:
+    """The cache's figures under their heading, once the page has run (a page that stops shows neither)."""
     with slot:
+        st.subheader("Sentence cache")
         try:
             for label, figure in messages.cache_figures(base_settings()):
                 st.caption(f"{label}: **{figure}**")
@@ -126,3 +127,5 @@ def show_translated(reading: Reading | None) -> None:
     for warning in reading.warnings:
         st.warning(messages.plain(warning))
     st.caption(reading.summary)
+    with st.expander("Translation details"):
+        st.caption(reading.details)

@@ -55,6 +55,7 @@ def test_paste_and_translate_opens_the_bilingual_view_of_the_kept_article(fake_m
     assert 'class="cell ar" dir="rtl" lang="ar"' in view
     assert 'data-w="0:0"' in view and "Content-Security-Policy" in view
     captions = [c.value for c in at.caption]
+    assert "2 sentences translated." in captions  # in words; the numbers are in the details
     assert "2 sentences · 0 from cache · 0 passed through · model calls: 2" in captions
     # The first sentence goes alone (one input per worker; the fake runs one batch at a time), so it shows at once.
     assert fake_model.calls == [["قال الوزير إن الاقتصاد ينمو بسرعة."], ["وأضاف أن البطالة تراجعت في العام الماضي."]]
@@ -71,9 +72,9 @@ def test_reopened_article_comes_from_the_cache_without_the_model(fake_model):
     calls = len(fake_model.calls)
     at = translate_pasted(ARTICLE)  # a new session, same process: shared model, same cache, same document
     assert len(fake_model.calls) == calls
-    assert "2 sentences · 2 from cache · 0 passed through · model calls: 0 (nothing sent to the model)" in [
-        c.value for c in at.caption
-    ]
+    captions = [c.value for c in at.caption]
+    assert "2 sentences, all remembered from earlier translations." in captions
+    assert "2 sentences · 2 from cache · 0 passed through · model calls: 0 (nothing sent to the model)" in captions
     assert srcdoc(at).count('title="from the cache"') == 2
     assert library().page().total == 1
 
@@ -94,13 +95,15 @@ def test_hostile_paste_is_escaped_in_the_view(fake_model):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_no_model_installed_shows_how_to_get_one():
-    at = new_app(ADD).run()
+@pytest.mark.parametrize("page", [ADD, None])
+def test_no_model_installed_shows_how_to_get_one_as_typed_in_the_repository(page):
+    at = new_app(page).run() if page else new_app().run()  # the Add page, and the Library, where one looks first
     assert not at.exception and not at.error
     panel = " ".join(w.value for w in at.warning)
-    assert "reader models pull opus-mt-ar-en" in panel
-    assert "reader models import PATH" in panel
-    assert at.button(key="translate").disabled
+    assert ".venv/bin/reader models pull opus-mt-ar-en" in panel
+    assert ".venv/bin/reader models import PATH" in panel and "make demo" in panel
+    if page:
+        assert at.button(key="translate").disabled
 
 
 def test_binary_upload_is_refused_with_a_message_shown_as_written(fake_model):
@@ -411,8 +414,9 @@ def test_translate_fills_in_chunk_by_chunk_then_comes_back_from_the_cache(tmp_pa
     assert all(s.has(Flag.CACHED) for s in again[0].document.sentences)
     assert len(fake.calls) == 3
     assert (
-        again[0].summary == "3 sentences · 3 from cache · 0 passed through · model calls: 0 (nothing sent to the model)"
+        again[0].details == "3 sentences · 3 from cache · 0 passed through · model calls: 0 (nothing sent to the model)"
     )
+    assert again[0].summary == "3 sentences, all remembered from earlier translations."
 
 
 def test_runs_share_one_model_one_call_at_a_time(tmp_path):

@@ -64,7 +64,7 @@ for row, result in zip(rows, results, strict=True):
     with st.container(border=True):
         st.page_link(shared.READ_PAGE, label=plain(listing.link_label(row)), query_params={"doc": row.id})
         st.html(listing.title_html(row))
-        st.caption(plain(listing.row_meta(row)))
+        st.caption(plain(listing.row_meta(row, feeds)))
         for hit in result.hits if result else []:
             st.html(listing.hit_html(hit))
             target = {"doc": row.id} if hit.sentence is None else {"doc": row.id, "s": str(hit.sentence)}

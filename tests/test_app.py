@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -466,11 +467,13 @@ def test_downloads_render_when_asked_or_say_why_not(tmp_path, monkeypatch):
     monkeypatch.setattr(reading.importlib.util, "find_spec", lambda name: None if name.endswith("tmx") else name)
     items = reading.downloads(done.document)
     n = len(done.document.sentences)
+    stem = "-".join(re.findall(r"[a-z0-9]+", done.document.title_en.lower()))  # the fake's English title
+    assert stem and not done.document.meta.date
     assert [(d.label, d.file_name, d.error) for d in items] == [
-        ("JSON", "desert-solar-farm.ar-en.json", ""),
-        ("HTML", "desert-solar-farm.ar-en.html", ""),
-        ("PDF", "desert-solar-farm.ar-en.pdf", "needs packages that are not installed (fpdf)"),
-        ("Markdown", "desert-solar-farm.ar-en.md", ""),
+        ("JSON", f"{stem}.ar-en.json", ""),
+        ("HTML", f"{stem}.ar-en.html", ""),
+        ("PDF", f"{stem}.ar-en.pdf", "needs packages that are not installed (fpdf)"),
+        ("Markdown", f"{stem}.ar-en.md", ""),
     ]  # TMX is left out: its exporter is "not installed"
     assert items[0].render() == f"json:{n}".encode() and items[2].render is None
     assert items[3].render() == b"This md export could not be made: the md export broke\n"
@@ -594,3 +597,24 @@ def test_the_side_panel_edits_a_sentence_and_shows_hostile_text_as_text(fake_mod
     assert library().get(doc).sentences[1].edit is None
     at.button(key=f"close-edit-text-{doc}-1").click().run()
     assert any("Click a sentence" in c.value for c in at.caption)
+
+
+def test_downloads_are_named_after_the_article_and_sources_in_words():
+    from reader.library.index import Row
+
+    titled = make_document([[("البنك يثبت الفائدة", "The Central Bank holds rates: 27.25% (again)", [], [])]])
+    dated = replace(titled, meta=replace(titled.meta, date="2024-11-21T08:00:00Z", source="https://a.example/x"))
+    assert reading.download_stem(dated) == "2024-11-21-the-central-bank-holds-rates-27-25-again.ar-en"
+    long = replace(dated, meta=replace(dated.meta, title_translation="word " * 30))
+    assert reading.download_stem(long) == "2024-11-21-" + "-".join(["word"] * 12) + ".ar-en"
+
+    def row(source: str, feed: str = "") -> Row:
+        return Row("id", "t", "", source, feed, "", "", "2024-11-21", 0.0, "", "", 1, 0, {}, False, False, 0)
+
+    names = {"https://a.example/feed.xml": "A news"}
+    assert listing.source_name(row("https://a.example/x", "https://a.example/feed.xml"), names) == "A news"
+    assert listing.source_name(row("https://b.example/x", "https://b.example/rss"), names) == "b.example"
+    assert listing.source_name(row("https://c.example/x"), names) == "c.example"
+    assert listing.source_name(row("seeds/central-bank-rates.ar.txt"), names) == "Sample article"
+    assert listing.source_name(row(""), names) == "Pasted text"
+    assert listing.source_name(row("/home/me/news/today.ar.txt"), names) == "today.ar.txt"

@@ -8,10 +8,13 @@ titles and hits only through ``html.escape`` here (``row_html``, ``hit_html``) o
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
 from reader.app.arabic import FONT_STACK
+from reader.app.inputs import SAMPLE_PREFIX
 from reader.app.messages import count
 from reader.chars import has_rtl
 from reader.library import ALIGNED, MATCH, Filters, Hit, Library, ListPage, Row, SearchPage
@@ -101,9 +104,10 @@ def link_label(row: Row) -> str:
     return f"{'● ' if row.unread else ''}{title}"
 
 
-def row_meta(row: Row) -> str:
-    """'2024-11-21 · example.com · 12 sentences · 2 flagged · ★' (plain text)."""
-    parts = [row.date, _where(row.source)]
+def row_meta(row: Row, feeds: Mapping[str, str] | None = None) -> str:
+    """'2024-11-21 · Example News · 12 sentences · 2 flagged · ★' (plain text); ``feeds`` names the feeds as the
+    Source filter does (``feed_options``)."""
+    parts = [row.date, source_name(row, feeds or {})]
     parts.append(count(row.sentences, "sentence"))
     if row.flagged:
         parts.append(f"{row.flagged} flagged")
@@ -114,13 +118,20 @@ def row_meta(row: Row) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _where(source: str) -> str:
+def source_name(row: Row, feeds: Mapping[str, str]) -> str:
+    """Where a document came from, in a reader's words: its feed as the filter names it, a site, a sample,
+    pasted text or a file's name (never a path)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(source)
-    if parts.scheme in ("http", "https"):
-        return parts.hostname or ""
-    return source.rsplit("/", 1)[-1]
+    if row.feed:
+        return feeds.get(row.feed) or urlsplit(row.feed).hostname or row.feed
+    if row.source.startswith(("http://", "https://")):
+        return urlsplit(row.source).hostname or ""
+    if row.source.startswith(SAMPLE_PREFIX):
+        return "Sample article"
+    if not row.source:
+        return "Pasted text"
+    return re.split(r"[\\/]", row.source)[-1]
 
 
 def title_html(row: Row) -> str:

@@ -36,6 +36,8 @@ LOOKUP_NOTE = (
     "Word lookup (click an Arabic word) needs the optional analyzer, Buckwalter's lexicon (GPL-2): "
     "pip install 'reader[lookup]'"
 )
+DOWNLOAD_SLUG = 60
+"""Characters of the English title a download's name keeps (cut at a word)."""
 PAGES_KEPT = 8
 """Rendered views kept in memory (one per document file and setting); each is a few hundred kB."""
 
@@ -213,8 +215,15 @@ def _renderer(document: Document, fmt: str) -> Callable[[], bytes]:
 
 
 def download_stem(document: Document) -> str:
-    """A safe file name stem: the source file's name when there is one, else 'article'."""
+    """A safe file name stem after the article, so that several downloads do not collide:
+    ``<date>-<english-title-slug>.ar-en`` (the source file's name, else 'article', without an English title)."""
     source = document.meta.source
-    candidate = "" if "://" in source else Path(source).name.split(".")[0]
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", candidate).strip("-")
-    return f"{stem or 'article'}.ar-en"
+    slug = "-".join(re.findall(r"[a-z0-9]+", document.title_en.lower()))
+    if len(slug) > DOWNLOAD_SLUG:
+        slug = slug[: DOWNLOAD_SLUG + 1].rsplit("-", 1)[0]
+    if not slug:
+        candidate = "" if "://" in source else Path(source).name.split(".")[0]
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", candidate).strip("-") or "article"
+    date = document.meta.date[:10]
+    dated = re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
+    return f"{date}-{slug}.ar-en" if dated else f"{slug}.ar-en"

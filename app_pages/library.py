@@ -62,8 +62,9 @@ results = found.results if isinstance(found, SearchPage) else [None] * len(found
 rows = [r.row for r in found.results] if isinstance(found, SearchPage) else found.rows
 for row, result in zip(rows, results, strict=True):
     with st.container(border=True):
-        st.page_link(shared.READ_PAGE, label=plain(listing.link_label(row)), query_params={"doc": row.id})
-        st.html(listing.title_html(row))
+        english, original = st.columns([3, 2])  # the English title first, the Arabic beside it
+        english.page_link(shared.READ_PAGE, label=plain(listing.link_label(row)), query_params={"doc": row.id})
+        original.html(listing.title_html(row))
         st.caption(plain(listing.row_meta(row, feeds)))
         for hit in result.hits if result else []:
             st.html(listing.hit_html(hit))

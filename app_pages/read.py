@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import edit_panel, shared
-from reader.app import arabic, component, reading
+from reader.app import component, reading
 from reader.app.messages import plain
 
 doc_id = st.query_params.get("doc") or st.session_state.get("last_doc")
@@ -32,12 +32,11 @@ if opened is None or opened[0] != doc_id or "s" in st.query_params:
     st.query_params.pop("s", None)  # the hit's sentence is for opening; a reload opens where the reader is
 _, start, pin = opened
 
-newer, title, older = st.columns([1, 6, 1])
+newer, _, older = st.columns([1, 6, 1])  # the title is the view's own header: shown once
 if view.newer:
     newer.page_link(shared.READ_PAGE, label="← Newer", query_params={"doc": view.newer})
 if view.older:
     older.page_link(shared.READ_PAGE, label="Older →", query_params={"doc": view.older})
-title.html(arabic.block(view.row.title_en or view.row.title, "strong"))
 
 try:
     page = reading.view_page(library, view, word_alignment=shared.word_alignment())

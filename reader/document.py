@@ -191,6 +191,19 @@ class Paragraph:
         return " ".join(s.shown for s in self.sentences if s.shown)
 
 
+HEADLINE_LIMIT = 100
+"""Characters a title made from a first paragraph keeps (cut at a word)."""
+
+
+def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
+    """``text`` on one line, cut at the last word that fits in ``limit`` characters (with "…") when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ،,;:؛-") + "…"
+
+
 DATE_FROM_PAGE = "page"
 DATE_FROM_FEED = "feed"
 DATE_FIRST_SEEN = "first seen"
@@ -251,18 +264,24 @@ class Document:
 
     @property
     def title(self) -> str:
-        """The metadata title, else the first paragraph (usually the headline)."""
+        """The metadata title, else the first paragraph (usually the headline): its first sentence, cut at a word,
+        when it is a pasted article's whole first paragraph."""
         if self.meta.title:
             return self.meta.title
-        return self.paragraphs[0].source if self.paragraphs else ""
+        if not self.paragraphs:
+            return ""
+        first = self.paragraphs[0]
+        return headline(first.sentences[0].source if len(first.sentences) > 1 else first.source)
 
     @property
     def title_en(self) -> str:
-        """The title's translation: ``meta.title_translation``, else the first paragraph's when that is the title."""
+        """The title's translation: ``meta.title_translation``, else the first paragraph's when that is the title
+        (its first sentence's, cut at a word, as ``title``)."""
         if self.meta.title_translation:
             return self.meta.title_translation
         if self.paragraphs and (not self.meta.title or same_text(self.meta.title, self.paragraphs[0].source)):
-            return self.paragraphs[0].translation
+            first = self.paragraphs[0]
+            return headline(first.sentences[0].shown if len(first.sentences) > 1 else first.translation)
         return ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def _header(document: Document) -> str:
         parts.append(
             '<p class="legend">Marks:'
             + "".join(
-                f'<span class="mark{" q" if MARKS[f][2] else ""}">{MARKS[f][0]}</span>{MARKS[f][1]}' for f in present
+                f'<span class="mark{_mark_kind(f, MARKS[f][2])}">{MARKS[f][0]}</span>{MARKS[f][1]}' for f in present
             )
             + "</p>"
         )
@@ -197,8 +197,13 @@ def _marks(sentence: SentencePair) -> str:
         glyph, title, warning = MARKS.get(flag, ("·", flag, True))
         if flag == Flag.LOW_SCORE and sentence.score is not None:
             title = f"{title} (score {sentence.score:.2f})"
-        marks.append(f'<span class="mark{" q" if warning else ""}" title="{_text(title)}">{glyph}</span>')
+        marks.append(f'<span class="mark{_mark_kind(flag, warning)}" title="{_text(title)}">{glyph}</span>')
     return f'<span class="marks">{"".join(marks)}</span>' if marks else ""
+
+
+def _mark_kind(flag: str, warning: bool) -> str:
+    """The mark's extra class: a warning's colour, or the edit mark's size."""
+    return " q" if warning else " edited" if flag == Flag.EDITED else ""
 
 
 def _links(sentence: SentencePair, shown_source: str) -> tuple[dict[int, list[int]], dict[int, list[int]]] | None:

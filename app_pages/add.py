@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader.app import component, inputs, models, reading, translating
+from reader.app import add as inputs
+from reader.app import component, models, translating
+from reader.app import read as reading
 
 base = shared.base_settings()
 choices = shared.model_names()

@@ -1,4 +1,4 @@
-"""The Read page's side panel (``reader.app.editing``): widgets and callbacks only.
+"""The Read page's side panel (``reader.app.edit_panel``): widgets and callbacks only.
 
 Every action runs in a widget callback, before the page reruns, so the rerun opens the document
 as saved. An error is kept for the rerun and shown in the panel, never as a traceback.
@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages import shared
 from reader import editing
 from reader.app import arabic
-from reader.app import editing as panels
+from reader.app import edit_panel as panels
 from reader.app.messages import error_message, plain
 from reader.document import How
 from reader.library import Library

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader.app import listing, models
+from reader.app import library as listing
+from reader.app import models
 from reader.app.messages import plain
 from reader.errors import ReaderError
 from reader.library import SearchPage

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import edit_panel, shared
-from reader.app import component, reading
+from reader.app import component
+from reader.app import read as reading
 from reader.app.messages import plain
 
 doc_id = st.query_params.get("doc") or st.session_state.get("last_doc")

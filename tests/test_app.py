@@ -15,8 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.app import component, feeds, inputs, listing, messages, models, reading, translating
-from reader.app import editing as editing_panel
+from reader.app import add as inputs
+from reader.app import component, feeds, messages, models, translating
+from reader.app import edit_panel as editing_panel
+from reader.app import library as listing
+from reader.app import read as reading
 from reader.cache import SentenceCache
 from reader.config import Settings
 from reader.document import Flag, Metadata

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from reader.app import reading
+from reader.app import read as reading
 from reader.cli import cli
 from reader.extract import is_boilerplate
 from reader.ingest import Article

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.app.reading import sentence_details, technical_details
+from reader.app.read import sentence_details, technical_details
 from reader.document import Document, Edit, How
 from reader.editing import terms_of
 from reader.glossary.match import has_rendering
@@ -42,7 +42,7 @@ class Term:
 class Panel:
     index: int
     details: str
-    """"Sentence 4 of 36 · …" (``reader.app.reading.sentence_details``)."""
+    """"Sentence 4 of 36 · …" (``reader.app.read.sentence_details``)."""
     technical: tuple[str, ...]
     """The model, its fingerprint and the sentence's score, for a details area."""
     source: str

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
+from reader.app.add import SAMPLE_PREFIX
 from reader.app.arabic import FONT_STACK
-from reader.app.inputs import SAMPLE_PREFIX
 from reader.app.messages import count
 from reader.chars import has_rtl
 from reader.library import ALIGNED, MATCH, Filters, Hit, Library, ListPage, Row, SearchPage

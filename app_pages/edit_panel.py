@@ -6,8 +6,6 @@ as saved. An error is kept for the rerun and shown in the panel, never as a trac
 
 from __future__ import annotations
 
-from html import escape
-
 import streamlit as st
 
 from app_pages import shared
@@ -154,8 +152,7 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     if panel.terms:
         st.markdown("**Glossary**")
         for term in panel.terms:
-            mark = "✓" if term.present else "missing"
-            st.html(f"<small>{arabic.inline(term.arabic)} → {escape(term.english)} ({mark})</small>")
+            st.html(panels.term_html(term))
         if panel.glossary_missing:
             st.button("Fix with the glossary", key=f"fix-{box}", on_click=_run, args=(_fix_glossary, *args))
     if panel.technical:

@@ -10,7 +10,9 @@ edit saved here is the library's: shown in every article holding the sentence, i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
+from reader.app import arabic
 from reader.app.read import sentence_details, technical_details
 from reader.document import Document, Edit, How
 from reader.editing import terms_of
@@ -68,6 +70,12 @@ class Panel:
         if self.edit.at:
             parts.append(self.edit.at.replace("T", " ").replace("Z", " UTC"))
         return ", ".join(parts)
+
+
+def term_html(term: Term) -> str:
+    """A glossary term's line: the Arabic right to left in its font, escaped; whether the version says it."""
+    mark = "✓" if term.present else "missing"
+    return f"<small>{arabic.inline(term.arabic)} → {escape(term.english)} ({mark})</small>"
 
 
 def panel(library: Library, document: Document, index: int) -> Panel | None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import shared
 from reader.app import add as inputs
-from reader.app import component, models, translating
+from reader.app import component, keys, models, translating
 from reader.app import read as reading
 
 base = shared.base_settings()
@@ -17,12 +17,12 @@ if not choices:
     st.warning(models.no_model_help(base))
 
 asked = {"sample": inputs.SAMPLE, "paste": inputs.PASTE, "url": inputs.URL}.get(st.query_params.get("kind", ""))
-if asked and "kind" not in st.session_state:
-    st.session_state["kind"] = asked
+if asked and keys.INPUT_KIND not in st.session_state:
+    st.session_state[keys.INPUT_KIND] = asked
 given = st.query_params.get("url", "")  # a web page given as a feed on the Feeds page, added as an article
-if asked == inputs.URL and given and st.session_state.get("url_given") != given:
-    st.session_state.update(kind=inputs.URL, url=given, url_given=given)
-kind = st.radio("Input", inputs.INPUT_KINDS, horizontal=True, key="kind")
+if asked == inputs.URL and given and st.session_state.get(keys.URL_GIVEN) != given:
+    st.session_state.update({keys.INPUT_KIND: inputs.URL, keys.ARTICLE_URL: given, keys.URL_GIVEN: given})
+kind = st.radio("Input", inputs.INPUT_KINDS, horizontal=True, key=keys.INPUT_KIND)
 if kind == inputs.PASTE:
     value: object = st.text_area("Arabic text", height=180, key="paste")
 elif kind == inputs.UPLOAD:
@@ -31,7 +31,7 @@ elif kind == inputs.UPLOAD:
     )
     value = (uploaded.name, uploaded.getvalue()) if uploaded is not None else None
 elif kind == inputs.URL:
-    value = st.text_input("Article URL", placeholder="https://…", key="url")
+    value = st.text_input("Article URL", placeholder="https://…", key=keys.ARTICLE_URL)
 else:
     value = st.selectbox("Sample article", inputs.seed_names(), key="seed")
 
@@ -51,7 +51,7 @@ if st.button("Translate", type="primary", disabled=not choices, key="translate")
                 shared.reading_view(f"draft-{step}", data)
         if translation is not None:
             doc_id = translating.keep(shared.library(), translation, inputs.library_key(kind, value, article))
-            st.session_state["translated"] = (doc_id, translation)
+            st.session_state[keys.TRANSLATED] = (doc_id, translation)
             st.switch_page(shared.READ_PAGE, query_params={"doc": doc_id})
     except Exception as exc:
         shared.show_error(exc)

@@ -37,9 +37,13 @@ with st.form("subscribe", clear_on_submit=True, border=True):
 
 def subscribe_found(url: str, name: str, auto: bool) -> None:
     """A feed the page named, subscribed (a button's callback: the page then reruns with it listed)."""
-    library.subscribe(url, title=name, auto_translate=auto)
     st.session_state.pop(keys.NOT_A_FEED, None)
-    st.session_state[keys.SUBSCRIBED] = url
+    try:
+        done = feeds.subscribe(library, shared.settings(), url, title=name, auto=auto)
+    except Exception as exc:
+        shared.show_error(exc)
+        return
+    st.session_state[keys.SUBSCRIBED] = done.feed
 
 
 if keys.NOT_A_FEED in st.session_state:

@@ -327,7 +327,7 @@ def test_a_web_page_given_as_a_feed_is_not_subscribed_and_its_own_feed_is_offere
         assert "is a web page, not a feed. It names 1 feed of its own" in shown(at.warning[0].value)
         at.button(key="found-0").click().run()
     assert not at.exception
-    assert [f.url for f in library().feeds()] == [url]
+    assert [(f.url, f.title) for f in library().feeds()] == [(url, "الخبر")]  # named by its own title
     assert shown(at.success[0].value).startswith(f"Subscribed to {url}.")
 
 

@@ -55,7 +55,7 @@ def test_a_page_is_told_apart_from_a_feed_and_its_own_feeds_are_found(fake_model
         )
         server.routes["/page"] = page(plain)
         server.routes["/home"] = page(plain.replace("</head>", alternates + "</head>"))
-        assert probe_feed(feed, settings).kind == FEED_PAGE
+        assert (probe_feed(feed, settings).kind, probe_feed(feed, settings).title) == (FEED_PAGE, "الخبر")
         found = probe_feed(server.url("/page"), settings)
         assert (found.kind, found.feeds) == (WEB_PAGE, ())
         found = probe_feed(server.url("/home"), settings)

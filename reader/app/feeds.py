@@ -45,11 +45,12 @@ class Subscribed:
 
 
 def subscribe(library: Library, settings: Settings, url: str, *, title: str = "", auto: bool = True) -> Subscribed:
-    """Subscribe to ``url`` when it is a feed; a web page is not subscribed, and its own feeds are offered."""
+    """Subscribe to ``url`` when it is a feed (named by ``title``, else by its own title); a web page is not
+    subscribed, and its own feeds are offered."""
     probe = probe_feed(url, settings)
     if probe.kind != FEED_PAGE:
         return Subscribed(page=probe)
-    return Subscribed(feed=library.subscribe(probe.url, title=title, auto_translate=auto).url)
+    return Subscribed(feed=library.subscribe(probe.url, title=title or probe.title, auto_translate=auto).url)
 
 
 def not_a_feed(probe: Probe) -> str:

@@ -226,6 +226,8 @@ class Probe:
     """``FEED_PAGE`` or ``WEB_PAGE``."""
     feeds: tuple[str, ...] = ()
     """A web page's own feeds (``<link rel="alternate" type="application/rss+xml">``, Atom, JSON Feed)."""
+    title: str = ""
+    """A feed's own title (its channel's), on one line; empty when it gives none."""
 
 
 def probe_feed(url: str, settings: Settings) -> Probe:
@@ -237,7 +239,10 @@ def probe_feed(url: str, settings: Settings) -> Probe:
         raise ReaderError(f"{url or 'nothing'}: not a feed URL (it must start with http:// or https://)")
     page = fetch_url(url, settings)
     if _feed_entries(page) is not None:
-        return Probe(url, FEED_PAGE)
+        import feedparser
+
+        title = " ".join(str(feedparser.parse(page.body).feed.get("title", "")).split())
+        return Probe(url, FEED_PAGE, title=title)
     return Probe(url, WEB_PAGE, _alternate_feeds(page))
 
 

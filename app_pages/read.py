@@ -33,7 +33,8 @@ if opened is None or opened[0] != doc_id or "s" in st.query_params:
     st.query_params.pop("s", None)  # the hit's sentence is for opening; a reload opens where the reader is
 _, start, pin = opened
 
-newer, _, older = st.columns([1, 6, 1])  # the title is the view's own header: shown once
+# The title is the view's own header: shown once. The links and the side panel keep room for their labels at 1024 px.
+newer, _, older = st.columns([2, 5, 2])
 if view.newer:
     newer.page_link(shared.READ_PAGE, label="← Newer", query_params={"doc": view.newer})
 if view.older:
@@ -45,7 +46,7 @@ except Exception as exc:
     shared.show_error(exc)
     st.stop()
 data = component.view_data(page, sentences=view.sentences, start=start, pin=pin)
-article, side = st.columns([3, 1])
+article, side = st.columns([5, 2])
 with article:
     result = shared.reading_view(f"view-{doc_id}", data, position=start)
 saved = st.session_state.get(keys.position(doc_id), view.reading.position)

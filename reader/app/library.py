@@ -21,9 +21,11 @@ from reader.library import ALIGNED, MATCH, Filters, Hit, Library, ListPage, Row,
 
 PAGE_SIZE = 25
 CSS = f"""<style>
-.lib-ar {{ direction: rtl; text-align: right; font-size: 1.15rem; line-height: 1.7; unicode-bidi: isolate;
+.lib-ar {{ direction: rtl; text-align: right; font-size: 1.05rem; line-height: 1.7; unicode-bidi: isolate;
   font-family: {FONT_STACK}; }}
 .lib-en {{ unicode-bidi: isolate; }}
+/* The English title is the one a reader of English looks for: the row's prominent line. */
+[data-testid="stPageLink-NavLink"] p {{ font-size: 1.08rem; font-weight: 600; }}
 .lib-hit {{ margin: 0.2rem 0 0.6rem; padding: 0.35rem 0.6rem; border-left: 3px solid #f2c94c; background: #fffbea; }}
 .lib-hit mark.match {{ background: #ffe066; padding: 0 0.1em; border-radius: 0.15em; }}
 .lib-hit mark.aligned {{ background: #c7e3ff; padding: 0 0.1em; border-radius: 0.15em; }}

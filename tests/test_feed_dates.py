@@ -55,7 +55,9 @@ def atom(server: LocalServer) -> str:
     )
 
 
-def test_the_date_of_record_is_the_pages_own_else_the_feeds_else_first_seen(fake_model, isolated_settings: Path):
+def test_the_date_of_record_is_the_pages_own_else_the_feeds_else_first_seen(
+    fake_model, isolated_settings: Path, monkeypatch
+):
     root = isolated_settings / "library"
     with LocalServer() as server:
         for path, (title, head, footer) in PAGES.items():
@@ -85,3 +87,15 @@ def test_the_date_of_record_is_the_pages_own_else_the_feeds_else_first_seen(fake
             assert listed == [document_id(server.url(path)) for path in newest_first]
             november = library.page(Filters(since="2024-11-01", until="2024-11-30")).rows
             assert sorted(row.title for row in november) == sorted(PAGES[p][0] for p in ("/plain", "/footer"))
+
+        # Days later: the undated page (fetched again: its entry has no stamp) is unchanged, not translated
+        # again for a new "first seen"; changed, it is translated again and keeps the day it was first seen.
+        monkeypatch.setattr("reader.batch.runner.today", lambda: "2030-01-01")
+        options = BatchOptions(fake_model.settings(allow_private_urls=True), formats=["json"])
+        assert check_feeds(root, options).summary.translated == 0
+        title, head, footer = PAGES["/undated"]
+        server.routes["/undated"] = page(news_page(title, 99, head=head, footer=footer))
+        assert check_feeds(root, options).summary.changed == [server.url("/undated")]
+        with Library(root) as library:
+            meta = library.get(document_id(server.url("/undated"))).meta
+        assert (meta.date, meta.date_source) == (today, DATE_FIRST_SEEN)

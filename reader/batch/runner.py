@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.api import open_translator
@@ -169,7 +170,10 @@ class _Round:
             elif isinstance(step, Failure):
                 self.fail(step.key, step.reason, origin=step.origin)
             else:
-                step = replace(step, article=self.library.without_site_boilerplate(step.article))
+                article = step.article
+                if step.item.kind == "url":  # after planning: the day first seen is not part of "changed"
+                    article = self.library.first_seen(document_id(step.key), article, today())
+                step = replace(step, article=self.library.without_site_boilerplate(article))
                 for warning in step.article.warnings:
                     self.progress.message(warning)
                 self.manifest.mark_pending(step.key, step.content_hash, source=step.source, hint=step.hint)
@@ -217,6 +221,11 @@ class _Round:
             self.manifest.mark_failed(key, reason, source=source or key)
         self.summary.failed.append(Failure(key, reason, origin))
         self.progress.article(key, "failed", reason)
+
+
+def today() -> str:
+    """The day, YYYY-MM-DD in UTC, that an undated article is first seen on."""
+    return datetime.now(UTC).date().isoformat()
 
 
 def _shorten(text: str, limit: int = 200) -> str:

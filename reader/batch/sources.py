@@ -27,12 +27,11 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from reader.document import DATE_FIRST_SEEN, DATE_FROM_FEED
+from reader.document import DATE_FROM_FEED
 from reader.errors import ReaderError, first_line
 from reader.ingest import HTML_SUFFIXES, SUFFIXES, Article, article_from_page, fetch_article, read_file
 
@@ -79,17 +78,9 @@ class Item:
         article = article_from_page(self.page) if self.page is not None else fetch_article(self.key, settings)
         if self.feed:
             article = replace(article, feed=self.feed)
-        return with_date_of_record(article, self.date)
-
-
-def with_date_of_record(article: Article, entry_date: str, *, today: str | None = None) -> Article:
-    """The article dated by its page when the page gives a date, else by its feed entry, else first seen today."""
-    if article.meta.date:
-        return article
-    if entry_date:
-        return replace(article, meta=replace(article.meta, date=entry_date, date_source=DATE_FROM_FEED))
-    seen = today or datetime.now(UTC).date().isoformat()
-    return replace(article, meta=replace(article.meta, date=seen, date_source=DATE_FIRST_SEEN))
+        if article.meta.date or not self.date:
+            return article  # dated by its page; an article nobody dates is dated when first seen (Library.first_seen)
+        return replace(article, meta=replace(article.meta, date=self.date, date_source=DATE_FROM_FEED))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.document import Document, Edit, SentencePair
+from reader.document import DATE_FIRST_SEEN, Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.glossary.match import Term, check
@@ -448,6 +448,18 @@ class Library(Closing):
     def set_position(self, id_: str, position: int) -> None:
         self.open()
         self.state.set_position(id_, position)
+
+    def first_seen(self, id_: str, article: Article, today: str) -> Article:
+        """An article that neither its page nor its feed dates is dated by the day it was first seen: ``today``,
+        or the day its earlier translation in the library was first seen."""
+        if article.meta.date:
+            return article
+        seen = today
+        with contextlib.suppress(LibraryError):  # not in the library yet
+            before = self.get(id_).meta
+            if before.date_source == DATE_FIRST_SEEN and before.date:
+                seen = before.date
+        return replace(article, meta=replace(article.meta, date=seen, date_source=DATE_FIRST_SEEN))
 
     # ---- site boilerplate (reader.library.boilerplate) -----------------------------------------
 

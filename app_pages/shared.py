@@ -69,7 +69,7 @@ def sidebar() -> st.delta_generator.DeltaGenerator:
     with st.sidebar:
         st.header("Settings")
         if choices:
-            st.selectbox("Model", choices, key=keys.MODEL)
+            st.selectbox("Model", choices, key=keys.MODEL, format_func=models.shown_name)
         else:
             st.warning("No model installed: see the Add page.")
         st.radio(

@@ -621,3 +621,11 @@ def test_downloads_are_named_after_the_article_and_sources_in_words():
     assert listing.source_name(row("seeds/central-bank-rates.ar.txt"), names) == "Sample article"
     assert listing.source_name(row(""), names) == "Pasted text"
     assert listing.source_name(row("/home/me/news/today.ar.txt"), names) == "today.ar.txt"
+
+
+def test_the_sidebar_names_a_model_folder_by_its_name_not_its_path(fake_model):
+    at = new_app().run()
+    assert not at.exception
+    (box,) = at.sidebar.selectbox
+    assert box.options == [fake_model.folder.name]  # the options as shown; the value is still the folder
+    assert box.value == str(fake_model.folder)

@@ -41,6 +41,13 @@ def model_choices(settings: Settings) -> list[str]:
     return [settings.model, *names]
 
 
+def shown_name(model: str) -> str:
+    """How the sidebar names a model: a catalog name, or a model folder's name (never its path)."""
+    from reader.api import model_label
+
+    return model_label(model)
+
+
 def no_model_help(settings: Settings) -> str:
     """Markdown for the panel shown when no model is installed."""
     return (

@@ -629,3 +629,16 @@ def test_the_sidebar_names_a_model_folder_by_its_name_not_its_path(fake_model):
     (box,) = at.sidebar.selectbox
     assert box.options == [fake_model.folder.name]  # the options as shown; the value is still the folder
     assert box.value == str(fake_model.folder)
+
+
+def test_the_view_names_a_sample_or_a_file_in_words_not_by_its_path(fake_model):
+    at = new_app(ADD)
+    at.query_params["kind"] = "sample"
+    at.run()
+    at.button(key="translate").click().run()
+    assert not at.exception
+    assert "<dd dir=\"auto\">Sample article</dd>" in srcdoc(at) and "seeds/" not in srcdoc(at)
+    document = make_document([[("قال.", "Said.", [], [])]], meta=Metadata(source="/home/me/news/today.ar.txt"))
+    assert reading.shown(document).meta.source == "today.ar.txt"
+    web = replace(document, meta=Metadata(source="https://a.example/x"))
+    assert reading.shown(web) is web

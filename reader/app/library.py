@@ -129,11 +129,16 @@ def source_name(row: Row, feeds: Mapping[str, str]) -> str:
         return feeds.get(row.feed) or urlsplit(row.feed).hostname or row.feed
     if row.source.startswith(("http://", "https://")):
         return urlsplit(row.source).hostname or ""
-    if row.source.startswith(SAMPLE_PREFIX):
+    return source_words(row.source)
+
+
+def source_words(source: str) -> str:
+    """A source that is not a web page, in words: a sample, pasted text, or a file's name without its folders."""
+    if source.startswith(SAMPLE_PREFIX):
         return "Sample article"
-    if not row.source:
+    if not source:
         return "Pasted text"
-    return re.split(r"[\\/]", row.source)[-1]
+    return re.split(r"[\\/]", source)[-1]
 
 
 def title_html(row: Row) -> str:

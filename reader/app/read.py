@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader import export
@@ -158,13 +158,13 @@ _pages_lock = threading.Lock()
 def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) -> str:
     """The view's page (``render_page``, lookups embedded), rendered once per document file and setting."""
     if view.stamp is None:
-        return render_page(view.document, standalone=False, word_alignment=word_alignment)
+        return render_page(shown(view.document), standalone=False, word_alignment=word_alignment)
     key = (str(library.root), view.id, view.stamp, word_alignment)
     with _pages_lock:
         if key in _pages:
             _pages.move_to_end(key)
             return _pages[key]
-    page = render_page(view.document, standalone=False, word_alignment=word_alignment)
+    page = render_page(shown(view.document), standalone=False, word_alignment=word_alignment)
     with _pages_lock:
         _pages[key] = page
         while len(_pages) > PAGES_KEPT:
@@ -174,7 +174,18 @@ def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) 
 
 def draft_page(document: Document, *, word_alignment: bool = True) -> str:
     """The view of a document still being translated (the Add page): no lookups until it is done."""
-    return render_page(document, standalone=False, word_alignment=word_alignment, lookups=False)
+    return render_page(shown(document), standalone=False, word_alignment=word_alignment, lookups=False)
+
+
+def shown(document: Document) -> Document:
+    """The document as the view shows it: a source that is not a web page named in words, not by its path
+    (the downloads keep the source as it is)."""
+    from reader.app.library import source_words
+
+    source = document.meta.source
+    if source.startswith(("http://", "https://")):
+        return document
+    return replace(document, meta=replace(document.meta, source=source_words(source)))
 
 
 @dataclass(frozen=True)

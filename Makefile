@@ -35,20 +35,21 @@ system:
 	@# newsboat: the feed reader the translated-feed tests drive (tests/test_publish_feeds.py)
 	@command -v newsboat >/dev/null || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y newsboat; }
 
-# The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed,
+# The reader app on http://localhost:$(PORT), reachable from this machine only (the README says how to
+# share it on purpose). Tries once to fetch the default model if none is installed,
 # and converts it for CTranslate2 (int8), so the app serves the fast engine; offline, the app explains how
 # to get a model. Without ctranslate2, or if the conversion fails, the model runs on transformers.
 run: $(APP_STAMP)
 	@$(BIN)/reader models pull opus-mt-ar-en --if-none-installed \
 		|| echo "No model downloaded: the app will say how to get one."
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+	$(BIN)/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 # Offline demo: the app with the toy model the tests use (committed in tests/data/toy-model). It
 # translates only the synthetic toy language; paste tests/support/toy.py's TOY_ARTICLE to see it work.
 demo: $(APP_STAMP)
 	@$(BIN)/python -c 'from tests.support.toy import TOY_ARTICLE; print("Paste this toy-language article into the app:\n" + TOY_ARTICLE)'
 	READER_MODEL="$$($(BIN)/python -c 'from tests.support.toy import toy_model_dir; print(toy_model_dir())')" \
-		$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+		$(BIN)/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: $(TEST_STAMP) system
 	$(BIN)/python -m pytest

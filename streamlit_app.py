@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from reader.app import arabic, keys
 
 st.set_page_config(page_title="reader · Arabic → English", layout="wide")
 
@@ -23,7 +24,8 @@ page = st.navigation(
     position="top",
 )
 if page.url_path != "read":
-    st.session_state.pop("view_opened", None)  # coming back to Read opens at the position saved meanwhile
+    st.session_state.pop(keys.VIEW_OPENED, None)  # coming back to Read opens at the position saved meanwhile
+st.html(arabic.css())  # Arabic outside the reading view: right to left, in its font
 try:
     figures = shared.sidebar()
 except Exception as exc:

@@ -1,4 +1,4 @@
-"""The Read page's side panel (``reader.app.editing``): widgets and callbacks only.
+"""The Read page's side panel (``reader.app.edit_panel``): widgets and callbacks only.
 
 Every action runs in a widget callback, before the page reruns, so the rerun opens the document
 as saved. An error is kept for the rerun and shown in the panel, never as a traceback.
@@ -9,12 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader.app import editing as panels
+from reader.app import arabic, keys
+from reader.app import edit_panel as panels
 from reader.app.messages import error_message, plain
 from reader.document import How
 from reader.library import Library, editing
-
-ERROR = "edit_panel_error"
 
 
 def _translator():
@@ -25,16 +24,16 @@ def _run(action, *args) -> None:
     try:
         action(*args)
     except Exception as exc:  # the app's edge: shown in the panel
-        st.session_state[ERROR] = exc
+        st.session_state[keys.EDIT_PANEL_ERROR] = exc
 
 
 def _box(doc_id: str, index: int) -> str:
-    return f"edit-text-{doc_id}-{index}"
+    return keys.edit_box(doc_id, index)
 
 
 def _reopen_at(doc_id: str, index: int) -> None:
     """The view reloads with the saved page: open it at the edited sentence."""
-    st.session_state["view_opened"] = (doc_id, index, False)
+    st.session_state[keys.VIEW_OPENED] = (doc_id, index, False)
 
 
 def _save(library: Library, doc_id: str, index: int, text: str, how: str) -> None:
@@ -44,15 +43,15 @@ def _save(library: Library, doc_id: str, index: int, text: str, how: str) -> Non
         translator = None
     editing.save(library, doc_id, index, text, how, translator, shared.settings())
     st.session_state.pop(_box(doc_id, index), None)
-    st.session_state.pop(f"alternatives-{doc_id}-{index}", None)
-    st.session_state.pop(f"next-{doc_id}-{index}", None)
+    st.session_state.pop(keys.alternatives(doc_id, index), None)
+    st.session_state.pop(keys.next_words(doc_id, index), None)
     _reopen_at(doc_id, index)
 
 
 def _save_typed(library: Library, doc_id: str, index: int) -> None:
     """Save the box; what the model completed and the reader left as it was is a completion."""
     text = st.session_state.get(_box(doc_id, index), "")
-    how = How.COMPLETION if text and text == st.session_state.pop(f"completed-{doc_id}-{index}", None) else How.TYPED
+    how = How.COMPLETION if text and text == st.session_state.pop(keys.completed(doc_id, index), None) else How.TYPED
     _save(library, doc_id, index, text, how)
 
 
@@ -63,8 +62,9 @@ def _revert(library: Library, doc_id: str, index: int) -> None:
 
 
 def _alternatives(library: Library, doc_id: str, index: int) -> None:
-    found = editing.alternatives(library, doc_id, index, _translator(), shared.settings(), panels.ALTERNATIVES)
-    st.session_state[f"alternatives-{doc_id}-{index}"] = [t.text for t in found]
+    found = editing.alternatives(library, doc_id, index, _translator(), shared.settings(), panels.ALTERNATIVES + 1)
+    pair = library.get(doc_id).sentences[index]
+    st.session_state[keys.alternatives(doc_id, index)] = panels.other_versions(found, pair.translation, pair.shown)
 
 
 def _continue(library: Library, doc_id: str, index: int) -> None:
@@ -75,8 +75,8 @@ def _continue(library: Library, doc_id: str, index: int) -> None:
     completed = editing.complete(library, doc_id, index, prefix, translator, settings)
     found = editing.next_words(library, doc_id, index, prefix, translator, settings, panels.NEXT_WORDS)
     st.session_state[key] = completed.text
-    st.session_state[f"completed-{doc_id}-{index}"] = completed.text
-    st.session_state[f"next-{doc_id}-{index}"] = panels.next_word_choices(prefix, found)
+    st.session_state[keys.completed(doc_id, index)] = completed.text
+    st.session_state[keys.next_words(doc_id, index)] = panels.next_word_choices(prefix, found)
 
 
 def _take(doc_id: str, index: int, text: str) -> None:
@@ -86,12 +86,14 @@ def _take(doc_id: str, index: int, text: str) -> None:
 def _fix_glossary(library: Library, doc_id: str, index: int) -> None:
     fixed = editing.apply_glossary(library, doc_id, _translator(), shared.settings(), [index])
     if not any(f.text for f in fixed):
-        st.session_state[ERROR] = "No translation with the glossary's rendering was found for this sentence."
+        st.session_state[keys.EDIT_PANEL_ERROR] = (
+            "No translation with the glossary's rendering was found for this sentence."
+        )
     _reopen_at(doc_id, index)
 
 
 def close(doc_id: str) -> None:
-    st.session_state.pop(f"picked-{doc_id}", None)
+    st.session_state.pop(keys.picked(doc_id), None)
 
 
 def show(library: Library, doc_id: str, document, index: int) -> None:
@@ -99,11 +101,11 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     panel = panels.panel(library, document, index)
     if panel is None:
         return
-    error = st.session_state.pop(ERROR, None)
+    error = st.session_state.pop(keys.EDIT_PANEL_ERROR, None)
     if error is not None:
         st.error(plain(error) if isinstance(error, str) else error_message(error))
     st.caption(plain(panel.details))
-    st.text(panel.source)
+    st.html(arabic.block(panel.source))
     st.markdown("**Machine version**")
     st.text(panel.machine)
     if panel.edited:
@@ -115,17 +117,17 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     st.text_area(
         f"{panels.EDIT_BOX} {index + 1}", key=box, height=120, help="Type your translation; Esc closes the panel."
     )
-    save, go_on = st.columns(2)
-    save.button("Save", type="primary", key=f"save-{box}", on_click=_run, args=(_save_typed, *args))
-    go_on.button(
+    # One under the other: side by side, "Continue from here" did not fit the panel's width at 1024 px.
+    st.button("Save", type="primary", key=f"save-{box}", on_click=_run, args=(_save_typed, *args))
+    st.button(
         "Continue from here",
         key=f"continue-{box}",
         on_click=_run,
         args=(_continue, *args),
         help="The model finishes the sentence from the words in the box.",
     )
-    choices = st.session_state.get(f"next-{doc_id}-{index}")
-    completed = st.session_state.get(f"completed-{doc_id}-{index}")
+    choices = st.session_state.get(keys.next_words(doc_id, index))
+    completed = st.session_state.get(keys.completed(doc_id, index))
     if completed and st.session_state.get(box) == completed:
         st.caption("Save to keep the completion.")
     if choices:
@@ -135,8 +137,11 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     if panel.edited:
         st.button("Revert to the machine version", key=f"revert-{box}", on_click=_run, args=(_revert, *args))
     st.button("Alternatives", key=f"alts-{box}", on_click=_run, args=(_alternatives, *args))
-    for n, text in enumerate(st.session_state.get(f"alternatives-{doc_id}-{index}", [])):
-        st.text(text)
+    others = st.session_state.get(keys.alternatives(doc_id, index))
+    if others == []:
+        st.caption("The model has no other version of this sentence.")
+    for n, text in enumerate(others or []):
+        st.markdown(f"{n + 1}\\. {plain(text)}")
         st.button(
             "Use this one",
             key=f"use-{box}-{n}",
@@ -146,8 +151,11 @@ def show(library: Library, doc_id: str, document, index: int) -> None:
     if panel.terms:
         st.markdown("**Glossary**")
         for term in panel.terms:
-            mark = "✓" if term.present else "missing"
-            st.caption(plain(f"{term.arabic} → {term.english} ({mark})"))
+            st.html(panels.term_html(term))
         if panel.glossary_missing:
             st.button("Fix with the glossary", key=f"fix-{box}", on_click=_run, args=(_fix_glossary, *args))
+    if panel.technical:
+        with st.expander("Details"):
+            for line in panel.technical:
+                st.caption(plain(line))
     st.button("Close", key=f"close-{box}", on_click=close, args=(doc_id,))

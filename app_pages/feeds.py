@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from app_pages import shared
-from reader.app import feeds
+from reader.app import arabic, feeds, keys
 from reader.app.messages import plain
 
 try:
@@ -23,12 +23,40 @@ with st.form("subscribe", clear_on_submit=True, border=True):
     name = st.text_input("Name (optional)", key="feed_title")
     auto = st.checkbox("Translate new articles when feeds are checked", value=True, key="feed_auto")
     if st.form_submit_button("Subscribe"):
+        st.session_state.pop(keys.NOT_A_FEED, None)
         try:
-            feed = library.subscribe(url, title=name, auto_translate=auto)
-            st.success(plain(f"Subscribed to {feed.url}. Press Check now to translate its articles."))
-            rows = feeds.feed_rows(library)
+            done = feeds.subscribe(library, shared.settings(), url, title=name, auto=auto)
+            if done.page is not None:
+                st.session_state[keys.NOT_A_FEED] = (done.page, name, auto)
+            else:
+                st.session_state[keys.SUBSCRIBED] = done.feed
+                rows = feeds.feed_rows(library)
         except Exception as exc:
             shared.show_error(exc)
+
+
+def subscribe_found(url: str, name: str, auto: bool) -> None:
+    """A feed the page named, subscribed (a button's callback: the page then reruns with it listed)."""
+    st.session_state.pop(keys.NOT_A_FEED, None)
+    try:
+        done = feeds.subscribe(library, shared.settings(), url, title=name, auto=auto)
+    except Exception as exc:
+        shared.show_error(exc)
+        return
+    st.session_state[keys.SUBSCRIBED] = done.feed
+
+
+if keys.NOT_A_FEED in st.session_state:
+    probe, name, auto = st.session_state[keys.NOT_A_FEED]
+    st.warning(plain(feeds.not_a_feed(probe)))
+    for number, found in enumerate(probe.feeds):
+        label = plain(f"Subscribe to {found}")
+        st.button(label, key=f"found-{number}", on_click=subscribe_found, args=(found, name, auto))
+    as_article = {"kind": "url", "url": probe.url}
+    st.page_link(shared.ADD_PAGE, label="Add it as an article", icon=":material/article:", query_params=as_article)
+if keys.SUBSCRIBED in st.session_state:
+    subscribed = st.session_state.pop(keys.SUBSCRIBED)
+    st.success(plain(f"Subscribed to {subscribed}. Press Check now to translate its articles."))
 
 has_model = bool(shared.model_names())
 
@@ -56,7 +84,7 @@ for row in rows:
     key = hashlib.sha256(row.url.encode("utf-8")).hexdigest()[:12]
     with st.container(border=True):
         about, actions = st.columns([4, 2])
-        about.markdown(f"**{plain(row.name)}**")
+        about.html(arabic.block(row.name, "strong"))
         about.caption(plain(f"{row.url} · {row.articles} articles, {row.unread} unread · {row.status}"))
         if row.error:
             about.error(plain(row.error))

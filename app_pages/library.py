@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader.app import listing
+from reader.app import keys, models
+from reader.app import library as listing
 from reader.app.messages import plain
 from reader.errors import ReaderError
 from reader.library import SearchPage
@@ -22,6 +23,8 @@ except Exception as exc:
 
 st.html(listing.CSS)
 st.title("Library")
+if not shared.model_names():  # where the reader looks first, as on the Add page
+    st.warning(models.no_model_help(shared.base_settings()))
 if empty:
     st.info(listing.EMPTY_HELP)
     first, second, third = st.columns(3)
@@ -43,11 +46,11 @@ with right:
     only_flagged = flagged.toggle("Flagged", key="lib_flagged", help="With quality warnings")
 since, until = listing.dates(when)
 query = listing.Query(search, feed or None, only_unread, only_starred, only_flagged, since, until)
-st.session_state["list_filters"] = query.filters()  # the Read page's previous/next follow this list
-if st.session_state.get("lib_query") != query:
-    st.session_state["lib_query"] = query
-    st.session_state["lib_page"] = 0
-number = st.session_state.get("lib_page", 0)
+st.session_state[keys.LIST_FILTERS] = query.filters()  # the Read page's previous/next follow this list
+if st.session_state.get(keys.LIBRARY_QUERY) != query:
+    st.session_state[keys.LIBRARY_QUERY] = query
+    st.session_state[keys.LIBRARY_PAGE] = 0
+number = st.session_state.get(keys.LIBRARY_PAGE, 0)
 
 try:
     found = listing.fetch(library, query, number)
@@ -60,9 +63,10 @@ results = found.results if isinstance(found, SearchPage) else [None] * len(found
 rows = [r.row for r in found.results] if isinstance(found, SearchPage) else found.rows
 for row, result in zip(rows, results, strict=True):
     with st.container(border=True):
-        st.page_link(shared.READ_PAGE, label=plain(listing.link_label(row)), query_params={"doc": row.id})
-        st.html(listing.title_html(row))
-        st.caption(plain(listing.row_meta(row)))
+        english, original = st.columns([3, 2])  # the English title first, the Arabic beside it
+        english.page_link(shared.READ_PAGE, label=plain(listing.link_label(row)), query_params={"doc": row.id})
+        original.html(listing.title_html(row))
+        st.caption(plain(listing.row_meta(row, feeds)))
         for hit in result.hits if result else []:
             st.html(listing.hit_html(hit))
             target = {"doc": row.id} if hit.sentence is None else {"doc": row.id, "s": str(hit.sentence)}
@@ -74,9 +78,9 @@ total_pages = listing.pages(found.total)
 if total_pages > 1:
     back, where, forward = st.columns([1, 2, 1])
     if back.button("← Newer", disabled=number == 0, key="lib_back"):
-        st.session_state["lib_page"] = number - 1
+        st.session_state[keys.LIBRARY_PAGE] = number - 1
         st.rerun()
     where.caption(f"Page {number + 1} of {total_pages}")
     if forward.button("Older →", disabled=number + 1 >= total_pages, key="lib_forward"):
-        st.session_state["lib_page"] = number + 1
+        st.session_state[keys.LIBRARY_PAGE] = number + 1
         st.rerun()

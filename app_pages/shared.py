@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from reader.app import component, messages, models
+from reader.app import component, keys, messages, models
 from reader.app.translating import Reading
 from reader.config import Settings
 from reader.library import Library
@@ -46,8 +46,8 @@ def base_settings() -> Settings:
 def settings() -> Settings:
     """The settings with the sidebar's model and speed."""
     base = base_settings()
-    speed = st.session_state.get("speed", models.default_speed(base))
-    return Settings.load(model=st.session_state.get("model") or None, beam=models.beam_for(speed, base))
+    speed = st.session_state.get(keys.SPEED, models.default_speed(base))
+    return Settings.load(model=st.session_state.get(keys.MODEL) or None, beam=models.beam_for(speed, base))
 
 
 def translator(chosen: Settings) -> SharedTranslator:
@@ -69,7 +69,7 @@ def sidebar() -> st.delta_generator.DeltaGenerator:
     with st.sidebar:
         st.header("Settings")
         if choices:
-            st.selectbox("Model", choices, key="model")
+            st.selectbox("Model", choices, key=keys.MODEL, format_func=models.shown_name)
         else:
             st.warning("No model installed: see the Add page.")
         st.radio(
@@ -77,16 +77,17 @@ def sidebar() -> st.delta_generator.DeltaGenerator:
             models.SPEEDS,
             index=models.SPEEDS.index(models.default_speed(base)),
             format_func=lambda speed: models.speed_label(speed, base),
-            key="speed",
+            key=keys.SPEED,
             help="Greedy decoding is several times faster on a CPU; beam search reads a little better.",
         )
-        st.toggle("Word alignment highlighting", value=True, key="word_alignment")
-        st.subheader("Sentence cache")
+        st.toggle("Word alignment highlighting", value=True, key=keys.WORD_ALIGNMENT)
         return st.container()
 
 
 def cache_figures(slot: st.delta_generator.DeltaGenerator) -> None:
+    """The cache's figures under their heading, once the page has run (a page that stops shows neither)."""
     with slot:
+        st.subheader("Sentence cache")
         try:
             for label, figure in messages.cache_figures(base_settings()):
                 st.caption(f"{label}: **{figure}**")
@@ -95,7 +96,7 @@ def cache_figures(slot: st.delta_generator.DeltaGenerator) -> None:
 
 
 def word_alignment() -> bool:
-    return bool(st.session_state.get("word_alignment", True))
+    return bool(st.session_state.get(keys.WORD_ALIGNMENT, True))
 
 
 def _ignore() -> None:
@@ -126,3 +127,5 @@ def show_translated(reading: Reading | None) -> None:
     for warning in reading.warnings:
         st.warning(messages.plain(warning))
     st.caption(reading.summary)
+    with st.expander("Translation details"):
+        st.caption(reading.details)

@@ -15,7 +15,7 @@ alignments, dated over two years, from three feeds, some with quality flags. Mea
   search       an Arabic word typed with diacritics and an English word: the first page of
                results (20 documents, 3 marked hits each), for a rare and a common word
   open         one document: its file read and parsed (``Library.get``), and with the Read page's
-               view rendered (``reader.app.reading.view_page``, word lookups included when installed)
+               view rendered (``reader.app.read.view_page``, word lookups included when installed)
   size         the index file against the documents' JSON on disk
 
 Times are medians of ``--runs`` runs after one warm-up. Targets on 2 cores: list page and search
@@ -165,7 +165,7 @@ def main() -> None:
 
     from click.testing import CliRunner
 
-    from reader.app.reading import open_view, view_page
+    from reader.app.read import open_view, view_page
     from reader.cli import cli
     from reader.lookup import available
 
@@ -190,7 +190,7 @@ def main() -> None:
         }
 
         def open_and_render() -> None:
-            import reader.app.reading as reading
+            import reader.app.read as reading
 
             reading._pages.clear()  # a document opened for the first time: nothing cached
             view_page(library, open_view(library, some))

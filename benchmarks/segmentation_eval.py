@@ -108,7 +108,7 @@ def reader_ellipsis_always_boundaries(text: str) -> set[int]:
 
     from reader import segment
 
-    def always(text: str, stop: int, line_start: int, line_end: int) -> bool:
+    def always(text: str, mark: int, stop: int, line_start: int, line_end: int) -> bool:
         return segment._starts_sentence(text, stop, line_end)
 
     with mock.patch.object(segment, "_ellipsis_ends_sentence", always):

@@ -191,6 +191,24 @@ class Paragraph:
         return " ".join(s.shown for s in self.sentences if s.shown)
 
 
+HEADLINE_LIMIT = 100
+"""Characters a title made from a first paragraph keeps (cut at a word)."""
+
+
+def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
+    """``text`` on one line, cut at the last word that fits in ``limit`` characters (with "…") when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ،,;:؛-") + "…"
+
+
+DATE_FROM_PAGE = "page"
+DATE_FROM_FEED = "feed"
+DATE_FIRST_SEEN = "first seen"
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str = ""
@@ -203,6 +221,8 @@ class Metadata:
     """The RSS/Atom feed that listed the article, when it came from one."""
     author: str = ""
     date: str = ""
+    """The date of record, YYYY-MM-DD as found: the page's own published date, else the feed entry's, else
+    the day the article was first seen (``date_source`` says which)."""
     agency: str = ""
     """The news agency the source credits (AFP, بترا...); empty when none, and in files written before it."""
     model: str = ""
@@ -211,6 +231,12 @@ class Metadata:
     """The model's weights (``reader.models.folder.fingerprint``): which model translated, whatever its name."""
     source_lang: str = "ar"
     target_lang: str = "en"
+    boilerplate: str = ""
+    """Paragraphs dropped before translation as the site's boilerplate (``reader.library.boilerplate``), one a
+    line; empty when none were, and in files written before the field existed."""
+    date_source: str = ""
+    """Where ``date`` comes from: ``DATE_FROM_PAGE``, ``DATE_FROM_FEED`` or ``DATE_FIRST_SEEN``; empty when the
+    input said nothing (a file, pasted text) and in files written before the field existed."""
 
 
     def labelled(self) -> list[tuple[str, str]]:
@@ -238,18 +264,24 @@ class Document:
 
     @property
     def title(self) -> str:
-        """The metadata title, else the first paragraph (usually the headline)."""
+        """The metadata title, else the first paragraph (usually the headline): its first sentence, cut at a word,
+        when it is a pasted article's whole first paragraph."""
         if self.meta.title:
             return self.meta.title
-        return self.paragraphs[0].source if self.paragraphs else ""
+        if not self.paragraphs:
+            return ""
+        first = self.paragraphs[0]
+        return headline(first.sentences[0].source if len(first.sentences) > 1 else first.source)
 
     @property
     def title_en(self) -> str:
-        """The title's translation: ``meta.title_translation``, else the first paragraph's when that is the title."""
+        """The title's translation: ``meta.title_translation``, else the first paragraph's when that is the title
+        (its first sentence's, cut at a word, as ``title``)."""
         if self.meta.title_translation:
             return self.meta.title_translation
         if self.paragraphs and (not self.meta.title or same_text(self.meta.title, self.paragraphs[0].source)):
-            return self.paragraphs[0].translation
+            first = self.paragraphs[0]
+            return headline(first.sentences[0].shown if len(first.sentences) > 1 else first.translation)
         return ""
 
     def to_dict(self) -> dict[str, Any]:

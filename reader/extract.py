@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from reader.chars import undecorated
-from reader.document import Metadata
+from reader.document import DATE_FROM_PAGE, Metadata
 
 _ARABIC_LETTER = "\u0621-\u064a"
 
@@ -152,11 +152,13 @@ def extract_html(html: str, url: str | None = None) -> Extraction | None:
     paragraphs = _lead(tree, paragraphs, title) + paragraphs
     paragraphs = [p for p in paragraphs if not is_boilerplate(p)]
     paragraphs, agencies = _without_agency_tags(paragraphs)
+    date = _clean(getattr(extracted, "date", ""))
     meta = Metadata(
         title=title,
         author=_clean(getattr(extracted, "author", "")),
-        date=_clean(getattr(extracted, "date", "")),
+        date=date,
         agency=", ".join(agencies),
+        date_source=DATE_FROM_PAGE if date else "",
     )
     return Extraction("\n".join(paragraphs), meta)
 
@@ -177,6 +179,9 @@ def trafilatura_document(html, url: str | None = None):
         include_images=False,
         include_links=False,
         with_metadata=True,
+        # Only dates the page gives as its own (meta tags, <time>, the URL, a date by the headline): the
+        # extensive search reads a footer's copyright year as 1 January of it. Published before modified.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
 
 

@@ -11,7 +11,10 @@ ends the sentence, and a closing quote standing after it belongs to it. Abbrevia
 ``U.S.`` ``أ.ف.ب`` single letters...), transliterated initials (``جون إف. كينيدي``, ``جي. بي.``),
 list numbers at the start of a line and Latin glosses in parentheses do not end one. An ellipsis
 usually pauses inside a sentence (``كان صعبا... لكنه تحسن``), so it ends one only before what
-clearly starts a new sentence: a new quotation, a dash-led item, a capital letter. Marks inside a
+clearly starts a new sentence: a new quotation, a dash-led item, a capital letter. Agency copy writes
+a full stop as two dots (``إلى ذلك.. وفي سياق``, ``595 ألف طن.. مقابل 443``): exactly two dots before an
+Arabic word end a sentence. Text that looks like markup (``جديدة. <img …> تقرأ``) is still text, and a
+full stop before it ends a sentence. Marks inside a
 word (``27.25`` ``example.com`` ``3.11``) never end one, since whitespace must follow the mark;
 ``،`` ``؛`` ``:`` ``;`` are not sentence marks, but a colon before a dash-led item ends the words
 that introduce an inline list (``ما يلي: - ارتفاع الأسعار. - تراجع الصادرات.``), and each item
@@ -95,6 +98,7 @@ _LIST_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*|[IVXivx]{1,5}")
 # minus sign, so no digit may follow it directly).
 _BULLET = r"(?<=\s)(?P<bullet>[" + re.escape("".join(sorted(_BULLETS))) + r"])(?=\s|[^\W\d_])"
 _BREAK = re.compile(_RUN.pattern + "|" + _BULLET)
+_TAG_START = re.compile(r"</?[A-Za-z]|<!")
 _GLOSS_LOOKBACK = 200
 _LOOKBACK_TOKENS = 3  # the mark's own (empty) word, a closing quote or a mark standing apart, the word
 _BULLET_PREFIX = 8
@@ -226,7 +230,7 @@ def _is_boundary(text: str, mark: int, stop: int, sentence_start: int, line_star
     if _closes_latin_gloss(text, mark, stop, sentence_start):
         return False
     if _is_ellipsis(text[mark:stop]):
-        return _ellipsis_ends_sentence(text, stop, line_start, line_end)
+        return _ellipsis_ends_sentence(text, mark, stop, line_start, line_end)
     return _starts_sentence(text, stop, line_end)
 
 
@@ -258,17 +262,25 @@ def _is_ellipsis(run: str) -> bool:
     return set(marks) <= _ELLIPSIS_MARKS and ("…" in marks or len(marks) >= 2)
 
 
-def _ellipsis_ends_sentence(text: str, stop: int, line_start: int, line_end: int) -> bool:
-    """After an ellipsis, only a new quotation, a dash-led item or a capital letter starts a new sentence."""
+def _ellipsis_ends_sentence(text: str, mark: int, stop: int, line_start: int, line_end: int) -> bool:
+    """After an ellipsis, only a new quotation, a dash-led item or a capital letter starts a new sentence; after
+    an agency's double dot, an Arabic word does too."""
     pos = _visible(text, stop, line_end)
     if pos >= line_end:
         return False
     ch = text[pos]
+    if _is_double_dot(text[mark:stop]) and has_arabic_letters(ch):
+        return True
     if ch in _QUOTE_OPENERS or (ch == '"' and not _quote_open(text, line_start, pos, ch)):
         return True
     if ch in _BULLETS:
         return pos + 1 < line_end and text[pos + 1].isspace()
     return unicodedata.category(ch) == "Lu"
+
+
+def _is_double_dot(run: str) -> bool:
+    """Exactly two full stops (closers after them allowed): agency copy's full stop, not a pause's "..."."""
+    return run.count(".") == 2 and run.startswith("..") and not set(run) & _NON_DOT_MARKS and "…" not in run
 
 
 def _only_bullets_before(text: str, line_start: int, word_start: int) -> bool:
@@ -373,4 +385,6 @@ def _starts_sentence(text: str, pos: int, line_end: int) -> bool:
     if pos >= line_end:
         return False
     ch = text[pos]
+    if ch == "<":  # markup-looking text: a tag (<img …>, </p>, <!-- …) starts whatever follows
+        return bool(_TAG_START.match(text, pos))
     return ch in _OPENERS or unicodedata.category(ch) in _STARTER_CATEGORIES

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.app import component, feeds, inputs, listing, messages, models, reading, translating
+from reader.app import add as inputs
+from reader.app import component, feeds, messages, models, translating
+from reader.app import edit_panel as editing_panel
+from reader.app import library as listing
+from reader.app import read as reading
 from reader.document import Flag, Metadata
 from reader.errors import ExportError, InputError, ReaderError
 from reader.library import Library
@@ -50,6 +55,7 @@ def test_paste_and_translate_opens_the_bilingual_view_of_the_kept_article(fake_m
     assert 'class="cell ar" dir="rtl" lang="ar"' in view
     assert 'data-w="0:0"' in view and "Content-Security-Policy" in view
     captions = [c.value for c in at.caption]
+    assert "2 sentences translated." in captions  # in words; the numbers are in the details
     assert "2 sentences · 0 from cache · 0 passed through · model calls: 2" in captions
     # The first sentence goes alone (one input per worker; the fake runs one batch at a time), so it shows at once.
     assert fake_model.calls == [["قال الوزير إن الاقتصاد ينمو بسرعة."], ["وأضاف أن البطالة تراجعت في العام الماضي."]]
@@ -66,9 +72,9 @@ def test_reopened_article_comes_from_the_cache_without_the_model(fake_model):
     calls = len(fake_model.calls)
     at = translate_pasted(ARTICLE)  # a new session, same process: shared model, same cache, same document
     assert len(fake_model.calls) == calls
-    assert "2 sentences · 2 from cache · 0 passed through · model calls: 0 (nothing sent to the model)" in [
-        c.value for c in at.caption
-    ]
+    captions = [c.value for c in at.caption]
+    assert "2 sentences, all remembered from earlier translations." in captions
+    assert "2 sentences · 2 from cache · 0 passed through · model calls: 0 (nothing sent to the model)" in captions
     assert srcdoc(at).count('title="from the cache"') == 2
     assert library().page().total == 1
 
@@ -89,13 +95,15 @@ def test_hostile_paste_is_escaped_in_the_view(fake_model):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_no_model_installed_shows_how_to_get_one():
-    at = new_app(ADD).run()
+@pytest.mark.parametrize("page", [ADD, None])
+def test_no_model_installed_shows_how_to_get_one_as_typed_in_the_repository(page):
+    at = new_app(page).run() if page else new_app().run()  # the Add page, and the Library, where one looks first
     assert not at.exception and not at.error
     panel = " ".join(w.value for w in at.warning)
-    assert "reader models pull opus-mt-ar-en" in panel
-    assert "reader models import PATH" in panel
-    assert at.button(key="translate").disabled
+    assert ".venv/bin/reader models pull opus-mt-ar-en" in panel
+    assert ".venv/bin/reader models import PATH" in panel and "make demo" in panel
+    if page:
+        assert at.button(key="translate").disabled
 
 
 def test_binary_upload_is_refused_with_a_message_shown_as_written(fake_model):
@@ -130,7 +138,9 @@ def test_sample_article_translates(fake_model):
     at.button(key="translate").click().run()
     assert not at.error
     view = srcdoc(at)
-    assert "seeds/desert-solar-farm.ar.txt" in view
+    assert "Sample article" in view and "seeds/desert-solar-farm.ar.txt" not in view  # its source in words
+    (row,) = library().page().rows
+    assert row.source == "seeds/desert-solar-farm.ar.txt"  # kept as it is, for the library key
     assert transliterate("محطة") in view
 
 
@@ -278,15 +288,45 @@ def test_subscribe_twice_is_refused_and_check_now_fills_the_library(fake_model, 
             at.text_input(key="feed_url").input(url)
             at.button[0].click().run()  # Subscribe (the form's button)
         assert [shown(e.value) for e in at.error] == [f"already subscribed to {url}"]
-        broken = server.url("/gone.xml")
-        at.text_input(key="feed_url").input(broken)
+        at.text_input(key="feed_url").input(server.url("/gone.xml"))
         at.button[0].click().run()
+        assert "HTTP 404" in shown(at.error[-1].value)  # a URL that answers nothing is not subscribed at all
+        for name in ("/one.xml", "/two.xml"):  # feeds that go away after they were subscribed
+            serve_feed(server, name, [])
+            at.text_input(key="feed_url").input(server.url(name))
+            at.button[0].click().run()
+        del server.routes["/one.xml"]
+        at.button(key="check_all").click().run()
+        assert shown(at.warning[0].value) == "2 new articles from 3 feeds. 1 feed failed: see its row."
+        del server.routes["/two.xml"]
         at.button(key="check_all").click().run()
     assert not at.exception
-    assert shown(at.warning[0].value) == "2 new articles from 2 feeds. 1 feed failed: see its row."
-    assert any("HTTP 404" in shown(e.value) for e in at.error)
+    assert shown(at.warning[0].value) == "0 new articles from 3 feeds. 2 feeds failed: see their rows."
+    assert sum("HTTP 404" in shown(e.value) for e in at.error) == 2
     rows = library().page().rows
     assert sorted(r.title for r in rows) == sorted(t for _, t, _ in items) and all(r.unread for r in rows)
+
+
+def test_a_web_page_given_as_a_feed_is_not_subscribed_and_its_own_feed_is_offered(fake_model, monkeypatch):
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
+    with LocalServer() as server:
+        url = serve_feed(server, "/feed.xml", [("/news/a", "البنك المركزي يثبت الفائدة", 31)])
+        alternate = f'<link rel="alternate" type="application/rss+xml" href="{url}">'
+        server.routes["/home"] = page(f"<html><head>{alternate}</head><body><p>الأخبار</p></body></html>")
+        at = new_app(FEEDS).run()
+        at.text_input(key="feed_url").input(server.url("/news/a"))
+        at.button[0].click().run()
+        assert shown(at.warning[0].value) == (
+            f"{server.url('/news/a')} is a web page, not a feed, and it names no feed of its own. Add it as an article?"
+        )
+        assert library().feeds() == []
+        at.text_input(key="feed_url").input(server.url("/home"))
+        at.button[0].click().run()
+        assert "is a web page, not a feed. It names 1 feed of its own" in shown(at.warning[0].value)
+        at.button(key="found-0").click().run()
+    assert not at.exception
+    assert [(f.url, f.title) for f in library().feeds()] == [(url, "الخبر")]  # named by its own title
+    assert shown(at.success[0].value).startswith(f"Subscribed to {url}.")
 
 
 # ---- the logic, without Streamlit -----------------------------------------------------------------
@@ -376,8 +416,9 @@ def test_translate_fills_in_chunk_by_chunk_then_comes_back_from_the_cache(tmp_pa
     assert all(s.has(Flag.CACHED) for s in again[0].document.sentences)
     assert len(fake.calls) == 3
     assert (
-        again[0].summary == "3 sentences · 3 from cache · 0 passed through · model calls: 0 (nothing sent to the model)"
+        again[0].details == "3 sentences · 3 from cache · 0 passed through · model calls: 0 (nothing sent to the model)"
     )
+    assert again[0].summary == "3 sentences, all remembered from earlier translations."
 
 
 def test_runs_share_one_model_one_call_at_a_time(tmp_path):
@@ -427,11 +468,13 @@ def test_downloads_render_when_asked_or_say_why_not(tmp_path, monkeypatch):
     monkeypatch.setattr(reading.importlib.util, "find_spec", lambda name: None if name.endswith("tmx") else name)
     items = reading.downloads(done.document)
     n = len(done.document.sentences)
+    stem = "-".join(re.findall(r"[a-z0-9]+", done.document.title_en.lower()))  # the fake's English title
+    assert stem and not done.document.meta.date
     assert [(d.label, d.file_name, d.error) for d in items] == [
-        ("JSON", "desert-solar-farm.ar-en.json", ""),
-        ("HTML", "desert-solar-farm.ar-en.html", ""),
-        ("PDF", "desert-solar-farm.ar-en.pdf", "needs packages that are not installed (fpdf)"),
-        ("Markdown", "desert-solar-farm.ar-en.md", ""),
+        ("JSON", f"{stem}.ar-en.json", ""),
+        ("HTML", f"{stem}.ar-en.html", ""),
+        ("PDF", f"{stem}.ar-en.pdf", "needs packages that are not installed (fpdf)"),
+        ("Markdown", f"{stem}.ar-en.md", ""),
     ]  # TMX is left out: its exporter is "not installed"
     assert items[0].render() == f"json:{n}".encode() and items[2].render is None
     assert items[3].render() == b"This md export could not be made: the md export broke\n"
@@ -462,7 +505,14 @@ def test_positions_and_events_are_checked_before_they_are_kept(fake_model):
     assert reading.start_at(view, None) == (1, False)
     assert reading.start_at(view, "0") == (0, True) and reading.start_at(view, "9") == (1, False)
     assert reading.start_at(view, "<script>") == (1, False)
-    assert reading.sentence_details(view.document, 1) == "Sentence 2 of 2 · model score -0.30"
+    assert reading.sentence_details(view.document, 1) == "Sentence 2 of 2"  # the score is for a details area
+    assert "Model score (mean log-probability per token): -0.30" in reading.technical_details(view.document, 1)
+
+
+def test_alternatives_offer_other_versions_only_ranked_without_scores():
+    found = [Translation(t, score=s) for t, s in [("Machine.", -0.1), ("Other.", -0.5), ("Machine.", -0.6), ("", 0)]]
+    assert editing_panel.other_versions(found, "Machine.", "Mine.") == ["Other."]
+    assert editing_panel.other_versions(found[:1], "Machine.", "Machine.") == []
 
 
 def test_component_script_holds_no_document_data_and_checks_the_frame():
@@ -530,7 +580,8 @@ def test_the_side_panel_edits_a_sentence_and_shows_hostile_text_as_text(fake_mod
     at.session_state[f"picked-{doc}"] = 1  # as a click on sentence 1 leaves it
     at.run()
     assert not at.exception
-    assert [t.value for t in at.text][-2:] == ["جملة ثانية", "Second"]  # the source, the machine version
+    assert '<div class="reader-ar" dir="rtl" lang="ar">جملة ثانية</div>' in [h.proto.body for h in at.get("html")]
+    assert [t.value for t in at.text][-1:] == ["Second"]  # the machine version
     box = at.text_area(key=f"edit-text-{doc}-1")
     assert box.value == "Second" and box.label == "Your version of sentence 2"
     box.input(hostile)
@@ -547,3 +598,45 @@ def test_the_side_panel_edits_a_sentence_and_shows_hostile_text_as_text(fake_mod
     assert library().get(doc).sentences[1].edit is None
     at.button(key=f"close-edit-text-{doc}-1").click().run()
     assert any("Click a sentence" in c.value for c in at.caption)
+
+
+def test_downloads_are_named_after_the_article_and_sources_in_words():
+    from reader.library.index import Row
+
+    titled = make_document([[("البنك يثبت الفائدة", "The Central Bank holds rates: 27.25% (again)", [], [])]])
+    dated = replace(titled, meta=replace(titled.meta, date="2024-11-21T08:00:00Z", source="https://a.example/x"))
+    assert reading.download_stem(dated) == "2024-11-21-the-central-bank-holds-rates-27-25-again.ar-en"
+    long = replace(dated, meta=replace(dated.meta, title_translation="word " * 30))
+    assert reading.download_stem(long) == "2024-11-21-" + "-".join(["word"] * 12) + ".ar-en"
+
+    def row(source: str, feed: str = "") -> Row:
+        return Row("id", "t", "", source, feed, "", "", "2024-11-21", 0.0, "", "", 1, 0, {}, False, False, 0)
+
+    names = {"https://a.example/feed.xml": "A news"}
+    assert listing.source_name(row("https://a.example/x", "https://a.example/feed.xml"), names) == "A news"
+    assert listing.source_name(row("https://b.example/x", "https://b.example/rss"), names) == "b.example"
+    assert listing.source_name(row("https://c.example/x"), names) == "c.example"
+    assert listing.source_name(row("seeds/central-bank-rates.ar.txt"), names) == "Sample article"
+    assert listing.source_name(row(""), names) == "Pasted text"
+    assert listing.source_name(row("/home/me/news/today.ar.txt"), names) == "today.ar.txt"
+
+
+def test_the_sidebar_names_a_model_folder_by_its_name_not_its_path(fake_model):
+    at = new_app().run()
+    assert not at.exception
+    (box,) = at.sidebar.selectbox
+    assert box.options == [fake_model.folder.name]  # the options as shown; the value is still the folder
+    assert box.value == str(fake_model.folder)
+
+
+def test_the_view_names_a_sample_or_a_file_in_words_not_by_its_path(fake_model):
+    at = new_app(ADD)
+    at.query_params["kind"] = "sample"
+    at.run()
+    at.button(key="translate").click().run()
+    assert not at.exception
+    assert "<dd dir=\"auto\">Sample article</dd>" in srcdoc(at) and "seeds/" not in srcdoc(at)
+    document = make_document([[("قال.", "Said.", [], [])]], meta=Metadata(source="/home/me/news/today.ar.txt"))
+    assert reading.shown(document).meta.source == "today.ar.txt"
+    web = replace(document, meta=Metadata(source="https://a.example/x"))
+    assert reading.shown(web) is web

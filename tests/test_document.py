@@ -98,3 +98,16 @@ def test_agency_round_trips_and_files_written_before_it_still_load():
     del old["meta"]["agency"]
     old["version"] = 1
     assert Document.from_dict(old).meta == Metadata(title="t")
+
+
+def test_a_pasted_articles_title_is_its_first_sentence_cut_at_a_word() -> None:
+    from reader.document import headline
+    from tests.support.documents import make_document
+
+    first = ("قال الوزير إن النمو قوي.", "The minister said growth is strong.", [], [])
+    second = ("وأضاف أن التضخم تراجع في العام الماضي.", "He added inflation fell last year.", [], [])
+    document = make_document([[first, second], [second]])
+    assert (document.title, document.title_en) == (first[0], first[1])  # not the whole first paragraph
+    one = make_document([[("خبر " * 60, "news " * 60, [], [])]])
+    assert one.title == "خبر " * 24 + "خبر…" and len(one.title_en) <= 101 and one.title_en.endswith("news…")
+    assert headline("a" * 150) == "a" * 100 + "…" and headline("short one") == "short one"

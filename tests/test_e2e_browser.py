@@ -46,6 +46,8 @@ def translate_in_new_session(browser, url: str, text: str):
     box.fill(text)
     box.press("Control+Enter")  # commit the value before clicking
     page.get_by_role("button", name="Translate").click()
+    page.get_by_text(re.compile(r"^\d+ sentences(,| translated)")).wait_for()  # what it took, in words
+    page.get_by_text("Translation details").click()  # and in numbers, folded away
     page.get_by_text("model calls:").wait_for()
     frame = reading_frame(page)
     frame.locator(".cell.ar").first.wait_for()

@@ -75,6 +75,7 @@ def test_every_export_shows_the_edit_escaped_with_its_mark_and_legend():
     html = export.render(document, "html").decode()
     assert "&lt;b&gt;story&lt;/b&gt;" in html and "<b>story" not in html
     assert FLAG_MARKS[Flag.EDITED].description.replace("'", "&#x27;") in html
+    assert '<span class="mark edited" title="edited' in html  # the readable size and contrast of reader.css
     assert "red teacher" not in html
     md = export.render(document, "md").decode()
     assert "The tall teacher" in md and "red teacher" not in md and "<b>" not in md
@@ -105,3 +106,4 @@ def test_the_pdf_prints_the_edit(tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "The tall teacher sells" in " ".join(text.split())
     assert FLAG_MARKS[Flag.EDITED].description in " ".join(text.split())
+    assert text.count("✎") >= 2 and "\ufffd" not in text  # the view's own mark, by the sentence and in the legend

@@ -471,13 +471,16 @@ def page_one_text(path: Path) -> str:
     return " ".join(run("pdftotext", "-f", "1", "-l", "1", path, "-").split())
 
 
-def test_printed_marks_are_single_non_letters_that_noto_sans_has() -> None:
-    """Drawn with the shipped fonts only; no letter or digit, so copied sentences keep their words."""
+def test_printed_marks_are_single_non_letters_that_the_shipped_fonts_have() -> None:
+    """Drawn with the shipped fonts only; no letter or digit, so copied sentences keep their words. The edit
+    mark is the view's own ✎, from the marks font; the others are Noto Sans's."""
     metrics = fonts.Metrics()
     printed = [m.printed for m in FLAG_MARKS.values() if m.printed]
-    assert printed == ["=", "÷", "?", "×", "±", "#", "§", "*"]
+    assert printed == ["=", "÷", "?", "×", "±", "#", "§", "✎"]
+    assert FLAG_MARKS[Flag.EDITED].printed == FLAG_MARKS[Flag.EDITED].glyph == "✎"
     for glyph in printed:
-        assert ord(glyph) in metrics.coverage[("sans", "")] and ord(glyph) in metrics.coverage[("sans", "B")]
+        family = "marks" if glyph == "✎" else "sans"
+        assert ord(glyph) in metrics.coverage[(family, "")] and ord(glyph) in metrics.coverage[(family, "B")]
         assert not letters(glyph)
     assert FLAG_MARKS[Flag.CACHED].printed == ""  # where a translation came from says nothing about it
 

@@ -195,6 +195,8 @@ def test_hostile_article_text_and_metadata_never_become_markup(standalone):
         "p",
         "span",
         "script",
+        "details",  # the model's name and fingerprint, folded away
+        "summary",
     }
     script = page_script(tree)
     assert script.text() == resources.files("reader.export").joinpath("static/reader.js").read_text("utf-8")
@@ -320,3 +322,12 @@ def test_export_registry_uses_this_renderer():
 
 def test_every_flag_but_pending_has_a_mark():
     assert set(Flag) - {Flag.PENDING} == set(MARKS)
+
+
+def test_the_model_and_its_fingerprint_are_folded_away_under_translation_details():
+    meta = Metadata(source="https://a.example/x", model="opus-mt-ar-en", model_fingerprint="5864cae4")
+    tree = parse(render_view(replace(SAMPLE, meta=meta)))
+    (details,) = tree.find_all("details")
+    assert [s.text() for s in details.find_all("summary")] == ["Translation details"]
+    assert [dt.text() for dt in details.find_all("dt")] == ["Model", "Model fingerprint"]
+    assert [dt.text() for dt in tree.find_all("dt")] == ["Source", "Model", "Model fingerprint"]

@@ -129,7 +129,7 @@ def test_settings_name_the_editor(monkeypatch):
 
 
 def test_the_side_panel_shows_both_versions_the_terms_and_how_the_edit_was_made(library):
-    from reader.app import editing as panels
+    from reader.app import edit_panel as panels
     from reader.translate.base import Translation
 
     doc = library.add(document("/a.txt", ("غادر الوفد العاصمة", "The delegation left the capital")), "/a.txt")

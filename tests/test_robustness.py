@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from reader.app import inputs, messages
+from reader.app import add as inputs
+from reader.app import messages
 from reader.cli import cli
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata

@@ -23,7 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader import export, fetch
-from reader.app import inputs, reading, translating
+from reader.app import add as inputs
+from reader.app import read as reading
+from reader.app import translating
 from reader.cli import cli
 from reader.config import Settings
 from reader.document import Document, Flag, Metadata
@@ -66,7 +68,7 @@ META = Metadata(
 )
 
 PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "dl", "div", "dt", "dd", "p"}
-PAGE_TAGS |= {"span", "script"}
+PAGE_TAGS |= {"span", "script", "details", "summary"}
 VIEW_TAGS = PAGE_TAGS - {"html", "head", "meta", "title", "style", "body", "script"}
 _BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
 

@@ -126,6 +126,35 @@ def test_an_ellipsis_inside_a_sentence_ends_nothing(text: str) -> None:
 @pytest.mark.parametrize(
     ("first", "second"),
     [
+        ("وأعلنت الوزارة ارتفاع الصادرات إلى ذلك..", "وفي سياق متصل، وصل وفد إلى البصرة."),
+        ("بلغت الصادرات 595 ألف طن..", "مقابل 443 ألفا في العام الماضي."),
+        ("افتتحت البلدية مكتبة جديدة.", '<img src="x.jpg" alt="صورة"> تقرأ طالبة كتابا.'),
+        ("افتتحت البلدية مكتبة جديدة.", "<b>ساعات العمل</b> من التاسعة."),
+        ("افتتحت البلدية مكتبة جديدة.", "</p> تقرأ طالبة كتابا."),
+    ],
+)
+def test_agency_double_dots_before_an_arabic_word_and_a_stop_before_markup_end_a_sentence(
+    first: str, second: str
+) -> None:
+    assert flat(f"{first} {second}") == [first, second]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'وقال للصحفيين: "نأمل أن نبدأ العمل... قبل نهاية العام"',
+        "قال إنه... لا يعرف شيئا",
+        "انتهى الأمر.. and then",
+        "الفرق بين 3 < 5 ضئيل",
+    ],
+)
+def test_three_dots_before_an_arabic_word_and_a_lone_angle_bracket_end_nothing(text: str) -> None:
+    assert flat(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
         ("قال الموظف إن الرحلة ألغيت...", '"اتصلوا غدا"، قالها وانصرف.'),
         ("وجاء الرد بعد ساعات…", "«لا تعليق» قال المتحدث."),
         ("وهذا ملخص ما جرى...", "- تأخير خمس ساعات."),

@@ -8,7 +8,7 @@ the page's strict CSP, and relays only validated sentence numbers the frame post
 - ``position`` (a state value): the sentence at the top of the view, as the reader scrolls;
 - ``select`` and ``edit`` (trigger values): a sentence clicked, or ``e`` pressed on it;
 - ``cancel`` (a trigger value, ``True``): ``Esc`` pressed in the frame or anywhere on the app's page,
-  which closes the side panel (``reader.app.editing``);
+  which closes the side panel (``reader.app.edit_panel``);
 - and, for the frame itself, the page's height, which sizes the frame up to the window's.
 
 The other way, ``start`` in the data is the sentence to open at (a saved position, a search hit),

@@ -14,6 +14,7 @@ from datetime import datetime
 from reader.app.messages import count
 from reader.batch.feeds import FeedCheck, check_feeds
 from reader.batch.options import BatchOptions
+from reader.batch.sources import FEED_PAGE, Probe, probe_feed
 from reader.config import Settings
 from reader.library import Library
 from reader.translate.shared import SharedTranslator
@@ -33,6 +34,33 @@ class FeedRow:
     """When it was last checked and what that found, in words."""
     error: str
     """Why the last check of this feed failed; empty when it worked."""
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    """What pressing Subscribe did: subscribed (``feed``), or found a web page (``page``) and the feeds it names."""
+
+    feed: str = ""
+    page: Probe | None = None
+
+
+def subscribe(library: Library, settings: Settings, url: str, *, title: str = "", auto: bool = True) -> Subscribed:
+    """Subscribe to ``url`` when it is a feed (named by ``title``, else by its own title); a web page is not
+    subscribed, and its own feeds are offered."""
+    probe = probe_feed(url, settings)
+    if probe.kind != FEED_PAGE:
+        return Subscribed(page=probe)
+    return Subscribed(feed=library.subscribe(probe.url, title=title or probe.title, auto_translate=auto).url)
+
+
+def not_a_feed(probe: Probe) -> str:
+    """What the page says when a web page was given as a feed (plain text)."""
+    if not probe.feeds:
+        return f"{probe.url} is a web page, not a feed, and it names no feed of its own. Add it as an article?"
+    return (
+        f"{probe.url} is a web page, not a feed. It names {count(len(probe.feeds), 'feed')} of its own: "
+        "subscribe to one, or add the page as an article."
+    )
 
 
 def feed_rows(library: Library, *, now: float | None = None) -> list[FeedRow]:
@@ -121,7 +149,8 @@ def check_message(check: FeedCheck) -> tuple[str, str]:
     failed = [r for r in check.feeds if r.error]
     text = f"{count(new, 'new article')} from {count(len(check.feeds), 'feed')}."
     if failed:
-        return "warning", f"{text} {count(len(failed), 'feed')} failed: see its row."
+        rows = "its row" if len(failed) == 1 else "their rows"
+        return "warning", f"{text} {count(len(failed), 'feed')} failed: see {rows}."
     articles = sum(r.failed for r in check.feeds)
     if articles:
         return "warning", f"{text} {count(articles, 'article')} could not be translated."

@@ -41,14 +41,22 @@ def model_choices(settings: Settings) -> list[str]:
     return [settings.model, *names]
 
 
+def shown_name(model: str) -> str:
+    """How the sidebar names a model: a catalog name, or a model folder's name (never its path)."""
+    from reader.api import model_label
+
+    return model_label(model)
+
+
 def no_model_help(settings: Settings) -> str:
     """Markdown for the panel shown when no model is installed."""
     return (
         "**No translation model is installed yet.**\n\n"
-        "Download the default model (needs internet once):\n\n"
-        "```\nreader models pull opus-mt-ar-en\n```\n\n"
+        "In the repository folder, download the default model (needs internet once):\n\n"
+        "```\n.venv/bin/reader models pull opus-mt-ar-en\n```\n\n"
         "or import a Marian model folder you already have:\n\n"
-        "```\nreader models import PATH --name opus-mt-ar-en\n```\n\n"
+        "```\n.venv/bin/reader models import PATH --name opus-mt-ar-en\n```\n\n"
+        "Without internet access, `make demo` starts the app with a small offline toy model.\n\n"
         f"Models are stored in `{settings.models_dir}`. Reload this page afterwards."
     )
 

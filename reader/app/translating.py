@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reader import ingest
+from reader.app.messages import count
 from reader.config import Settings
 from reader.document import Document, Flag
 from reader.library import Library
@@ -38,6 +39,17 @@ class Reading:
 
     @property
     def summary(self) -> str:
+        """What the translation took, in a reader's words."""
+        sentences = self.document.sentences
+        cached = sum(1 for s in sentences if s.has(Flag.CACHED))
+        if sentences and cached == len(sentences):
+            return f"{count(len(sentences), 'sentence')}, all remembered from earlier translations."
+        text = f"{count(len(sentences), 'sentence')} translated"
+        return text + (f", {cached} of them remembered from earlier translations." if cached else ".")
+
+    @property
+    def details(self) -> str:
+        """The same in a developer's numbers, for a details area."""
         sentences = self.document.sentences
         cached = sum(1 for s in sentences if s.has(Flag.CACHED))
         passthrough = sum(1 for s in sentences if s.has(Flag.PASSTHROUGH))

@@ -61,11 +61,11 @@ def check_feeds(
     summary = run_batch([f.url for f in feeds], root, replace(options, feeds_only=True), engine=engine)
     now = time.time()
     results = []
-    errors = {failure.key: failure.reason for failure in summary.failed}
+    errors = {failure.key: failure.reason for failure in summary.failed if failure.key == failure.origin}
     with Library(root) as library:
         for feed in feeds:
             mine = [key for key in summary.new + summary.changed if summary.sources.get(key) == feed.url]
-            failed = sum(1 for f in summary.failed if f.key != feed.url and summary.sources.get(f.key) == feed.url)
+            failed = sum(1 for f in summary.failed if f.origin == feed.url and f.key != feed.url)
             result = FeedResult(feed.url, len(mine), failed, errors.get(feed.url, ""))
             results.append(result)
             with contextlib.suppress(LibraryError):  # unsubscribed during the check: nothing to record it on

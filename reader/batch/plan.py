@@ -93,7 +93,7 @@ def plan(
             to_load.append((item, row))
     for (item, row), loaded in _load_ahead(to_load, settings):
         if isinstance(loaded, ReaderError):
-            yield Failure(item.key, str(loaded))
+            yield Failure(item.key, str(loaded), item.origin)
             continue
         digest = content_hash(loaded, key)
         if row is not None and row.status == DONE and row.content_hash == digest and complete(row):

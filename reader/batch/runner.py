@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.api import open_translator
@@ -134,8 +136,9 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             summary.removed = len(found) - len(items)
             summary.sources = {item.key: item.origin for item in items}
             reporter.start(len(items) + len(failures))
-            for failure in failures:
-                round_.fail(failure.key, failure.reason)
+            for failure in failures:  # a source that is also another source's article leaves that one's row alone
+                mine = failure.key not in summary.sources
+                round_.fail(failure.key, failure.reason, origin=failure.origin, record=mine)
             jobs = round_.jobs(plan(items, manifest, complete=outputs.complete, settings=options.settings, key=key))
             for result in engine.translate(jobs):
                 round_.finish(result)
@@ -166,8 +169,12 @@ class _Round:
                 self.summary.unchanged += 1
                 self.progress.article(step.key, "unchanged")
             elif isinstance(step, Failure):
-                self.fail(step.key, step.reason)
+                self.fail(step.key, step.reason, origin=step.origin)
             else:
+                article = step.article
+                if step.item.kind == "url":  # after planning: the day first seen is not part of "changed"
+                    article = self.library.first_seen(document_id(step.key), article, today())
+                step = replace(step, article=self.library.without_site_boilerplate(article))
                 for warning in step.article.warnings:
                     self.progress.message(warning)
                 self.manifest.mark_pending(step.key, step.content_hash, source=step.source, hint=step.hint)
@@ -176,12 +183,12 @@ class _Round:
     def finish(self, result: Result) -> None:
         job = result.job
         if result.document is None:
-            self.fail(job.key, result.error, source=job.source)
+            self.fail(job.key, result.error, source=job.source, origin=job.item.origin)
             return
         try:
             self.commit(job, result.document)
         except Exception as exc:  # a file that cannot be written fails this article; the run goes on
-            self.fail(job.key, describe(exc), source=job.source)
+            self.fail(job.key, describe(exc), source=job.source, origin=job.item.origin)
 
     def commit(self, job: Job, document: Document) -> None:
         """Write every output file (atomically), index the document, then mark the article done in one transaction.
@@ -209,9 +216,11 @@ class _Round:
         (self.summary.new if job.outcome == "new" else self.summary.changed).append(job.key)
         self.progress.article(job.key, job.outcome, f"{len(document.sentences)} sentences, {cached} cached")
 
-    def fail(self, key: str, reason: str, *, source: str = "") -> None:
-        self.manifest.mark_failed(key, reason, source=source or key)
-        self.summary.failed.append(Failure(key, reason))
+    def fail(self, key: str, reason: str, *, source: str = "", origin: str = "", record: bool = True) -> None:
+        """Count a failure; ``record`` it on the article's manifest row too, unless that row is another source's."""
+        if record:
+            self.manifest.mark_failed(key, reason, source=source or key)
+        self.summary.failed.append(Failure(key, reason, origin))
         self.progress.article(key, "failed", reason)
 
 
@@ -225,6 +234,11 @@ def _publish(library: Library, options: BatchOptions, reporter: ProgressReporter
     except (OSError, ReaderError) as exc:
         reporter.message(f"the translated feeds were not written: {describe(exc)}")
         return None
+
+
+def today() -> str:
+    """The day, YYYY-MM-DD in UTC, that an undated article is first seen on."""
+    return datetime.now(UTC).date().isoformat()
 
 
 def _shorten(text: str, limit: int = 200) -> str:

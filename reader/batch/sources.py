@@ -24,12 +24,14 @@ that source's failure ("not an RSS or Atom feed"), not an article.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from reader.document import DATE_FROM_FEED
 from reader.errors import ReaderError, first_line
 from reader.ingest import HTML_SUFFIXES, SUFFIXES, Article, article_from_page, fetch_article, read_file
 from reader.library.layout import library_key
@@ -67,19 +69,28 @@ class Item:
     hint: str = ""
     page: FetchedPage | None = None
     feed: str = ""
+    date: str = ""
+    """The feed entry's date (published, else updated), YYYY-MM-DD; empty when it gives none."""
 
     def load(self, settings: Settings) -> Article:
         """Read or fetch the article; raises a ReaderError subclass when it cannot."""
         if self.kind == "file":
             return read_file(Path(self.key), settings)
         article = article_from_page(self.page) if self.page is not None else fetch_article(self.key, settings)
-        return replace(article, feed=self.feed) if self.feed else article
+        if self.feed:
+            article = replace(article, feed=self.feed)
+        if article.meta.date or not self.date:
+            return article  # dated by its page; an article nobody dates is dated when first seen (Library.first_seen)
+        return replace(article, meta=replace(article.meta, date=self.date, date_source=DATE_FROM_FEED))
 
 
 @dataclass(frozen=True)
 class Failure:
     key: str
     reason: str
+    origin: str = ""
+    """The SOURCE whose reading failed, or that listed the article that did: the failure is its alone. A
+    source's own failure has ``key == origin``; the same URL listed by another source is not touched by it."""
 
 
 def discover(
@@ -97,7 +108,7 @@ def discover(
             else:
                 raise ReaderError(f"{spec}: not a feed URL (it must start with http:// or https://)")
         except ReaderError as exc:
-            failures.append(Failure(spec, str(exc)))
+            failures.append(Failure(spec, str(exc), spec))
             continue
         for item in found:
             if isinstance(item, Failure):
@@ -166,9 +177,9 @@ def _url_list(path: Path, settings: Settings) -> list[Item | Failure] | None:
         if line.lower().startswith(("http://", "https://")):
             found.append(Item(key=library_key(url=line), kind="url", origin=spec))
         elif _HAS_SCHEME.match(line):
-            found.append(Failure(line, f"{spec}, line {number}: only http and https URLs are allowed"))
+            found.append(Failure(line, f"{spec}, line {number}: only http and https URLs are allowed", spec))
         else:
-            found.append(Failure(line, f"{spec}, line {number}: not a URL"))
+            found.append(Failure(line, f"{spec}, line {number}: not a URL", spec))
     return found
 
 
@@ -185,13 +196,65 @@ def _url_source(url: str, settings: Settings, *, feeds_only: bool = False) -> li
     if feeds_only and not entries and problem:
         raise ReaderError(f"{url}: not an RSS or Atom feed (malformed XML: {problem})")
     found: list[Item | Failure] = []
-    for link, hint in entries:
+    for link, hint, date in entries:
         absolute = urljoin(page.final_url, link)
         if absolute.lower().startswith(("http://", "https://")):
-            found.append(Item(key=library_key(url=absolute), kind="url", origin=url, hint=hint, feed=url))
+            found.append(Item(key=library_key(url=absolute), kind="url", origin=url, hint=hint, feed=url, date=date))
         else:
-            found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL"))
+            found.append(Failure(absolute, f"feed {url}: entry link is not an http(s) URL", url))
     return found
+
+
+FEED_PAGE, WEB_PAGE = "feed", "page"
+_FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a URL someone means to subscribe to answers with: a feed, or a web page and the feeds it names."""
+
+    url: str
+    kind: str
+    """``FEED_PAGE`` or ``WEB_PAGE``."""
+    feeds: tuple[str, ...] = ()
+    """A web page's own feeds (``<link rel="alternate" type="application/rss+xml">``, Atom, JSON Feed)."""
+    title: str = ""
+    """A feed's own title (its channel's), on one line; empty when it gives none."""
+
+
+def probe_feed(url: str, settings: Settings) -> Probe:
+    """Fetch ``url`` once to tell a feed from a page before it is subscribed (ReaderError when it cannot be)."""
+    from reader.fetch import fetch_url
+
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise ReaderError(f"{url or 'nothing'}: not a feed URL (it must start with http:// or https://)")
+    page = fetch_url(url, settings)
+    if _feed_entries(page) is not None:
+        import feedparser
+
+        title = " ".join(str(feedparser.parse(page.body).feed.get("title", "")).split())
+        return Probe(url, FEED_PAGE, title=title)
+    return Probe(url, WEB_PAGE, _alternate_feeds(page))
+
+
+def _alternate_feeds(page: FetchedPage) -> tuple[str, ...]:
+    """The feed URLs an HTML page links as its alternates (feed autodiscovery), absolute, in page order."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        tree = lxml.html.document_fromstring(page.body)
+    except (ParserError, ValueError):
+        return ()
+    found: list[str] = []
+    for link in tree.iter("link"):
+        rel = str(link.get("rel") or "").lower().split()
+        kind = str(link.get("type") or "").split(";")[0].strip().lower()
+        href = urljoin(page.final_url, str(link.get("href") or "").strip())
+        if "alternate" in rel and kind in _FEED_LINK_TYPES and href.lower().startswith(("http://", "https://")):
+            found.append(href)
+    return tuple(dict.fromkeys(found))
 
 
 def _not_a_feed(page: FetchedPage) -> str:
@@ -209,9 +272,9 @@ def _looks_like_xml(page: FetchedPage) -> bool:
     return page.content_type in _FEED_TYPES or start.startswith(_XML_START)
 
 
-def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str]], str] | None:
-    """(link, change hint) of each entry when the page is a feed, else None; and what was wrong with its
-    XML when feedparser had to recover ('' when nothing was)."""
+def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str, str]], str] | None:
+    """(link, change hint, date) of each entry when the page is a feed, else None; and what was wrong with
+    its XML when feedparser had to recover ('' when nothing was)."""
     if not _looks_like_xml(page):
         return None
     import feedparser
@@ -227,6 +290,15 @@ def _feed_entries(page: FetchedPage) -> tuple[list[tuple[str, str]], str] | None
             continue
         # dict.get: feedparser's own lookup of 'updated' warns about a deprecated fallback.
         stamp = dict.get(entry, "updated") or dict.get(entry, "published") or ""
-        entries.append((link, str(stamp)))
+        entries.append((link, str(stamp), _entry_date(entry)))
     problem = parsed.get("bozo_exception")
     return entries, first_line(problem) if parsed.get("bozo") and problem else ""
+
+
+def _entry_date(entry: dict) -> str:
+    """An entry's date, YYYY-MM-DD in UTC: when it was published (RSS pubDate, Atom published), else updated."""
+    for name in ("published_parsed", "updated_parsed"):
+        parsed = dict.get(entry, name)
+        if parsed:
+            return time.strftime("%Y-%m-%d", parsed)
+    return ""

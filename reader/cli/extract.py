@@ -7,11 +7,13 @@ exit status 1. Page text is hostile: control characters (terminal escapes) are p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from reader.chars import JSON_CONTROLS as _JSON_CONTROLS
 from reader.chars import TERMINAL_CONTROLS as _CONTROLS
+from reader.cli.options import library_option, open_library
 from reader.config import Settings
 
 _META_FIELDS = ("title", "author", "date", "agency")
@@ -20,16 +22,25 @@ _META_FIELDS = ("title", "author", "date", "agency")
 @click.command("extract")
 @click.argument("url_or_file")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: the metadata, warnings and paragraphs.")
-def extract_command(url_or_file: str, as_json: bool) -> None:
-    """Show the title, metadata and paragraphs read from URL_OR_FILE (a page, a text file or - for stdin)."""
+@library_option
+def extract_command(url_or_file: str, as_json: bool, library_dir: Path | None) -> None:
+    """Show the title, metadata and paragraphs read from URL_OR_FILE (a page, a text file or - for stdin).
+
+    Paragraphs the library has learned are the site's boilerplate are shown as dropped.
+    """
     from reader import ingest
 
-    article = ingest.read_input(url_or_file, Settings.load())
+    settings = Settings.load(library=library_dir)
+    article = ingest.read_input(url_or_file, settings)
+    if settings.library.is_dir():  # an existing library only: extracting a page creates none
+        with open_library(library_dir) as library:
+            article = library.without_site_boilerplate(article)
     paragraphs = [line.strip() for line in article.text.splitlines() if line.strip()]
+    dropped = [line for line in article.meta.boilerplate.splitlines() if line.strip()]
     fields = {name: getattr(article.meta, name) for name in _META_FIELDS}
     fields |= {"source": article.source, "url": article.url}
     if as_json:
-        record = {**fields, "warnings": list(article.warnings), "paragraphs": paragraphs}
+        record = {**fields, "warnings": list(article.warnings), "paragraphs": paragraphs, "dropped": dropped}
         click.echo(json.dumps(record, ensure_ascii=False, indent=2).translate(_JSON_CONTROLS))
         return
     for message in article.warnings:
@@ -40,6 +51,12 @@ def extract_command(url_or_file: str, as_json: bool) -> None:
     click.echo(f"paragraphs: {len(paragraphs)}")
     for number, paragraph in enumerate(paragraphs, start=1):
         click.echo(f"\n[{number}] {paragraph}".translate(_CONTROLS))
+    if dropped:
+        from reader.library.boilerplate import MIN_ARTICLES
+
+        click.echo(f"\ndropped as the site's boilerplate (in {MIN_ARTICLES} or more of its articles): {len(dropped)}")
+    for paragraph in dropped:
+        click.echo(f"\n[dropped] {paragraph}".translate(_CONTROLS))
 
 
 COMMANDS = (extract_command,)

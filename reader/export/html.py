@@ -37,6 +37,8 @@ MARKS: dict[str, tuple[str, str, bool]] = {flag: (m.glyph, m.description, m.warn
 # article could use them to disguise what it says. They are dropped from the view; isolates
 # and marks (LRM, RLM, FSI...) are harmless inside the per-sentence isolation and are kept.
 _BIDI_OVERRIDES = re.compile(f"[{BIDI_EMBEDDINGS}]")
+_TECHNICAL = ("Model", "Model fingerprint")
+"""Header fields shown folded away, under "Translation details"."""
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
@@ -134,32 +136,39 @@ def _header(document: Document) -> str:
     parts = ['<header class="doc-head">']
     if meta.title:
         parts.append(f'<h1 dir="auto"{_lang_of(meta.title)}>{_text(meta.title)}</h1>')
-    fields = []
+    fields, technical = [], []
     for label, raw in meta.labelled():
         if not raw:
             continue
         value = _text(raw)
         if label == "Source" and _HTTP_URL.fullmatch(raw):
             value = f'<a href="{value}" target="_blank" rel="noopener noreferrer nofollow">{value}</a>'
-        fields.append((label, value))
+        (technical if label in _TECHNICAL else fields).append((label, value))
     if fields:
-        parts.append(
-            '<dl class="doc-meta">'
-            + "".join(f'<div><dt>{label}</dt><dd dir="auto">{value}</dd></div>' for label, value in fields)
-            + "</dl>"
-        )
+        parts.append(_fields(fields))
+    if technical:  # for whoever checks which model translated: out of the reader's way
+        summary = "<summary>Translation details</summary>"
+        parts.append(f'<details class="doc-details">{summary}{_fields(technical)}</details>')
     shown = {flag for s in document.sentences for flag in s.shown_flags if flag in MARKS}
     present = sorted(shown, key=list(MARKS).index)
     if present:
         parts.append(
             '<p class="legend">Marks:'
             + "".join(
-                f'<span class="mark{" q" if MARKS[f][2] else ""}">{MARKS[f][0]}</span>{MARKS[f][1]}' for f in present
+                f'<span class="mark{_mark_kind(f, MARKS[f][2])}">{MARKS[f][0]}</span>{MARKS[f][1]}' for f in present
             )
             + "</p>"
         )
     parts.append("</header>")
     return "".join(parts)
+
+
+def _fields(fields: list[tuple[str, str]]) -> str:
+    return (
+        '<dl class="doc-meta">'
+        + "".join(f'<div><dt>{label}</dt><dd dir="auto">{value}</dd></div>' for label, value in fields)
+        + "</dl>"
+    )
 
 
 def _source_sentence(
@@ -188,8 +197,13 @@ def _marks(sentence: SentencePair) -> str:
         glyph, title, warning = MARKS.get(flag, ("·", flag, True))
         if flag == Flag.LOW_SCORE and sentence.score is not None:
             title = f"{title} (score {sentence.score:.2f})"
-        marks.append(f'<span class="mark{" q" if warning else ""}" title="{_text(title)}">{glyph}</span>')
+        marks.append(f'<span class="mark{_mark_kind(flag, warning)}" title="{_text(title)}">{glyph}</span>')
     return f'<span class="marks">{"".join(marks)}</span>' if marks else ""
+
+
+def _mark_kind(flag: str, warning: bool) -> str:
+    """The mark's extra class: a warning's colour, or the edit mark's size."""
+    return " q" if warning else " edited" if flag == Flag.EDITED else ""
 
 
 def _links(sentence: SentencePair, shown_source: str) -> tuple[dict[int, list[int]], dict[int, list[int]]] | None:
@@ -275,15 +289,20 @@ def _sha256(content: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stylesheet() -> str:
+    return arabic_font_face() + _asset("reader.css")
+
+
+@lru_cache(maxsize=1)
+def arabic_font_face() -> str:
+    """The CSS ``@font-face`` of "Reader Naskh", the bundled Arabic font, embedded (no request leaves the page)."""
     try:
         font = (resources.files("reader") / "fonts" / ARABIC_FONT).read_bytes()
     except FileNotFoundError:
         raise ExportError(f"the font {ARABIC_FONT} is missing from reader/fonts; reinstall reader") from None
-    face = (
+    return (
         '@font-face { font-family: "Reader Naskh"; font-style: normal; font-weight: 400; font-display: block; '
         f'src: url(data:font/ttf;base64,{base64.b64encode(font).decode("ascii")}) format("truetype"); }}\n'
     )
-    return face + _asset("reader.css")
 
 
 @lru_cache(maxsize=1)

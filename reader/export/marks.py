@@ -3,7 +3,8 @@
 Browsers fall back to any installed font, so the HTML view can use pictographs (✂ ↻ ↔). The PDF
 draws only with the fonts shipped in reader/fonts, whose Noto Sans has no arrows or dingbats,
 so print uses a single Latin-1 or ASCII character per flag, and Markdown follows the PDF so a
-printed and a Markdown copy read alike. Print leaves out "from the cache": it says where a
+printed and a Markdown copy read alike. The edit mark ✎ is the same everywhere: reader/fonts
+ships it alone (ReaderMarks.ttf) for the PDF. Print leaves out "from the cache": it says where a
 translation came from, not anything about it.
 """
 
@@ -20,7 +21,7 @@ class Mark:
     glyph: str
     """Shown in the HTML view."""
     printed: str
-    """Shown in the PDF and Markdown: one character that NotoSans-Regular has; empty when not shown."""
+    """Shown in the PDF and Markdown: one character the shipped fonts have; empty when not shown."""
     description: str
     warning: bool
     """A quality warning, as opposed to a note on how the sentence was handled."""
@@ -35,7 +36,7 @@ FLAG_MARKS: dict[str, Mark] = {
     Flag.LENGTH_RATIO: Mark("↔", "±", "translation unusually short or long for its source", True),
     Flag.NUMBER_MISMATCH: Mark("#", "#", "a number in the source is missing from the translation", True),
     Flag.GLOSSARY: Mark("§", "§", "a glossary term is missing its rendering in the translation", True),
-    Flag.EDITED: Mark("✎", "*", "edited: the reader's version, not the model's", False),
+    Flag.EDITED: Mark("✎", "✎", "edited: the reader's version, not the model's", False),
 }
 
 

@@ -18,6 +18,9 @@ quarter of a second on ten thousand documents); damage met in use gets the same 
   index is stored; the text is the ``sentences`` table's. ``columnsize=0``: hits are listed newest
   first, never ranked.
 - ``unreadable``: document files that could not be read, by stamp, so each is reported once.
+- ``site_paragraphs``: the folded paragraph keys of every document from a web host, its dropped
+  boilerplate included (``reader.library.boilerplate``), so a paragraph standing in three articles
+  of a host is found with one query.
 - ``scans``: the articles folder's modification time when it was last compared with the index:
   while it is unchanged no file was added, removed or replaced (every writer renames a whole file
   into place), so opening the library need not look at ten thousand files again.
@@ -41,12 +44,13 @@ from reader.chars import search_words
 from reader.document import Document
 from reader.errors import LibraryError
 from reader.export.marks import FLAG_MARKS
+from reader.library import boilerplate
 from reader.library.layout import FileStamp
 from reader.library.search import CLOSE, OPEN, Query
 from reader.library.state import LibraryWarning
 from reader.sqlite import Closing, Database, Names, Schema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SENTENCE_BITS = 16
 TITLE_ROW = (1 << SENTENCE_BITS) - 1
 """A document's title gets the last rowid of its range; sentences past it are not searchable."""
@@ -104,11 +108,15 @@ _STATEMENTS = (
         file TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL
     )""",
     "CREATE TABLE scans (folder TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL)",
+    """CREATE TABLE site_paragraphs (
+        host TEXT NOT NULL, key TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY (host, key, num)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX site_paragraphs_num ON site_paragraphs (num)",
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"documents", "sentences", "sentence_fts", "unreadable", "scans"}),
+    tables=frozenset({"documents", "sentences", "sentence_fts", "unreadable", "scans", "site_paragraphs"}),
     columns={"documents": _DOCUMENT_COLUMNS, "sentences": ("id", "source", "translation")},
 )
 NAMES = Names("library index", "index", "run reader library reindex")
@@ -260,6 +268,11 @@ class Index(Closing):
                 "INSERT INTO sentence_fts (rowid, ar, en) VALUES (?, ?, ?)",
                 [(base + n, search_words(source), translation) for n, source, translation in sentences],
             )
+            host = boilerplate.site(document.meta.source)
+            conn.executemany(
+                "INSERT INTO site_paragraphs (host, key, num) VALUES (?, ?, ?)",
+                [(host, key, num) for key in sorted(boilerplate.document_keys(document)) if host],
+            )
             conn.execute("DELETE FROM unreadable WHERE file = ?", (stamp.file,))
             return True
 
@@ -288,7 +301,7 @@ class Index(Closing):
 
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("INSERT INTO sentence_fts (sentence_fts) VALUES ('delete-all')")
-            for table in ("sentences", "documents", "unreadable", "scans"):
+            for table in ("sentences", "documents", "unreadable", "scans", "site_paragraphs"):
                 conn.execute(f"DELETE FROM {table}")
 
         self.db.write(write)
@@ -332,6 +345,15 @@ class Index(Closing):
     def row(self, id_: str) -> Row | None:
         found = self.db.read(lambda conn: conn.execute(f"{_ROW_SQL} WHERE d.id = ?", (id_,)).fetchone())
         return None if found is None else _row(found)
+
+    def site_boilerplate(self, host: str) -> frozenset[str]:
+        """The paragraph keys that stand in enough of ``host``'s documents to be its boilerplate."""
+        found = self.db.read(
+            lambda conn: conn.execute(
+                "SELECT key, COUNT(*) FROM site_paragraphs WHERE host = ? GROUP BY key", (host,)
+            ).fetchall()
+        )
+        return boilerplate.learned((str(key), int(n)) for key, n in found)
 
     def file(self, id_: str) -> str | None:
         found = self.db.read(lambda conn: conn.execute("SELECT file FROM documents WHERE id = ?", (id_,)).fetchone())
@@ -458,6 +480,7 @@ def _delete_sentences(conn: sqlite3.Connection, num: int) -> None:
         (low, high),
     )
     conn.execute("DELETE FROM sentences WHERE id BETWEEN ? AND ?", (low, high))
+    conn.execute("DELETE FROM site_paragraphs WHERE num = ?", (num,))
 
 
 def _where(filters: Filters, search: Query | None) -> tuple[str, list[object]]:

@@ -32,9 +32,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.document import Document, Edit, SentencePair
+from reader.document import DATE_FIRST_SEEN, Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
+from reader.library import boilerplate
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -59,6 +60,7 @@ from reader.sqlite import Closing
 
 if TYPE_CHECKING:
     from reader.config import Settings
+    from reader.ingest import Article
 
 T = TypeVar("T")
 
@@ -445,6 +447,37 @@ class Library(Closing):
     def set_position(self, id_: str, position: int) -> None:
         self.open()
         self.state.set_position(id_, position)
+
+    def first_seen(self, id_: str, article: Article, today: str) -> Article:
+        """An article that neither its page nor its feed dates is dated by the day it was first seen: ``today``,
+        or the day its earlier translation in the library was first seen."""
+        if article.meta.date:
+            return article
+        seen = today
+        with contextlib.suppress(LibraryError):  # not in the library yet
+            before = self.get(id_).meta
+            if before.date_source == DATE_FIRST_SEEN and before.date:
+                seen = before.date
+        return replace(article, meta=replace(article.meta, date=seen, date_source=DATE_FIRST_SEEN))
+
+    # ---- site boilerplate (reader.library.boilerplate) -----------------------------------------
+
+    def site_boilerplate(self, source: str) -> frozenset[str]:
+        """The paragraph keys the library has learned are boilerplate on ``source``'s site."""
+        host = boilerplate.site(source)
+        return self._whole(lambda: self.index.site_boilerplate(host)) if host else frozenset()
+
+    def without_site_boilerplate(self, article: Article) -> Article:
+        """The article without the paragraphs its site repeats in every article; they go to ``meta.boilerplate``."""
+        text, dropped = boilerplate.split(article.text, self.site_boilerplate(article.url or article.source))
+        if not dropped:
+            return article
+        kept = "\n".join(p for p in [article.meta.boilerplate, *dropped] if p)
+        return replace(article, text=text, meta=replace(article.meta, boilerplate=kept))
+
+    def boilerplate_paragraphs(self, document: Document) -> list[int]:
+        """The paragraphs of an older document that its site's boilerplate has since been learned to be."""
+        return boilerplate.flagged(document, self.site_boilerplate(document.meta.source))
 
     # ---- feeds -------------------------------------------------------------------------------
 

@@ -64,9 +64,9 @@ def ct2_dir(settings: Settings, name: str, quantization: str = "int8") -> Path:
 
 def _how_to_get(name: str) -> str:
     return (
-        f"Run `reader models pull {name}` (downloads from the Hugging Face hub), "
-        "or `reader models import PATH --name NAME` for a Marian folder you already have, "
-        "or point --model / READER_MODEL at a model folder."
+        f"Run `.venv/bin/reader models pull {name}` in the repository folder (downloads from the Hugging Face "
+        "hub; plain `reader` where it is installed on your PATH), or `.venv/bin/reader models import PATH --name "
+        "NAME` for a Marian folder you already have, or point --model / READER_MODEL at a model folder."
     )
 
 

@@ -84,7 +84,8 @@
     window.scrollTo(0, Math.max(0, top));  /* the first sentence: the top of the page, with its header */
     lastPosition = String(index);
     opened = index;
-    if (pinIt && pinned !== String(index)) { pin(el, false); }  /* the view is placed already: no second scroll */
+    /* The view is placed already: no second scroll; and a search hit opened is not a click, so no side panel. */
+    if (pinIt && pinned !== String(index)) { pin(el, false, true); }
   }
   /* Text that reflows after the view was placed (the Arabic web font arrives late on a busy machine) moves
      the opened sentence away from the heads: place it again, until the reader scrolls or acts. */
@@ -124,7 +125,7 @@
     });
   }
 
-  function pin(el, bringCounterpart) {
+  function pin(el, bringCounterpart, quietly) {
     var index = el.getAttribute("data-s");
     if (pinned === index) {
       mark(index, "pin", false);
@@ -136,7 +137,7 @@
     mark(index, "pin", true);
     var other = counterpart(el);
     if (other && bringCounterpart !== false) { other.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "smooth" }); }
-    tell("select", index);
+    if (!quietly) { tell("select", index); }
   }
 
   function move(step) {

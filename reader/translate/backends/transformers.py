@@ -27,7 +27,7 @@ from reader.translate.pieces import encode_source
 if TYPE_CHECKING:
     from reader.config import Settings
 
-_INSTALL_HINT = "run `reader models pull opus-mt-ar-en` or `reader models import PATH`"
+_INSTALL_HINT = "run `.venv/bin/reader models pull opus-mt-ar-en` or `.venv/bin/reader models import PATH`"
 
 
 @dataclass(frozen=True)

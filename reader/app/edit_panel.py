@@ -10,8 +10,10 @@ edit saved here is the library's: shown in every article holding the sentence, i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
-from reader.app.reading import sentence_details
+from reader.app import arabic
+from reader.app.read import sentence_details, technical_details
 from reader.document import Document, Edit, How
 from reader.library import Library
 from reader.library.editing import terms_of
@@ -42,7 +44,9 @@ class Term:
 class Panel:
     index: int
     details: str
-    """"Sentence 4 of 36 · model score -0.12 · …" (``reader.app.reading.sentence_details``)."""
+    """"Sentence 4 of 36 · …" (``reader.app.read.sentence_details``)."""
+    technical: tuple[str, ...]
+    """The model, its fingerprint and the sentence's score, for a details area."""
     source: str
     machine: str
     shown: str
@@ -68,6 +72,12 @@ class Panel:
         return ", ".join(parts)
 
 
+def term_html(term: Term) -> str:
+    """A glossary term's line: the Arabic right to left in its font, escaped; whether the version says it."""
+    mark = "✓" if term.present else "missing"
+    return f"<small>{arabic.inline(term.arabic)} → {escape(term.english)} ({mark})</small>"
+
+
 def panel(library: Library, document: Document, index: int) -> Panel | None:
     """The panel of sentence ``index``; None when there is no such sentence."""
     sentences = document.sentences
@@ -81,6 +91,7 @@ def panel(library: Library, document: Document, index: int) -> Panel | None:
     return Panel(
         index,
         sentence_details(document, index),
+        tuple(technical_details(document, index)),
         pair.source,
         pair.translation,
         pair.shown,
@@ -88,6 +99,11 @@ def panel(library: Library, document: Document, index: int) -> Panel | None:
         terms,
         bool(pair.glossary),
     )
+
+
+def other_versions(found: list[Translation], machine: str, shown: str) -> list[str]:
+    """The alternatives worth offering, best first: never the machine version or what is shown again."""
+    return list(dict.fromkeys(t.text for t in found if t.text.strip() and t.text not in (machine, shown)))
 
 
 def next_word_choices(prefix: str, found: list[Translation]) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader import export
@@ -34,6 +34,8 @@ DOWNLOADS = (
     ("tmx", "TMX", "application/x-tmx+xml"),
 )
 LOOKUP_NOTE = missing("Word lookup (click an Arabic word; Buckwalter's lexicon, GPL-2)", "lookup")
+DOWNLOAD_SLUG = 60
+"""Characters of the English title a download's name keeps (cut at a word)."""
 PAGES_KEPT = 8
 """Rendered views kept in memory (one per document file and setting); each is a few hundred kB."""
 
@@ -50,6 +52,8 @@ class ReadView:
     """The document before this one in the Library's list (its current filters), if any."""
     older: str | None
     stamp: FileStamp | None
+    boilerplate: tuple[int, ...] = ()
+    """Paragraphs the library has since learned are the site's boilerplate (``Library.boilerplate_paragraphs``)."""
 
     @property
     def sentences(self) -> int:
@@ -61,7 +65,29 @@ def open_view(library: Library, id_: str, filters: Filters | None = None) -> Rea
     document = library.get(id_)
     row = library.row(id_)
     newer, older = library.neighbours(id_, filters or Filters())
-    return ReadView(id_, document, row, library.reading(id_), newer, older, library.file_stamp(id_))
+    flagged = tuple(library.boilerplate_paragraphs(document))
+    return ReadView(id_, document, row, library.reading(id_), newer, older, library.file_stamp(id_), flagged)
+
+
+def boilerplate_note(view: ReadView) -> str:
+    """What the page says of the site's boilerplate: the paragraphs left out of this article, or flagged in it."""
+    from reader.app.messages import count
+    from reader.library.boilerplate import MIN_ARTICLES, dropped
+
+    left_out = dropped(view.document)
+    if left_out:
+        return (
+            f"Left out: {count(len(left_out), 'paragraph')} that this site repeats in every article "
+            f"(seen in {MIN_ARTICLES} or more of its articles), such as a comment policy."
+        )
+    if view.boilerplate:
+        numbers = ", ".join(str(n + 1) for n in view.boilerplate)
+        which = "Paragraph" if len(view.boilerplate) == 1 else "Paragraphs"
+        return (
+            f"{which} {numbers}: this site repeats it in {MIN_ARTICLES} or more articles (its boilerplate, "
+            "such as a comment policy); the site's new articles leave it out."
+        )
+    return ""
 
 
 def opened(library: Library, view: ReadView) -> None:
@@ -92,16 +118,28 @@ def keep_position(library: Library, view: ReadView, position: object, saved: int
 
 
 def sentence_details(document: Document, index: int) -> str:
-    """One line about a picked sentence: its number, the model's confidence and any flags, in words."""
+    """One line about a picked sentence, in words: its number and any flags (the numbers go to ``technical``)."""
     sentences = document.sentences
     if not 0 <= index < len(sentences):
         return ""
     sentence = sentences[index]
     parts = [f"Sentence {index + 1} of {len(sentences)}"]
-    if sentence.score is not None:
-        parts.append(f"model score {round(sentence.score, 2) + 0.0:.2f}")  # + 0.0: never "-0.00"
     parts.extend(FLAG_MARKS[f].description for f in sentence.flags if f in FLAG_MARKS)
     return " · ".join(parts)
+
+
+def technical_details(document: Document, index: int) -> list[str]:
+    """What a developer wants of a sentence, for a details area: the model, its weights, its score."""
+    sentences = document.sentences
+    if not 0 <= index < len(sentences):
+        return []
+    meta, score = document.meta, sentences[index].score
+    lines = [f"Model: {meta.model}"] if meta.model else []
+    if meta.model_fingerprint:
+        lines.append(f"Model fingerprint: {meta.model_fingerprint}")
+    if score is not None:  # + 0.0: never "-0.00"
+        lines.append(f"Model score (mean log-probability per token): {round(score, 2) + 0.0:.2f}")
+    return lines
 
 
 def lookup_note() -> str | None:
@@ -118,13 +156,13 @@ _pages_lock = threading.Lock()
 def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) -> str:
     """The view's page (``render_page``, lookups embedded), rendered once per document file and setting."""
     if view.stamp is None:
-        return render_page(view.document, standalone=False, word_alignment=word_alignment)
+        return render_page(shown(view.document), standalone=False, word_alignment=word_alignment)
     key = (str(library.root), view.id, view.stamp, word_alignment)
     with _pages_lock:
         if key in _pages:
             _pages.move_to_end(key)
             return _pages[key]
-    page = render_page(view.document, standalone=False, word_alignment=word_alignment)
+    page = render_page(shown(view.document), standalone=False, word_alignment=word_alignment)
     with _pages_lock:
         _pages[key] = page
         while len(_pages) > PAGES_KEPT:
@@ -134,7 +172,18 @@ def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) 
 
 def draft_page(document: Document, *, word_alignment: bool = True) -> str:
     """The view of a document still being translated (the Add page): no lookups until it is done."""
-    return render_page(document, standalone=False, word_alignment=word_alignment, lookups=False)
+    return render_page(shown(document), standalone=False, word_alignment=word_alignment, lookups=False)
+
+
+def shown(document: Document) -> Document:
+    """The document as the view shows it: a source that is not a web page named in words, not by its path
+    (the downloads keep the source as it is)."""
+    from reader.app.library import source_words
+
+    source = document.meta.source
+    if source.startswith(("http://", "https://")):
+        return document
+    return replace(document, meta=replace(document.meta, source=source_words(source)))
 
 
 @dataclass(frozen=True)
@@ -175,8 +224,15 @@ def _renderer(document: Document, fmt: str) -> Callable[[], bytes]:
 
 
 def download_stem(document: Document) -> str:
-    """A safe file name stem: the source file's name when there is one, else 'article'."""
+    """A safe file name stem after the article, so that several downloads do not collide:
+    ``<date>-<english-title-slug>.ar-en`` (the source file's name, else 'article', without an English title)."""
     source = document.meta.source
-    candidate = "" if "://" in source else Path(source).name.split(".")[0]
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", candidate).strip("-")
-    return f"{stem or 'article'}.ar-en"
+    slug = "-".join(re.findall(r"[a-z0-9]+", document.title_en.lower()))
+    if len(slug) > DOWNLOAD_SLUG:
+        slug = slug[: DOWNLOAD_SLUG + 1].rsplit("-", 1)[0]
+    if not slug:
+        candidate = "" if "://" in source else Path(source).name.split(".")[0]
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", candidate).strip("-") or "article"
+    date = document.meta.date[:10]
+    dated = re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
+    return f"{date}-{slug}.ar-en" if dated else f"{slug}.ar-en"

@@ -13,6 +13,8 @@ from reader.errors import InputError
 from reader.library import library_key as key_of
 
 SEEDS_DIR = PACKAGE_ROOT / "seeds"
+SAMPLE_PREFIX = "seeds/"
+"""A sample's source and library key: ``seeds/<name>`` (the Library calls it a sample article)."""
 PASTE, UPLOAD, URL, SAMPLE = "Paste text", "Upload a file", "Article URL", "Sample article"
 INPUT_KINDS = (PASTE, UPLOAD, URL, SAMPLE)
 UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in ingest.SUFFIXES)
@@ -83,4 +85,4 @@ def read_seed(name: str, settings: Settings, seeds_dir: Path = SEEDS_DIR) -> ing
     if name not in seed_names(seeds_dir):
         raise InputError(f"no sample article named {name!r}")
     article = ingest.read_file(seeds_dir / name, settings)
-    return replace(article, source=f"seeds/{name}")
+    return replace(article, source=f"{SAMPLE_PREFIX}{name}")

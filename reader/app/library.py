@@ -8,20 +8,27 @@ titles and hits only through ``html.escape`` here (``row_html``, ``hit_html``) o
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
+from reader.app.add import SAMPLE_PREFIX
+from reader.app.arabic import FONT_STACK
 from reader.app.messages import count
 from reader.chars import has_rtl
 from reader.library import ALIGNED, MATCH, Filters, Hit, Library, ListPage, Row, SearchPage
 
 PAGE_SIZE = 25
-CSS = """<style>
-.lib-ar { direction: rtl; text-align: right; font-size: 1.15rem; line-height: 1.7; unicode-bidi: isolate; }
-.lib-en { unicode-bidi: isolate; }
-.lib-hit { margin: 0.2rem 0 0.6rem; padding: 0.35rem 0.6rem; border-left: 3px solid #f2c94c; background: #fffbea; }
-.lib-hit mark.match { background: #ffe066; padding: 0 0.1em; border-radius: 0.15em; }
-.lib-hit mark.aligned { background: #c7e3ff; padding: 0 0.1em; border-radius: 0.15em; }
+CSS = f"""<style>
+.lib-ar {{ direction: rtl; text-align: right; font-size: 1.05rem; line-height: 1.7; unicode-bidi: isolate;
+  font-family: {FONT_STACK}; }}
+.lib-en {{ unicode-bidi: isolate; }}
+/* The English title is the one a reader of English looks for: the row's prominent line. */
+[data-testid="stPageLink-NavLink"] p {{ font-size: 1.08rem; font-weight: 600; }}
+.lib-hit {{ margin: 0.2rem 0 0.6rem; padding: 0.35rem 0.6rem; border-left: 3px solid #f2c94c; background: #fffbea; }}
+.lib-hit mark.match {{ background: #ffe066; padding: 0 0.1em; border-radius: 0.15em; }}
+.lib-hit mark.aligned {{ background: #c7e3ff; padding: 0 0.1em; border-radius: 0.15em; }}
 </style>"""
 EMPTY_HELP = (
     "**Your library is empty.** Everything you translate is kept here, newest first, searchable in "
@@ -99,9 +106,10 @@ def link_label(row: Row) -> str:
     return f"{'● ' if row.unread else ''}{title}"
 
 
-def row_meta(row: Row) -> str:
-    """'2024-11-21 · example.com · 12 sentences · 2 flagged · ★' (plain text)."""
-    parts = [row.date, _where(row.source)]
+def row_meta(row: Row, feeds: Mapping[str, str] | None = None) -> str:
+    """'2024-11-21 · Example News · 12 sentences · 2 flagged · ★' (plain text); ``feeds`` names the feeds as the
+    Source filter does (``feed_options``)."""
+    parts = [row.date, source_name(row, feeds or {})]
     parts.append(count(row.sentences, "sentence"))
     if row.flagged:
         parts.append(f"{row.flagged} flagged")
@@ -112,13 +120,25 @@ def row_meta(row: Row) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _where(source: str) -> str:
+def source_name(row: Row, feeds: Mapping[str, str]) -> str:
+    """Where a document came from, in a reader's words: its feed as the filter names it, a site, a sample,
+    pasted text or a file's name (never a path)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(source)
-    if parts.scheme in ("http", "https"):
-        return parts.hostname or ""
-    return source.rsplit("/", 1)[-1]
+    if row.feed:
+        return feeds.get(row.feed) or urlsplit(row.feed).hostname or row.feed
+    if row.source.startswith(("http://", "https://")):
+        return urlsplit(row.source).hostname or ""
+    return source_words(row.source)
+
+
+def source_words(source: str) -> str:
+    """A source that is not a web page, in words: a sample, pasted text, or a file's name without its folders."""
+    if source.startswith(SAMPLE_PREFIX):
+        return "Sample article"
+    if not source:
+        return "Pasted text"
+    return re.split(r"[\\/]", source)[-1]
 
 
 def title_html(row: Row) -> str:

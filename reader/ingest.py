@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.document import Metadata
+from reader.document import Block, Metadata
 from reader.errors import FetchError, InputError
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ class Article:
     """The RSS/Atom feed that listed it, for a feed's entries (batch sets it)."""
     warnings: tuple[str, ...] = ()
     """Problems that were repaired rather than refused (invalid UTF-8), to show the user."""
+    blocks: tuple[Block, ...] = ()
+    """A document's structure (PDF, DOCX, EPUB: ``reader.documents``), one block per line of ``text``."""
 
 
 def read_file(path: Path, settings: Settings) -> Article:

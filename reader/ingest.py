@@ -81,11 +81,17 @@ class Article:
 
 
 def read_file(path: Path, settings: Settings) -> Article:
-    """Read a .txt, .md, .html or .htm file, refusing oversized, binary or empty ones."""
+    """Read a .txt, .md, .html or .htm file, refusing oversized, binary or empty ones; a PDF, DOCX or EPUB
+    (by its name, or by its first bytes whatever its name) is read by ``reader.documents``."""
+    from reader import documents
+
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in documents.SUFFIXES or (suffix not in SUFFIXES and path.is_file() and documents.kind_of(path)):
+        return documents.read_document(path, settings)
     if suffix not in SUFFIXES:
-        raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
+        supported = ", ".join((*SUFFIXES, *documents.SUFFIXES))
+        raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {supported}")
     try:
         size = path.stat().st_size
         if size > settings.max_input_bytes:

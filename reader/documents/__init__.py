@@ -104,3 +104,21 @@ def read_document(path: Path, settings: Settings, *, progress: Callable[[int, in
         warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
         blocks=tuple(blocks),
     )
+
+
+def read_bytes(name: str, data: bytes, settings: Settings) -> Article:
+    """An uploaded document (the app's upload): read from a private temporary copy, named as uploaded."""
+    import tempfile
+    from dataclasses import replace
+
+    if len(data) > settings.max_document_bytes:
+        raise InputError(
+            f"{name}: is {len(data):,} bytes, over the limit of {settings.max_document_bytes:,} "
+            "(READER_MAX_DOCUMENT_BYTES)"
+        )
+    with tempfile.TemporaryDirectory(prefix="reader-upload-") as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        article = read_document(path, settings)
+    warnings = tuple(w.replace(str(path), name) for w in article.warnings)
+    return replace(article, source=name, meta=replace(article.meta, source=name), warnings=warnings)

@@ -37,7 +37,7 @@ COLUMN_GAP = 1.4
 """A horizontal gap wider than this many em cuts a line in two (a column gutter, not a word space)."""
 WORD_GAP = 0.2
 """A gap wider than this many em between two glyphs is a space the PDF did not draw as a glyph."""
-PARAGRAPH_GAP = 1.3
+PARAGRAPH_GAP = 1.15
 """A line further below the previous one than this many times the usual line pitch starts a paragraph."""
 MARGIN_ZONE = 0.14
 """The share of the page height at its top and at its bottom where running headers and footers live."""
@@ -68,6 +68,8 @@ class Line:
     """The text read with the brackets and guillemets outside Latin runs swapped: the producers that
     store a mirrored glyph's own character (Chromium) need it (``logical_line``)."""
     bullet: bool = False
+    baseline: float = 0.0
+    """Where the line stands: line pitch is measured between baselines (a raised mark moves ``top``)."""
 
 
 @dataclass
@@ -235,8 +237,10 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
     if bullet:
         text, mirrored = text[bullet.end():], mirrored[bullet.end():]
     bold = sum("bold" in c["fontname"].lower() for c in glyphs) > len(glyphs) / 2
+    baseline = statistics.median(c["matrix"][5] for c in glyphs)
     return Line(_tidy(text), glyphs[0]["x0"], max(c["x1"] for c in glyphs), min(c["top"] for c in glyphs),
-                max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, _tidy(mirrored), bool(bullet))
+                max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, _tidy(mirrored), bool(bullet),
+                -baseline)
 
 
 def _tidy(text: str) -> str:
@@ -294,7 +298,9 @@ def _columns(page: Page) -> list[list[Line]]:
     columns: dict[int, list[Line]] = {}
     for line in page.lines:
         columns.setdefault(line.column, []).append(line)
-    ordered = [sorted(columns[c], key=lambda line: (line.top, -line.x1 if rtl else line.x0)) for c in sorted(columns)]
+    ordered = [
+        sorted(columns[c], key=lambda line: (line.baseline, -line.x1 if rtl else line.x0)) for c in sorted(columns)
+    ]
     return ordered[::-1] if rtl else ordered
 
 
@@ -340,8 +346,8 @@ def _page_paragraphs(page: Page) -> list[Found]:
     for column in _columns(page):
         pitches: dict[float, list[float]] = {}
         for a, b in itertools.pairwise(column):
-            if a.size == b.size and b.top > a.top:
-                pitches.setdefault(a.size, []).append(b.top - a.top)
+            if a.size == b.size and b.baseline > a.baseline:
+                pitches.setdefault(a.size, []).append(b.baseline - a.baseline)
         # The lower quartile: in a column of short paragraphs, half the steps may be paragraph gaps.
         pitch = {size: sorted(values)[len(values) // 4] for size, values in pitches.items()}
         left, right = min(line.x0 for line in column), max(line.x1 for line in column)
@@ -372,7 +378,7 @@ def _page_paragraphs(page: Page) -> list[Found]:
 def _breaks(previous: Line, line: Line, pitch: float) -> bool:
     if abs(line.size - previous.size) > 0.1 * previous.size or line.bold != previous.bold:
         return True
-    return line.top - previous.top > PARAGRAPH_GAP * pitch
+    return line.baseline - previous.baseline > PARAGRAPH_GAP * pitch
 
 
 def _pieces(found: list[Found], body: float) -> Iterator[Piece]:

@@ -34,6 +34,7 @@ import codecs
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,7 +89,7 @@ def read_file(path: Path, settings: Settings) -> Article:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in documents.SUFFIXES or (suffix not in SUFFIXES and path.is_file() and documents.kind_of(path)):
-        return documents.read_document(path, settings)
+        return read_document(path, settings)
     if suffix not in SUFFIXES:
         supported = ", ".join((*SUFFIXES, *documents.SUFFIXES))
         raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {supported}")
@@ -110,6 +111,45 @@ def read_file(path: Path, settings: Settings) -> Article:
         return article_from_html_bytes(data, source=str(path))
     text, warnings = decode_bytes(data, str(path))
     return Article(text=_require_text(text, str(path)), source=str(path), warnings=warnings)
+
+
+def read_document(path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> Article:
+    """A PDF, DOCX or EPUB (``reader.documents``): one paragraph a line, its structure in ``blocks``, and
+    what could not be read ("page 3 needs OCR") in ``warnings``."""
+    from reader import documents
+
+    extracted = documents.extract(path, settings, progress=progress)
+    text, blocks = documents.as_text(extracted)
+    if not text:
+        reason = "; ".join(extracted.warnings) or "no text was found in it"
+        raise InputError(f"{path}: nothing to translate ({reason})")
+    return Article(
+        text=text,
+        meta=replace(extracted.meta, source=str(path)),
+        source=str(path),
+        warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
+        blocks=blocks,
+    )
+
+
+def read_document_bytes(name: str, data: bytes, settings: Settings) -> Article:
+    """An uploaded document (the app's upload): read from a private temporary copy, named as uploaded."""
+    import tempfile
+
+    if len(data) > settings.max_document_bytes:
+        raise InputError(
+            f"{name}: is {len(data):,} bytes, over the limit of {settings.max_document_bytes:,} "
+            "(READER_MAX_DOCUMENT_BYTES)"
+        )
+    with tempfile.TemporaryDirectory(prefix="reader-upload-") as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        try:
+            article = read_document(path, settings)
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(path), name)) from None
+    warnings = tuple(w.replace(str(path), name) for w in article.warnings)
+    return replace(article, source=name, meta=replace(article.meta, source=name), warnings=warnings)
 
 
 def read_text(text: str, *, source: str = "", settings: Settings | None = None) -> Article:

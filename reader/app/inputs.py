@@ -55,7 +55,7 @@ def read_upload(name: str, data: bytes, settings: Settings) -> ingest.Article:
     """An uploaded file, held to the same rules as a file on disk: type, size, and real text content."""
     suffix = Path(name).suffix.lower()
     if suffix in documents.SUFFIXES:
-        return documents.read_bytes(name, data, settings)
+        return ingest.read_document_bytes(name, data, settings)
     if suffix not in ingest.SUFFIXES:
         raise InputError(
             f"{name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(ingest.SUFFIXES)}"

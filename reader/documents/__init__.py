@@ -19,7 +19,6 @@ from reader.errors import InputError
 if TYPE_CHECKING:
     from reader.config import Settings
     from reader.documents.model import Extracted
-    from reader.ingest import Article
 
 SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".epub": "epub"}
 
@@ -75,14 +74,8 @@ def extract(path: Path, settings: Settings, *, progress: Callable[[int, int], No
     return read_epub(path, settings)
 
 
-def read_document(path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> Article:
-    """The article a document holds: one paragraph a line, its structure in ``blocks``."""
-    from dataclasses import replace
-
-    from reader.ingest import Article
-
-    path = Path(path)
-    extracted = extract(path, settings, progress=progress)
+def as_text(extracted: Extracted) -> tuple[str, tuple[Block, ...]]:
+    """The pieces as an article's text, one paragraph a line, and the block that says what each line is."""
     lines: list[str] = []
     blocks: list[Block] = []
     offset = 0
@@ -93,32 +86,4 @@ def read_document(path: Path, settings: Settings, *, progress: Callable[[int, in
         blocks.append(Block(offset, piece.kind, piece.level, piece.page, piece.ocr))
         lines.append(text)
         offset += len(text) + 1
-    if not lines:
-        reason = "; ".join(extracted.warnings) or "no text was found in it"
-        raise InputError(f"{path}: nothing to translate ({reason})")
-    meta = replace(extracted.meta, source=str(path))
-    return Article(
-        text="\n".join(lines),
-        meta=meta,
-        source=str(path),
-        warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
-        blocks=tuple(blocks),
-    )
-
-
-def read_bytes(name: str, data: bytes, settings: Settings) -> Article:
-    """An uploaded document (the app's upload): read from a private temporary copy, named as uploaded."""
-    import tempfile
-    from dataclasses import replace
-
-    if len(data) > settings.max_document_bytes:
-        raise InputError(
-            f"{name}: is {len(data):,} bytes, over the limit of {settings.max_document_bytes:,} "
-            "(READER_MAX_DOCUMENT_BYTES)"
-        )
-    with tempfile.TemporaryDirectory(prefix="reader-upload-") as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(data)
-        article = read_document(path, settings)
-    warnings = tuple(w.replace(str(path), name) for w in article.warnings)
-    return replace(article, source=name, meta=replace(article.meta, source=name), warnings=warnings)
+    return "\n".join(lines), tuple(blocks)

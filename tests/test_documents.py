@@ -190,3 +190,50 @@ def test_bilingual_epub_passes_epubcheck(layout: str, tmp_path: Path, settings: 
     checked = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 errors / 0 warnings" in checked.stdout
+
+
+def test_cli_translates_a_pdf_to_pdf_and_epub(fake_model, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    out = tmp_path / "out"
+    args = ["translate", str(DATA / "pdf" / "chromium-columns.pdf"), "--format", "pdf,epub,html", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--no-library", "--layout", "interleaved"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"chromium-columns.pdf", "chromium-columns.epub", "chromium-columns.html"}
+    html = (out / "chromium-columns.html").read_text(encoding="utf-8")
+    assert "layout-interleaved" in html and "p. 3" in html
+    assert (out / "chromium-columns.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_cli_extract_shows_pages_kinds_and_pages_needing_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    shown = CliRunner().invoke(cli, ["extract", str(DATA / "docx" / "report.docx")], catch_exceptions=False)
+    assert "[1] (heading 1) تقرير الإنتاجية الزراعية لعام 2024" in shown.output
+    assert "(table-cell) المحصول" in shown.output
+    listed = CliRunner().invoke(cli, ["extract", "--json", str(DATA / "pdf" / "fpdf2-naskh.pdf")])
+    record = json.loads(listed.output)
+    assert record["structure"][0] == {"kind": "heading", "level": 2, "page": 1, "ocr": False}
+    assert record["structure"][-1]["page"] == 2
+    monkeypatch.setenv("READER_OCR", "off")
+    refused = CliRunner().invoke(cli, ["extract", str(DATA / "pdf" / "scan-naskh.pdf")])
+    assert refused.exit_code == 1
+    assert "page 1 needs OCR" in refused.output and "Traceback" not in refused.output
+
+
+def test_pdf_english_layout_puts_each_paragraphs_arabic_in_a_note(settings: Settings) -> None:
+    import pdfplumber
+
+    article = ingest.read_file(DATA / "pdf" / "libreoffice-sans.pdf", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    with pdfplumber.open(io.BytesIO(render(document, "pdf", layout="english"))) as pdf:
+        notes = [a.get("contents", "") for page in pdf.pages for a in page.annots]
+        text = " ".join(page.extract_text() for page in pdf.pages)
+    assert notes == [p.source for p in document.paragraphs]
+    assert "(p. 1)" in text and "(p. 3)" in text

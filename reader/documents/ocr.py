@@ -7,6 +7,7 @@ Tesseract writes Arabic in logical order, one text block a paragraph, separated 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,11 +16,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.chars import BIDI_CONTROLS
 from reader.errors import InputError
 
 if TYPE_CHECKING:
     from reader.config import Settings
 
+_MARKS = dict.fromkeys(map(ord, BIDI_CONTROLS))
+_COMMA = re.compile(r"(?<=[\u0621-\u064a]),(?=\s+[\u0621-\u064a])")
 DPI = 300
 TIMEOUT = 120.0
 """Seconds for one page: a page that takes longer is reported, not waited for."""
@@ -67,4 +71,11 @@ def read_page(path: Path, number: int) -> list[str]:
         except (OSError, subprocess.SubprocessError) as exc:
             raise InputError(f"{path}: OCR of page {number} failed ({exc})") from None
     blocks = done.stdout.replace("\f", "\n").split("\n\n")
-    return [" ".join(block.split()) for block in blocks if block.strip()]
+    return [_tidy(block) for block in blocks if _tidy(block)]
+
+
+def _tidy(block: str) -> str:
+    """One paragraph of Tesseract's output: lines joined, bidi marks dropped, the Latin comma it reads for
+    the Arabic one put back between Arabic words."""
+    text = " ".join(block.translate(_MARKS).split())
+    return _COMMA.sub("،", text)

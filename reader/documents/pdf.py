@@ -121,7 +121,8 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
         if paragraphs or page.images:
             hint = "" if ocr is not None else " (with the ocr extra, Tesseract would read it)"
             warnings.append(f"page {page.number} needs OCR: it has no credible Arabic text{hint}")
-    return Extracted(tuple(_pieces(found, _body_size(pages))), meta, tuple(warnings), pages=len(pages))
+    pieces = tuple(_pieces(_drop_running_ocr(found), _body_size(pages)))
+    return Extracted(pieces, meta, tuple(warnings), pages=len(pages))
 
 
 def _metadata(info: dict, path: Path) -> Metadata:
@@ -281,6 +282,23 @@ def _drop_running_lines(pages: list[Page]) -> None:
             if not (where := zone(page, line))
             or ((where, _DIGITS.sub("#", line.text)) not in repeated and not _PAGE_NUMBER.match(line.text))
         ]
+
+
+def _drop_running_ocr(found: list[Found]) -> list[Found]:
+    """OCR reads running headers and page numbers too: a page's first or last paragraph repeated on other
+    pages (digits aside), or a page number alone, is dropped as for a text layer."""
+    ends: dict[int, list[Found]] = {}
+    for paragraph in found:
+        if paragraph.kind == "ocr":
+            ends.setdefault(paragraph.page, []).append(paragraph)
+    seen: Counter[str] = Counter()
+    for paragraphs in ends.values():
+        seen.update({_DIGITS.sub("#", p.text) for p in (paragraphs[0], paragraphs[-1])})
+    running = {
+        id(p) for paragraphs in ends.values() for p in (paragraphs[0], paragraphs[-1])
+        if _PAGE_NUMBER.match(p.text) or (len(ends) > 1 and seen[_DIGITS.sub("#", p.text)] >= max(2, len(ends) / 2))
+    }
+    return [p for p in found if id(p) not in running]
 
 
 def _body_size(pages: list[Page]) -> float:

@@ -43,6 +43,23 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
     return expanded
 
 
+def _read(spec: str, settings: Settings):
+    """An input read as ``reader.ingest.read_input`` does, with a progress bar over a PDF's pages."""
+    from reader import documents, ingest
+
+    path = Path(spec)
+    if spec == "-" or not path.is_file() or documents.kind_of(path) != "pdf":
+        return ingest.read_input(spec, settings)
+    label = f"{spec}: reading pages"
+    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        return ingest.read_document(path, settings, progress=progress)
+
+
 def library_key(spec: str, article) -> str:
     """What names an article in the library: its URL or absolute path (as batch keys it), else its text."""
     from reader.library import key_for
@@ -83,7 +100,7 @@ def translate(
 
     Your edits of a sentence are kept whatever model or settings translate it again (see --discard-edits).
     """
-    from reader import export, ingest
+    from reader import export
     from reader.api import iter_article
     from reader.document import Flag
     from reader.pipeline import CHUNK_INPUTS
@@ -97,7 +114,7 @@ def translate(
         raise click.UsageError("several formats need --out DIR")
     settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
     specs = _expand_inputs(inputs)
-    articles = [(spec, ingest.read_input(spec, settings)) for spec in specs]
+    articles = [(spec, _read(spec, settings)) for spec in specs]
     library = None if no_library else open_library(library_dir)
     translator = open_translator(settings, refresh=refresh)
     used: set[str] = set()

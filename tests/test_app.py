@@ -445,6 +445,7 @@ def test_downloads_render_when_asked_or_say_why_not(tmp_path, monkeypatch):
         ("HTML", "desert-solar-farm.ar-en.html", ""),
         ("PDF", "desert-solar-farm.ar-en.pdf", "needs packages that are not installed (fpdf)"),
         ("Markdown", "desert-solar-farm.ar-en.md", ""),
+        ("EPUB", "desert-solar-farm.ar-en.epub", ""),
     ]  # TMX is left out: its exporter is "not installed"
     assert items[0].render() == f"json:{n}".encode() and items[2].render is None
     assert items[3].render() == b"This md export could not be made: the md export broke\n"

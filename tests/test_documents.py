@@ -237,3 +237,19 @@ def test_pdf_english_layout_puts_each_paragraphs_arabic_in_a_note(settings: Sett
         text = " ".join(page.extract_text() for page in pdf.pages)
     assert notes == [p.source for p in document.paragraphs]
     assert "(p. 1)" in text and "(p. 3)" in text
+
+
+def test_batch_translates_documents_in_a_folder_with_their_pages(tmp_path: Path, fake_model) -> None:
+    from reader.library import document_id
+    from tests.support.batching import batch
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    shutil.copy(DATA / "pdf" / "chromium-columns.pdf", src / "report.pdf")
+    shutil.copy(DATA / "epub" / "report-letter.epub", src / "book.epub")
+    result = batch([str(src)], out, formats=["json", "epub"], settings=fake_model.settings(ocr="off"))
+    assert sorted(result.new) == sorted(str((src / name).resolve()) for name in ("report.pdf", "book.epub"))
+    stem = document_id(str((src / "report.pdf").resolve()))
+    document = Document.from_json((out / "articles" / f"{stem}.json").read_text(encoding="utf-8"))
+    assert [p.page for p in document.paragraphs][-1] == 3
+    assert (out / "articles" / f"{stem}.epub").read_bytes().startswith(b"PK")

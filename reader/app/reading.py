@@ -31,6 +31,7 @@ DOWNLOADS = (
     ("pdf", "PDF", "application/pdf"),
     ("md", "Markdown", "text/markdown"),
     ("tmx", "TMX", "application/x-tmx+xml"),
+    ("epub", "EPUB", "application/epub+zip"),
 )
 LOOKUP_NOTE = (
     "Word lookup (click an Arabic word) needs the optional analyzer, Buckwalter's lexicon (GPL-2): "

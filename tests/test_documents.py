@@ -253,3 +253,35 @@ def test_batch_translates_documents_in_a_folder_with_their_pages(tmp_path: Path,
     document = Document.from_json((out / "articles" / f"{stem}.json").read_text(encoding="utf-8"))
     assert [p.page for p in document.paragraphs][-1] == 3
     assert (out / "articles" / f"{stem}.epub").read_bytes().startswith(b"PK")
+
+
+def test_a_paragraph_goes_on_across_a_page_past_its_footnote(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    fonts = DATA.parents[2] / "reader" / "fonts"
+    lines = truth(DATA / "pdf" / "fpdf2-dejavu.pdf")
+    body = lines[1:7] + lines[8:11]  # the two texts without their headlines
+
+    class WithFootnote(FPDF):
+        def footer(self) -> None:
+            if self.page_no() == 1:
+                self.set_y(-16)
+                self.set_font("naskh", size=8)
+                self.multi_cell(0, 4, "1- المصدر: تقرير الوكالة الدولية للطاقة المتجددة.", align="R")
+
+    pdf = WithFootnote(format="A5")
+    pdf.add_font("naskh", "", str(fonts / "NotoNaskhArabic-Regular.ttf"))
+    pdf.add_font("sans", "", str(fonts / "NotoSans-Regular.ttf"))
+    pdf.set_fallback_fonts(["sans"])
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.add_page()
+    pdf.set_font("naskh", size=12)
+    for text in body:
+        pdf.multi_cell(0, 8, text, align="R")
+        pdf.ln(4)
+    pdf.output(str(tmp_path / "footnote.pdf"))
+    pieces = extract(tmp_path / "footnote.pdf", settings).pieces
+    assert [evaluation.bare(p.text) for p in pieces if p.kind == ""] == [evaluation.bare(t) for t in body]
+    assert [(p.kind, p.page) for p in pieces if "المصدر" in p.text] == [("note", 1)]
+    assert max(p.page for p in pieces) == 2

@@ -400,12 +400,21 @@ def _breaks(previous: Line, line: Line, pitch: float) -> bool:
 
 
 def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
-    """Headings marked; a paragraph that did not end goes on in the next column or page when that starts alike."""
+    """Headings and footnotes marked; a paragraph that did not end goes on in the next column or page when that
+    starts alike, past the footnotes at the foot of its page."""
+    bold_body = sum(len(p.text) for p in found if p.bold) > sum(len(p.text) for p in found) / 2
+    for index, paragraph in enumerate(found):
+        if paragraph.kind != "":
+            continue
+        if paragraph.size > body * 1.12 or (paragraph.bold and not bold_body and len(paragraph.text) < 150):
+            paragraph.kind, paragraph.level = "heading", 1 if paragraph.size > body * 1.3 else 2
+        elif paragraph.size < body * 0.9 and all(
+            later.page != paragraph.page or later.size < body * 0.9 for later in found[index + 1 :]
+        ):
+            paragraph.kind = "note"  # small print below the last body text of its page: a footnote
     merged: list[Found] = []
     for paragraph in found:
-        if paragraph.kind == "" and (paragraph.size > body * 1.12 or (paragraph.bold and len(paragraph.text) < 150)):
-            paragraph.kind, paragraph.level = "heading", 1 if paragraph.size > body * 1.3 else 2
-        previous = merged[-1] if merged else None
+        previous = next((p for p in reversed(merged) if p.kind != "note"), None)
         if (previous is not None and paragraph.column_start and not previous.ended and previous.kind == ""
                 and paragraph.kind == "" and previous.size == paragraph.size and previous.bold == paragraph.bold):
             previous.text = f"{previous.text} {paragraph.text}"

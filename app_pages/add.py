@@ -42,7 +42,9 @@ if st.button("Translate", type="primary", disabled=not choices, key="translate")
         translation = None
         for step, translation in enumerate(translating.translate(article, model, chosen)):
             bar.progress(translation.fraction, text=translation.status)
-            page = reading.draft_page(translation.document, word_alignment=shared.word_alignment())
+            page = reading.draft_page(
+                translation.document, word_alignment=shared.word_alignment(), layout=shared.layout()
+            )
             data = component.view_data(page, sentences=len(translation.document.sentences))
             with frame:  # each step replaces the last: the sentences appear as they are translated
                 shared.reading_view(f"draft-{step}", data)

@@ -40,7 +40,7 @@ if view.older:
 title.markdown(f"**{plain(view.row.title_en or view.row.title)}**")
 
 try:
-    page = reading.view_page(library, view, word_alignment=shared.word_alignment())
+    page = reading.view_page(library, view, word_alignment=shared.word_alignment(), layout=shared.layout())
 except Exception as exc:
     shared.show_error(exc)
     st.stop()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from reader.app import component, messages, models
+from reader.app import component, messages, models, reading
 from reader.app.translating import Reading
 from reader.config import Settings
 from reader.library import Library
@@ -81,6 +81,7 @@ def sidebar() -> st.delta_generator.DeltaGenerator:
             help="Greedy decoding is several times faster on a CPU; beam search reads a little better.",
         )
         st.toggle("Word alignment highlighting", value=True, key="word_alignment")
+        st.selectbox("Layout", reading.LAYOUTS, key="layout", format_func=reading.LAYOUT_LABELS.get)
         st.subheader("Sentence cache")
         return st.container()
 
@@ -96,6 +97,10 @@ def cache_figures(slot: st.delta_generator.DeltaGenerator) -> None:
 
 def word_alignment() -> bool:
     return bool(st.session_state.get("word_alignment", True))
+
+
+def layout() -> str:
+    return str(st.session_state.get("layout", reading.LAYOUTS[0]))
 
 
 def _ignore() -> None:

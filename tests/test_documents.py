@@ -285,3 +285,14 @@ def test_a_paragraph_goes_on_across_a_page_past_its_footnote(tmp_path: Path, set
     assert [evaluation.bare(p.text) for p in pieces if p.kind == ""] == [evaluation.bare(t) for t in body]
     assert [(p.kind, p.page) for p in pieces if "المصدر" in p.text] == [("note", 1)]
     assert max(p.page for p in pieces) == 2
+
+
+def test_app_reading_view_takes_the_layout_and_shows_pages(settings: Settings) -> None:
+    from reader.app import reading
+
+    article = ingest.read_file(DATA / "pdf" / "chromium-columns.pdf", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    assert set(reading.LAYOUT_LABELS) == set(reading.LAYOUTS)
+    for layout in reading.LAYOUTS:
+        page = reading.draft_page(document, layout=layout)
+        assert f'class="reader layout-{layout}"' in page and ">p. 3</span>" in page

@@ -185,11 +185,19 @@ def test_bilingual_epub_passes_epubcheck(layout: str, tmp_path: Path, settings: 
     assert "تقرير الإنتاجية الزراعية" in nav  # the table of contents in both languages
     if not EPUBCHECK.is_file() or shutil.which("java") is None:
         pytest.skip("needs Debian's epubcheck")
-    path = tmp_path / "book.epub"
-    path.write_bytes(book)
-    checked = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=120)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "0 errors / 0 warnings" in checked.stdout
+    books = {"book.epub": book}
+    if layout == "english":  # hostile text (markup, controls, bidi overrides) in the tooltips too
+        from tests.support.documents import hostile_document
+
+        books["hostile.epub"] = render(hostile_document(), "epub", layout=layout)
+    for name, data in books.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        checked = subprocess.run(
+            ["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=120
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "0 errors / 0 warnings" in checked.stdout
 
 
 def test_cli_translates_a_pdf_to_pdf_and_epub(fake_model, tmp_path: Path) -> None:

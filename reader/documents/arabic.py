@@ -18,6 +18,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+"""Control characters a broken ToUnicode map yields, and U+FFFD: never text (tab and newline are kept as spaces)."""
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 _SWAPPED_LAM_ALEF = re.compile(r"(?<![\w])([وفبك]?)ا([أإآ])ل")
 """A word that starts with alef-hamza then lam: a reversed lam-alef ligature (اإلنتاجية for الإنتاجية),
@@ -33,7 +35,7 @@ def clean_glyph(text: str) -> str:
     """One glyph's text as a reader wants it: letters instead of forms, no replacement character (the kashida
     some producers stretch lines with comes out as U+FFFD, or as tatweel, which ``reader.documents.pdf`` drops
     between letters)."""
-    return letters(text).replace("\ufffd", "")
+    return _CONTROLS.sub("", letters(text))
 
 
 def unswap_lam_alef(text: str) -> str:

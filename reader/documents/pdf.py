@@ -155,16 +155,31 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
     for index, char in enumerate(chars):
         char["order"] = index
     rows: list[list[dict]] = []
-    baseline = -1e9
+    baselines: list[float] = []
+    marks = []
     # Glyphs share a line when they share a baseline (their boxes do not tell: a tall Arabic font's boxes
     # overlap the next line's, and a fallback font's punctuation has a box of its own size).
     for char in sorted(chars, key=lambda c: (height - c["matrix"][5], c["x0"])):
+        if _is_mark(clean_glyph(char["text"]).strip()):
+            marks.append(char)  # some fonts raise a mark by moving its baseline: placed below
+            continue
         here = height - char["matrix"][5]
-        if rows and here - baseline <= 0.3 * char["size"]:
+        if rows and here - baselines[-1] <= 0.3 * char["size"]:
             rows[-1].append(char)
         else:
             rows.append([char])
-            baseline = here
+            baselines.append(here)
+    for mark in marks:
+        # The row with a letter under the mark, the nearest baseline first; a mark over no letter is dropped
+        # (Chromium may leave one at a page's foot when its letter went to the next page).
+        middle = (mark["top"] + mark["bottom"]) / 2
+        under = [
+            i for i, row in enumerate(rows)
+            if any(c["top"] <= middle <= c["bottom"] and c["x0"] - 2 <= mark["x0"] <= c["x1"] + 2 for c in row)
+        ]
+        if under:
+            here = height - mark["matrix"][5]
+            rows[min(under, key=lambda i: abs(baselines[i] - here))].append(mark)
     gutters = _gutters(rows, width, height)
     lines = []
     for row in rows:
@@ -216,20 +231,24 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
     spans: list[tuple[float, float]] = []
     orders: list[int] = []
     size = statistics.median(c["size"] for c in glyphs)
+    spaced = False  # a space glyph since the last letter: a word break however narrow the font draws it
     for char in glyphs:
-        text = clean_glyph(char["text"])
-        if not text.strip():
+        raw = clean_glyph(char["text"])
+        text = raw.strip()
+        if not text:
+            spaced = spaced or bool(raw)
             continue
         if _is_mark(text) and units:
             units[_base_of(char, spans, orders)] += text
             continue
-        if spans and char["x0"] - spans[-1][1] > WORD_GAP * size:
+        if spans and (spaced or char["x0"] - spans[-1][1] > WORD_GAP * size):
             units.append(" ")
             spans.append((spans[-1][1], char["x0"]))
             orders.append(-1)
         units.append(text)
         spans.append((char["x0"], char["x1"]))
         orders.append(char["order"])
+        spaced = False
     if not units:
         return None
     rtl = is_rtl_line(units)
@@ -378,10 +397,20 @@ def _page_paragraphs(page: Page) -> list[Found]:
             """A line that stops well before the column's far edge: the last of its paragraph."""
             return justified and (line.x0 - left if line.rtl else right - line.x1) > 0.12 * width
 
+        # Where lines start (the right edge of Arabic): when most are flush, one set in by an em or more
+        # (but not by half the column: a centred or short line) starts a paragraph, as in books.
+        starts = [right - line.x1 if line.rtl else line.x0 - left for line in column]
+        flush = sum(1 for start in starts if start < 0.3 * line_size(column)) >= 0.6 * len(column)
+
+        def indented(line: Line, flush: bool = flush, left: float = left, right: float = right,
+                     width: float = width) -> bool:
+            start = right - line.x1 if line.rtl else line.x0 - left
+            return flush and line.size <= start < 0.25 * width
+
         groups: list[list[Line]] = []
         for line in column:
             if (groups and not line.bullet and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5))
-                    and not short(groups[-1][-1])):
+                    and not short(groups[-1][-1]) and not indented(line)):
                 groups[-1].append(line)
             else:
                 groups.append([line])
@@ -391,6 +420,10 @@ def _page_paragraphs(page: Page) -> list[Found]:
             kind = "list-item" if lines[0].bullet else ""
             found.append(Found(text, page.number, lines[0].size, lines[0].bold, ended, number == 0, kind))
     return found
+
+
+def line_size(column: list[Line]) -> float:
+    return statistics.median(line.size for line in column)
 
 
 def _breaks(previous: Line, line: Line, pitch: float) -> bool:

@@ -114,7 +114,9 @@ def main() -> int:
         if path.suffix not in (".pdf", ".docx", ".epub"):
             continue
         truth = path.with_name(path.name + ".truth.txt").read_text(encoding="utf-8").splitlines()
-        producer = f"{path.suffix[1:]}: {path.stem.split('-')[0]}"
+        parts = path.stem.split("-")
+        held_out = parts[0] == "heldout"
+        producer = f"{path.suffix[1:]}: {parts[1] if held_out else parts[0]}{' (held out)' if held_out else ''}"
         extracted = extract(path, settings)
         row = scores[producer]
         row.pages += extracted.pages

@@ -46,9 +46,13 @@ _PAGE_NUMBER = re.compile(
     r"^[-–—\s(]*(?:(?:صفحة|الصفحة|page|p\.)\s*)?[\d٠-٩]{1,4}(?:\s*(?:من|/|of)\s*[\d٠-٩]{1,4})?[-–—\s)]*$", re.I
 )
 _BULLET = re.compile("^[\uf000-\uf0ff\u2022\u25aa\u25cf\u25e6\u2023\u2043\u25a0\u25a1\u2219]+\\s*")
+_UNMAPPED_KASHIDA = re.compile("(?<=[\u0620-\u064a\u0640])(?:\\(cid:\\d+\\))+")
+"""A glyph the font maps to no character (pdfminer's "(cid:3)") joined to a letter is the kashida: LibreOffice
+stretches justified Naskh with one."""
 _KASHIDA = re.compile("(?<=[\u0620-\u064a])\u0640+(?=[\u0620-\u064a])")
 """Tatweel between two letters stretches a justified line; after a letter and before a space or a quote
 (لـ"الجزيرة") it was typed."""
+_ENDS_AT_LEFT = frozenset(".,:;!?؟،")
 _DIGITS = re.compile(r"[\d٠-٩]+")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 
@@ -184,9 +188,11 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
     lines = []
     for row in rows:
         columns: dict[int, list[dict]] = {}
+        # A row with a glyph in a gutter (a running header or a title over the columns) is one line, read first.
+        spanning = any(c["x1"] > a and c["x0"] < b for c in row if c["text"].strip() for a, b in gutters)
         for char in row:
             centre = (char["x0"] + char["x1"]) / 2
-            columns.setdefault(sum(centre > g for g in gutters), []).append(char)
+            columns.setdefault(-1 if spanning else sum(centre > (a + b) / 2 for a, b in gutters), []).append(char)
         for column, glyphs in sorted(columns.items()):
             line = _line(sorted(glyphs, key=lambda c: (c["x0"] + c["x1"]) / 2), column)
             if line is not None:
@@ -194,9 +200,9 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
     return lines
 
 
-def _gutters(rows: list[list[dict]], width: float, height: float) -> list[float]:
-    """x positions of the page's column gutters: a strip in the middle of the page that no glyph of the
-    body touches, wider than an em, with text on both sides of it in several rows."""
+def _gutters(rows: list[list[dict]], width: float, height: float) -> list[tuple[float, float]]:
+    """The page's column gutters (from, to): a strip in the middle of the page that no glyph of the body
+    touches, wider than an em, with text on both sides of it in several rows."""
     everything = [c for row in rows for c in row if c["text"].strip()]
     if len(rows) < 4 or not everything:
         return []
@@ -216,7 +222,7 @@ def _gutters(rows: list[list[dict]], width: float, height: float) -> list[float]
             left = sum(1 for row in body if min(c["x0"] for c in row) < middle)
             right = sum(1 for row in body if max(c["x1"] for c in row) > middle)
             if left >= 3 and right >= 3:
-                gutters.append(middle)
+                gutters.append((reach, x0))
         reach = max(reach, x1)
     return gutters
 
@@ -254,7 +260,9 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
         return None
     for mark, text in marks:
         units[_base_of(mark, spans, orders)] += text
-    rtl = is_rtl_line(units)
+    # A line of Latin text alone belongs to a right-to-left paragraph when the punctuation that ends it
+    # is drawn at its left (".user@example.com"): in left-to-right text a line never starts so.
+    rtl = is_rtl_line(units) or (units[0] in _ENDS_AT_LEFT and any(u.isalpha() for u in units))
     text, mirrored = (logical_line(units), logical_line(units, mirrored=True)) if rtl else ("".join(units),) * 2
     bullet = _BULLET.match(text)
     if bullet:
@@ -267,7 +275,8 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
 
 
 def _tidy(text: str) -> str:
-    return unswap_lam_alef(_KASHIDA.sub("", " ".join(text.split())))
+    text = _UNMAPPED_KASHIDA.sub("\u0640", " ".join(text.split()))
+    return unswap_lam_alef(_KASHIDA.sub("", text))
 
 
 def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) -> int:
@@ -341,9 +350,12 @@ def _columns(page: Page) -> list[list[Line]]:
     for line in page.lines:
         columns.setdefault(line.column, []).append(line)
     ordered = [
-        sorted(columns[c], key=lambda line: (line.baseline, -line.x1 if rtl else line.x0)) for c in sorted(columns)
+        sorted(columns[c], key=lambda line: (line.baseline, -line.x1 if rtl else line.x0))
+        for c in sorted(columns)
+        if c >= 0
     ]
-    return ordered[::-1] if rtl else ordered
+    spanning = [sorted(columns.get(-1, []), key=lambda line: line.baseline)]
+    return [column for column in spanning + (ordered[::-1] if rtl else ordered) if column]
 
 
 def _choose_mirroring(pages: list[Page]) -> None:
@@ -402,15 +414,23 @@ def _page_paragraphs(page: Page) -> list[Found]:
             """A line that stops well before the column's far edge: the last of its paragraph."""
             return justified and (line.x0 - left if line.rtl else right - line.x1) > 0.12 * width
 
-        # Where lines start (the right edge of Arabic): when most are flush, one set in by an em or more
-        # (but not by half the column: a centred or short line) starts a paragraph, as in books.
+        # Where lines start (the right edge of Arabic): when they start flush or set in by one same indent of
+        # one to four ems, the indented ones start paragraphs, as in books. Text ragged on its starting
+        # side (lines ending short at the right in Arabic set left) has no such single indent.
+        em = line_size(column)
         starts = [right - line.x1 if line.rtl else line.x0 - left for line in column]
-        flush = sum(1 for start in starts if start < 0.3 * line_size(column)) >= 0.6 * len(column)
+        set_in = [start for start in starts if start >= 0.3 * em]
+        indent = statistics.median(set_in) if set_in else 0.0
+        books = (
+            em <= indent <= 4 * em
+            and len(set_in) <= 0.6 * len(starts)
+            and sum(1 for start in set_in if abs(start - indent) <= 0.5 * em) >= 0.8 * len(set_in)
+        )
 
-        def indented(line: Line, flush: bool = flush, left: float = left, right: float = right,
-                     width: float = width) -> bool:
+        def indented(line: Line, books: bool = books, indent: float = indent, em: float = em, left: float = left,
+                     right: float = right) -> bool:
             start = right - line.x1 if line.rtl else line.x0 - left
-            return flush and line.size <= start < 0.25 * width
+            return books and abs(start - indent) <= 0.5 * em
 
         groups: list[list[Line]] = []
         for line in column:

@@ -74,7 +74,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_pdf(names: list[str], out: Path, font_css: str, columns: int) -> None:
+def chromium_pdf(names: list[str], out: Path, font_css: str, columns: int, paper: str = "A5") -> None:
     """Chromium's print to PDF (Skia): right-to-left columns, the browser's own header and page numbers."""
     from playwright.sync_api import sync_playwright
 
@@ -95,7 +95,7 @@ def chromium_pdf(names: list[str], out: Path, font_css: str, columns: int) -> No
         page = browser.new_page()
         page.set_content(page_html)
         page.pdf(
-            path=str(out), format="A5", display_header_footer=True, header_template=header,
+            path=str(out), format=paper, display_header_footer=True, header_template=header,
             footer_template=footer, margin={"top": "18mm", "bottom": "18mm", "left": "12mm", "right": "12mm"},
         )
         browser.close()
@@ -112,8 +112,11 @@ def truth(out: Path, names: list[str], *, extras: bool = False) -> None:
     out.with_name(out.name + ".truth.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def docx_file(names: list[str], out: Path, font: str, *, extras: bool) -> None:
-    # Word's own Normal style leaves 8 pt after a paragraph; python-docx's template leaves none.
+def docx_file(names: list[str], out: Path, font: str, *, extras: bool, book: bool = False) -> None:
+    """``book``: justified paragraphs with a first-line indent and no space between them, as books set them.
+
+    Otherwise Word's own Normal style: 8 pt after a paragraph (python-docx's template leaves none).
+    """
     """python-docx with w:bidi paragraphs (as Word writes Arabic); ``extras`` adds marks, a list and a table."""
     from docx import Document
     from docx.oxml import OxmlElement
@@ -124,14 +127,16 @@ def docx_file(names: list[str], out: Path, font: str, *, extras: bool) -> None:
     style = document.styles["Normal"]
     style.font.name = font
     style.font.size = Pt(13)
-    style.paragraph_format.space_after = Pt(8)
+    style.paragraph_format.space_after = Pt(0 if book else 8)
+    if book:
+        style.paragraph_format.first_line_indent = Pt(18)
     style.element.rPr.rFonts.set(qn("w:cs"), font)
     rtl_size = OxmlElement("w:szCs")
     rtl_size.set(qn("w:val"), "26")
     style.element.rPr.append(rtl_size)
 
     def rtl(paragraph) -> None:
-        paragraph.paragraph_format.alignment = 2  # right
+        paragraph.paragraph_format.alignment = 3 if book else 2  # justified, or right
         paragraph.paragraph_format.element.get_or_add_pPr().append(OxmlElement("w:bidi"))
         for run in paragraph.runs:
             run.element.get_or_add_rPr().append(OxmlElement("w:rtl"))
@@ -268,6 +273,15 @@ def main() -> int:
     else:
         print("soffice not found: the LibreOffice PDFs were not made", file=sys.stderr)
     image_pdf(pdf / "fpdf2-naskh.pdf", made_from(pdf / "scan-naskh.pdf", ["report", "letter"]))
+    # Held out: texts and settings the reader was not developed on (new texts, fonts, indents, no gaps).
+    sans = "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"
+    chromium_pdf(["law", "travel"], made_from(pdf / "heldout-chromium-sans.pdf", ["law", "travel"]),
+                 "body{font-family:'Noto Sans Arabic'} p{margin:0;text-indent:1.5em}", 2, paper="A4")
+    fpdf2_pdf(["travel", "law"], made_from(pdf / "heldout-fpdf2-sans.pdf", ["travel", "law"]), Path(sans), 12)
+    docx_file(["travel", "law"], made_from(docx / "heldout-book.docx", ["travel", "law"]), "Noto Naskh Arabic",
+              extras=False, book=True)
+    if shutil.which("soffice"):
+        libreoffice_pdf(docx / "heldout-book.docx", made_from(pdf / "heldout-libreoffice-naskh.pdf", ["travel", "law"]))
     epub = HERE / "epub"
     epub.mkdir(exist_ok=True)
     epub_file(epub / "report-letter.epub")

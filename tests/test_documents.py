@@ -304,3 +304,13 @@ def test_app_reading_view_takes_the_layout_and_shows_pages(settings: Settings) -
     for layout in reading.LAYOUTS:
         page = reading.draft_page(document, layout=layout)
         assert f'class="reader layout-{layout}"' in page and ">p. 3</span>" in page
+
+
+def test_a_legacy_arabic_fonts_latin1_codes_are_read_as_windows_1256() -> None:
+    from reader.documents.pdf import _windows_1256
+
+    word = "العربية".encode("cp1256").decode("latin-1")  # ÇáÚÑÈíÉ, as such a font's codes read
+    chars = [{"text": ch} for ch in word * 4] + [{"text": "1"}, {"text": " "}]
+    assert "".join(c["text"] for c in _windows_1256(chars)) == "العربية" * 4 + "1 "
+    french = [{"text": ch} for ch in "Élève à côté" * 4]
+    assert _windows_1256(french) == french

@@ -147,11 +147,29 @@ def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
     total = len(pdf.pages)
     for index, plumbed in enumerate(pdf.pages):
         page = Page(index + 1, float(plumbed.width), float(plumbed.height), images=len(plumbed.images))
-        page.lines = _lines([c for c in plumbed.chars if c.get("upright", True)], page.width, page.height)
+        chars = [c for c in plumbed.chars if c.get("upright", True)]
+        page.lines = _lines(_windows_1256(chars), page.width, page.height)
         plumbed.close()  # frees pdfminer's layout of the page: a 500-page file stays small
         if progress is not None:
             progress(index + 1, total)
         yield page
+
+
+def _windows_1256(chars: list[dict]) -> list[dict]:
+    """Glyphs of a legacy Arabic font, whose codes are Windows-1256 read as Latin-1 ("ÇáÚÑÈíÉ" for العربية),
+    as the letters they draw: only when most of the page's letters are such codes and decode to Arabic."""
+    letters = [c["text"] for c in chars if c["text"].isalpha()]
+    legacy = [t for t in letters if all("\u00c0" <= ch <= "\u00ff" for ch in t)]
+    if len(legacy) < 20 or len(legacy) < 0.5 * len(letters):
+        return chars
+    decoded = []
+    for char in chars:
+        try:
+            text = char["text"].encode("latin-1").decode("cp1256")
+        except UnicodeError:  # not a Latin-1 code: kept as it is
+            text = char["text"]
+        decoded.append({**char, "text": text})
+    return decoded if sum(has_arabic_letters(c["text"]) for c in decoded) >= 0.5 * len(letters) else chars
 
 
 def _lines(chars: list[dict], width: float, height: float) -> list[Line]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -314,3 +315,43 @@ def test_a_legacy_arabic_fonts_latin1_codes_are_read_as_windows_1256() -> None:
     assert "".join(c["text"] for c in _windows_1256(chars)) == "العربية" * 4 + "1 "
     french = [{"text": ch} for ch in "Élève à côté" * 4]
     assert _windows_1256(french) == french
+
+
+@pytest.mark.slow
+def test_a_long_pdf_killed_mid_translation_loses_no_finished_sentence(tmp_path: Path, fake_model) -> None:
+    """kill -9 while a PDF is translated: the next run takes every sentence finished before from the cache."""
+    import os
+    import signal
+    import sqlite3
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    cache = tmp_path / "cache.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(root), "READER_MODEL": str(fake_model.folder), "READER_BACKEND": "fake",
+           "READER_CACHE_PATH": str(cache), "READER_OCR": "off"}
+    args = [sys.executable, "-m", "tests.support.fake_cli", "translate", str(DATA / "pdf" / "fpdf2-dejavu.pdf"),
+            "--no-library", "--out", str(tmp_path / "out"), "--format", "json"]
+
+    def cached() -> int:
+        if not cache.exists():
+            return 0
+        try:
+            with sqlite3.connect(f"file:{cache}?mode=ro", uri=True, timeout=5) as conn:
+                return conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    child = subprocess.Popen(args, cwd=root, env={**env, "FAKE_DELAY": "0.4"}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while cached() == 0 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    done = cached()
+    assert done > 0
+    rerun = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    total, from_cache = (int(n) for n in re.search(r"(\d+) sentences, (\d+) from cache", rerun.stderr).groups())
+    assert 0 < from_cache < total  # what was done before the kill, not all of it
+    assert Document.from_json((tmp_path / "out" / "fpdf2-dejavu.json").read_text(encoding="utf-8")).paragraphs

@@ -355,3 +355,16 @@ def test_a_long_pdf_killed_mid_translation_loses_no_finished_sentence(tmp_path: 
     total, from_cache = (int(n) for n in re.search(r"(\d+) sentences, (\d+) from cache", rerun.stderr).groups())
     assert 0 < from_cache < total  # what was done before the kill, not all of it
     assert Document.from_json((tmp_path / "out" / "fpdf2-dejavu.json").read_text(encoding="utf-8")).paragraphs
+
+
+def test_docx_reads_paragraphs_inside_content_controls(tmp_path: Path, settings: Settings) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("قبل")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    control = f'<w:sdt xmlns:w="{w}"><w:sdtContent><w:p><w:r><w:t>داخل عنصر تحكم</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+    document.element.body.insert(1, parse_xml(control))
+    document.save(str(tmp_path / "controls.docx"))
+    assert [p.text for p in extract(tmp_path / "controls.docx", settings).pieces] == ["قبل", "داخل عنصر تحكم"]

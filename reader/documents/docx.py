@@ -69,6 +69,10 @@ def _body(body, styles: dict[str, str]) -> Iterator[Piece]:
             yield from _paragraph(element, styles)
         elif element.tag == f"{W}tbl":
             yield from _table(element)
+        elif element.tag in (f"{W}sdt", f"{W}customXml"):
+            # Content controls and custom XML (templates, a table of contents) hold body paragraphs too.
+            content = element.find(f"{W}sdtContent")
+            yield from _body(content if content is not None else element, styles)
 
 
 def _table(table) -> Iterator[Piece]:

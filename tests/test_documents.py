@@ -364,7 +364,8 @@ def test_docx_reads_paragraphs_inside_content_controls(tmp_path: Path, settings:
     document = docx.Document()
     document.add_paragraph("قبل")
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    control = f'<w:sdt xmlns:w="{w}"><w:sdtContent><w:p><w:r><w:t>داخل عنصر تحكم</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+    paragraph = "<w:p><w:r><w:t>داخل عنصر تحكم</w:t></w:r></w:p>"
+    control = f'<w:sdt xmlns:w="{w}"><w:sdtContent>{paragraph}</w:sdtContent></w:sdt>'
     document.element.body.insert(1, parse_xml(control))
     document.save(str(tmp_path / "controls.docx"))
     assert [p.text for p in extract(tmp_path / "controls.docx", settings).pieces] == ["قبل", "داخل عنصر تحكم"]

@@ -369,3 +369,21 @@ def test_docx_reads_paragraphs_inside_content_controls(tmp_path: Path, settings:
     document.element.body.insert(1, parse_xml(control))
     document.save(str(tmp_path / "controls.docx"))
     assert [p.text for p in extract(tmp_path / "controls.docx", settings).pieces] == ["قبل", "داخل عنصر تحكم"]
+
+
+@pytest.mark.parametrize("name", ["pdf/libreoffice-sans.pdf", "docx/report.docx", "epub/report-letter.epub"])
+def test_damaged_documents_are_read_or_refused_in_one_line(name: str, tmp_path: Path, settings: Settings) -> None:
+    import random
+
+    rng = random.Random(7)
+    data = (DATA / name).read_bytes()
+    for number in range(12):
+        damaged = bytearray(data[: rng.randrange(len(data))] if number % 2 else data)
+        for _ in range(0 if number % 2 else rng.randrange(1, 40)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        path = tmp_path / f"damaged-{number}{Path(name).suffix}"
+        path.write_bytes(bytes(damaged))
+        try:
+            extract(path, settings)
+        except InputError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))

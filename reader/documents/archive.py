@@ -9,6 +9,7 @@ is ever decompressed past its cap. Parts are read into memory, so a hostile arch
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from reader.errors import InputError
@@ -46,9 +47,11 @@ def read_parts(path: Path, wanted: set[str] | None = None) -> dict[str, bytes]:
                     raise InputError(f"{path}: part {info.filename!r} unpacks past its declared size: refused")
                 parts[info.filename] = data
             return parts
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise InputError(f"{path}: not a readable zip archive ({exc})") from None
-    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+    except OSError as exc:  # a directory entry pointing past the file's end
+        raise InputError(f"{path}: not a readable zip archive ({exc.strerror or exc})") from None
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         # RuntimeError: an encrypted part; NotImplementedError: an unknown compression method.
         raise InputError(f"{path}: its archive cannot be unpacked ({exc})") from None
 

@@ -92,8 +92,13 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
     ``ocr(path, page_number)`` reads a page's picture (``reader.documents.ocr``); without it, a page
     with no credible text is only reported. ``progress(done, total)`` is called after each page.
     """
+    import logging
+
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    # pdfminer logs every oddity of a damaged file as a warning; what matters reaches the user as one line.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:

@@ -387,3 +387,19 @@ def test_damaged_documents_are_read_or_refused_in_one_line(name: str, tmp_path: 
             extract(path, settings)
         except InputError as exc:
             assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+def test_an_epub_with_encrypted_chapters_says_so(tmp_path: Path, settings: Settings) -> None:
+    source = zipfile.ZipFile(DATA / "epub" / "report-letter.epub")
+    locked = tmp_path / "locked.epub"
+    with zipfile.ZipFile(locked, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        archive.writestr(
+            "META-INF/encryption.xml",
+            '<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+            'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:CipherData>'
+            '<enc:CipherReference URI="OEBPS/report.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>',
+        )
+    with pytest.raises(InputError, match="encrypted \\(DRM\\)"):
+        extract(locked, settings)

@@ -68,14 +68,32 @@ def read_epub(path: Path, settings: Settings) -> Extracted:
         )
         for item in opf.iter(f"{OPF}item")
     }
+    locked = _encrypted(parts.get("META-INF/encryption.xml"))
     pieces: list[Piece] = []
     for itemref in opf.iter(f"{OPF}itemref"):
         name, media = manifest.get(itemref.get("idref"), ("", ""))
+        if name in locked:
+            raise InputError(f"{path}: its chapters are encrypted (DRM); only an unlocked EPUB can be read")
         if name in parts and media in ("application/xhtml+xml", "text/html", ""):
             pieces.extend(_chapter(parts[name]))
     if not pieces:
         raise InputError(f"{path}: no text in its spine")
     return Extracted(tuple(pieces), _metadata(opf))
+
+
+def _encrypted(xml: bytes | None) -> set[str]:
+    """The parts META-INF/encryption.xml says are encrypted (fonts obfuscated by the publisher included)."""
+    if not xml:
+        return set()
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(xml, _parser())
+    except etree.XMLSyntaxError:
+        return set()
+    if root is None:
+        return set()
+    return {unquote(ref.get("URI", "")) for ref in root.iter("{http://www.w3.org/2001/04/xmlenc#}CipherReference")}
 
 
 def _metadata(opf) -> Metadata:

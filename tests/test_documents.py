@@ -403,3 +403,21 @@ def test_an_epub_with_encrypted_chapters_says_so(tmp_path: Path, settings: Setti
         )
     with pytest.raises(InputError, match="encrypted \\(DRM\\)"):
         extract(locked, settings)
+
+
+def test_app_uploads_a_pdf_and_reads_it_with_page_references_in_every_layout(fake_model) -> None:
+    from reader.app import inputs
+    from tests.support.app import ADD, READ, new_app, srcdoc
+
+    at = new_app(ADD).run()
+    at.radio(key="kind").set_value(inputs.UPLOAD).run()
+    data = (DATA / "pdf" / "chromium-columns.pdf").read_bytes()
+    at.file_uploader[0].set_value(("report.pdf", data, "application/pdf")).run()
+    at.button(key="translate").click().run()
+    assert not at.exception and not at.error
+    if "doc" in at.query_params:
+        at.switch_page(READ)
+    view = srcdoc(at)
+    assert 'class="reader layout-side-by-side"' in view and ">p. 1</span>" in view and ">p. 3</span>" in view
+    at.selectbox(key="layout").set_value("english").run()
+    assert 'class="reader layout-english"' in srcdoc(at)

@@ -421,3 +421,18 @@ def test_app_uploads_a_pdf_and_reads_it_with_page_references_in_every_layout(fak
     assert 'class="reader layout-side-by-side"' in view and ">p. 1</span>" in view and ">p. 3</span>" in view
     at.selectbox(key="layout").set_value("english").run()
     assert 'class="reader layout-english"' in srcdoc(at)
+
+
+def test_a_page_of_text_drawn_as_outlines_needs_ocr(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for row in range(12):  # glyph-like outlines, as a printer driver that converts text to curves draws them
+        for column in range(8):
+            x, y = 20 + 20 * column, 30 + 15 * row
+            pdf.bezier([(x, y), (x + 5, y - 6), (x + 10, y + 6), (x + 15, y)])
+    pdf.add_page()
+    pdf.output(str(tmp_path / "outlines.pdf"))
+    extracted = extract(tmp_path / "outlines.pdf", settings)
+    assert [w.split(":")[0] for w in extracted.warnings] == ["page 1 needs OCR"]  # page 2 is blank

@@ -39,6 +39,8 @@ WORD_GAP = 0.2
 """A gap wider than this many em between two glyphs is a space the PDF did not draw as a glyph."""
 PARAGRAPH_GAP = 1.15
 """A line further below the previous one than this many times the usual line pitch starts a paragraph."""
+OUTLINED_TEXT = 40
+"""A page with no glyph but this many curves or more has its text drawn as outlines: it needs OCR."""
 MARGIN_ZONE = 0.14
 """The share of the page height at its top and at its bottom where running headers and footers live."""
 _SENTENCE_END = re.compile(r"[.!?؟:…»\"”)\]]$")
@@ -83,6 +85,7 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     images: int = 0
+    """Pictures on the page (text drawn as outlines counts as one): without text, the page needs OCR."""
 
 
 def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
@@ -151,7 +154,9 @@ def _metadata(info: dict, path: Path) -> Metadata:
 def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
     total = len(pdf.pages)
     for index, plumbed in enumerate(pdf.pages):
-        page = Page(index + 1, float(plumbed.width), float(plumbed.height), images=len(plumbed.images))
+        # Text drawn as outlines ("Microsoft Print to PDF" can) is many curves and no glyph: a picture of text.
+        drawn = len(plumbed.images) + (1 if not plumbed.chars and len(plumbed.curves) >= OUTLINED_TEXT else 0)
+        page = Page(index + 1, float(plumbed.width), float(plumbed.height), images=drawn)
         chars = [c for c in plumbed.chars if c.get("upright", True)]
         page.lines = _lines(_windows_1256(chars), page.width, page.height)
         plumbed.close()  # frees pdfminer's layout of the page: a 500-page file stays small

@@ -278,7 +278,7 @@ def test_a_paragraph_goes_on_across_a_page_past_its_footnote(tmp_path: Path, set
                 self.set_font("naskh", size=8)
                 self.multi_cell(0, 4, "1- المصدر: تقرير الوكالة الدولية للطاقة المتجددة.", align="R")
 
-    pdf = WithFootnote(format="A5")
+    pdf = WithFootnote(format=(148, 210))  # A5
     pdf.add_font("naskh", "", str(fonts / "NotoNaskhArabic-Regular.ttf"))
     pdf.add_font("sans", "", str(fonts / "NotoSans-Regular.ttf"))
     pdf.set_fallback_fonts(["sans"])

@@ -1,10 +1,11 @@
-"""Documents in: PDF, Word (DOCX) and EPUB become an ``Article`` whose text keeps the document's structure.
+"""Documents in: PDF, Word (DOCX) and EPUB read into paragraphs that keep the document's structure.
 
 One small module per format (``pdf``, ``docx``, ``epub``), each returning the paragraphs it read in
 reading order (``model.Piece``): what each is (heading, list item, table cell, note, image), the
-source page for a PDF, and whether OCR read it. Here they become the article's text, one paragraph a
-line, and its blocks (``reader.document.Block``), which the pipeline copies onto the document's
-paragraphs. The format is told by the file's first bytes, else by its name.
+source page for a PDF, and whether OCR read it. ``as_text`` makes them an article's text, one
+paragraph a line, and its blocks (``reader.document.Block``), which ``reader.ingest.read_document``
+puts in an ``Article`` and the pipeline copies onto the document's paragraphs. The format is told by
+the file's first bytes, else by its name.
 """
 
 from __future__ import annotations

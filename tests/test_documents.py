@@ -436,3 +436,13 @@ def test_a_page_of_text_drawn_as_outlines_needs_ocr(tmp_path: Path, settings: Se
     pdf.output(str(tmp_path / "outlines.pdf"))
     extracted = extract(tmp_path / "outlines.pdf", settings)
     assert [w.split(":")[0] for w in extracted.warnings] == ["page 1 needs OCR"]  # page 2 is blank
+
+
+def test_an_epubs_chapters_stay_chapters_in_the_bilingual_epub(settings: Settings) -> None:
+    article = ingest.read_file(DATA / "epub" / "report-letter.epub", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    with zipfile.ZipFile(io.BytesIO(render(document, "epub"))) as book:
+        chapters = sorted(n for n in book.namelist() if n.startswith("OEBPS/chapter-"))
+        nav = book.read("OEBPS/nav.xhtml").decode()
+    assert chapters == ["OEBPS/chapter-1.xhtml", "OEBPS/chapter-2.xhtml"]
+    assert "رسالة إلى أعضاء الجمعية" in nav and "تقرير الإنتاجية الزراعية لعام 2024" in nav

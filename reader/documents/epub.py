@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -75,7 +76,11 @@ def read_epub(path: Path, settings: Settings) -> Extracted:
         if name in locked:
             raise InputError(f"{path}: its chapters are encrypted (DRM); only an unlocked EPUB can be read")
         if name in parts and media in ("application/xhtml+xml", "text/html", ""):
-            pieces.extend(_chapter(parts[name]))
+            chapter = list(_chapter(parts[name]))
+            if chapter and chapter[0].kind == "heading":
+                # A spine item that opens with a heading is a chapter, whatever its tag (h1, h2...).
+                chapter[0] = replace(chapter[0], level=1)
+            pieces.extend(chapter)
     if not pieces:
         raise InputError(f"{path}: no text in its spine")
     return Extracted(tuple(pieces), _metadata(opf))

@@ -446,3 +446,8 @@ def test_an_epubs_chapters_stay_chapters_in_the_bilingual_epub(settings: Setting
         nav = book.read("OEBPS/nav.xhtml").decode()
     assert chapters == ["OEBPS/chapter-1.xhtml", "OEBPS/chapter-2.xhtml"]
     assert "رسالة إلى أعضاء الجمعية" in nav and "تقرير الإنتاجية الزراعية لعام 2024" in nav
+
+
+def test_a_pdf_tables_cells_are_cells_right_to_left(settings: Settings) -> None:
+    pieces = extract(DATA / "pdf" / "libreoffice-sans.pdf", settings).pieces
+    assert [p.text for p in pieces if p.kind == "table-cell"] == ["المحصول", "الإنتاج بالطن", "القمح", "430 ألف"]

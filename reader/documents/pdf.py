@@ -39,6 +39,9 @@ WORD_GAP = 0.2
 """A gap wider than this many em between two glyphs is a space the PDF did not draw as a glyph."""
 PARAGRAPH_GAP = 1.15
 """A line further below the previous one than this many times the usual line pitch starts a paragraph."""
+CELL_GAP = 5.0
+"""Word gaps, even in justified text, stay under about 3.5 em (measured on the fixtures); a wider gap inside a
+column separates a table's cells."""
 OUTLINED_TEXT = 40
 """A page with no glyph but this many curves or more has its text drawn as outlines: it needs OCR."""
 MARGIN_ZONE = 0.14
@@ -76,6 +79,8 @@ class Line:
     bullet: bool = False
     baseline: float = 0.0
     """Where the line stands: line pitch is measured between baselines (a raised mark moves ``top``)."""
+    cell: bool = False
+    """One of several pieces of a row set apart by wide gaps (``_cells``): a table cell, a paragraph of its own."""
 
 
 @dataclass
@@ -222,10 +227,23 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
             centre = (char["x0"] + char["x1"]) / 2
             columns.setdefault(-1 if spanning else sum(centre > (a + b) / 2 for a, b in gutters), []).append(char)
         for column, glyphs in sorted(columns.items()):
-            line = _line(sorted(glyphs, key=lambda c: (c["x0"] + c["x1"]) / 2), column)
-            if line is not None:
-                lines.append(line)
+            cells = _cells(sorted(glyphs, key=lambda c: (c["x0"] + c["x1"]) / 2))
+            for cell in cells:
+                line = _line(cell, column)
+                if line is not None:
+                    line.cell = len(cells) > 1
+                    lines.append(line)
     return lines
+
+
+def _cells(glyphs: list[dict]) -> list[list[dict]]:
+    """A line cut where a gap wider than ``CELL_GAP`` ems opens: a table's cells, or fields set apart on one line."""
+    cells = [[glyphs[0]]]
+    for char in glyphs[1:]:
+        if char["text"].strip() and char["x0"] - max(c["x1"] for c in cells[-1]) > CELL_GAP * char["size"]:
+            cells.append([])
+        cells[-1].append(char)
+    return cells
 
 
 def _gutters(rows: list[list[dict]], width: float, height: float) -> list[tuple[float, float]]:
@@ -462,7 +480,8 @@ def _page_paragraphs(page: Page) -> list[Found]:
 
         groups: list[list[Line]] = []
         for line in column:
-            if (groups and not line.bullet and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5))
+            if (groups and not line.bullet and not line.cell and not groups[-1][-1].cell
+                    and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5))
                     and not short(groups[-1][-1]) and not indented(line)):
                 groups[-1].append(line)
             else:
@@ -470,7 +489,7 @@ def _page_paragraphs(page: Page) -> list[Found]:
         for number, lines in enumerate(groups):
             text = " ".join(line.text for line in lines)
             ended = bool(_SENTENCE_END.search(text)) or short(lines[-1])
-            kind = "list-item" if lines[0].bullet else ""
+            kind = "list-item" if lines[0].bullet else "table-cell" if lines[0].cell else ""
             found.append(Found(text, page.number, lines[0].size, lines[0].bold, ended, number == 0, kind))
     return found
 

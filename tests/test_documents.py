@@ -451,3 +451,10 @@ def test_an_epubs_chapters_stay_chapters_in_the_bilingual_epub(settings: Setting
 def test_a_pdf_tables_cells_are_cells_right_to_left(settings: Settings) -> None:
     pieces = extract(DATA / "pdf" / "libreoffice-sans.pdf", settings).pieces
     assert [p.text for p in pieces if p.kind == "table-cell"] == ["المحصول", "الإنتاج بالطن", "القمح", "430 ألف"]
+
+
+def test_epub_line_breaks_are_spaces_and_html_entities_do_not_break_a_chapter() -> None:
+    from reader.documents.epub import _chapter
+
+    verse = "<html xmlns='http://www.w3.org/1999/xhtml'><body><p>قفا نبك&nbsp;من ذكرى<br/>حبيب ومنزل</p></body></html>"
+    assert [p.text for p in _chapter(verse.encode())] == ["قفا نبك من ذكرى حبيب ومنزل"]

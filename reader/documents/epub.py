@@ -10,8 +10,10 @@ is unpacked (``reader.documents.archive``), and the XML parser resolves no entit
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import replace
+from html.entities import name2codepoint
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -109,9 +111,27 @@ def _metadata(opf) -> Metadata:
     return Metadata(title=first("title"), author=first("creator"), date=first("date")[:10])
 
 
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _html_entities(xhtml: bytes) -> bytes:
+    """HTML's named characters (&nbsp;), which XHTML chapters often use undeclared, as numeric references.
+
+    Only single characters are replaced, and nothing is expanded from a DTD: no entity can grow the text.
+    """
+    def numeric(match: re.Match[bytes]) -> bytes:
+        name = match.group(1)
+        code = None if name in _XML_ENTITIES else name2codepoint.get(name.decode("ascii"))
+        return match.group(0) if code is None else b"&#%d;" % code
+
+    return _NAMED_ENTITY.sub(numeric, xhtml)
+
+
 def _chapter(xhtml: bytes) -> Iterator[Piece]:
     from lxml import etree
 
+    xhtml = _html_entities(xhtml)
     try:
         root = etree.fromstring(xhtml, _parser())
     except etree.XMLSyntaxError:
@@ -181,6 +201,9 @@ def _text(element) -> str:
         tag = _local(node)
         if tag in _SKIPPED or (tag == "a" and "noteref" in (node.get(f"{OPS}type") or "").split()):
             parts.append(node.tail or "")
+            return
+        if tag == "br":  # a line break in verse or an address: a space in one paragraph
+            parts.append(" " + (node.tail or ""))
             return
         parts.append(node.text or "")
         for child in node.iterchildren():

@@ -458,3 +458,22 @@ def test_epub_line_breaks_are_spaces_and_html_entities_do_not_break_a_chapter() 
 
     verse = "<html xmlns='http://www.w3.org/1999/xhtml'><body><p>قفا نبك&nbsp;من ذكرى<br/>حبيب ومنزل</p></body></html>"
     assert [p.text for p in _chapter(verse.encode())] == ["قفا نبك من ذكرى حبيب ومنزل"]
+
+
+def test_docx_foot_and_endnotes_follow_the_body_as_notes(tmp_path: Path, settings: Settings) -> None:
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    notes = {
+        "word/footnotes.xml": f'<w:footnotes xmlns:w="{w}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
+        '<w:t>---</w:t></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>حاشية أولى</w:t></w:r></w:p>'
+        "</w:footnote></w:footnotes>",
+        "word/endnotes.xml": f'<w:endnotes xmlns:w="{w}"><w:endnote w:id="1"><w:p><w:r><w:t>تعليق ختامي</w:t>'
+        "</w:r></w:p></w:endnote></w:endnotes>",
+    }
+    source = zipfile.ZipFile(DATA / "docx" / "report.docx")
+    with zipfile.ZipFile(tmp_path / "notes.docx", "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        for name, xml in notes.items():
+            archive.writestr(name, xml)
+    pieces = extract(tmp_path / "notes.docx", settings).pieces
+    assert [(p.text, p.kind) for p in pieces[-2:]] == [("حاشية أولى", "note"), ("تعليق ختامي", "note")]

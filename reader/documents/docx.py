@@ -4,7 +4,7 @@ Word stores text in logical order, so nothing is reordered. A paragraph's right-
 python-docx's API (#349): ``w:bidi`` is read from the XML, and in such a paragraph the digit groups
 Word users type in display order are put back (UN documents write "000 1" for 1 000). Direction marks
 at a paragraph's ends (display hints) are dropped. Images keep their place as their description, and
-footnotes follow the body as notes. The archive is size-checked before python-docx sees it
+foot- and endnotes follow the body as notes. The archive is size-checked before python-docx sees it
 (``reader.documents.archive``).
 """
 
@@ -59,7 +59,8 @@ def read_docx(path: Path, settings: Settings) -> Extracted:
     )
     names = {style.style_id: style.name or "" for style in document.styles}
     pieces = list(_body(document.element.body, names))
-    pieces.extend(_footnotes(parts.get("word/footnotes.xml")))
+    pieces.extend(_notes(parts.get("word/footnotes.xml"), "footnote"))
+    pieces.extend(_notes(parts.get("word/endnotes.xml"), "endnote"))
     return Extracted(tuple(pieces), meta)
 
 
@@ -135,7 +136,8 @@ def _tidy(text: str, rtl: bool) -> str:
     return text
 
 
-def _footnotes(xml: bytes | None) -> Iterator[Piece]:
+def _notes(xml: bytes | None, tag: str) -> Iterator[Piece]:
+    """The foot- or endnotes' text, in their order, after the body (Word's separators left out)."""
     if not xml:
         return
     from lxml import etree
@@ -145,7 +147,7 @@ def _footnotes(xml: bytes | None) -> Iterator[Piece]:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError:
         return
-    for note in root.iterchildren(f"{W}footnote"):
+    for note in root.iterchildren(f"{W}{tag}"):
         if note.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
             continue
         text = " ".join(_text(p) for p in note.iter(f"{W}p"))

@@ -22,7 +22,7 @@ if kind == inputs.PASTE:
     value: object = st.text_area("Arabic text", height=180, key="paste")
 elif kind == inputs.UPLOAD:
     uploaded = st.file_uploader(
-        "A .txt, .md, .html, .pdf, .docx or .epub file",
+        "A .txt, .md, .html, .pdf, .docx, .odt or .epub file",
         type=list(inputs.UPLOAD_TYPES),
         max_upload_size=inputs.upload_limit_mb(base),
     )

@@ -1,7 +1,7 @@
 """How well reader reads documents: per producer, the text it extracts against the text that was typed.
 
 The fixtures in tests/data/documents (made by ``tests/data/documents/make.py`` with fpdf2, Chromium,
-LibreOffice, python-docx and a hand-built EPUB; each with ``NAME.truth.txt``, one paragraph a line)
+LibreOffice (PDF and ODT), python-docx and a hand-built EPUB; each with ``NAME.truth.txt``, one paragraph a line)
 are read by ``reader.documents.extract``, and for each producer this reports:
 
 - CER: character edit distance between the extracted paragraphs and the truth (both joined by
@@ -111,7 +111,7 @@ def main() -> int:
     settings = replace(Settings.load(), ocr="off")
     scores: dict[str, Score] = defaultdict(Score)
     for path in sorted(FIXTURES.glob("*/*.*")):
-        if path.suffix not in (".pdf", ".docx", ".epub"):
+        if path.suffix not in (".pdf", ".docx", ".odt", ".epub"):
             continue
         truth = path.with_name(path.name + ".truth.txt").read_text(encoding="utf-8").splitlines()
         parts = path.stem.split("-")

@@ -92,8 +92,9 @@ def test_logical_line_keeps_numbers_latin_and_lam_alef() -> None:
     assert unswap_lam_alef("زيادة اإلنتاجية واألمم") == "زيادة الإنتاجية والأمم"
 
 
-def test_docx_keeps_headings_lists_and_table_cells(settings: Settings) -> None:
-    pieces = extract(DATA / "docx" / "report.docx", settings).pieces
+@pytest.mark.parametrize("name", ["docx/report.docx", "odt/report.odt"])
+def test_word_processor_files_keep_headings_lists_and_table_cells(name: str, settings: Settings) -> None:
+    pieces = extract(DATA / name, settings).pieces
     kinds = {p.text: p.kind for p in pieces}
     assert kinds["تقرير الإنتاجية الزراعية لعام 2024"] == "heading"
     assert kinds["زيادة الإنتاج المحلي من القمح"] == "list-item"

@@ -122,7 +122,7 @@ def test_size_cap(tmp_path):
     assert read_file(path, Settings.load(max_input_bytes=200)).text == "ا" * 100
 
 
-@pytest.mark.parametrize("name", ["a.odt", "a.doc", "noext"])
+@pytest.mark.parametrize("name", ["a.rtf", "a.doc", "noext"])
 def test_unknown_extension_refused(tmp_path, settings, name):
     path = write(tmp_path, name, b"text")
     with pytest.raises(InputError, match="unsupported file type"):

@@ -15,7 +15,7 @@ from reader.errors import InputError
 from reader.export import FORMATS
 
 EXPORT_FORMATS = tuple(FORMATS)
-INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".epub")
+INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".epub")
 LAYOUT_HELP = (
     "side-by-side (default), interleaved, or english (the Arabic on hover/tap) for pdf, html and epub; "
     "md: interleaved or table."
@@ -36,7 +36,7 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
         if spec != "-" and path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
             if not files:
-                raise InputError(f"{path} has no .txt, .md, .html, .pdf, .docx or .epub files")
+                raise InputError(f"{path} has no .txt, .md, .html, .pdf, .docx, .odt or .epub files")
             expanded.extend(str(p) for p in files)
         else:
             expanded.append(spec)

@@ -1,6 +1,6 @@
-"""Documents in: PDF, Word (DOCX) and EPUB read into paragraphs that keep the document's structure.
+"""Documents in: PDF, Word (DOCX), OpenDocument (ODT) and EPUB read into paragraphs that keep the document's structure.
 
-One small module per format (``pdf``, ``docx``, ``epub``), each returning the paragraphs it read in
+One small module per format (``pdf``, ``docx``, ``odt``, ``epub``), each returning the paragraphs it read in
 reading order (``model.Piece``): what each is (heading, list item, table cell, note, image), the
 source page for a PDF, and whether OCR read it. ``as_text`` makes them an article's text, one
 paragraph a line, and its blocks (``reader.document.Block``), which ``reader.ingest.read_document``
@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from reader.config import Settings
     from reader.documents.model import Extracted
 
-SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".epub": "epub"}
+SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".epub": "epub", ".odt": "odt"}
 
 
 def kind_of(path: Path) -> str | None:
-    """'pdf', 'docx' or 'epub' from the file's first bytes (a PDF header, a zip holding an EPUB's
+    """'pdf', 'docx', 'epub' or 'odt' from the file's first bytes (a PDF header, a zip holding an EPUB's
     mimetype or Word's document part), else from its suffix; None for anything else."""
     try:
         with path.open("rb") as handle:
@@ -37,6 +37,8 @@ def kind_of(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         if b"mimetypeapplication/epub+zip" in head:
             return "epub"
+        if b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
+            return "odt"
         from reader.documents.archive import member_names
 
         names = member_names(path)
@@ -52,7 +54,7 @@ def extract(path: Path, settings: Settings, *, progress: Callable[[int, int], No
     path = Path(path)
     kind = kind_of(path)
     if kind is None:
-        raise InputError(f"{path}: not a PDF, DOCX or EPUB file")
+        raise InputError(f"{path}: not a PDF, DOCX, ODT or EPUB file")
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -70,6 +72,10 @@ def extract(path: Path, settings: Settings, *, progress: Callable[[int, int], No
         from reader.documents.docx import read_docx
 
         return read_docx(path, settings)
+    if kind == "odt":
+        from reader.documents.odt import read_odt
+
+        return read_odt(path, settings)
     from reader.documents.epub import read_epub
 
     return read_epub(path, settings)

@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.chars import BIDI_MARKS
 from reader.document import Metadata
 from reader.documents.archive import read_parts
-from reader.documents.model import Extracted, Piece
+from reader.documents.model import Extracted, Piece, paragraph_text
 from reader.errors import InputError
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 _HEADING = re.compile(r"^(?:heading|العنوان)\s*(\d)$", re.IGNORECASE)
 _DISPLAY_ORDER_NUMBER = re.compile(r"(?<![\d.,])((?:\d{3} )+)(\d{1,3})(?![\d.,])")
-_ENDS = BIDI_MARKS + "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069 \t"
 
 
 def read_docx(path: Path, settings: Settings) -> Extracted:
@@ -130,7 +128,7 @@ def _text(p) -> str:
 
 
 def _tidy(text: str, rtl: bool) -> str:
-    text = " ".join(text.split()).strip(_ENDS)
+    text = paragraph_text(text)
     if rtl:
         text = _DISPLAY_ORDER_NUMBER.sub(lambda m: " ".join([m.group(2), *m.group(1).split()[::-1]]), text)
     return text

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reader.chars import BIDI_CONTROLS
 from reader.document import Metadata
+
+_ENDS = BIDI_CONTROLS + " "
+
+
+def paragraph_text(text: str) -> str:
+    """A paragraph's text on one line, without the direction marks at its ends (word processors' display hints)."""
+    return " ".join(text.split()).strip(_ENDS)
 
 
 @dataclass(frozen=True)

@@ -162,14 +162,14 @@ def docx_file(names: list[str], out: Path, font: str, *, extras: bool, book: boo
     document.save(str(out))
 
 
-def libreoffice_pdf(docx: Path, out: Path) -> None:
+def libreoffice_pdf(docx: Path, out: Path, to: str = "pdf") -> None:
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(
-            ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf",
+            ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", to,
              "--outdir", folder, str(docx)],
             check=True, capture_output=True, timeout=300,
         )
-        shutil.copyfile(Path(folder) / (docx.stem + ".pdf"), out)
+        shutil.copyfile(Path(folder) / f"{docx.stem}.{to}", out)
 
 
 def image_pdf(source: Path, out: Path, dpi: int = 150) -> None:
@@ -270,6 +270,9 @@ def main() -> int:
     if shutil.which("soffice"):
         libreoffice_pdf(docx / "bank-summit.docx", made_from(pdf / "libreoffice-dejavu.pdf", ["bank", "summit"]))
         libreoffice_pdf(docx / "report.docx", made_from(pdf / "libreoffice-sans.pdf", ["report", "solar"], True))
+        odt = HERE / "odt"
+        odt.mkdir(exist_ok=True)
+        libreoffice_pdf(docx / "report.docx", made_from(odt / "report.odt", ["report", "solar"], True), to="odt")
     else:
         print("soffice not found: the LibreOffice PDFs were not made", file=sys.stderr)
     image_pdf(pdf / "fpdf2-naskh.pdf", made_from(pdf / "scan-naskh.pdf", ["report", "letter"]))

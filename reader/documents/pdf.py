@@ -4,16 +4,20 @@ No PDF library reads Arabic right (pdfminer.six #515 and #850, pdfplumber #794 a
 only glyph positions are taken from the file, never its text order:
 
 1. glyphs (forms folded back to letters, ``reader.documents.arabic``) are grouped into lines by
-   their height on the page, and a line is cut where a gap wider than a column gutter opens;
-2. a line's text is its glyphs left to right with the bidi algorithm undone (``logical_line``);
+   their baseline, each diacritic on the letter under it; a line is cut at the page's column
+   gutters (strips no glyph of the body touches), and at gaps too wide for a word space (table cells);
+2. a line's text is its glyphs left to right with the bidi algorithm undone (``logical_line``),
+   kashida dropped, and the one unambiguous reversed lam-alef repaired;
 3. lines repeated at the top or bottom of the pages (running headers and footers, digits aside)
    and lone page numbers are dropped;
-4. a page with a gutter free of text is read column by column, the right column first when the
-   page is right to left;
-5. lines become paragraphs at a wider gap, a change of size or weight, or a short last line in
-   justified text; a paragraph that does not end a sentence continues in the next column or page;
-6. a page whose text is not credible Arabic (none, or mostly broken words) "needs OCR": with
-   Tesseract and its Arabic model (``reader.documents.ocr``) it is read from its picture instead.
+4. a page is read column by column, the right column first when it is right to left, a row over
+   the gutter (a title) first;
+5. lines become paragraphs at a wider baseline gap, a change of size or weight, a short last line
+   in justified text, a book's first-line indent, a bullet or a table cell; a paragraph that does not
+   end a sentence continues in the next column or page, past footnotes (small print at the page's foot);
+6. a page whose text is not credible Arabic (none, broken fonts, text still in display order, or
+   text drawn as outlines) "needs OCR": with Tesseract and its Arabic model (``reader.documents.ocr``)
+   it is read from its picture instead.
 """
 
 from __future__ import annotations
@@ -33,8 +37,6 @@ from reader.documents.arabic import clean_glyph, is_rtl_line, logical_line, unsw
 from reader.documents.model import Extracted, Piece
 from reader.errors import InputError
 
-COLUMN_GAP = 1.4
-"""A horizontal gap wider than this many em cuts a line in two (a column gutter, not a word space)."""
 WORD_GAP = 0.2
 """A gap wider than this many em between two glyphs is a space the PDF did not draw as a glyph."""
 PARAGRAPH_GAP = 1.15

@@ -64,6 +64,57 @@ def fpdf2_pdf(names: list[str], out: Path, font: Path, size: float) -> None:
     pdf.output(str(out))
 
 
+def reportlab_pdf(names: list[str], out: Path, font: Path, size: float) -> None:
+    """reportlab with arabic_reshaper + python-bidi, as many Python programs write Arabic: presentation forms
+    in display order, each line reordered on its own (wrapped first). Needs those three packages.
+
+    The reshaper keeps the marks here (by default it deletes them) and leaves out the ligature of الله,
+    which DejaVu Sans has no glyph for: the page then shows what the true text says.
+    """
+    from arabic_reshaper import ArabicReshaper
+    from bidi.algorithm import get_display
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    reshaper = ArabicReshaper(configuration={"delete_harakat": False, "ARABIC LIGATURE ALLAH": False})
+    pdfmetrics.registerFont(TTFont("arabic", str(font)))
+    width, height = A5
+    margin = 40
+    page = canvas.Canvas(str(out), pagesize=A5)
+    y = height - margin
+
+    def furniture() -> None:
+        page.setFont("arabic", 8)
+        page.drawCentredString(width / 2, height - 22, get_display(reshaper.reshape("التقرير الشهري للهيئة")))
+        page.drawCentredString(width / 2, 18, str(page.getPageNumber()))
+
+    furniture()
+    for name in names:
+        for number, text in enumerate(paragraphs(name)):
+            points = size + (3 if number == 0 else 0)
+            lines, current = [], []
+            for word in text.split():
+                trial = " ".join([*current, word])
+                if current and pdfmetrics.stringWidth(reshaper.reshape(trial), "arabic", points) > width - 2 * margin:
+                    lines.append(" ".join(current))
+                    current = [word]
+                else:
+                    current.append(word)
+            lines.append(" ".join(current))
+            for line in lines:
+                if y < margin + points:
+                    page.showPage()
+                    furniture()
+                    y = height - margin
+                page.setFont("arabic", points)
+                page.drawRightString(width - margin, y, get_display(reshaper.reshape(line)))
+                y -= points * 1.5
+            y -= points * 0.8
+    page.save()
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -281,6 +332,11 @@ def main() -> int:
     chromium_pdf(["law", "travel"], made_from(pdf / "heldout-chromium-sans.pdf", ["law", "travel"]),
                  "body{font-family:'Noto Sans Arabic'} p{margin:0;text-indent:1.5em}", 2, paper="A4")
     fpdf2_pdf(["travel", "law"], made_from(pdf / "heldout-fpdf2-sans.pdf", ["travel", "law"]), Path(sans), 12)
+    try:
+        reportlab_pdf(["law", "travel"], made_from(pdf / "heldout-reportlab-dejavu.pdf", ["law", "travel"]), dejavu, 11)
+    except ImportError:
+        made.pop()
+        print("reportlab, arabic_reshaper or python-bidi missing: the reportlab PDF was not made", file=sys.stderr)
     docx_file(["travel", "law"], made_from(docx / "heldout-book.docx", ["travel", "law"]), "Noto Naskh Arabic",
               extras=False, book=True)
     if shutil.which("soffice"):

@@ -3,11 +3,16 @@
 Each producer stores Arabic its own way, which is what the PDF reader must undo, so every PDF here
 comes from a real producer: fpdf2 with HarfBuzz shaping, Chromium's print to PDF (two columns, a
 running header and page numbers drawn by the browser), LibreOffice (from a DOCX with right-to-left
-paragraphs), and an image-only PDF (pages rasterized by poppler, no text layer). The DOCX and EPUB
+paragraphs; also its ODT), reportlab through arabic_reshaper and python-bidi, and an image-only PDF
+(pages rasterized by poppler, no text layer). Files named ``heldout-*`` use texts and settings the
+reader was not developed on. The DOCX and EPUB
 fixtures carry the structures their readers must keep (headings, lists, a table, notes, an image)
 and the hostile parts they must drop (a script).
 
     python tests/data/documents/make.py          # needs chromium, libreoffice, pdftoppm
+
+(and reportlab, arabic-reshaper and python-bidi for the reportlab file, which is skipped without them:
+they only make this fixture, so no extra of the project carries them).
 
 The outputs are committed; tests and ``benchmarks/documents_eval.py`` only read them.
 """

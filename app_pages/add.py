@@ -27,7 +27,9 @@ if kind == inputs.PASTE:
     value: object = st.text_area("Arabic text", height=180, key="paste")
 elif kind == inputs.UPLOAD:
     uploaded = st.file_uploader(
-        "A .txt, .md or .html file", type=list(inputs.UPLOAD_TYPES), max_upload_size=inputs.upload_limit_mb(base)
+        "A .txt, .md, .html, .pdf, .docx, .odt or .epub file",
+        type=list(inputs.UPLOAD_TYPES),
+        max_upload_size=inputs.upload_limit_mb(base),
     )
     value = (uploaded.name, uploaded.getvalue()) if uploaded is not None else None
 elif kind == inputs.URL:
@@ -45,7 +47,9 @@ if st.button("Translate", type="primary", disabled=not choices, key="translate")
         translation = None
         for step, translation in enumerate(translating.translate(article, model, chosen)):
             bar.progress(translation.fraction, text=translation.status)
-            page = reading.draft_page(translation.document, word_alignment=shared.word_alignment())
+            page = reading.draft_page(
+                translation.document, word_alignment=shared.word_alignment(), layout=shared.layout()
+            )
             data = component.view_data(page, sentences=len(translation.document.sentences))
             with frame:  # each step replaces the last: the sentences appear as they are translated
                 shared.reading_view(f"draft-{step}", data)

@@ -41,7 +41,7 @@ if view.older:
     older.page_link(shared.READ_PAGE, label="Older →", query_params={"doc": view.older})
 
 try:
-    page = reading.view_page(library, view, word_alignment=shared.word_alignment())
+    page = reading.view_page(library, view, word_alignment=shared.word_alignment(), layout=shared.layout())
 except Exception as exc:
     shared.show_error(exc)
     st.stop()

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from reader.app import component, keys, messages, models
+from reader.app import read as reading
 from reader.app.translating import Reading
 from reader.config import Settings
 from reader.library import Library
@@ -81,6 +82,7 @@ def sidebar() -> st.delta_generator.DeltaGenerator:
             help="Greedy decoding is several times faster on a CPU; beam search reads a little better.",
         )
         st.toggle("Word alignment highlighting", value=True, key=keys.WORD_ALIGNMENT)
+        st.selectbox("Layout", reading.LAYOUTS, key=keys.LAYOUT, format_func=reading.LAYOUT_LABELS.get)
         return st.container()
 
 
@@ -97,6 +99,10 @@ def cache_figures(slot: st.delta_generator.DeltaGenerator) -> None:
 
 def word_alignment() -> bool:
     return bool(st.session_state.get(keys.WORD_ALIGNMENT, True))
+
+
+def layout() -> str:
+    return str(st.session_state.get(keys.LAYOUT, reading.LAYOUTS[0]))
 
 
 def _ignore() -> None:

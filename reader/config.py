@@ -66,6 +66,11 @@ class Settings:
     batch_tokens: int = field(default=2048, metadata=_limits(1))
     strip_diacritics: bool = True
     max_input_bytes: int = field(default=5_000_000, metadata=_limits(1))
+    max_document_bytes: int = field(default=100_000_000, metadata=_limits(1))
+    """The largest PDF, DOCX or EPUB file read; an archive's unpacked parts are capped too (reader.documents)."""
+    ocr: str = "auto"
+    """Pages of a PDF with no credible text: 'auto' reads them by OCR when Tesseract with Arabic is installed,
+    'off' only reports them (READER_OCR)."""
     fetch_timeout: float = field(default=15.0, metadata=_limits(0.001))
     fetch_max_bytes: int = field(default=5_000_000, metadata=_limits(1))
     allow_private_urls: bool = False

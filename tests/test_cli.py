@@ -163,7 +163,7 @@ def test_extract_prints_control_characters_as_escapes(tmp_path):
     [
         ("no-such-page.html", "Error: no-such-page.html: no such file"),
         ("ftp://example.com/a", "only http and https URLs are allowed"),
-        ("page.pdf", "unsupported file type"),
+        ("page.pdf", "page.pdf: not a readable PDF"),
     ],
 )
 def test_extract_bad_input_is_one_line_and_exit_1(tmp_path, monkeypatch, spec, message):

@@ -11,6 +11,7 @@ from __future__ import annotations
 MODEL = "model"
 SPEED = "speed"
 WORD_ALIGNMENT = "word_alignment"
+LAYOUT = "layout"
 
 # Between pages.
 LAST_DOC = "last_doc"

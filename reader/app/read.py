@@ -20,7 +20,7 @@ from pathlib import Path
 from reader import export
 from reader.document import Document
 from reader.errors import ReaderError
-from reader.export.html import render_page
+from reader.export.html import LAYOUTS, render_page
 from reader.export.marks import FLAG_MARKS
 from reader.extras import missing
 from reader.library import Filters, Library, Reading, Row
@@ -32,7 +32,16 @@ DOWNLOADS = (
     ("pdf", "PDF", "application/pdf"),
     ("md", "Markdown", "text/markdown"),
     ("tmx", "TMX", "application/x-tmx+xml"),
+    ("epub", "EPUB", "application/epub+zip"),
 )
+LAYOUT_LABELS = dict(
+    zip(
+        LAYOUTS,
+        ("Side by side", "Interleaved (Arabic, then English)", "English only (Arabic on hover or tap)"),
+        strict=True,
+    )
+)
+"""The reading view's layouts (``reader.export.html.LAYOUTS``), as the sidebar names them."""
 LOOKUP_NOTE = missing("Word lookup (click an Arabic word; Buckwalter's lexicon, GPL-2)", "lookup")
 DOWNLOAD_SLUG = 60
 """Characters of the English title a download's name keeps (cut at a word)."""
@@ -153,16 +162,19 @@ _pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
 _pages_lock = threading.Lock()
 
 
-def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) -> str:
-    """The view's page (``render_page``, lookups embedded), rendered once per document file and setting."""
+def view_page(
+    library: Library, view: ReadView, *, word_alignment: bool = True, layout: str = "side-by-side"
+) -> str:
+    """The view's page (``render_page``, lookups embedded), rendered once per document file and setting;
+    ``layout``: one of ``reader.export.html.LAYOUTS``."""
     if view.stamp is None:
-        return render_page(shown(view.document), standalone=False, word_alignment=word_alignment)
-    key = (str(library.root), view.id, view.stamp, word_alignment)
+        return render_page(shown(view.document), standalone=False, word_alignment=word_alignment, layout=layout)
+    key = (str(library.root), view.id, view.stamp, word_alignment, layout)
     with _pages_lock:
         if key in _pages:
             _pages.move_to_end(key)
             return _pages[key]
-    page = render_page(shown(view.document), standalone=False, word_alignment=word_alignment)
+    page = render_page(shown(view.document), standalone=False, word_alignment=word_alignment, layout=layout)
     with _pages_lock:
         _pages[key] = page
         while len(_pages) > PAGES_KEPT:
@@ -170,9 +182,9 @@ def view_page(library: Library, view: ReadView, *, word_alignment: bool = True) 
     return page
 
 
-def draft_page(document: Document, *, word_alignment: bool = True) -> str:
+def draft_page(document: Document, *, word_alignment: bool = True, layout: str = "side-by-side") -> str:
     """The view of a document still being translated (the Add page): no lookups until it is done."""
-    return render_page(shown(document), standalone=False, word_alignment=word_alignment, lookups=False)
+    return render_page(shown(document), standalone=False, word_alignment=word_alignment, lookups=False, layout=layout)
 
 
 def shown(document: Document) -> Document:

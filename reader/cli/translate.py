@@ -15,7 +15,17 @@ from reader.errors import InputError
 from reader.export import FORMATS
 
 EXPORT_FORMATS = tuple(FORMATS)
-INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".epub")
+LAYOUT_HELP = (
+    "side-by-side (default), interleaved, or english (the Arabic on hover/tap) for pdf, html and epub; "
+    "md: interleaved or table."
+)
+LAYOUT_FORMATS = ("pdf", "html", "epub", "md")
+
+
+def layout_options(fmt: str, layout: str | None) -> dict[str, str]:
+    """The --layout to pass to ``fmt``'s renderer (the formats that lay out paragraphs take one)."""
+    return {"layout": layout} if layout and fmt in LAYOUT_FORMATS else {}
 
 
 def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
@@ -26,11 +36,28 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
         if spec != "-" and path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
             if not files:
-                raise InputError(f"{path} has no .txt, .md or .html files")
+                raise InputError(f"{path} has no .txt, .md, .html, .pdf, .docx, .odt or .epub files")
             expanded.extend(str(p) for p in files)
         else:
             expanded.append(spec)
     return expanded
+
+
+def _read(spec: str, settings: Settings):
+    """An input read as ``reader.ingest.read_input`` does, with a progress bar over a PDF's pages."""
+    from reader import documents, ingest
+
+    path = Path(spec)
+    if spec == "-" or not path.is_file() or documents.kind_of(path) != "pdf":
+        return ingest.read_input(spec, settings)
+    label = f"{spec}: reading pages"
+    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        return ingest.read_document(path, settings, progress=progress)
 
 
 def _library_key(spec: str, article) -> str:
@@ -59,18 +86,21 @@ def _output_name(spec: str, used: set[str]) -> str:
 @model_options
 @click.option("--format", "formats", help=f"Comma-separated: {','.join(EXPORT_FORMATS)} (default: text to stdout).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files here.")
+@click.option("--layout", help=LAYOUT_HELP)
 @click.option("--refresh", is_flag=True, help="Ignore cached translations and translate again.")
 @library_option
 @click.option("--no-library", is_flag=True, help="Do not add the translations to the library.")
 @click.option(
     "--discard-edits", is_flag=True, help="Forget your edits of these articles' sentences (everywhere) first."
 )
-def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, no_library, discard_edits) -> None:
+def translate(
+    inputs, model, backend, beam, formats, out, layout, refresh, library_dir, no_library, discard_edits
+) -> None:
     """Translate INPUT files, folders, URLs or - (stdin); each is also kept in the library.
 
     Your edits of a sentence are kept whatever model or settings translate it again (see --discard-edits).
     """
-    from reader import export, ingest
+    from reader import export
     from reader.api import iter_article
     from reader.document import Flag
     from reader.pipeline import CHUNK_INPUTS
@@ -84,7 +114,7 @@ def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, 
         raise click.UsageError("several formats need --out DIR")
     settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
     specs = _expand_inputs(inputs)
-    articles = [(spec, ingest.read_input(spec, settings)) for spec in specs]
+    articles = [(spec, _read(spec, settings)) for spec in specs]
     library = None if no_library else open_library(library_dir)
     translator = open_translator(settings, refresh=refresh)
     used: set[str] = set()
@@ -109,10 +139,10 @@ def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, 
         if out is not None:
             name = _output_name(spec, used)
             for fmt in chosen or ["json"]:
-                path = export.write(document, fmt, out / f"{name}.{fmt}")
+                path = export.write(document, fmt, out / f"{name}.{fmt}", **layout_options(fmt, layout))
                 click.echo(str(path))
         elif chosen:
-            sys.stdout.buffer.write(export.render(document, chosen[0]))
+            sys.stdout.buffer.write(export.render(document, chosen[0], **layout_options(chosen[0], layout)))
         else:
             click.echo("\n".join(p.translation for p in document.paragraphs))
     calls = getattr(translator, "model_calls", "?")
@@ -145,7 +175,7 @@ def segment(file) -> None:
 @click.argument("document_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "formats", required=True, help=f"Comma-separated: {','.join(EXPORT_FORMATS)}.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--layout", help="pdf: side-by-side|interleaved; md: interleaved|table.")
+@click.option("--layout", help=LAYOUT_HELP)
 @click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
 def export_command(document_json, formats, out, layout, page_size) -> None:
     """Render a translated document (JSON) in other formats."""
@@ -154,9 +184,7 @@ def export_command(document_json, formats, out, layout, page_size) -> None:
 
     document = Document.from_json(document_json.read_text(encoding="utf-8"))
     for fmt in parse_formats(formats, EXPORT_FORMATS):
-        options = {}
-        if layout and fmt in ("pdf", "md"):
-            options["layout"] = layout
+        options = layout_options(fmt, layout)
         if page_size and fmt == "pdf":
             options["page_size"] = page_size
         click.echo(str(export.write(document, fmt, out / f"{document_json.stem}.{fmt}", **options)))

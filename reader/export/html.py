@@ -42,15 +42,32 @@ _TECHNICAL = ("Model", "Model fingerprint")
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
+LAYOUTS = ("side-by-side", "interleaved", "english")
+"""English beside the Arabic; each Arabic paragraph above its English; English only, the Arabic on hover or tap."""
+ALIASES = {"table": "side-by-side", "hover": "english"}
+
+
 def render(
-    document: Document, *, standalone: bool = True, word_alignment: bool = True, lookups: bool = True, **_: Any
+    document: Document,
+    *,
+    standalone: bool = True,
+    word_alignment: bool = True,
+    lookups: bool = True,
+    layout: str = "side-by-side",
+    **_: Any,
 ) -> bytes:
     """The export-registry entry point: a complete, offline HTML page as UTF-8."""
-    return render_page(document, standalone=standalone, word_alignment=word_alignment, lookups=lookups).encode("utf-8")
+    page = render_page(document, standalone=standalone, word_alignment=word_alignment, lookups=lookups, layout=layout)
+    return page.encode("utf-8")
 
 
 def render_page(
-    document: Document, *, standalone: bool = True, word_alignment: bool = True, lookups: bool = True
+    document: Document,
+    *,
+    standalone: bool = True,
+    word_alignment: bool = True,
+    lookups: bool = True,
+    layout: str = "side-by-side",
 ) -> str:
     """A whole page: the view plus the stylesheet (with the Arabic font embedded) and the script.
 
@@ -80,7 +97,7 @@ def render_page(
         f"<style>{style}</style>\n"
         "</head>\n"
         "<body>\n"
-        f"{render_view(document, word_alignment=word_alignment)}\n"
+        f"{render_view(document, word_alignment=word_alignment, layout=layout)}\n"
         f"{_lookup_data(document) if word_alignment and lookups else ''}"
         f"<script>{script}</script>\n"
         "</body>\n"
@@ -88,8 +105,11 @@ def render_page(
     )
 
 
-def render_view(document: Document, *, word_alignment: bool = True) -> str:
-    """The markup fragment (header and paragraph grid), without style or script."""
+def render_view(document: Document, *, word_alignment: bool = True, layout: str = "side-by-side") -> str:
+    """The markup fragment (header and paragraph grid), without style or script; ``layout``: one of ``LAYOUTS``."""
+    layout = ALIASES.get(layout, layout)
+    if layout not in LAYOUTS:
+        raise ExportError(f"unknown HTML layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     trusted = _offsets_consistent(document)
     rows = []
     index = 0
@@ -113,6 +133,9 @@ def render_view(document: Document, *, word_alignment: bool = True) -> str:
             en.append(_target_sentence(sentence, sid, links))
         if trusted:
             ar.append(_text(document.text[cursor : paragraph.end]))
+        if paragraph.page is not None:  # a PDF's paragraph cites its page of the original
+            ocr = ", OCR" if paragraph.ocr else ""
+            en.append(f'<span class="page-cite" title="page of the original">p. {paragraph.page}{ocr}</span>')
         index += len(paragraph.sentences)
         rows.append(
             '<div class="row">'
@@ -121,7 +144,7 @@ def render_view(document: Document, *, word_alignment: bool = True) -> str:
             "</div>"
         )
     return (
-        '<main class="reader">\n'
+        f'<main class="reader layout-{layout}">\n'
         f"{_header(document)}\n"
         '<div class="grid">\n'
         '<div class="row heads" aria-hidden="true">'

@@ -69,6 +69,8 @@ class _Drawing:
             else:
                 pdf.line(MARGIN, layout.rule_y, layout.width - MARGIN, layout.rule_y)
             for box in placed:
+                if box.note:
+                    pdf.text_annotation(box.x - 5.5, box.y + box.style.line_h, box.note, w=4.5, h=box.style.line_h)
                 if MARK in box.text:
                     self.draw_marked(box.x, box.y, box.style, box.text)
                     continue

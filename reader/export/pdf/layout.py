@@ -14,7 +14,7 @@ control character that cleaning removes from article text), so a mark never star
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fpdf.fpdf import PAGE_FORMATS
 
@@ -24,6 +24,9 @@ from reader.export.marks import FLAG_MARKS, printed_legend, printed_marks
 from reader.export.pdf.fonts import PT, Metrics, Style
 
 LAYOUTS = ("side-by-side", "interleaved")
+"""The layouts that draw both texts: English beside the Arabic; each Arabic paragraph above its English."""
+ENGLISH_ONLY = "english"
+"""The English only, each paragraph's Arabic in a note (a PDF text annotation the viewer shows on hover or tap)."""
 PAGE_SIZES = {"a4": "A4", "letter": "Letter"}
 UNTRANSLATED = "[not translated]"
 
@@ -68,6 +71,8 @@ class Box:
     w: float
     style: Style
     text: str
+    note: str = ""
+    """Text the viewer shows on hover or tap (the "english" layout's Arabic), drawn as an annotation."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,8 @@ class _Planner:
             text = self.metrics.clean(sentence.shown or UNTRANSLATED)
             marks = printed_marks(sentence.shown_flags) if sentence.shown.strip() else ""
             parts.append(f"{text.rstrip()}{MARK}{marks}" if marks else text)
+        if paragraph.page is not None:  # a PDF's paragraph cites its page of the original
+            parts.append(f"(p. {paragraph.page}{', OCR' if paragraph.ocr else ''})")
         return " ".join(parts)
 
     def place(self, x: float, y: float, w: float, style: Style, text: str) -> None:
@@ -294,6 +301,12 @@ class _Planner:
                         self.column(MARGIN + col_w + GUTTER, col_w, arabic, source),
                     ]
                 )
+            elif layout == ENGLISH_ONLY:
+                page, count = len(self.pages), len(self.pages[-1])
+                self.emit([self.column(MARGIN, self.content_w, ENGLISH, english)])
+                placed = self.pages[page - 1] if len(self.pages[page - 1]) > count else self.pages[page]
+                first = count if placed is self.pages[page - 1] else 0
+                placed[first] = replace(placed[first], note=paragraph.source)
             else:
                 self.emit(
                     [self.column(MARGIN, self.content_w, arabic, source)],

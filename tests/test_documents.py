@@ -1,0 +1,480 @@
+"""Documents in (PDF from several producers, DOCX, EPUB), bad documents refused in one line, and the EPUB out."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reader import api, ingest
+from reader.config import Settings
+from reader.document import Document, Edit
+from reader.documents import extract, kind_of
+from reader.documents.arabic import logical_line, unswap_lam_alef
+from reader.errors import InputError
+from reader.export import render
+from tests.support.fake import FakeTranslator
+
+DATA = Path(__file__).parent / "data" / "documents"
+PDFS = sorted((DATA / "pdf").glob("*.pdf"))
+TEXT_PDFS = [p for p in PDFS if not p.name.startswith("scan")]
+EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+
+_spec = importlib.util.spec_from_file_location("documents_eval", DATA.parents[2] / "benchmarks" / "documents_eval.py")
+evaluation = importlib.util.module_from_spec(_spec)
+sys.modules["documents_eval"] = evaluation
+_spec.loader.exec_module(evaluation)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return replace(Settings.load(), ocr="off")
+
+
+def truth(path: Path) -> list[str]:
+    return path.with_name(path.name + ".truth.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("path", TEXT_PDFS, ids=lambda p: p.stem)
+def test_each_producers_pdf_reads_in_logical_order(path: Path, settings: Settings) -> None:
+    extracted = extract(path, settings)
+    score = evaluation.Score()
+    evaluation.score(truth(path), [p.text for p in extracted.pieces], score)
+    assert score.ordered == score.paragraphs
+    # Held out: Chromium's one-page file keeps its running header (one page gives nothing to compare it with).
+    assert score.errors / score.chars <= (0.015 if path.stem.startswith("heldout") else 0.01)
+    assert score.hits / score.true_breaks >= 0.9
+    assert not extracted.warnings
+    pages = [p.page for p in extracted.pieces]
+    assert pages[0] == 1 and pages == sorted(pages) and max(pages) == extracted.pages
+
+
+def test_running_headers_and_page_numbers_are_not_paragraphs(settings: Settings) -> None:
+    text = "\n".join(p.text for p in extract(DATA / "pdf" / "chromium-columns.pdf", settings).pieces)
+    assert "مجلة الطاقة والبيئة" not in text
+    assert not any(line.strip().isdigit() for line in text.splitlines())
+    text = "\n".join(p.text for p in extract(DATA / "pdf" / "fpdf2-naskh.pdf", settings).pieces)
+    assert "نشرة الأخبار" not in text
+
+
+def test_image_only_pages_say_they_need_ocr(settings: Settings) -> None:
+    extracted = extract(DATA / "pdf" / "scan-naskh.pdf", settings)
+    assert extracted.pieces == ()
+    assert [w.split(":")[0] for w in extracted.warnings] == [f"page {n} needs OCR" for n in (1, 2)]
+    with pytest.raises(InputError, match="page 1 needs OCR"):
+        ingest.read_file(DATA / "pdf" / "scan-naskh.pdf", settings)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr and tesseract-ocr-ara")
+def test_ocr_reads_a_scanned_page_and_marks_it() -> None:
+    from reader.documents.ocr import has_arabic_ocr, read_page
+
+    if not has_arabic_ocr():
+        pytest.skip("tesseract-ocr-ara is not installed")
+    paragraphs = read_page(DATA / "pdf" / "scan-naskh.pdf", 1)
+    assert any("الزراعة" in p for p in paragraphs)
+
+
+def test_logical_line_keeps_numbers_latin_and_lam_alef() -> None:
+    # Glyphs as drawn left to right; a ligature glyph is one unit in its own (logical) order.
+    visual = [*list("%15.7 "), "ة", "ب", "س", "ن", "ب", " ", ")", "F", "A", "O", "(", " ", "م", "لا", "س"]
+    assert logical_line(visual) == "سلام (FAO) بنسبة 15.7%"
+    assert logical_line([*list("789-456-0123 "), "ى", "ل", "إ"]) == "إلى 0123-456-789"
+    assert unswap_lam_alef("زيادة اإلنتاجية واألمم") == "زيادة الإنتاجية والأمم"
+
+
+@pytest.mark.parametrize("name", ["docx/report.docx", "odt/report.odt"])
+def test_word_processor_files_keep_headings_lists_and_table_cells(name: str, settings: Settings) -> None:
+    pieces = extract(DATA / name, settings).pieces
+    kinds = {p.text: p.kind for p in pieces}
+    assert kinds["تقرير الإنتاجية الزراعية لعام 2024"] == "heading"
+    assert kinds["زيادة الإنتاج المحلي من القمح"] == "list-item"
+    assert [p.text for p in pieces if p.kind == "table-cell"] == ["المحصول", "الإنتاج بالطن", "القمح", "430 ألف"]
+    assert not any("\u200f" in p.text for p in pieces)  # Word's direction marks are display hints
+
+
+def test_docx_puts_display_order_digit_groups_back() -> None:
+    from reader.documents.docx import _tidy
+
+    assert _tidy("بلغ العدد 000 1 شخص\u200f", True) == "بلغ العدد 1 000 شخص"
+    assert _tidy("في عام 2024 بلغ 500", True) == "في عام 2024 بلغ 500"
+
+
+def test_epub_reads_spine_order_notes_images_and_never_scripts(settings: Settings) -> None:
+    extracted = extract(DATA / "epub" / "report-letter.epub", settings)
+    texts = [p.text for p in extracted.pieces]
+    assert texts.index("تقرير الإنتاجية الزراعية لعام 2024") < texts.index("رسالة إلى أعضاء الجمعية")
+    assert ("حقل قمح", "image") in [(p.text, p.kind) for p in extracted.pieces]
+    assert ("المصدر: وزارة الزراعة، 2024.", "note") in [(p.text, p.kind) for p in extracted.pieces]
+    assert "وتشير البيانات إلى تحسن ملحوظ." in texts  # the note reference's number is not text
+    assert not any("alert" in t or "pwned" in t for t in texts)
+    assert extracted.meta.author == "وزارة الزراعة" and extracted.meta.date == "2024-05-01"
+
+
+def test_a_document_is_known_by_its_first_bytes(tmp_path: Path, settings: Settings) -> None:
+    renamed = tmp_path / "report.bin"
+    renamed.write_bytes((DATA / "pdf" / "libreoffice-sans.pdf").read_bytes())
+    assert kind_of(renamed) == "pdf"
+    assert ingest.read_file(renamed, settings).blocks[0].page == 1
+    docx = tmp_path / "word"
+    docx.write_bytes((DATA / "docx" / "report.docx").read_bytes())
+    assert kind_of(docx) == "docx"
+
+
+def test_bad_documents_get_one_line(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    locked = FPDF()
+    locked.add_page()
+    locked.set_encryption(owner_password="owner", user_password="secret")
+    locked.output(str(tmp_path / "locked.pdf"))
+    (tmp_path / "corrupt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ngarbage")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * 30_000_000)
+    (tmp_path / "bomb.docx").write_bytes(bomb.getvalue())
+    (tmp_path / "truncated.epub").write_bytes((DATA / "epub" / "report-letter.epub").read_bytes()[:900])
+    expected = {
+        "locked.pdf": "encrypted with a password",
+        "corrupt.pdf": "not a readable PDF",
+        "bomb.docx": "zip bomb",
+        "truncated.epub": "not a readable zip archive",
+    }
+    for name, reason in expected.items():
+        with pytest.raises(InputError) as caught:
+            ingest.read_file(tmp_path / name, settings)
+        message = str(caught.value)
+        assert reason in message and "\n" not in message and message.startswith(str(tmp_path / name))
+
+
+def test_document_structure_round_trips_and_old_files_load(settings: Settings) -> None:
+    article = ingest.read_file(DATA / "pdf" / "libreoffice-sans.pdf", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    assert document.paragraphs[0].kind == "heading" and document.paragraphs[-1].page == 3
+    assert {p.kind for p in document.paragraphs} >= {"heading", "list-item", ""}
+    assert Document.from_json(document.to_json()) == document
+    plain = Document.from_json((Path(__file__).parent / "data" / "document-v1.json").read_text(encoding="utf-8"))
+    assert all(p.kind == "" and p.page is None for p in plain.paragraphs)
+    assert '"page"' not in plain.to_json() and '"kind"' not in plain.to_json()
+
+
+@pytest.mark.parametrize("layout", ["side-by-side", "interleaved", "english"])
+def test_bilingual_epub_passes_epubcheck(layout: str, tmp_path: Path, settings: Settings) -> None:
+    article = ingest.read_file(DATA / "pdf" / "libreoffice-sans.pdf", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    first = document.paragraphs[1].sentences[0]
+    edited = replace(first, edit=Edit("The reader's <b>own</b> version"))
+    paragraph = replace(document.paragraphs[1], sentences=(edited, *document.paragraphs[1].sentences[1:]))
+    document = replace(document, paragraphs=(document.paragraphs[0], paragraph, *document.paragraphs[2:]))
+    book = render(document, "epub", layout=layout)
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        assert archive.namelist()[0] == "mimetype"
+        chapters = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml"))
+        nav = archive.read("OEBPS/nav.xhtml").decode()
+    assert "p. 1" in chapters and "p. 3" in chapters
+    assert 'class="s edited"' in chapters and "&lt;b&gt;own&lt;/b&gt;" in chapters
+    assert "<script" not in chapters
+    assert 'lang="ar" xml:lang="ar" dir="rtl"' in chapters and 'lang="en"' in chapters
+    assert "تقرير الإنتاجية الزراعية" in nav  # the table of contents in both languages
+    if not EPUBCHECK.is_file() or shutil.which("java") is None:
+        pytest.skip("needs Debian's epubcheck")
+    books = {"book.epub": book}
+    if layout == "english":  # hostile text (markup, controls, bidi overrides) in the tooltips too
+        from tests.support.documents import hostile_document
+
+        books["hostile.epub"] = render(hostile_document(), "epub", layout=layout)
+    for name, data in books.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        checked = subprocess.run(
+            ["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=120
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "0 errors / 0 warnings" in checked.stdout
+
+
+def test_cli_translates_a_pdf_to_pdf_and_epub(fake_model, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    out = tmp_path / "out"
+    args = ["translate", str(DATA / "pdf" / "chromium-columns.pdf"), "--format", "pdf,epub,html", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--no-library", "--layout", "interleaved"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"chromium-columns.pdf", "chromium-columns.epub", "chromium-columns.html"}
+    html = (out / "chromium-columns.html").read_text(encoding="utf-8")
+    assert "layout-interleaved" in html and "p. 3" in html
+    assert (out / "chromium-columns.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_cli_extract_shows_pages_kinds_and_pages_needing_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    shown = CliRunner().invoke(cli, ["extract", str(DATA / "docx" / "report.docx")], catch_exceptions=False)
+    assert "[1] (heading 1) تقرير الإنتاجية الزراعية لعام 2024" in shown.output
+    assert "(table-cell) المحصول" in shown.output
+    listed = CliRunner().invoke(cli, ["extract", "--json", str(DATA / "pdf" / "fpdf2-naskh.pdf")])
+    record = json.loads(listed.output)
+    assert record["structure"][0] == {"kind": "heading", "level": 2, "page": 1, "ocr": False}
+    assert record["structure"][-1]["page"] == 2
+    monkeypatch.setenv("READER_OCR", "off")
+    refused = CliRunner().invoke(cli, ["extract", str(DATA / "pdf" / "scan-naskh.pdf")])
+    assert refused.exit_code == 1
+    assert "page 1 needs OCR" in refused.output and "Traceback" not in refused.output
+
+
+def test_pdf_english_layout_puts_each_paragraphs_arabic_in_a_note(settings: Settings) -> None:
+    import pdfplumber
+
+    article = ingest.read_file(DATA / "pdf" / "libreoffice-sans.pdf", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    with pdfplumber.open(io.BytesIO(render(document, "pdf", layout="english"))) as pdf:
+        notes = [a.get("contents", "") for page in pdf.pages for a in page.annots]
+        text = " ".join(page.extract_text() for page in pdf.pages)
+    assert notes == [p.source for p in document.paragraphs]
+    assert "(p. 1)" in text and "(p. 3)" in text
+
+
+def test_batch_translates_documents_in_a_folder_with_their_pages(tmp_path: Path, fake_model) -> None:
+    from reader.library import document_id
+    from tests.support.batching import batch
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    shutil.copy(DATA / "pdf" / "chromium-columns.pdf", src / "report.pdf")
+    shutil.copy(DATA / "epub" / "report-letter.epub", src / "book.epub")
+    result = batch([str(src)], out, formats=["json", "epub"], settings=fake_model.settings(ocr="off"))
+    assert sorted(result.new) == sorted(str((src / name).resolve()) for name in ("report.pdf", "book.epub"))
+    stem = document_id(str((src / "report.pdf").resolve()))
+    document = Document.from_json((out / "articles" / f"{stem}.json").read_text(encoding="utf-8"))
+    assert [p.page for p in document.paragraphs][-1] == 3
+    assert (out / "articles" / f"{stem}.epub").read_bytes().startswith(b"PK")
+
+
+def test_a_paragraph_goes_on_across_a_page_past_its_footnote(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    fonts = DATA.parents[2] / "reader" / "fonts"
+    lines = truth(DATA / "pdf" / "fpdf2-dejavu.pdf")
+    body = lines[1:7] + lines[8:11]  # the two texts without their headlines
+
+    class WithFootnote(FPDF):
+        def footer(self) -> None:
+            if self.page_no() == 1:
+                self.set_y(-16)
+                self.set_font("naskh", size=8)
+                self.multi_cell(0, 4, "1- المصدر: تقرير الوكالة الدولية للطاقة المتجددة.", align="R")
+
+    pdf = WithFootnote(format=(148, 210))  # A5
+    pdf.add_font("naskh", "", str(fonts / "NotoNaskhArabic-Regular.ttf"))
+    pdf.add_font("sans", "", str(fonts / "NotoSans-Regular.ttf"))
+    pdf.set_fallback_fonts(["sans"])
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.add_page()
+    pdf.set_font("naskh", size=12)
+    for text in body:
+        pdf.multi_cell(0, 8, text, align="R")
+        pdf.ln(4)
+    pdf.output(str(tmp_path / "footnote.pdf"))
+    pieces = extract(tmp_path / "footnote.pdf", settings).pieces
+    assert [evaluation.bare(p.text) for p in pieces if p.kind == ""] == [evaluation.bare(t) for t in body]
+    assert [(p.kind, p.page) for p in pieces if "المصدر" in p.text] == [("note", 1)]
+    assert max(p.page for p in pieces) == 2
+
+
+def test_app_reading_view_takes_the_layout_and_shows_pages(settings: Settings) -> None:
+    from reader.app import reading
+
+    article = ingest.read_file(DATA / "pdf" / "chromium-columns.pdf", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    assert set(reading.LAYOUT_LABELS) == set(reading.LAYOUTS)
+    for layout in reading.LAYOUTS:
+        page = reading.draft_page(document, layout=layout)
+        assert f'class="reader layout-{layout}"' in page and ">p. 3</span>" in page
+
+
+def test_a_legacy_arabic_fonts_latin1_codes_are_read_as_windows_1256() -> None:
+    from reader.documents.pdf import _windows_1256
+
+    word = "العربية".encode("cp1256").decode("latin-1")  # ÇáÚÑÈíÉ, as such a font's codes read
+    chars = [{"text": ch} for ch in word * 4] + [{"text": "1"}, {"text": " "}]
+    assert "".join(c["text"] for c in _windows_1256(chars)) == "العربية" * 4 + "1 "
+    french = [{"text": ch} for ch in "Élève à côté" * 4]
+    assert _windows_1256(french) == french
+
+
+@pytest.mark.slow
+def test_a_long_pdf_killed_mid_translation_loses_no_finished_sentence(tmp_path: Path, fake_model) -> None:
+    """kill -9 while a PDF is translated: the next run takes every sentence finished before from the cache."""
+    import os
+    import signal
+    import sqlite3
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    cache = tmp_path / "cache.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(root), "READER_MODEL": str(fake_model.folder), "READER_BACKEND": "fake",
+           "READER_CACHE_PATH": str(cache), "READER_OCR": "off"}
+    args = [sys.executable, "-m", "tests.support.fake_cli", "translate", str(DATA / "pdf" / "fpdf2-dejavu.pdf"),
+            "--no-library", "--out", str(tmp_path / "out"), "--format", "json"]
+
+    def cached() -> int:
+        if not cache.exists():
+            return 0
+        try:
+            with sqlite3.connect(f"file:{cache}?mode=ro", uri=True, timeout=5) as conn:
+                return conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    child = subprocess.Popen(args, cwd=root, env={**env, "FAKE_DELAY": "0.4"}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while cached() == 0 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    done = cached()
+    assert done > 0
+    rerun = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    total, from_cache = (int(n) for n in re.search(r"(\d+) sentences, (\d+) from cache", rerun.stderr).groups())
+    assert 0 < from_cache < total  # what was done before the kill, not all of it
+    assert Document.from_json((tmp_path / "out" / "fpdf2-dejavu.json").read_text(encoding="utf-8")).paragraphs
+
+
+def test_docx_reads_paragraphs_inside_content_controls(tmp_path: Path, settings: Settings) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("قبل")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    paragraph = "<w:p><w:r><w:t>داخل عنصر تحكم</w:t></w:r></w:p>"
+    control = f'<w:sdt xmlns:w="{w}"><w:sdtContent>{paragraph}</w:sdtContent></w:sdt>'
+    document.element.body.insert(1, parse_xml(control))
+    document.save(str(tmp_path / "controls.docx"))
+    assert [p.text for p in extract(tmp_path / "controls.docx", settings).pieces] == ["قبل", "داخل عنصر تحكم"]
+
+
+@pytest.mark.parametrize("name", ["pdf/libreoffice-sans.pdf", "docx/report.docx", "epub/report-letter.epub"])
+def test_damaged_documents_are_read_or_refused_in_one_line(name: str, tmp_path: Path, settings: Settings) -> None:
+    import random
+
+    rng = random.Random(7)
+    data = (DATA / name).read_bytes()
+    for number in range(12):
+        damaged = bytearray(data[: rng.randrange(len(data))] if number % 2 else data)
+        for _ in range(0 if number % 2 else rng.randrange(1, 40)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        path = tmp_path / f"damaged-{number}{Path(name).suffix}"
+        path.write_bytes(bytes(damaged))
+        try:
+            extract(path, settings)
+        except InputError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+def test_an_epub_with_encrypted_chapters_says_so(tmp_path: Path, settings: Settings) -> None:
+    source = zipfile.ZipFile(DATA / "epub" / "report-letter.epub")
+    locked = tmp_path / "locked.epub"
+    with zipfile.ZipFile(locked, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        archive.writestr(
+            "META-INF/encryption.xml",
+            '<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+            'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:CipherData>'
+            '<enc:CipherReference URI="OEBPS/report.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>',
+        )
+    with pytest.raises(InputError, match="encrypted \\(DRM\\)"):
+        extract(locked, settings)
+
+
+def test_app_uploads_a_pdf_and_reads_it_with_page_references_in_every_layout(fake_model) -> None:
+    from reader.app import inputs
+    from tests.support.app import ADD, READ, new_app, srcdoc
+
+    at = new_app(ADD).run()
+    at.radio(key="kind").set_value(inputs.UPLOAD).run()
+    data = (DATA / "pdf" / "chromium-columns.pdf").read_bytes()
+    at.file_uploader[0].set_value(("report.pdf", data, "application/pdf")).run()
+    at.button(key="translate").click().run()
+    assert not at.exception and not at.error
+    if "doc" in at.query_params:
+        at.switch_page(READ)
+    view = srcdoc(at)
+    assert 'class="reader layout-side-by-side"' in view and ">p. 1</span>" in view and ">p. 3</span>" in view
+    at.selectbox(key="layout").set_value("english").run()
+    assert 'class="reader layout-english"' in srcdoc(at)
+
+
+def test_a_page_of_text_drawn_as_outlines_needs_ocr(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for row in range(12):  # glyph-like outlines, as a printer driver that converts text to curves draws them
+        for column in range(8):
+            x, y = 20 + 20 * column, 30 + 15 * row
+            pdf.bezier([(x, y), (x + 5, y - 6), (x + 10, y + 6), (x + 15, y)])
+    pdf.add_page()
+    pdf.output(str(tmp_path / "outlines.pdf"))
+    extracted = extract(tmp_path / "outlines.pdf", settings)
+    assert [w.split(":")[0] for w in extracted.warnings] == ["page 1 needs OCR"]  # page 2 is blank
+
+
+def test_an_epubs_chapters_stay_chapters_in_the_bilingual_epub(settings: Settings) -> None:
+    article = ingest.read_file(DATA / "epub" / "report-letter.epub", settings)
+    document = api.translate_article(article, FakeTranslator(), settings)
+    with zipfile.ZipFile(io.BytesIO(render(document, "epub"))) as book:
+        chapters = sorted(n for n in book.namelist() if n.startswith("OEBPS/chapter-"))
+        nav = book.read("OEBPS/nav.xhtml").decode()
+    assert chapters == ["OEBPS/chapter-1.xhtml", "OEBPS/chapter-2.xhtml"]
+    assert "رسالة إلى أعضاء الجمعية" in nav and "تقرير الإنتاجية الزراعية لعام 2024" in nav
+
+
+def test_a_pdf_tables_cells_are_cells_right_to_left(settings: Settings) -> None:
+    pieces = extract(DATA / "pdf" / "libreoffice-sans.pdf", settings).pieces
+    assert [p.text for p in pieces if p.kind == "table-cell"] == ["المحصول", "الإنتاج بالطن", "القمح", "430 ألف"]
+
+
+def test_epub_line_breaks_are_spaces_and_html_entities_do_not_break_a_chapter() -> None:
+    from reader.documents.epub import _chapter
+
+    verse = "<html xmlns='http://www.w3.org/1999/xhtml'><body><p>قفا نبك&nbsp;من ذكرى<br/>حبيب ومنزل</p></body></html>"
+    assert [p.text for p in _chapter(verse.encode())] == ["قفا نبك من ذكرى حبيب ومنزل"]
+
+
+def test_docx_foot_and_endnotes_follow_the_body_as_notes(tmp_path: Path, settings: Settings) -> None:
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    notes = {
+        "word/footnotes.xml": f'<w:footnotes xmlns:w="{w}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
+        '<w:t>---</w:t></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>حاشية أولى</w:t></w:r></w:p>'
+        "</w:footnote></w:footnotes>",
+        "word/endnotes.xml": f'<w:endnotes xmlns:w="{w}"><w:endnote w:id="1"><w:p><w:r><w:t>تعليق ختامي</w:t>'
+        "</w:r></w:p></w:endnote></w:endnotes>",
+    }
+    source = zipfile.ZipFile(DATA / "docx" / "report.docx")
+    with zipfile.ZipFile(tmp_path / "notes.docx", "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        for name, xml in notes.items():
+            archive.writestr(name, xml)
+    pieces = extract(tmp_path / "notes.docx", settings).pieces
+    assert [(p.text, p.kind) for p in pieces[-2:]] == [("حاشية أولى", "note"), ("تعليق ختامي", "note")]

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.app import add as inputs
-from reader.app import component, feeds, messages, models, translating
+from reader.app import component, feeds, keys, messages, models, translating
 from reader.app import edit_panel as editing_panel
 from reader.app import library as listing
 from reader.app import read as reading
@@ -634,7 +634,7 @@ def test_downloads_are_named_after_the_article_and_sources_in_words():
 def test_the_sidebar_names_a_model_folder_by_its_name_not_its_path(fake_model):
     at = new_app().run()
     assert not at.exception
-    (box,) = at.sidebar.selectbox
+    box = at.sidebar.selectbox(key=keys.MODEL)
     assert box.options == [fake_model.folder.name]  # the options as shown; the value is still the folder
     assert box.value == str(fake_model.folder)
 

@@ -298,7 +298,7 @@ def test_a_paragraph_goes_on_across_a_page_past_its_footnote(tmp_path: Path, set
 
 
 def test_app_reading_view_takes_the_layout_and_shows_pages(settings: Settings) -> None:
-    from reader.app import reading
+    from reader.app import read as reading
 
     article = ingest.read_file(DATA / "pdf" / "chromium-columns.pdf", settings)
     document = api.translate_article(article, FakeTranslator(), settings)
@@ -407,7 +407,7 @@ def test_an_epub_with_encrypted_chapters_says_so(tmp_path: Path, settings: Setti
 
 
 def test_app_uploads_a_pdf_and_reads_it_with_page_references_in_every_layout(fake_model) -> None:
-    from reader.app import inputs
+    from reader.app import add as inputs
     from tests.support.app import ADD, READ, new_app, srcdoc
 
     at = new_app(ADD).run()

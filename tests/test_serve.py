@@ -89,6 +89,15 @@ def test_libretranslate_aio_arrays_auto_alternatives_and_html(server, library_en
         hostile = client.translate(f"<b>{SENTENCES[2]}</b>&lt;script&gt;", "ar", "en", format="html")
         assert hostile.translated_text == f"<b>{library_english(SENTENCES[2])}</b>&lt;script&gt;"
 
+        # A sentence cut by inline tags: one text, the tags around the aligned words (libretranslatepy sends no
+        # `format`, so libretranslate-aio asks for html).
+        fragment = '<p>يأخذ <b>الولد</b> <a href="https://e.com/?a=1&amp;b=2">قلم</a>.</p>'  # The boy takes a pen.
+        cut = client.translate(fragment, "ar", "en", format="html").translated_text
+        link = cut.split('<a href="https://e.com/?a=1&amp;b=2">', 1)[1].split("</a>", 1)[0]
+        assert "boy" in cut.split("<b>", 1)[1].split("</b>", 1)[0] and "pen" in link and "boy" not in link
+        plain = cut.replace("<b>", "").replace("</b>", "").replace('<a href="https://e.com/?a=1&amp;b=2">', "")
+        assert plain.replace("</a>", "") == f"<p>{library_english('يأخذ الولد قلم.')}</p>"
+
         with pytest.raises(BadRequestError, match="not supported"):
             client.translate(SENTENCES[0], "fr", "en")
         assert [lang.code for lang in client.languages()] == ["ar", "en"]

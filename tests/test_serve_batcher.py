@@ -67,3 +67,43 @@ def test_a_failing_call_fails_its_requests_and_the_batcher_goes_on():
         assert batcher.submit(["good"]).result(10) == [Translation("GOOD")]
     finally:
         batcher.close()
+
+
+def test_the_next_batch_is_handed_to_the_model_before_this_ones_results_are_read():
+    class Pipelined:
+        """Like CTranslate2 through the cache: queues the next chunk before it reads the current one's results."""
+
+        def __init__(self) -> None:
+            self.log: list[tuple[str, list[str]]] = []
+            self.entered = threading.Event()
+            self.go = threading.Event()
+
+        def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+            (out,) = self.translate_chunks([sentences])
+            return out
+
+        def translate_chunks(self, chunks):
+            pulled = iter(chunks)
+            current = next(pulled, None)
+            self.log += [("queued", list(current))] if current is not None else []
+            while current is not None:
+                self.entered.set()
+                assert self.go.wait(10)
+                ahead = next(pulled, None)
+                self.log += [("queued", list(ahead))] if ahead is not None else []
+                self.log.append(("read", list(current)))
+                yield [Translation(sentence.upper()) for sentence in current]
+                current = ahead
+
+    model = Pipelined()
+    batcher = Batcher(model, wait=0.0)  # type: ignore[arg-type]
+    try:
+        first = batcher.submit(["a"])
+        assert model.entered.wait(10)
+        second = batcher.submit(["b"])
+        model.go.set()
+        assert first.result(10) == [Translation("A")] and second.result(10) == [Translation("B")]
+        assert model.log == [("queued", ["a"]), ("queued", ["b"]), ("read", ["a"]), ("read", ["b"])]
+        assert batcher.report() == {"batches": 2, "sentences": 2, "largest": 1, "most_requests": 1, "waiting": 0}
+    finally:
+        batcher.close()

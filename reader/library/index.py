@@ -291,6 +291,26 @@ class Index(Closing):
         if ids:
             self.db.write(write)
 
+    def drop_missing(self, ids: Iterable[str], root: Path) -> list[str]:
+        """Delete the rows of ``ids`` whose file is gone, looked at inside the deleting transaction; those dropped.
+
+        A writer writes the file before it indexes it, so a file missing while this holds the write lock was
+        removed; a row another process indexed after the caller looked at the folder keeps its file and stays.
+        """
+        ids = list(ids)
+
+        def write(conn: sqlite3.Connection) -> list[str]:
+            dropped = []
+            for id_ in ids:
+                found = conn.execute("SELECT num, file FROM documents WHERE id = ?", (id_,)).fetchone()
+                if found is not None and not (root / found[1]).exists():
+                    _delete_sentences(conn, int(found[0]))
+                    conn.execute("DELETE FROM documents WHERE num = ?", (found[0],))
+                    dropped.append(id_)
+            return dropped
+
+        return self.db.write(write) if ids else []
+
     def optimize(self) -> None:
         """Merge the full-text index into one segment and drop the free pages (after a rebuild: smaller, faster)."""
         self.db.write(lambda conn: conn.execute("INSERT INTO sentence_fts (sentence_fts) VALUES ('optimize')"))

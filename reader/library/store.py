@@ -531,9 +531,7 @@ class Library(Closing):
             return report
         on_disk = dict(scan(self.root))
         indexed = self.index.stamps()
-        gone = [id_ for id_ in indexed if id_ not in on_disk]
-        self.index.delete(gone)
-        report.dropped = len(gone)
+        report.dropped = len(self.index.drop_missing([id_ for id_ in indexed if id_ not in on_disk], self.root))
         unreadable = self.index.unreadable()
         self.index.forget_unreadable([f for f in unreadable if f not in {s.file for s in on_disk.values()}])
         todo = [

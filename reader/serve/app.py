@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import tempfile
 import time
@@ -36,7 +37,7 @@ from reader.errors import ExportError, FetchError, InputError, LibraryError, Rea
 from reader.serve import schemas
 from reader.serve.batcher import Batcher, Busy, ServedTranslator
 from reader.serve.guard import Guard, OriginGuard
-from reader.serve.keys import ApiKey, KeyStore, Limiter
+from reader.serve.keys import ApiKey, KeyStore
 from reader.serve.options import LOOPBACK_NAMES, ServeOptions, is_loopback
 
 if TYPE_CHECKING:
@@ -76,7 +77,6 @@ class Server:
     settings: Settings
     batcher: Batcher
     keys: KeyStore
-    limiter: Limiter
     shelf: Library
 
     def translator(self) -> ServedTranslator:
@@ -99,7 +99,7 @@ class Server:
         if write and found is not None and not found.write:
             raise ApiError(403, "this API key has no write rights")
         if found is not None:
-            wait = self.limiter.allow(found)  # every request counts, refused ones too, as LibreTranslate counts
+            wait = self.keys.count(found)  # before the size check, as LibreTranslate counts: oversized ones count too
             if wait:
                 raise ApiError(
                     429,
@@ -182,7 +182,7 @@ def _open(options: ServeOptions) -> Server:
         translator, wait=options.batch_wait_ms / 1000, max_batch=options.max_batch, max_pending=options.queue
     )
     library = Library.for_settings(settings).open()
-    return Server(options, settings, batcher, KeyStore(options.keys_path()), Limiter(), library)
+    return Server(options, settings, batcher, KeyStore(options.keys_path()), library)
 
 
 PROBE = "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد الوطني وتوفير فرص العمل للشباب في جميع المحافظات"
@@ -436,6 +436,7 @@ def _libretranslate_routes(app: FastAPI) -> None:
             "status": "ok",
             "model": server.settings.model,
             "fingerprint": server.batcher.translator.fingerprint,
+            "process": os.getpid(),
             "batcher": server.batcher.report(),
         }
 
@@ -450,9 +451,8 @@ def _lt_translate(server: Server, q: list[str] | str, source: str, text_format: 
     with server.batcher.session():
         if text_format == "html":
 
-            def plain(pieces: list[str]) -> list[str]:
-                documents = translate_documents(pieces, translator, server.settings)
-                return [english(library.shown(d)) for d in documents]
+            def plain(pieces: list[str]) -> list[Document]:
+                return [library.shown(d) for d in translate_documents(pieces, translator, server.settings)]
 
             translated = translate_html(texts, plain)
         else:

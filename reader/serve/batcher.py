@@ -4,7 +4,9 @@ A CPU model runs fastest on full batches, and the backends are not safe to call 
 So the server owns its translator from one thread, the batcher's. Request threads hand it their
 sentences (``submit``) and wait; the batcher takes the oldest job, adds the jobs that arrived behind it
 (waiting a few milliseconds for more only while other requests are in flight and not yet queued), and
-makes one ``translate_batch`` of them all, their repeats translated once. Jobs are taken strictly in
+makes one batch of them all, their repeats translated once. While the model decodes it, the jobs that
+queued meanwhile are made the next batch and handed to the model before this one's results are read and
+aligned (``translate_chunks``), so that Python work overlaps the next decoding. Jobs are taken strictly in
 arrival order, so no caller waits behind one that came later. The queue is bounded in sentences: a
 job that would overflow it is refused at once (``Busy``, the server's 429) instead of growing memory.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -126,20 +128,22 @@ class Batcher:
             jobs = self._take()
             if jobs is None:
                 return
-            started = time.perf_counter()
             if jobs[0].call is not None:
+                started = time.perf_counter()
                 _settle(jobs[0].future, lambda job=jobs[0]: job.call(self.translator))
+                self._done(jobs, time.perf_counter() - started)
             else:
                 self._translate(jobs)
-            size = sum(len(job.sentences) for job in jobs)
-            elapsed = time.perf_counter() - started
-            with self._cond:
-                self._pending -= size
-                self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * elapsed / max(1, size)
 
-    def _take(self) -> list[_Job] | None:
-        """The oldest job and those that fit behind it (see the module docstring); None once closed."""
+    def _take(self, *, block: bool = True) -> list[_Job] | None:
+        """The oldest job and those that fit behind it (see the module docstring); None once closed.
+
+        Not ``block``: only plain jobs already queued, at once (None when there are none), for the model to
+        start on while it is still busy with the batch before.
+        """
         with self._cond:
+            if not block and (not self._jobs or self._jobs[0].call is not None):
+                return None
             while not self._jobs:
                 if self._closed:
                     return None
@@ -160,25 +164,54 @@ class Batcher:
                     continue
                 # Wait only for requests in flight that have not queued anything yet.
                 left = deadline - time.monotonic()
-                if self._jobs or left <= 0 or self._active <= len(jobs) or self._closed:
+                if not block or self._jobs or left <= 0 or self._active <= len(jobs) or self._closed:
                     break
                 self._cond.wait(left)
             return jobs
 
-    def _translate(self, jobs: list[_Job]) -> None:
-        unique = list(dict.fromkeys(sentence for job in jobs for sentence in job.sentences))
+    def _translate(self, first: list[_Job]) -> None:
+        """Translate ``first``, then each batch already waiting behind it, pipelined: the model is handed
+        the next batch before this one's results are read and aligned (``translate_chunks``), so its
+        decoding overlaps that Python work. A failure fails the requests of every batch handed over."""
+        from reader.translate.base import translate_chunks
+
+        taken: deque[tuple[list[_Job], list[str]]] = deque()
+
+        def batches() -> Iterator[list[str]]:
+            jobs: list[_Job] | None = first
+            while jobs:
+                unique = list(dict.fromkeys(sentence for job in jobs for sentence in job.sentences))
+                taken.append((jobs, unique))
+                yield unique
+                jobs = self._take(block=False)
+
+        started = time.perf_counter()
         try:
-            results = dict(zip(unique, self.translator.translate_batch(unique), strict=True))
+            for translations in translate_chunks(self.translator, batches()):
+                jobs, unique = taken.popleft()
+                results = dict(zip(unique, translations, strict=True))
+                self.stats.batches += 1
+                self.stats.sentences += len(unique)
+                self.stats.largest = max(self.stats.largest, len(unique))
+                self.stats.most_requests = max(self.stats.most_requests, len(jobs))
+                for job in jobs:
+                    job.future.set_result([results[sentence] for sentence in job.sentences])
+                now = time.perf_counter()
+                self._done(jobs, now - started)
+                started = now
         except BaseException as exc:
-            for job in jobs:
-                job.future.set_exception(exc)
-            return
-        self.stats.batches += 1
-        self.stats.sentences += len(unique)
-        self.stats.largest = max(self.stats.largest, len(unique))
-        self.stats.most_requests = max(self.stats.most_requests, len(jobs))
-        for job in jobs:
-            job.future.set_result([results[sentence] for sentence in job.sentences])
+            while taken:
+                jobs, _ = taken.popleft()
+                for job in jobs:
+                    job.future.set_exception(exc)
+                self._done(jobs, time.perf_counter() - started)
+
+    def _done(self, jobs: list[_Job], elapsed: float) -> None:
+        """Free the queue's room the jobs held, and learn how long a sentence takes (for Retry-After)."""
+        size = sum(len(job.sentences) for job in jobs)
+        with self._cond:
+            self._pending -= size
+            self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * elapsed / max(1, size)
 
 
 class _Session:

@@ -3,7 +3,8 @@
 A key is 32 random bytes, shown once when it is made (``reader serve keys add``); the file keeps only
 its SHA-256 (a random key needs no slow hash: nothing guessable to brute-force), a name, a
 requests-per-minute limit, a characters-per-request limit and whether it may write to the library.
-The limits are counted per server process (``Limiter``), in memory.
+Requests are counted in the same file (``KeyStore.count``), so every worker process of one server, and
+every server sharing the file, share each key's limit.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import hashlib
 import os
 import secrets
 import sqlite3
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +22,17 @@ from reader.sqlite import Closing, Database, Names, Schema
 
 KEY_PREFIX = "rk_"
 
+REQUESTS_TABLE = (
+    """CREATE TABLE requests (
+        key_id INTEGER NOT NULL,
+        at REAL NOT NULL
+    )""",
+    "CREATE INDEX requests_by_key ON requests (key_id, at)",
+)
+"""The requests of each key's last minute: at most its requests-per-minute rows each."""
+
 SCHEMA = Schema(
-    version=1,
+    version=2,
     statements=(
         """CREATE TABLE keys (
             id INTEGER PRIMARY KEY,
@@ -35,9 +43,14 @@ SCHEMA = Schema(
             write INTEGER NOT NULL,
             created TEXT NOT NULL
         )""",
+        *REQUESTS_TABLE,
     ),
-    tables=frozenset({"keys"}),
-    columns={"keys": ("id", "name", "digest", "requests_per_minute", "chars_per_request", "write", "created")},
+    tables=frozenset({"keys", "requests"}),
+    columns={
+        "keys": ("id", "name", "digest", "requests_per_minute", "chars_per_request", "write", "created"),
+        "requests": ("key_id", "at"),
+    },
+    migrations={1: REQUESTS_TABLE},
 )
 
 
@@ -122,13 +135,13 @@ class KeyStore(Closing):
         """Remove the key with this id or name; how many were removed (0 when none matched)."""
         if not self.path.exists():
             return 0
-        return self.db.write(
-            lambda conn: (
-                conn.execute(
-                    "DELETE FROM keys WHERE CAST(id AS TEXT) = ? OR name = ?", (id_or_name, id_or_name)
-                ).rowcount
-            )
-        )
+        chosen = "SELECT id FROM keys WHERE CAST(id AS TEXT) = ? OR name = ?"
+
+        def delete(conn: sqlite3.Connection) -> int:
+            conn.execute(f"DELETE FROM requests WHERE key_id IN ({chosen})", (id_or_name, id_or_name))
+            return conn.execute(f"DELETE FROM keys WHERE id IN ({chosen})", (id_or_name, id_or_name)).rowcount
+
+        return self.db.write(delete)
 
     def find(self, key: str) -> ApiKey | None:
         if not self.path.exists():
@@ -141,22 +154,19 @@ class KeyStore(Closing):
         )
         return ApiKey(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) if row else None
 
+    def count(self, key: ApiKey, now: float | None = None) -> int:
+        """Count a request of ``key`` over a sliding minute: 0 when it may go on (and is counted), else the
+        seconds until it may. One short write transaction, so worker processes never both take the last slot."""
+        now = time.time() if now is None else now
 
-class Limiter:
-    """Requests per minute per key, over a sliding minute, in this process."""
-
-    def __init__(self) -> None:
-        self._seen: dict[int, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: ApiKey, now: float | None = None) -> int:
-        """0 when the request may go on (and is counted), else the seconds until it may."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._seen.setdefault(key.id, deque())
-            while times and times[0] <= now - 60:
-                times.popleft()
-            if len(times) >= key.requests_per_minute:
-                return max(1, int(times[0] + 60 - now) + 1)
-            times.append(now)
+        def take(conn: sqlite3.Connection) -> int:
+            conn.execute("DELETE FROM requests WHERE key_id = ? AND at <= ?", (key.id, now - 60))
+            count, oldest = conn.execute(
+                "SELECT count(*), min(at) FROM requests WHERE key_id = ?", (key.id,)
+            ).fetchone()
+            if count >= key.requests_per_minute:
+                return max(1, int(oldest + 60 - now) + 1)
+            conn.execute("INSERT INTO requests (key_id, at) VALUES (?, ?)", (key.id, now))
             return 0
+
+        return self.db.write(take)

@@ -195,6 +195,7 @@ class Health(BaseModel):
     status: Literal["ok"]
     model: str
     fingerprint: str
+    process: int = Field(description="the id of the worker process that answered (one of --workers)")
     batcher: dict[str, int] = Field(
         description="batches, sentences, largest (sentences in one batch), most_requests (in one batch), waiting"
     )

@@ -15,8 +15,11 @@ quarter of a second on ten thousand documents); damage met in use gets the same 
 - ``sentence_fts``: FTS5 over ``sentence_text``, a view giving each sentence's Arabic folded for
   search (``reader_search_source``: ``reader.chars.search_words`` of the unpacked source,
   registered on every connection) and its English, tokenized by ``porter unicode61``. Only the
-  index is stored; the text is the ``sentences`` table's. ``columnsize=0``: hits are listed newest
-  first, never ranked.
+  index is stored; the text is the ``sentences`` table's. Column sizes are kept (bm25 ranks hits
+  with them; without, it would re-read every matching row through the view).
+- ``sentence_vocab``: FTS5's vocabulary of it (``fts5vocab``), how many sentences hold a word: the
+  search asks it whether a typed Arabic word's leading و ف ب ل ك is a clitic
+  (``reader.library.search.query_stems``).
 - ``unreadable``: document files that could not be read, by stamp, so each is reported once.
 - ``scans``: the articles folder's modification time when it was last compared with the index:
   while it is unchanged no file was added, removed or replaced (every writer renames a whole file
@@ -32,7 +35,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,9 +47,9 @@ from reader.export.marks import FLAG_MARKS
 from reader.library.layout import FileStamp
 from reader.library.search import CLOSE, OPEN, Query
 from reader.library.state import LibraryWarning
-from reader.sqlite import Closing, Database, Names, Schema
+from reader.sqlite import Closing, Database, Names, Schema, placeholders
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SENTENCE_BITS = 16
 TITLE_ROW = (1 << SENTENCE_BITS) - 1
 """A document's title gets the last rowid of its range; sentences past it are not searchable."""
@@ -99,7 +102,8 @@ _STATEMENTS = (
     "CREATE TABLE sentences (id INTEGER PRIMARY KEY, source NOT NULL, translation TEXT NOT NULL)",
     "CREATE VIEW sentence_text AS SELECT id, reader_search_source(source) AS ar, translation AS en FROM sentences",
     "CREATE VIRTUAL TABLE sentence_fts USING fts5(ar, en, content='sentence_text', content_rowid='id',"
-    " tokenize='porter unicode61 remove_diacritics 2', columnsize=0)",
+    " tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE sentence_vocab USING fts5vocab(sentence_fts, 'row')",
     """CREATE TABLE unreadable (
         file TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL
     )""",
@@ -108,7 +112,7 @@ _STATEMENTS = (
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"documents", "sentences", "sentence_fts", "unreadable", "scans"}),
+    tables=frozenset({"documents", "sentences", "sentence_fts", "sentence_vocab", "unreadable", "scans"}),
     columns={"documents": _DOCUMENT_COLUMNS, "sentences": ("id", "source", "translation")},
 )
 NAMES = Names("library index", "index", "run reader library reindex")
@@ -129,6 +133,9 @@ class Filters:
 
 
 EVERYTHING = Filters()
+RELEVANCE, NEWEST = "relevance", "newest"
+SORTS = (RELEVANCE, NEWEST)
+"""How search results are ordered: by their best sentence's bm25 (newest first among equals), or newest first."""
 
 
 @dataclass(frozen=True)
@@ -189,10 +196,11 @@ class Match:
     translation_highlighted: str
 
 
-_ROW_SQL = """SELECT d.id, d.title, d.title_en, d.source, d.feed, d.author, d.published, d.sort_date, d.translated,
+_ROW_FROM = "documents d LEFT JOIN state.reading r ON r.id = d.id"
+_ROW_SQL = f"""SELECT d.id, d.title, d.title_en, d.source, d.feed, d.author, d.published, d.sort_date, d.translated,
        d.model, d.model_fingerprint, d.sentences, d.flagged, d.flags,
        r.read_at IS NULL, COALESCE(r.starred, 0), COALESCE(r.position, 0)
-FROM documents d LEFT JOIN state.reading r ON r.id = d.id"""
+FROM {_ROW_FROM}"""
 
 
 def _row(record: Sequence[object]) -> Row:
@@ -338,26 +346,53 @@ class Index(Closing):
         return None if found is None else str(found[0])
 
     def page(
-        self, filters: Filters, *, search: Query | None = None, offset: int = 0, limit: int = 50
+        self,
+        filters: Filters,
+        *,
+        search: Query | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        sort: str = RELEVANCE,
     ) -> tuple[list[Row], int]:
-        """One page of the list, newest first, and how many documents the filters (and search) select."""
-        where, params = _where(filters, search)
+        """One page of the list and how many documents the filters (and search) select: newest first, or with
+        a search and ``sort`` RELEVANCE, by the bm25 of each document's best sentence (newest first among equals)."""
+        where, params = _where(filters)
+        source, head = _ROW_FROM, []
+        order = "d.sort_date DESC, d.num DESC"
+        if search is not None:
+            source += (
+                f" JOIN (SELECT rowid >> {SENTENCE_BITS} AS num, MIN(rank) AS score"
+                " FROM sentence_fts WHERE sentence_fts MATCH ? GROUP BY 1) m ON m.num = d.num"
+            )
+            head = [search.fts]
+            if sort == RELEVANCE:
+                order = f"m.score, {order}"
 
         def read(conn: sqlite3.Connection) -> tuple[list[Row], int]:
-            (total,) = conn.execute(
-                f"SELECT COUNT(*) FROM documents d LEFT JOIN state.reading r ON r.id = d.id{where}", params
-            ).fetchone()
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM {source}{where}", (*head, *params)).fetchone()
             rows = conn.execute(
-                f"{_ROW_SQL}{where} ORDER BY d.sort_date DESC, d.num DESC LIMIT ? OFFSET ?",
-                (*params, max(0, int(limit)), max(0, int(offset))),
+                f"{_ROW_SQL.replace(_ROW_FROM, source)}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*head, *params, max(0, int(limit)), max(0, int(offset))),
             ).fetchall()
             return [_row(r) for r in rows], int(total)
 
         return self.db.read(read)
 
+    def token_counts(self, tokens: Collection[str]) -> dict[str, int]:
+        """How many indexed sentences hold each of these (folded) words; a word not indexed is left out."""
+        tokens = list(tokens)
+
+        def read(conn: sqlite3.Connection) -> dict[str, int]:
+            rows = conn.execute(
+                f"SELECT term, doc FROM sentence_vocab WHERE term IN ({placeholders(len(tokens))})", tokens
+            ).fetchall()
+            return {term: int(doc) for term, doc in rows}
+
+        return self.db.read(read) if tokens else {}
+
     def neighbours(self, id_: str, filters: Filters) -> tuple[str | None, str | None]:
         """The documents before (newer) and after (older) ``id_`` in the list the filters select."""
-        where, params = _where(filters, None)
+        where, params = _where(filters)
         joiner = " AND" if where else " WHERE"
 
         def read(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
@@ -377,7 +412,7 @@ class Index(Closing):
         return self.db.read(read)
 
     def matches(self, ids: Sequence[str], search: Query, *, per_document: int) -> dict[str, list[Match]]:
-        """Up to ``per_document`` matching sentences of each document, in reading order (the title first)."""
+        """Up to ``per_document`` matching sentences of each document, the best (bm25) first."""
 
         def read(conn: sqlite3.Connection) -> dict[str, list[Match]]:
             out: dict[str, list[Match]] = {}
@@ -391,8 +426,8 @@ class Index(Closing):
                               highlight(sentence_fts, 0, ?, ?), highlight(sentence_fts, 1, ?, ?)
                        FROM sentence_fts f JOIN sentences s ON s.id = f.rowid
                        WHERE sentence_fts MATCH ? AND f.rowid BETWEEN ? AND ?
-                       ORDER BY f.rowid = ? DESC, f.rowid LIMIT ?""",
-                    (OPEN, CLOSE, OPEN, CLOSE, search.fts, base, base + TITLE_ROW, base + TITLE_ROW, per_document),
+                       ORDER BY bm25(sentence_fts), f.rowid LIMIT ?""",
+                    (OPEN, CLOSE, OPEN, CLOSE, search.fts, base, base + TITLE_ROW, per_document),
                 ).fetchall()
                 out[id_] = [
                     Match(id_, None if rowid - base == TITLE_ROW else rowid - base, unpack(source), translation, ar, en)
@@ -460,7 +495,7 @@ def _delete_sentences(conn: sqlite3.Connection, num: int) -> None:
     conn.execute("DELETE FROM sentences WHERE id BETWEEN ? AND ?", (low, high))
 
 
-def _where(filters: Filters, search: Query | None) -> tuple[str, list[object]]:
+def _where(filters: Filters) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if filters.feed is not None:
@@ -478,9 +513,6 @@ def _where(filters: Filters, search: Query | None) -> tuple[str, list[object]]:
         params.append(filters.until)
     if filters.flagged:
         clauses.append("d.flagged > 0")
-    if search is not None:
-        clauses.append(f"d.num IN (SELECT rowid >> {SENTENCE_BITS} FROM sentence_fts WHERE sentence_fts MATCH ?)")
-        params.append(search.fts)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -42,7 +42,7 @@ from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
 from reader.library.glossary import Entry, term_key
 from reader.library.glossary import applying as glossary_applying
-from reader.library.index import EVERYTHING, Filters, Index, Match, Row
+from reader.library.index import EVERYTHING, RELEVANCE, SORTS, Filters, Index, Match, Row
 from reader.library.layout import (
     ARTICLES_DIR,
     INDEX_NAME,
@@ -379,17 +379,28 @@ class Library(Closing):
         return result
 
     def search(
-        self, text: str, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 20, per_document: int = 3
+        self,
+        text: str,
+        filters: Filters = EVERYTHING,
+        *,
+        offset: int = 0,
+        limit: int = 20,
+        per_document: int = 3,
+        sort: str = RELEVANCE,
     ) -> SearchPage:
-        """Documents with a sentence (or title) matching ``text``, newest first, each with its first hits.
+        """Documents with a sentence (or title) matching ``text``, each with its best hits: the best first
+        (``sort`` RELEVANCE: bm25, newest first among equals) or the newest first (NEWEST).
 
         Whatever ``text`` is, this never fails on its syntax: see ``reader.library.search``; it raises
-        LibraryError (one line) only when there is nothing to search for.
+        LibraryError (one line) only when there is nothing to search for, or the sort is not one of SORTS.
         """
-        query = parse_query(text)
+        if sort not in SORTS:
+            raise LibraryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+        self.open()
+        query = parse_query(text, known=self.index.token_counts)
 
         def read() -> tuple[list[Row], int, dict[str, list[Match]]]:
-            rows, total = self.index.page(filters, search=query, offset=offset, limit=limit)
+            rows, total = self.index.page(filters, search=query, offset=offset, limit=limit, sort=sort)
             return rows, total, self.index.matches([r.id for r in rows], query, per_document=per_document + 1)
 
         rows, total, matches = self._whole(read)

@@ -102,20 +102,20 @@ def main() -> None:
                 words[reading] = forms
         totals = {"reader": [0, 0, 0], "exact form": [0, 0, 0]}  # found, gold, marked
         missed: dict[str, list[str]] = defaultdict(list)
-        for reading, forms in sorted(words.items()):
-            for form in sorted(forms):
-                meant = frozenset().union(*(r for f, r in occurrences.values() if f == form))
-                gold = {w for w, (_, r) in occurrences.items() if r & meant}
-                for name, query in (("reader", form), ("exact form", f'"{form}"')):
-                    marked = marked_occurrences(library, query)
-                    totals[name][0] += len(gold & marked)
-                    totals[name][1] += len(gold)
-                    totals[name][2] += len(marked & set(occurrences))
-                    if name == "reader" and gold - marked:
-                        missed[form] += sorted({occurrences[w][0] for w in gold - marked})
+        for form in sorted({form for forms in words.values() for form in forms}):
+            meant = frozenset().union(*(r for f, r in occurrences.values() if f == form))
+            gold = {w for w, (_, r) in occurrences.items() if r & meant}
+            for name, query in (("reader", form), ("exact form", f'"{form}"')):
+                marked = marked_occurrences(library, query)
+                totals[name][0] += len(gold & marked)
+                totals[name][1] += len(gold)
+                totals[name][2] += len(marked & set(occurrences))
+                if name == "reader" and gold - marked:
+                    missed[form] += sorted({occurrences[w][0] for w in gold - marked})
 
+    searched = len({form for forms in words.values() for form in forms})
     print(f"\n{len(documents)} documents (seed lines), {len(occurrences):,} Arabic word occurrences; "
-          f"{len(words)} words in two or more written forms, {sum(len(f) for f in words.values())} forms searched\n")  # fmt: skip
+          f"{len(words)} words in two or more written forms, {searched} forms searched\n")  # fmt: skip
     print("| search | recall | precision |")
     print("|---|---|---|")
     for name, (found, gold, marked) in totals.items():

@@ -21,11 +21,11 @@ from click.testing import CliRunner
 
 from reader.api import open_translator
 from reader.batch import MANIFEST_NAME, BatchOptions, Manifest, watch
-from reader.batch.command import batch_command
 from reader.batch.index import render_index
 from reader.batch.manifest import DONE, Row
 from reader.batch.outputs import LOCK_NAME
 from reader.batch.progress import BarReporter, LogReporter, QuietReporter, make_reporter
+from reader.cli.batch import batch_command
 from reader.config import Settings
 from reader.document import Document
 from reader.errors import ModelError, ReaderError
@@ -527,7 +527,7 @@ _CHILD = textwrap.dedent(
             return super().translate_batch(sentences)
 
     registry.register("logged", lambda model_dir, **_: Logged(model_fingerprint=folder.fingerprint(Path(model_dir))))
-    from reader.batch.command import batch_command
+    from reader.cli.batch import batch_command
     batch_command(sys.argv[1:], prog_name="reader batch")
     """
 )

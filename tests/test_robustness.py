@@ -573,7 +573,7 @@ def test_app_sidebar_keeps_working_on_a_garbage_cache_file(isolated_settings):
 
 
 def test_batch_applies_the_same_input_policy_article_by_article(fake_model, tmp_path, monkeypatch):
-    from reader.batch.command import batch_command
+    from reader.cli.batch import batch_command
     from reader.library import document_id as output_stem
 
     monkeypatch.setenv("READER_MAX_INPUT_BYTES", "300")

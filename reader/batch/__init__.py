@@ -1,7 +1,7 @@
 """Batch translation of folders, URL lists and feeds: incremental, resumable, optionally on Ray.
 
 Entry points: ``run_batch`` (one pass) and ``watch`` (poll until interrupted), both configured by
-one ``BatchOptions``; the command line is ``reader batch`` (``reader.batch.command``), also
+one ``BatchOptions``; the command line is ``reader batch`` (``reader.cli.batch``), also
 runnable as ``python -m reader.batch``. See docs/batch.md. The parts, in the order a run uses them:
 
 - ``sources``: what each SOURCE names (folders, URL lists, feeds) and the articles in it;

@@ -23,6 +23,9 @@ _BACKENDS: dict[str, str | BackendFactory] = {
 }
 
 
+AUTO = "auto"
+"""Not a backend: the model store picks CTranslate2 when a conversion exists, else transformers."""
+
 BUILTIN = frozenset(_BACKENDS)
 """Backends reader ships; any other name was registered at run time (a plugin, a test's fake)."""
 
@@ -37,6 +40,16 @@ def unregister(name: str) -> None:
 
 def names() -> list[str]:
     return sorted(_BACKENDS)
+
+
+def check(name: str) -> str:
+    """``name`` if it is ``auto`` or a known backend (a plugin's included), else a ReaderError listing them.
+
+    The one check of a backend's name: every command's ``--backend`` calls it when it parses the flag.
+    """
+    if name != AUTO and name not in _BACKENDS:
+        raise ReaderError(f"unknown backend {name!r}; known: {', '.join([AUTO, *names()])}")
+    return name
 
 
 def get(name: str) -> BackendFactory:

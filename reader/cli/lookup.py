@@ -1,4 +1,4 @@
-"""The ``reader lookup`` command (click). reader.cli adds it to the ``reader`` group.
+"""The ``reader lookup`` command (click).
 
 Exit status 1 with a one-line message when the input is not one Arabic word or the analyzer is
 not installed (the message gives the install command).
@@ -34,3 +34,6 @@ def lookup_command(word: str, here: str, as_json: bool) -> None:
         meanings = " + ".join(s.gloss or s.tag.lower() for s in analysis.segments)
         click.echo(f"{number}. {parts}  ({analysis.transliteration}) = {meanings}")
         click.echo(f"   {analysis.lemma}, {analysis.pos}: {analysis.gloss}")
+
+
+COMMANDS = (lookup_command,)

@@ -1,5 +1,5 @@
 """The post-editing commands (click): ``reader alternatives / edit / complete``, ``reader edits ...`` and
-``reader glossary ...``. reader.cli adds them; a ReaderError becomes a one-line message there.
+``reader glossary ...``. The ``reader`` group (reader.cli) turns a ReaderError into a one-line message.
 
 DOC is a library document id (``reader library list``); N counts sentences from 0 in document order.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from reader import editing
+from reader.cli.options import library_option, model_options, open_library, open_translator, shown
 from reader.config import Settings
 from reader.document import How
 from reader.errors import ModelNotFoundError
@@ -19,24 +20,10 @@ from reader.export import write_atomic
 from reader.library import Library
 from reader.library import edits as edits_file
 from reader.library import glossary as glossary_file
-from reader.library.command import library_option, shown
 
 
 def _settings(library_dir, model=None, backend=None, beam=None, editor=None) -> Settings:
     return Settings.load(library=library_dir, model=model, backend=backend, beam=beam, editor=editor)
-
-
-def _translator(settings: Settings):
-    from reader.api import open_translator
-
-    return open_translator(settings)()
-
-
-def model_options(func):
-    func = click.option("--model", "-m", help="Catalog name or model folder (default: READER_MODEL).")(func)
-    func = click.option("--backend", type=click.Choice(["auto", "transformers", "ct2"]), help="Backend.")(func)
-    func = click.option("--beam", type=click.IntRange(1, 16), help="Beam size (default 4).")(func)
-    return library_option(func)
 
 
 def sentence_option(func):
@@ -50,11 +37,12 @@ def sentence_option(func):
 @sentence_option
 @click.option("-n", "count", type=click.IntRange(1, 64), default=5, show_default=True, help="How many.")
 @model_options
+@library_option
 def alternatives_command(document_id, index, count, model, backend, beam, library_dir) -> None:
     """Print the model's best translations of one sentence, one a line, best first."""
     settings = _settings(library_dir, model, backend, beam)
-    with Library(settings.library).open() as library:
-        found = editing.alternatives(library, document_id, index, _translator(settings), settings, count)
+    with open_library(library_dir) as library:
+        found = editing.alternatives(library, document_id, index, open_translator(settings), settings, count)
     for translation in found:
         click.echo(shown(translation.text))
 
@@ -66,11 +54,12 @@ def alternatives_command(document_id, index, count, model, backend, beam, librar
 @click.option("--save", is_flag=True, help="Keep the completion as your version of the sentence.")
 @click.option("--editor", help="Your name, recorded with the edit (default: READER_EDITOR).")
 @model_options
+@library_option
 def complete_command(document_id, index, prefix, save, editor, model, backend, beam, library_dir) -> None:
     """Print the sentence the model completes from your first words."""
     settings = _settings(library_dir, model, backend, beam, editor)
-    translator = _translator(settings)
-    with Library(settings.library).open() as library:
+    translator = open_translator(settings)
+    with open_library(library_dir) as library:
         completed = editing.complete(library, document_id, index, prefix, translator, settings)
         if save:
             editing.save(library, document_id, index, completed.text, How.COMPLETION, translator, settings)
@@ -84,18 +73,19 @@ def complete_command(document_id, index, prefix, save, editor, model, backend, b
 @click.option("--revert", is_flag=True, help="Show the machine version again.")
 @click.option("--editor", help="Your name, recorded with the edit (default: READER_EDITOR).")
 @model_options
+@library_option
 def edit_command(document_id, index, text, revert, editor, model, backend, beam, library_dir) -> None:
     """Keep your version of one sentence: here and wherever the sentence is in the library."""
     if (text is None) == (not revert):
         raise click.UsageError("give --text TEXT or --revert")
     settings = _settings(library_dir, model, backend, beam, editor)
-    with Library(settings.library).open() as library:
+    with open_library(library_dir) as library:
         if revert or not text.strip():
             document = editing.revert(library, document_id, index)
         else:
             editing.sentence_at(library.get(document_id), index)  # a bad number fails before a model loads
             try:
-                translator = _translator(settings)
+                translator = open_translator(settings)
             except ModelNotFoundError as exc:
                 warnings.warn(f"kept without a word alignment: {exc}", stacklevel=1)
                 translator = None
@@ -124,14 +114,10 @@ def edits_export(file, library_dir) -> None:
 
 def _export(file: Path, library_dir, read, dump, what: str) -> None:
     """Write what ``read(library)`` gives, as ``dump`` makes it, to ``file`` (atomically)."""
-    with _library(library_dir) as library:
+    with open_library(library_dir) as library:
         items = read(library)
     write_atomic(file, dump(items))
     click.echo(f"exported {len(items)} {what} to {file}")
-
-
-def _library(library_dir) -> Library:
-    return Library(_settings(library_dir).library).open()
 
 
 @edits_command.command("import")
@@ -141,7 +127,7 @@ def _library(library_dir) -> Library:
 def edits_import(file, replace_existing, library_dir) -> None:
     """Merge the edits of FILE into the library; conflicts and bad lines are reported."""
     records, problems = edits_file.load(file)
-    with _library(library_dir) as library:
+    with open_library(library_dir) as library:
         taken, conflicts = library.import_edits(records, replace_existing=replace_existing)
     for message in [*problems, *conflicts]:
         click.echo(shown(message), err=True)
@@ -164,7 +150,7 @@ def glossary_command() -> None:
 def glossary_add(arabic, english, feed, library_dir) -> None:
     """Render the Arabic term ARABIC as ENGLISH."""
     entry = glossary_file.entry(arabic, english, feed)
-    with _library(library_dir) as library:
+    with open_library(library_dir) as library:
         changed = library.add_terms([entry])
     click.echo(f"added {shown(entry.term.arabic)} = {shown(entry.term.english)}; {changed} document(s) re-flagged")
 
@@ -174,7 +160,7 @@ def glossary_add(arabic, english, feed, library_dir) -> None:
 @library_option
 def glossary_list(feed, library_dir) -> None:
     """The terms, one a line: Arabic, English, and the feed when it is not global."""
-    with _library(library_dir) as library:
+    with open_library(library_dir) as library:
         entries = library.glossary()
     for e in entries:
         if feed is None or e.feed in ("", feed):
@@ -186,7 +172,7 @@ def glossary_list(feed, library_dir) -> None:
 @click.option("--feed", default="", help="The feed the term is for (default: the global term).")
 @library_option
 def glossary_remove(arabic, feed, library_dir) -> None:
-    with _library(library_dir) as library:
+    with open_library(library_dir) as library:
         changed = library.remove_term(arabic, feed)
     click.echo(f"removed; {changed} document(s) re-flagged")
 
@@ -197,7 +183,7 @@ def glossary_remove(arabic, feed, library_dir) -> None:
 def glossary_import(file, library_dir) -> None:
     """Add the terms of a CSV file (arabic,english[,feed])."""
     entries = glossary_file.load(file)
-    with _library(library_dir) as library:
+    with open_library(library_dir) as library:
         changed = library.add_terms(entries)
     click.echo(f"imported {len(entries)} term(s); {changed} document(s) re-flagged")
 
@@ -214,12 +200,13 @@ def glossary_export(file, library_dir) -> None:
 @click.argument("document_ids", nargs=-1)
 @click.option("--editor", help="Your name, recorded with the fixes (default: READER_EDITOR).")
 @model_options
+@library_option
 def glossary_apply(document_ids, editor, model, backend, beam, library_dir) -> None:
     """Fix the sentences flagged glossary: of DOC..., or of every document."""
     settings = _settings(library_dir, model, backend, beam, editor)
-    with Library(settings.library).open() as library:
+    with open_library(library_dir) as library:
         ids = list(document_ids) or [row.id for row in library.page(limit=1 << 40).rows if row.flags.get("glossary")]
-        translator = _translator(settings) if ids else None
+        translator = open_translator(settings) if ids else None
         fixed = missed = 0
         for id_ in ids:
             for result in editing.apply_glossary(library, id_, translator, settings):
@@ -231,3 +218,6 @@ def glossary_apply(document_ids, editor, model, backend, beam, library_dir) -> N
                     missed += 1
                     click.echo(shown(f"{where}: no translation with {result.term.english!r} found"), err=True)
     click.echo(f"fixed {fixed} sentence(s); {missed} left flagged", err=True)
+
+
+COMMANDS = (alternatives_command, edit_command, complete_command, edits_command, glossary_command)

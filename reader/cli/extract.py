@@ -1,6 +1,6 @@
 """The ``reader extract`` command (click): what extraction kept of a page, to check it or report a bad one.
 
-reader.cli adds it to the ``reader`` group, which turns a ReaderError into a one-line message and
+The ``reader`` group (reader.cli) turns a ReaderError into a one-line message and
 exit status 1. Page text is hostile: control characters (terminal escapes) are printed as escapes.
 """
 
@@ -40,3 +40,6 @@ def extract_command(url_or_file: str, as_json: bool) -> None:
     click.echo(f"paragraphs: {len(paragraphs)}")
     for number, paragraph in enumerate(paragraphs, start=1):
         click.echo(f"\n[{number}] {paragraph}".translate(_CONTROLS))
+
+
+COMMANDS = (extract_command,)

@@ -1,4 +1,4 @@
-"""The ``reader batch`` command (click). reader.cli adds it to the ``reader`` group.
+"""The ``reader batch`` command (click), also ``python -m reader.batch``.
 
 Exit status: 0 when every article was translated or unchanged, 1 when any article or source
 failed (the summary lists them) or the run could not start (a one-line message).
@@ -14,16 +14,13 @@ from reader.batch.options import ENGINES, BatchOptions, RayOptions
 from reader.batch.progress import with_key
 from reader.batch.runner import run_batch, watch
 from reader.batch.summary import BatchSummary
+from reader.cli.options import formats as parse_formats
+from reader.cli.options import model_options, watch_option
 from reader.config import Settings
 from reader.errors import ReaderError
 from reader.export import FORMATS
 
 _FORMATS = tuple(FORMATS)
-
-
-def watch_option(help_text: str):
-    """``--watch SECONDS``: poll until stopped (batch, feed checks)."""
-    return click.option("--watch", "watch_seconds", type=click.FloatRange(min=1), metavar="SECONDS", help=help_text)
 
 
 @click.command("batch")
@@ -55,9 +52,7 @@ def watch_option(help_text: str):
     show_default=True,
     help="GPUs each Ray actor holds (1 for one actor per GPU).",
 )
-@click.option("--model", "-m", help="Catalog name or model folder (default: READER_MODEL or opus-mt-ar-en).")
-@click.option("--backend", help="Translation backend: auto, transformers or ct2.")
-@click.option("--beam", type=click.IntRange(1, 16), help="Beam size (default 4).")
+@model_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no summary; failures are still listed.")
 @click.pass_context
 def batch_command(
@@ -78,10 +73,7 @@ def batch_command(
     """Translate the new or changed articles of SOURCE folders, URL-list files and RSS/Atom feed URLs."""
     from reader.batch.progress import make_reporter
 
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in _FORMATS]
-    if unknown:
-        raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(_FORMATS)}")
+    chosen = parse_formats(formats, _FORMATS)
     reporter = make_reporter(quiet=quiet)
 
     def show(round_number: int, result: BatchSummary) -> None:
@@ -105,3 +97,6 @@ def batch_command(
             click.echo(f"failed: {with_key(failure.key, failure.reason)}", err=True)
     if summary.failed:
         ctx.exit(1)
+
+
+COMMANDS = (batch_command,)

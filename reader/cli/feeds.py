@@ -1,6 +1,6 @@
 """The ``reader feeds`` commands (click): subscriptions in the library, and checking them with the batch engine.
 
-reader.cli adds the group to ``reader``. ``reader feeds check`` exits with status 1 when a feed or
+``reader feeds check`` exits with status 1 when a feed or
 one of its articles failed (each is listed), 0 otherwise; ``--watch SECONDS`` polls until stopped.
 """
 
@@ -10,9 +10,8 @@ from datetime import datetime
 
 import click
 
-from reader.batch.command import watch_option
+from reader.cli.options import echo_json, library_option, model_options, open_library, shown, watch_option
 from reader.config import Settings
-from reader.library.command import echo_json, library_option, open_library, shown
 
 
 @click.group("feeds")
@@ -77,9 +76,7 @@ def remove_command(url, library_dir) -> None:
 
 
 @feeds_command.command("check")
-@click.option("--model", "-m", help="Catalog name or model folder (default: READER_MODEL or opus-mt-ar-en).")
-@click.option("--backend", help="Translation backend: auto, transformers or ct2.")
-@click.option("--beam", type=click.IntRange(1, 16), help="Beam size (default 4; 1 is greedy, faster).")
+@model_options
 @click.option("--feed", "urls", multiple=True, metavar="URL", help="Check only this feed (repeatable).")
 @watch_option("Check again every SECONDS until stopped (Ctrl-C).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the failures.")
@@ -116,3 +113,6 @@ def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, library
         watch_feeds(root, options, interval=watch_seconds, urls=urls or None, on_round=lambda _, check: report(check))
     if failed:
         ctx.exit(1)
+
+
+COMMANDS = (feeds_command,)

@@ -1,5 +1,5 @@
-"""The ``reader library`` commands (click). reader.cli adds the group to ``reader``, which turns a
-ReaderError into a one-line message and exit status 1.
+"""The ``reader library`` commands (click). The ``reader`` group (reader.cli) turns a ReaderError into a
+one-line message and exit status 1.
 
 ``--json`` prints one JSON object per line: a list row (``Row.to_dict``: id, title, title_en,
 source, feed, date, unread...) or a search hit (id, title, sentence, source, translation, and the
@@ -9,39 +9,16 @@ printed as escapes, so a title cannot move the cursor or recolour the terminal.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from reader.chars import JSON_CONTROLS, TERMINAL_CONTROLS
-from reader.config import Settings
-from reader.library import Filters, Hit, Library, Row
+from reader.chars import JSON_CONTROLS
+from reader.cli.options import echo_json, library_option, open_library, shown
+from reader.library import Filters, Hit, Row
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def library_option(func):
-    """``--library DIR``, over READER_LIBRARY and the default folder."""
-    return click.option(
-        "--library",
-        "library_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="The library folder (default: READER_LIBRARY or $XDG_DATA_HOME/reader/library).",
-    )(func)
-
-
-def open_library(library_dir: Path | None) -> Library:
-    return Library(Settings.load(library=library_dir).library).open()
-
-
-def shown(text: str) -> str:
-    return text.translate(TERMINAL_CONTROLS)
-
-
-def echo_json(record: dict[str, object]) -> None:
-    click.echo(json.dumps(record, ensure_ascii=False).translate(JSON_CONTROLS))
 
 
 @click.group("library")
@@ -180,3 +157,6 @@ def reindex_command(library_dir) -> None:
     with open_library(library_dir) as library:
         report = library.reindex()
     click.echo(f"indexed {report.indexed} document(s); {len(report.skipped)} file(s) skipped")
+
+
+COMMANDS = (library_command,)

@@ -1,0 +1,165 @@
+"""``reader translate``, ``reader segment`` and ``reader export``: articles in, translations and formats out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reader.cli.options import formats as parse_formats
+from reader.cli.options import library_option, model_options, open_library, open_translator
+from reader.config import Settings
+from reader.errors import InputError
+from reader.export import FORMATS
+
+EXPORT_FORMATS = tuple(FORMATS)
+INPUT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
+    """Folders become the .txt/.md/.html files inside them, in a stable order."""
+    expanded: list[str] = []
+    for spec in inputs:
+        path = Path(spec)
+        if spec != "-" and path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            if not files:
+                raise InputError(f"{path} has no .txt, .md or .html files")
+            expanded.extend(str(p) for p in files)
+        else:
+            expanded.append(spec)
+    return expanded
+
+
+def library_key(spec: str, article) -> str:
+    """What names an article in the library: its URL or absolute path (as batch keys it), else its text."""
+    from reader.library import key_for
+
+    if spec == "-":
+        return key_for("stdin", article.text)
+    if spec.lower().startswith(("http://", "https://")):
+        return spec
+    return str(Path(spec).resolve())
+
+
+def _output_name(spec: str, used: set[str]) -> str:
+    stem = "stdin" if spec == "-" else Path(spec.split("?")[0].rstrip("/")).stem or "article"
+    stem = stem.removesuffix(".ar")  # news.ar.txt -> news.json, not news.ar.json
+    name, counter = stem, 2
+    while name in used:
+        name, counter = f"{stem}-{counter}", counter + 1
+    used.add(name)
+    return name
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@model_options
+@click.option("--format", "formats", help=f"Comma-separated: {','.join(EXPORT_FORMATS)} (default: text to stdout).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files here.")
+@click.option("--refresh", is_flag=True, help="Ignore cached translations and translate again.")
+@library_option
+@click.option("--no-library", is_flag=True, help="Do not add the translations to the library.")
+@click.option(
+    "--discard-edits", is_flag=True, help="Forget your edits of these articles' sentences (everywhere) first."
+)
+def translate(inputs, model, backend, beam, formats, out, refresh, library_dir, no_library, discard_edits) -> None:
+    """Translate INPUT files, folders, URLs or - (stdin); each is also kept in the library.
+
+    Your edits of a sentence are kept whatever model or settings translate it again (see --discard-edits).
+    """
+    from reader import export, ingest
+    from reader.api import iter_article
+    from reader.document import Flag
+    from reader.pipeline import CHUNK_INPUTS
+
+    chosen = parse_formats(formats, EXPORT_FORMATS)
+    if discard_edits and no_library:
+        raise click.UsageError("--discard-edits forgets edits kept in the library: it cannot go with --no-library")
+    if "pdf" in chosen and out is None:
+        raise click.UsageError("PDF output needs --out DIR")
+    if len(chosen) > 1 and out is None:
+        raise click.UsageError("several formats need --out DIR")
+    settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
+    specs = _expand_inputs(inputs)
+    articles = [(spec, ingest.read_input(spec, settings)) for spec in specs]
+    library = None if no_library else open_library(library_dir)
+    translator = open_translator(settings, refresh=refresh)
+    used: set[str] = set()
+    totals = {"sentences": 0, "cached": 0}
+    for spec, article in articles:
+        for message in article.warnings:
+            click.echo(f"Warning: {message}", err=True)
+        progress = None
+        with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+            # The output is printed when the article is done: no small first call, only throughput.
+            for progress in iter_article(article, translator, settings, first_chunk=CHUNK_INPUTS):
+                bar.length = max(progress.total, 1)
+                bar.update(progress.done - bar.pos)
+        document = progress.document
+        if library is not None:
+            if discard_edits:
+                library.forget_edits(document)
+            document = library.shown(document)  # the reader's edits and glossary flags, in every output too
+            library.add(document, library_key(spec, article))
+        totals["sentences"] += len(document.sentences)
+        totals["cached"] += sum(1 for s in document.sentences if s.has(Flag.CACHED))
+        if out is not None:
+            name = _output_name(spec, used)
+            for fmt in chosen or ["json"]:
+                path = export.write(document, fmt, out / f"{name}.{fmt}")
+                click.echo(str(path))
+        elif chosen:
+            sys.stdout.buffer.write(export.render(document, chosen[0]))
+        else:
+            click.echo("\n".join(p.translation for p in document.paragraphs))
+    calls = getattr(translator, "model_calls", "?")
+    click.echo(
+        f"{totals['sentences']} sentences, {totals['cached']} from cache, {calls} model calls",
+        err=True,
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def segment(file) -> None:
+    """Print one JSON line per sentence: paragraph, start, end, text."""
+    from reader import ingest
+    from reader.segment import segment as split
+
+    article = ingest.read_input(file, Settings.load())
+    for index, paragraph in enumerate(split(article.text)):
+        for sentence in paragraph.sentences:
+            record = {
+                "paragraph": index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "text": article.text[sentence.start : sentence.end],
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@click.command("export")
+@click.argument("document_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "formats", required=True, help=f"Comma-separated: {','.join(EXPORT_FORMATS)}.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--layout", help="pdf: side-by-side|interleaved; md: interleaved|table.")
+@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
+def export_command(document_json, formats, out, layout, page_size) -> None:
+    """Render a translated document (JSON) in other formats."""
+    from reader import export
+    from reader.document import Document
+
+    document = Document.from_json(document_json.read_text(encoding="utf-8"))
+    for fmt in parse_formats(formats, EXPORT_FORMATS):
+        options = {}
+        if layout and fmt in ("pdf", "md"):
+            options["layout"] = layout
+        if page_size and fmt == "pdf":
+            options["page_size"] = page_size
+        click.echo(str(export.write(document, fmt, out / f"{document_json.stem}.{fmt}", **options)))
+
+
+COMMANDS = (translate, segment, export_command)

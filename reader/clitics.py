@@ -75,3 +75,25 @@ def written_forms(stem: str) -> list[str]:
     ``readings``, so ``stem in readings(form)`` for each form (رييس -> رييس, ورييس, الرييس, للرييس, وبالرييس...)."""
     forms = [clitics + stem for clitics in reversed(PROCLITICS) if clitics + stem != stem]
     return [stem, *forms]
+
+
+def phrase_stems(phrase: str) -> tuple[frozenset[str], ...]:
+    """Per word of an Arabic phrase, the folded forms a text word may reduce to: as written, and without its article."""
+    return tuple(frozenset(article_variants(letters(word))) for word in phrase.split())
+
+
+def find_phrases(source: str, phrases: list[tuple[frozenset[str], ...]]) -> list[tuple[int, int, int]]:
+    """Where each phrase (``phrase_stems``) occurs in ``source``: (phrase index, first word, end word), in word order.
+
+    Whole words only; the first word is looked at through its proclitics (``readings``), the others
+    through their article, as ``str.split()`` counts words.
+    """
+    words = [letters(word) for word in source.split()]
+    word_readings = [readings(word) for word in words]
+    found = []
+    for number, stems in enumerate(phrases):
+        for start in range(len(words) - len(stems) + 1):
+            rest = zip(stems[1:], words[start + 1 : start + len(stems)], strict=True)
+            if word_readings[start] & stems[0] and all(stem & set(article_variants(word)) for stem, word in rest):
+                found.append((number, start, start + len(stems)))
+    return sorted(found, key=lambda f: (f[1], -(f[2] - f[1])))

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from reader.chars import has_arabic_letters
-from reader.clitics import article_variants, letters, readings
+from reader.clitics import find_phrases, phrase_stems
 from reader.document import Flag, SentencePair
 from reader.errors import InputError
 
@@ -41,7 +41,7 @@ class Term:
     @property
     def stems(self) -> tuple[frozenset[str], ...]:
         """Per word, the folded forms a source word may reduce to: as written, and without its article."""
-        return tuple(frozenset(article_variants(letters(word))) for word in self.arabic.split())
+        return phrase_stems(self.arabic)
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,8 @@ class Match:
 
 def find_terms(source: str, terms: Iterable[Term]) -> list[Match]:
     """Every occurrence of every term in ``source``, in word order (a longer term first where two start together)."""
-    words = [letters(word) for word in source.split()]
-    word_readings = [readings(word) for word in words]
-    found = []
-    for term in terms:
-        stems = term.stems
-        for start in range(len(words) - len(stems) + 1):
-            first = word_readings[start]
-            rest = zip(stems[1:], words[start + 1 : start + len(stems)], strict=True)
-            if first & stems[0] and all(stem & set(article_variants(word)) for stem, word in rest):
-                found.append(Match(term, start, start + len(stems)))
-    return sorted(found, key=lambda m: (m.start, -(m.end - m.start)))
+    terms = list(terms)
+    return [Match(terms[n], start, end) for n, start, end in find_phrases(source, [t.stems for t in terms])]
 
 
 def has_rendering(translation: str, english: str) -> bool:
@@ -74,11 +65,21 @@ def has_rendering(translation: str, english: str) -> bool:
     "minister" is found in "the Ministers' meeting" and "Minister's"; "Sisi" in "al-Sisi"; but
     "man" is not found in "mankind".
     """
+    return bool(english_spans(translation, english))
+
+
+def english_spans(translation: str, english: str) -> list[tuple[int, int]]:
+    """Where ``translation`` says ``english`` (as ``has_rendering`` decides): (first word, end word) as
+    ``str.split()`` counts words, so a match can be marked where it is written."""
     wanted = _english_words(english)
-    words = _english_words(translation)
-    return any(
-        all(_same_word(words[i + k], w) for k, w in enumerate(wanted)) for i in range(len(words) - len(wanted) + 1)
-    )
+    parts = [(n, part) for n, word in enumerate(translation.split()) for part in _english_words(word)]
+    if not wanted:
+        return []
+    return [
+        (parts[i][0], parts[i + len(wanted) - 1][0] + 1)
+        for i in range(len(parts) - len(wanted) + 1)
+        if all(_same_word(parts[i + k][1], w) for k, w in enumerate(wanted))
+    ]
 
 
 def missing_terms(source: str, translation: str, terms: Iterable[Term]) -> list[Match]:

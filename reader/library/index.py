@@ -130,6 +130,8 @@ class Filters:
     until: str | None = None
     flagged: bool = False
     """Only documents with at least one quality flag."""
+    watchlist: str | None = None
+    """Only documents with a hit of this watchlist (``reader.library.watch``)."""
 
 
 EVERYTHING = Filters()
@@ -513,6 +515,9 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
         params.append(filters.until)
     if filters.flagged:
         clauses.append("d.flagged > 0")
+    if filters.watchlist is not None:
+        clauses.append("d.id IN (SELECT id FROM state.watch_hits WHERE watchlist = ?)")
+        params.append(filters.watchlist)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

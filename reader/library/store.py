@@ -37,6 +37,7 @@ from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.glossary.match import Term, check
+from reader.library.alerts import ATOM, alert, alert_rows, deliver, feed_path
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -56,6 +57,8 @@ from reader.library.layout import (
 )
 from reader.library.search import Hit, mark_hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading, StateStore
+from reader.library.watch import MAX_TERMS as MAX_WATCH_TERMS
+from reader.library.watch import Matcher, WatchHit, Watchlist, check_name, parse_term
 from reader.sqlite import Closing
 
 if TYPE_CHECKING:
@@ -112,6 +115,7 @@ class Library(Closing):
         self.index = Index(self.root / INDEX_NAME, self.state.path)
         self._ready = False
         self._replacements = 0
+        self._matcher: Matcher | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Library:
@@ -162,11 +166,13 @@ class Library(Closing):
 
         write_atomic(self.root / file, json_format.render(document))
         self.index.put(id_, document, stamp(self.root, file))
+        self._watch(id_, document)
 
     def indexed(self, id_: str, document: Document) -> None:
         """Index a document whose file batch has just written (``articles/<id>.json``)."""
         self.open()
         self.index.put(id_, document, stamp(self.root, document_file(id_)))
+        self._watch(id_, document)
 
     def get(self, id_: str) -> Document:
         """The document, read from its file; LibraryError when it is not in the library (any more)."""
@@ -360,6 +366,104 @@ class Library(Closing):
                 changed += 1
         self.state.glossary_checked()
         return changed
+
+    # ---- watchlists (reader.library.watch, reader.library.alerts) -----------------------------
+
+    def watchlists(self) -> list[Watchlist]:
+        self.open()
+        return [
+            Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
+            for name, terms, feeds, webhook, email in self.state.watchlists()
+        ]
+
+    def watch(
+        self, name: str, terms: Sequence[str], *, feeds: Sequence[str] = (), webhook: str = "", email: str = ""
+    ) -> Watchlist:
+        """Keep a watchlist (replacing one of the same name); documents are matched against it as they enter."""
+        self.open()
+        watchlist = Watchlist(
+            check_name(name),
+            tuple(dict.fromkeys(parse_term(t) for t in terms)),
+            tuple(dict.fromkeys(f.strip() for f in feeds if f.strip())),
+            webhook.strip(),
+            email.strip(),
+        )
+        if not watchlist.terms or len(watchlist.terms) > MAX_WATCH_TERMS:
+            raise LibraryError(f"a watchlist needs 1 to {MAX_WATCH_TERMS} terms")
+        if watchlist.webhook and not watchlist.webhook.lower().startswith(("http://", "https://")):
+            raise LibraryError(f"not a webhook URL: {watchlist.webhook!r} (it must start with http:// or https://)")
+        if watchlist.email and ("@" not in watchlist.email or any(c.isspace() for c in watchlist.email)):
+            raise LibraryError(f"not an e-mail address: {watchlist.email!r}")
+        self.state.put_watchlist(
+            watchlist.name,
+            json.dumps([str(t) for t in watchlist.terms], ensure_ascii=False),
+            json.dumps(watchlist.feeds),
+            watchlist.webhook,
+            watchlist.email,
+        )
+        self._matcher = None
+        return watchlist
+
+    def unwatch(self, name: str) -> None:
+        """Drop a watchlist, its hits and its undelivered alerts (its Atom file too)."""
+        self.open()
+        self.state.remove_watchlist(" ".join(name.split()))
+        feed_path(self.root, name).unlink(missing_ok=True)
+        self._matcher = None
+
+    def rewatch(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Match every document in the library again (after a watchlist is added): how many have hits."""
+        rows = self.page(EVERYTHING, limit=1 << 40).rows
+        matched = 0
+        for done, row in enumerate(rows, start=1):
+            try:
+                matched += bool(self._watch(row.id, self.get(row.id), alerts=False))
+            except LibraryError:
+                continue
+            if progress is not None:
+                progress(done, len(rows))
+        return matched
+
+    def watch_hits(self, id_: str) -> list[WatchHit]:
+        """The document's watch hits, to mark them when it is opened."""
+        self.open()
+        return [WatchHit.from_row(r) for r in self.state.hits(id_)]
+
+    def watch_counts(self) -> dict[str, tuple[int, int]]:
+        """Per watchlist: (documents with a hit, of them unread)."""
+        self.open()
+        return self.state.watch_counts()
+
+    def deliver_alerts(self) -> list[str]:
+        """Send the alerts not delivered yet (reader.library.alerts); one line per failure."""
+        self.open()
+        return deliver(self)
+
+    def _watch(self, id_: str, document: Document, *, alerts: bool = True) -> int:
+        """Match a document entering the library against every watchlist; its hits replace what it had.
+
+        The alerts it owes are stored with the hits, then delivered (a failure is kept and retried).
+        """
+        if self._matcher is None:
+            watchlists = self.watchlists()
+            self._matcher = Matcher(watchlists)
+        if not self._matcher.watchlists:
+            return 0
+        hits = self._matcher.match(id_, document)
+        now = time.time()
+        meta = document.meta
+
+        def owed(names: set[str]) -> list[tuple[str, str, str]]:
+            if not alerts:
+                return [(name, ATOM, "{}") for name in sorted(names)]
+            said = alert(id_, meta.title or document.title, meta.title_translation or document.title_en,
+                         meta.source, meta.date, hits)  # fmt: skip
+            return alert_rows(self._matcher.watchlists if self._matcher else [], names, said)
+
+        new = self.state.replace_hits(id_, [h.row(now) for h in hits], owed)
+        if new:
+            deliver(self)
+        return len(hits)
 
     # ---- the list, search, reading state -----------------------------------------------------
 
@@ -583,6 +687,7 @@ class Library(Closing):
             for path in files_of(folder, id_):
                 _copy_atomic(path, self.root / ARTICLES_DIR / path.name)
             self.index.put(id_, document, stamp(self.root, found.file))
+            self._watch(id_, document)
             imported += 1
         return imported, kept
 

@@ -19,6 +19,7 @@ from reader.cli import library as library_commands
 from reader.cli import lookup as lookup_commands
 from reader.cli import models as models_commands
 from reader.cli import translate as translate_commands
+from reader.cli import watch as watch_commands
 from reader.errors import ReaderError
 
 
@@ -52,6 +53,7 @@ for _module in (
     edit_commands,
     lookup_commands,
     extract_commands,
+    watch_commands,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

@@ -2,7 +2,7 @@
 
 When a document first matches a watchlist, the alerts it owes are written to the ``outbox`` table
 in the same transaction as its hits (``StateStore.replace_hits``); ``deliver`` sends them and
-removes each once it is through. A kill or a failed delivery leaves the row, which the next
+removes each once it is through (``Library.deliver_alerts``). A kill or a failed delivery leaves the row, which the next
 delivery tries again (up to ``MAX_ATTEMPTS``; ``reader watch list`` shows the last error).
 
 - **Atom**: ``watch/<name>.atom`` in the library folder, rewritten whole (atomically) from the
@@ -21,19 +21,14 @@ from __future__ import annotations
 import json
 import re
 import time
-import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reader.errors import LibraryError
 from reader.export import write_atomic
-from reader.library.state import LibraryWarning
+from reader.library.index import Row
 from reader.library.watch import WatchHit, Watchlist
-
-if TYPE_CHECKING:
-    from reader.library.store import Library
 
 ATOM, WEBHOOK, EMAIL = "atom", "webhook", "email"
 MAX_ATTEMPTS = 5
@@ -76,32 +71,14 @@ def alert(id_: str, title: str, title_en: str, source: str, date: str, hits: Seq
     }
 
 
-def deliver(library: Library) -> list[str]:
-    """Send every alert in the outbox; one line per failure (also warned about), the rest removed."""
-    problems = []
-    watchlists = {w.name: w for w in library.watchlists()}
-    feeds_done: set[str] = set()
-    for n, name, channel, payload, attempts in library.state.outbox():
-        watchlist = watchlists.get(name)
-        if watchlist is None or attempts >= MAX_ATTEMPTS:
-            continue
-        try:
-            if channel == ATOM:
-                if name not in feeds_done:
-                    write_feed(library, watchlist)
-                    feeds_done.add(name)
-            elif channel == WEBHOOK:
-                post_webhook(watchlist.webhook, json.loads(payload))
-            elif channel == EMAIL:
-                send_email(watchlist.email, json.loads(payload))
-        except (OSError, LibraryError, ValueError) as exc:
-            problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
-            library.state.delivery_failed(n, problem)
-            warnings.warn(LibraryWarning(problem), stacklevel=2)
-            problems.append(problem)
-            continue
-        library.state.delivered(n)
-    return problems
+def send(watchlist: Watchlist, channel: str, payload: str) -> None:
+    """Deliver one webhook or e-mail alert; OSError, LibraryError or ValueError when it does not go through."""
+    if channel == WEBHOOK:
+        post_webhook(watchlist.webhook, json.loads(payload))
+    elif channel == EMAIL:
+        send_email(watchlist.email, json.loads(payload))
+    else:
+        raise LibraryError(f"unknown alert channel {channel!r}")
 
 
 def feed_path(root: Path, name: str) -> Path:
@@ -109,27 +86,19 @@ def feed_path(root: Path, name: str) -> Path:
     return Path(root) / WATCH_DIR / f"{safe}.atom"
 
 
-def write_feed(library: Library, watchlist: Watchlist) -> Path:
-    """The watchlist's Atom feed, rewritten from its hits (one entry per document, newest first)."""
+def write_feed(path: Path, watchlist: Watchlist, entries: Sequence[tuple[Row, Sequence[WatchHit]]]) -> None:
+    """The watchlist's Atom feed, written whole: one entry per document (newest first) with its hits."""
     from xml.etree import ElementTree as ET
 
-    hits = [WatchHit.from_row(r) for r in library.state.hits(watchlist=watchlist.name, limit=FEED_ENTRIES * 20)]
-    by_document: dict[str, list[WatchHit]] = {}
-    for hit in hits:
-        by_document.setdefault(hit.id, []).append(hit)
     feed = ET.Element("feed", xmlns=_ATOM_NS)
     ET.SubElement(feed, "title").text = _clean(f"reader watchlist: {watchlist.name}")
     ET.SubElement(feed, "id").text = _clean(f"urn:reader:watchlist:{watchlist.name}")
-    newest = max((h.found for h in hits), default=time.time())
+    newest = max((h.found for _, hits in entries for h in hits), default=time.time())
     ET.SubElement(feed, "updated").text = _stamp(newest)
-    for id_, found in list(by_document.items())[:FEED_ENTRIES]:
-        try:
-            row = library.row(id_)
-        except LibraryError:
-            continue  # removed meanwhile
+    for row, found in entries[:FEED_ENTRIES]:
         entry = ET.SubElement(feed, "entry")
         ET.SubElement(entry, "title").text = _clean(row.title_en or row.title)
-        ET.SubElement(entry, "id").text = f"urn:reader:document:{id_}"
+        ET.SubElement(entry, "id").text = f"urn:reader:document:{row.id}"
         ET.SubElement(entry, "updated").text = _stamp(max(h.found for h in found))
         if row.source.startswith(("http://", "https://")):
             ET.SubElement(entry, "link", href=_clean(row.source))
@@ -137,9 +106,7 @@ def write_feed(library: Library, watchlist: Watchlist) -> Path:
         terms = sorted({t for h in found for t in h.terms})
         summary = " … ".join(h.translation for h in found[:2])
         ET.SubElement(entry, "summary").text = _clean(f"[{', '.join(terms)}] {summary}")
-    path = feed_path(library.root, watchlist.name)
     write_atomic(path, ET.tostring(feed, encoding="utf-8", xml_declaration=True))
-    return path
 
 
 def post_webhook(url: str, payload: dict) -> None:

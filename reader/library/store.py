@@ -37,7 +37,7 @@ from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.glossary.match import Term, check
-from reader.library.alerts import ATOM, alert, alert_rows, deliver, feed_path
+from reader.library.alerts import ATOM, FEED_ENTRIES, MAX_ATTEMPTS, alert, alert_rows, feed_path, send, write_feed
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -435,9 +435,42 @@ class Library(Closing):
         return self.state.watch_counts()
 
     def deliver_alerts(self) -> list[str]:
-        """Send the alerts not delivered yet (reader.library.alerts); one line per failure."""
+        """Send the alerts not delivered yet (reader.library.alerts): one line per failure (also warned about);
+        a failed one stays in the outbox and is tried again next time, up to MAX_ATTEMPTS."""
         self.open()
-        return deliver(self)
+        problems = []
+        watchlists = {w.name: w for w in self.watchlists()}
+        feeds_written: set[str] = set()
+        for n, name, channel, payload, attempts in self.state.outbox():
+            watchlist = watchlists.get(name)
+            if watchlist is None or attempts >= MAX_ATTEMPTS:
+                continue
+            try:
+                if channel != ATOM:
+                    send(watchlist, channel, payload)
+                elif name not in feeds_written:
+                    self._write_feed(watchlist)
+                    feeds_written.add(name)
+            except (OSError, LibraryError, ValueError) as exc:
+                problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
+                self.state.delivery_failed(n, problem)
+                warnings.warn(LibraryWarning(problem), stacklevel=2)
+                problems.append(problem)
+                continue
+            self.state.delivered(n)
+        return problems
+
+    def _write_feed(self, watchlist: Watchlist) -> None:
+        by_document: dict[str, list[WatchHit]] = {}
+        for record in self.state.hits(watchlist=watchlist.name, limit=FEED_ENTRIES * 20):
+            hit = WatchHit.from_row(record)
+            by_document.setdefault(hit.id, []).append(hit)
+        entries = []
+        for id_, hits in by_document.items():
+            row = self.index.row(id_)
+            if row is not None:
+                entries.append((row, hits))
+        write_feed(feed_path(self.root, watchlist.name), watchlist, entries[:FEED_ENTRIES])
 
     def _watch(self, id_: str, document: Document, *, alerts: bool = True) -> int:
         """Match a document entering the library against every watchlist; its hits replace what it had.
@@ -462,7 +495,7 @@ class Library(Closing):
 
         new = self.state.replace_hits(id_, [h.row(now) for h in hits], owed)
         if new:
-            deliver(self)
+            self.deliver_alerts()
         return len(hits)
 
     # ---- the list, search, reading state -----------------------------------------------------

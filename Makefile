@@ -32,6 +32,8 @@ system:
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
 		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils; \
 	fi
+	@# newsboat: the feed reader the translated-feed tests drive (tests/test_publish_feeds.py)
+	@command -v newsboat >/dev/null || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y newsboat; }
 
 # The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed,
 # and converts it for CTranslate2 (int8), so the app serves the fast engine; offline, the app explains how

@@ -67,6 +67,9 @@ class Settings:
     smtp_user: str = ""
     """A login for the server, when it wants one (READER_SMTP_USER, READER_SMTP_PASSWORD)."""
     smtp_password: str = ""
+    app_url: str = "http://localhost:8501/"
+    """The reader app's address (READER_APP_URL): translated feeds link each entry to ``<app_url>?doc=<id>``;
+    empty: no app links."""
 
     @classmethod
     def load(cls, **flags: Any) -> Settings:

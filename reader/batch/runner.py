@@ -141,6 +141,7 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
                 round_.finish(result)
         finally:
             round_.summary.index = outputs.write_index(manifest.rows(DONE))
+            round_.summary.feeds = _publish(library, options, reporter)
             reporter.close()
     round_.summary.seconds = time.monotonic() - started
     return round_.summary
@@ -212,6 +213,18 @@ class _Round:
         self.manifest.mark_failed(key, reason, source=source or key)
         self.summary.failed.append(Failure(key, reason))
         self.progress.article(key, "failed", reason)
+
+
+def _publish(library: Library, options: BatchOptions, reporter: ProgressReporter) -> Path | None:
+    """Write the translated feeds into the folder (``reader.publish.static``); a failure is reported, and
+    the run's articles are kept all the same."""
+    from reader.publish.static import write_feeds
+
+    try:
+        return write_feeds(library, app_url=options.settings.app_url).folder
+    except (OSError, ReaderError) as exc:
+        reporter.message(f"the translated feeds were not written: {describe(exc)}")
+        return None
 
 
 def _shorten(text: str, limit: int = 200) -> str:

@@ -25,6 +25,8 @@ class BatchSummary:
     """Of those, sentences answered by the shared sentence cache."""
     seconds: float = 0.0
     index: Path | None = None
+    feeds: Path | None = None
+    """The translated feeds' folder (``reader.publish.static``), once written."""
     sources: dict[str, str] = field(default_factory=dict)
     """The SOURCE each article came from, by key (a feed check tells its feeds apart by it)."""
 
@@ -48,6 +50,7 @@ class BatchSummary:
         self.cache_hits += other.cache_hits
         self.seconds += other.seconds
         self.index = other.index or self.index
+        self.feeds = other.feeds or self.feeds
 
     def report(self) -> str:
         """The end-of-run summary shown to the user."""
@@ -59,6 +62,8 @@ class BatchSummary:
         ]
         if self.index is not None:
             lines.append(f"index: {self.index}")
+        if self.feeds is not None:
+            lines.append(f"feeds: {self.feeds}")
         if self.failed:
             lines.append("failures:")
             lines.extend(f"  {with_key(f.key, f.reason)}" for f in self.failed)

@@ -32,6 +32,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("lookup", ("reader.lookup",)),
     ("export", ("reader.export",)),
     ("library", ("reader.library", "reader.editing")),
+    ("publish", ("reader.publish",)),
     ("batch", ("reader.batch",)),
     ("app", ("reader.app",)),
     ("cli", ("reader.cli",)),

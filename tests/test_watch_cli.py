@@ -9,7 +9,7 @@ import feedparser
 from click.testing import CliRunner
 
 from reader.cli import cli
-from reader.library.alerts import feed_path
+from reader.publish.static import FEEDS_DIR, watch_stem
 from tests.support.batching import serve_feed
 from tests.support.http_server import LocalServer
 
@@ -36,10 +36,10 @@ def test_watch_add_list_remove_and_a_feed_check_that_hits(fake_model, isolated_s
         1,
         1,
     )
-    entries = feedparser.parse(feed_path(isolated_settings / "library", "energy").read_bytes()).entries
-    assert len(entries) == 1 and entries[0].link.endswith("/news/solar")
+    feed = isolated_settings / "library" / FEEDS_DIR / f"{watch_stem('energy')}.atom"
+    entries = feedparser.parse(feed.read_bytes()).entries
+    assert len(entries) == 1 and entries[0].link.startswith("http://localhost:8501/?doc=solar-")
     found = [json.loads(line) for line in run("library", "search", "صحراء", "--json").stdout.splitlines()]
     assert found and all("الصحراء" in hit["source"] for hit in found)
     assert run("watch", "remove", "energy").exit_code == 0
     assert run("watch", "list").stdout == ""
-    assert not feed_path(isolated_settings / "library", "energy").exists()

@@ -477,6 +477,15 @@ class StateStore(Closing):
             ).fetchall()
         )
 
+    def watched_ids(self, watchlist: str, limit: int) -> list[str]:
+        rows = self.db.read(
+            lambda conn: conn.execute(
+                "SELECT id FROM watch_hits WHERE watchlist = ? GROUP BY id ORDER BY MAX(found) DESC, id LIMIT ?",
+                (watchlist, limit),
+            ).fetchall()
+        )
+        return [r[0] for r in rows]
+
     def watch_counts(self) -> dict[str, tuple[int, int]]:
         """Per watchlist: (documents with a hit, of them unread)."""
         rows = self.db.read(

@@ -37,7 +37,7 @@ from reader.document import Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.glossary.match import Term, check
-from reader.library.alerts import ATOM, FEED_ENTRIES, MAX_ATTEMPTS, alert, alert_rows, feed_path, send, write_feed
+from reader.library.alerts import MAX_ATTEMPTS, alert, alert_rows, send
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -405,10 +405,9 @@ class Library(Closing):
         return watchlist
 
     def unwatch(self, name: str) -> None:
-        """Drop a watchlist, its hits and its undelivered alerts (its Atom file too)."""
+        """Drop a watchlist, its hits and its undelivered alerts."""
         self.open()
         self.state.remove_watchlist(" ".join(name.split()))
-        feed_path(self.root, name).unlink(missing_ok=True)
         self._matcher = None
 
     def rewatch(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -429,6 +428,11 @@ class Library(Closing):
         self.open()
         return [WatchHit.from_row(r) for r in self.state.hits(id_)]
 
+    def watch_ids(self, name: str, limit: int = 50) -> list[str]:
+        """The documents with a hit of the watchlist, the latest hit first (its feed, ``reader.publish``)."""
+        self.open()
+        return self.state.watched_ids(name, limit)
+
     def watch_counts(self) -> dict[str, tuple[int, int]]:
         """Per watchlist: (documents with a hit, of them unread)."""
         self.open()
@@ -440,17 +444,12 @@ class Library(Closing):
         self.open()
         problems = []
         watchlists = {w.name: w for w in self.watchlists()}
-        feeds_written: set[str] = set()
         for n, name, channel, payload, attempts in self.state.outbox():
             watchlist = watchlists.get(name)
             if watchlist is None or attempts >= MAX_ATTEMPTS:
                 continue
             try:
-                if channel != ATOM:
-                    send(watchlist, channel, payload)
-                elif name not in feeds_written:
-                    self._write_feed(watchlist)
-                    feeds_written.add(name)
+                send(watchlist, channel, payload)
             except (OSError, LibraryError, ValueError) as exc:
                 problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
                 self.state.delivery_failed(n, problem)
@@ -459,18 +458,6 @@ class Library(Closing):
                 continue
             self.state.delivered(n)
         return problems
-
-    def _write_feed(self, watchlist: Watchlist) -> None:
-        by_document: dict[str, list[WatchHit]] = {}
-        for record in self.state.hits(watchlist=watchlist.name, limit=FEED_ENTRIES * 20):
-            hit = WatchHit.from_row(record)
-            by_document.setdefault(hit.id, []).append(hit)
-        entries = []
-        for id_, hits in by_document.items():
-            row = self.index.row(id_)
-            if row is not None:
-                entries.append((row, hits))
-        write_feed(feed_path(self.root, watchlist.name), watchlist, entries[:FEED_ENTRIES])
 
     def _watch(self, id_: str, document: Document, *, alerts: bool = True) -> int:
         """Match a document entering the library against every watchlist; its hits replace what it had.
@@ -488,7 +475,7 @@ class Library(Closing):
 
         def owed(names: set[str]) -> list[tuple[str, str, str]]:
             if not alerts:
-                return [(name, ATOM, "{}") for name in sorted(names)]
+                return []
             said = alert(id_, meta.title or document.title, meta.title_translation or document.title_en,
                          meta.source, meta.date, hits)  # fmt: skip
             return alert_rows(self._matcher.watchlists if self._matcher else [], names, said)

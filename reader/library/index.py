@@ -44,6 +44,7 @@ from reader.chars import search_words
 from reader.document import Document
 from reader.errors import LibraryError
 from reader.export.marks import FLAG_MARKS
+from reader.library import stories
 from reader.library.layout import FileStamp
 from reader.library.search import CLOSE, OPEN, Query
 from reader.library.state import LibraryWarning
@@ -108,11 +109,13 @@ _STATEMENTS = (
         file TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL
     )""",
     "CREATE TABLE scans (folder TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL)",
+    *stories.STATEMENTS,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"documents", "sentences", "sentence_fts", "sentence_vocab", "unreadable", "scans"}),
+    tables=frozenset({"documents", "sentences", "sentence_fts", "sentence_vocab", "unreadable", "scans"})
+    | stories.TABLES,
     columns={"documents": _DOCUMENT_COLUMNS, "sentences": ("id", "source", "translation")},
 )
 NAMES = Names("library index", "index", "run reader library reindex")
@@ -165,6 +168,10 @@ class Row:
     unread: bool = True
     starred: bool = False
     position: int = 0
+    story: int = 0
+    """The story it is in (``reader.library.stories``), in a list of stories; 0 elsewhere."""
+    sources: int = 1
+    """In a list of stories: how many documents the story holds (this is its earliest)."""
 
     def to_dict(self) -> dict[str, object]:
         """The CLI's ``--json`` line."""
@@ -245,6 +252,7 @@ class Index(Closing):
         """Index (or re-index) one document; False when a newer version of it is indexed already."""
         row = document_row(id_, document, stamp)
         sentences = sentence_rows(document)
+        signature = stories.signature(stories.words(document))
 
         def write(conn: sqlite3.Connection) -> bool:
             found = conn.execute("SELECT num, mtime_ns, size FROM documents WHERE id = ?", (id_,)).fetchone()
@@ -271,6 +279,7 @@ class Index(Closing):
                 [(base + n, search_words(source), translation) for n, source, translation in sentences],
             )
             conn.execute("DELETE FROM unreadable WHERE file = ?", (stamp.file,))
+            stories.place(conn, num, id_, signature)
             return True
 
         return self.db.write(write)
@@ -283,6 +292,7 @@ class Index(Closing):
                 found = conn.execute("SELECT num FROM documents WHERE id = ?", (id_,)).fetchone()
                 if found is not None:
                     _delete_sentences(conn, int(found[0]))
+                    stories.forget(conn, int(found[0]))
                     conn.execute("DELETE FROM documents WHERE num = ?", (found[0],))
 
         if ids:
@@ -298,7 +308,7 @@ class Index(Closing):
 
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("INSERT INTO sentence_fts (sentence_fts) VALUES ('delete-all')")
-            for table in ("sentences", "documents", "unreadable", "scans"):
+            for table in ("sentences", "documents", "unreadable", "scans", *stories.TABLES):
                 conn.execute(f"DELETE FROM {table}")
 
         self.db.write(write)
@@ -379,6 +389,63 @@ class Index(Closing):
             return [_row(r) for r in rows], int(total)
 
         return self.db.read(read)
+
+    def story_page(self, filters: Filters, *, offset: int = 0, limit: int = 50) -> tuple[list[Row], int]:
+        """One row per story among the documents the filters select: each story's earliest document, with how
+        many the story holds; the story with the latest document first. And how many stories there are."""
+        where, params = _where(filters)
+        picked = f"""WITH grouped AS (
+            SELECT d.num AS num, COALESCE(s.story, d.num) AS story, d.sort_date AS sort_date
+            FROM {_ROW_FROM} LEFT JOIN story_docs s ON s.num = d.num{where}
+        ), picked AS (
+            SELECT num, story,
+                   ROW_NUMBER() OVER (PARTITION BY story ORDER BY sort_date, num) AS k,
+                   COUNT(*) OVER (PARTITION BY story) AS n,
+                   MAX(sort_date) OVER (PARTITION BY story) AS latest,
+                   MAX(num) OVER (PARTITION BY story) AS last
+            FROM grouped
+        )"""
+
+        columns = _ROW_SQL.replace("\nFROM ", ", p.story, p.n\nFROM ", 1)
+
+        def read(conn: sqlite3.Connection) -> tuple[list[Row], int]:
+            (total,) = conn.execute(f"{picked} SELECT COUNT(*) FROM picked WHERE k = 1", params).fetchone()
+            rows = conn.execute(
+                f"{picked} {columns} JOIN picked p ON p.num = d.num WHERE p.k = 1"
+                " ORDER BY p.latest DESC, p.last DESC LIMIT ? OFFSET ?",
+                (*params, max(0, int(limit)), max(0, int(offset))),
+            ).fetchall()
+            return [_row(r) for r in rows], int(total)
+
+        return self.db.read(read)
+
+    def story(self, id_: str) -> list[Row]:
+        """The documents of ``id_``'s story, the earliest first (itself alone when it has no story yet)."""
+
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            rows = conn.execute(
+                f"{_ROW_SQL} JOIN story_docs s ON s.num = d.num WHERE s.story ="
+                " (SELECT s2.story FROM story_docs s2 JOIN documents d2 ON d2.num = s2.num WHERE d2.id = ?)"
+                " ORDER BY d.sort_date, d.num",
+                (id_,),
+            ).fetchall()
+            return [_row(r) for r in rows]
+
+        found = self.db.read(read)
+        if found:
+            return found
+        row = self.row(id_)
+        return [row] if row is not None else []
+
+    def place_again(self, id_: str) -> None:
+        """Place a document in a story again (after the reader said it is not one with some others)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            found = conn.execute("SELECT num FROM documents WHERE id = ?", (id_,)).fetchone()
+            if found is not None:
+                stories.replace(conn, int(found[0]), id_)
+
+        self.db.write(write)
 
     def token_counts(self, tokens: Collection[str]) -> dict[str, int]:
         """How many indexed sentences hold each of these (folded) words; a word not indexed is left out."""

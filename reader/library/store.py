@@ -491,6 +491,27 @@ class Library(Closing):
         rows, total = self._whole(lambda: self.index.page(filters, offset=offset, limit=limit))
         return ListPage(rows, total)
 
+    def stories(self, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 50) -> ListPage:
+        """One row per story (``reader.library.stories``): its earliest document, ``Row.sources`` saying how many
+        it holds; the story with the latest document first."""
+        rows, total = self._whole(lambda: self.index.story_page(filters, offset=offset, limit=limit))
+        return ListPage(rows, total)
+
+    def story(self, id_: str) -> list[Row]:
+        """The documents of ``id_``'s story, the earliest first."""
+        self.open()
+        return self.index.story(id_)
+
+    def split_story(self, id_: str) -> list[Row]:
+        """The reader says ``id_`` is not the same story as the others grouped with it: it leaves the story, and is
+        never grouped with them again (kept in the reader's data, so a rebuilt index keeps it). Its story now."""
+        others = [row.id for row in self.story(id_) if row.id != id_]
+        if not others:
+            raise LibraryError(f"the document {id_!r} is a story of its own already")
+        self.state.set_apart((id_, other) for other in others)
+        self.index.place_again(id_)
+        return self.index.story(id_)
+
     def _whole(self, read: Callable[[], T]) -> T:
         """``read()`` from the index; again once the index is rebuilt, when it was found damaged meanwhile
         (its new, empty file would have answered part of it)."""

@@ -28,12 +28,18 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 setup: $(TEST_STAMP)
 
 # Debian packages for the browser tests (chromium) and the PDF checks (poppler-utils).
+# Documents: epubcheck checks the EPUB export; tesseract-ocr + tesseract-ocr-ara read image-only PDF pages.
 system:
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
 		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils; \
 	fi
 	@# newsboat: the feed reader the translated-feed tests drive (tests/test_publish_feeds.py)
 	@command -v newsboat >/dev/null || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y newsboat; }
+	@if ! [ -f /usr/share/java/epubcheck.jar ] || ! command -v tesseract >/dev/null \
+		|| ! [ -n "$$(ls /usr/share/tesseract-ocr/*/tessdata/ara.traineddata 2>/dev/null)" ]; then \
+		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			epubcheck tesseract-ocr tesseract-ocr-ara; \
+	fi
 
 # The reader app on http://localhost:$(PORT). Tries once to fetch the default model if none is installed,
 # and converts it for CTranslate2 (int8), so the app serves the fast engine; offline, the app explains how

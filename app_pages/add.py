@@ -22,7 +22,9 @@ if kind == inputs.PASTE:
     value: object = st.text_area("Arabic text", height=180, key="paste")
 elif kind == inputs.UPLOAD:
     uploaded = st.file_uploader(
-        "A .txt, .md or .html file", type=list(inputs.UPLOAD_TYPES), max_upload_size=inputs.upload_limit_mb(base)
+        "A .txt, .md, .html, .pdf, .docx or .epub file",
+        type=list(inputs.UPLOAD_TYPES),
+        max_upload_size=inputs.upload_limit_mb(base),
     )
     value = (uploaded.name, uploaded.getvalue()) if uploaded is not None else None
 elif kind == inputs.URL:

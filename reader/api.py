@@ -115,6 +115,7 @@ def iter_article(
         settings=settings,
         chunk_sentences=chunk_sentences,
         first_chunk=first_chunk,
+        blocks=article.blocks,
     ):
         yield progress
     title = title_to_translate(article)

@@ -55,6 +55,11 @@ class Settings:
     batch_tokens: int = 2048
     strip_diacritics: bool = True
     max_input_bytes: int = 5_000_000
+    max_document_bytes: int = 100_000_000
+    """The largest PDF, DOCX or EPUB file read; an archive's unpacked parts are capped too (reader.documents)."""
+    ocr: str = "auto"
+    """Pages of a PDF with no credible text: 'auto' reads them by OCR when Tesseract with Arabic is installed,
+    'off' only reports them (READER_OCR)."""
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5_000_000
     allow_private_urls: bool = False

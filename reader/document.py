@@ -175,11 +175,51 @@ class SentencePair:
         return replace(self, flags=tuple(sorted(set(self.flags) | set(extra))))
 
 
+KINDS = ("heading", "list-item", "table-cell", "note", "image", "caption")
+"""What a paragraph read from a document (PDF, DOCX, EPUB) can be besides body text (``Paragraph.kind``)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """What a document reader knows of the paragraph that starts at ``start`` in ``Document.text``.
+
+    Text and HTML have none; PDF, DOCX and EPUB input (``reader.documents``) give one per paragraph,
+    and the pipeline copies it onto the ``Paragraph`` (kind, level, page, ocr).
+    """
+
+    start: int
+    kind: str = ""
+    level: int = 0
+    page: int | None = None
+    ocr: bool = False
+
+
 @dataclass(frozen=True)
 class Paragraph:
     start: int
     end: int
     sentences: tuple[SentencePair, ...] = ()
+    kind: str = ""
+    """Body text (""), or what a document's structure says it is (``KINDS``); the exports keep it."""
+    level: int = 0
+    """A heading's level: 1 starts a chapter."""
+    page: int | None = None
+    """The page of the source (from 1) it was read from, for a PDF: the exports cite it ("p. 12")."""
+    ocr: bool = False
+    """Read by OCR from a page's picture (no credible text layer)."""
+
+    def structure(self) -> dict[str, Any]:
+        """The JSON keys of its structure: only those that say something, so plain text reads as before."""
+        record: dict[str, Any] = {}
+        if self.kind:
+            record["kind"] = self.kind
+        if self.level:
+            record["level"] = self.level
+        if self.page is not None:
+            record["page"] = self.page
+        if self.ocr:
+            record["ocr"] = True
+        return record
 
     @property
     def source(self) -> str:
@@ -266,6 +306,7 @@ class Document:
                         _sentence_dict(s)
                         for s in p.sentences
                     ],
+                    **p.structure(),
                 }
                 for p in self.paragraphs
             ],
@@ -306,6 +347,10 @@ class Document:
                         )
                         for s in p.get("sentences", [])
                     ),
+                    kind=str(p.get("kind", "")),
+                    level=int(p.get("level", 0)),
+                    page=None if p.get("page") is None else int(p["page"]),
+                    ocr=bool(p.get("ocr", False)),
                 )
                 for p in data.get("paragraphs", [])
             )

@@ -34,11 +34,12 @@ import codecs
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.document import Metadata
+from reader.document import Block, Metadata
 from reader.errors import FetchError, InputError
 
 if TYPE_CHECKING:
@@ -76,14 +77,22 @@ class Article:
     """The RSS/Atom feed that listed it, for a feed's entries (batch sets it)."""
     warnings: tuple[str, ...] = ()
     """Problems that were repaired rather than refused (invalid UTF-8), to show the user."""
+    blocks: tuple[Block, ...] = ()
+    """A document's structure (PDF, DOCX, EPUB: ``reader.documents``), one block per line of ``text``."""
 
 
 def read_file(path: Path, settings: Settings) -> Article:
-    """Read a .txt, .md, .html or .htm file, refusing oversized, binary or empty ones."""
+    """Read a .txt, .md, .html or .htm file, refusing oversized, binary or empty ones; a PDF, DOCX or EPUB
+    (by its name, or by its first bytes whatever its name) is read by ``reader.documents``."""
+    from reader import documents
+
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in documents.SUFFIXES or (suffix not in SUFFIXES and path.is_file() and documents.kind_of(path)):
+        return read_document(path, settings)
     if suffix not in SUFFIXES:
-        raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
+        supported = ", ".join((*SUFFIXES, *documents.SUFFIXES))
+        raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {supported}")
     try:
         size = path.stat().st_size
         if size > settings.max_input_bytes:
@@ -102,6 +111,45 @@ def read_file(path: Path, settings: Settings) -> Article:
         return article_from_html_bytes(data, source=str(path))
     text, warnings = decode_bytes(data, str(path))
     return Article(text=_require_text(text, str(path)), source=str(path), warnings=warnings)
+
+
+def read_document(path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> Article:
+    """A PDF, DOCX or EPUB (``reader.documents``): one paragraph a line, its structure in ``blocks``, and
+    what could not be read ("page 3 needs OCR") in ``warnings``."""
+    from reader import documents
+
+    extracted = documents.extract(path, settings, progress=progress)
+    text, blocks = documents.as_text(extracted)
+    if not text:
+        reason = "; ".join(extracted.warnings) or "no text was found in it"
+        raise InputError(f"{path}: nothing to translate ({reason})")
+    return Article(
+        text=text,
+        meta=replace(extracted.meta, source=str(path)),
+        source=str(path),
+        warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
+        blocks=blocks,
+    )
+
+
+def read_document_bytes(name: str, data: bytes, settings: Settings) -> Article:
+    """An uploaded document (the app's upload): read from a private temporary copy, named as uploaded."""
+    import tempfile
+
+    if len(data) > settings.max_document_bytes:
+        raise InputError(
+            f"{name}: is {len(data):,} bytes, over the limit of {settings.max_document_bytes:,} "
+            "(READER_MAX_DOCUMENT_BYTES)"
+        )
+    with tempfile.TemporaryDirectory(prefix="reader-upload-") as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        try:
+            article = read_document(path, settings)
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(path), name)) from None
+    warnings = tuple(w.replace(str(path), name) for w in article.warnings)
+    return replace(article, source=name, meta=replace(article.meta, source=name), warnings=warnings)
 
 
 def read_text(text: str, *, source: str = "", settings: Settings | None = None) -> Article:

@@ -8,6 +8,7 @@ Each model input keeps a map from its words back to the original sentence's word
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
@@ -16,7 +17,7 @@ from typing import Protocol, runtime_checkable
 from reader import quality, segment
 from reader.assemble import copied, join
 from reader.config import Settings
-from reader.document import Document, Flag, Metadata, Paragraph, SentencePair, word_spans
+from reader.document import Block, Document, Flag, Metadata, Paragraph, SentencePair, word_spans
 from reader.plan import Plan, plan_sentence
 from reader.translate.base import Translation, Translator, translate_chunks, workers_of
 
@@ -40,20 +41,30 @@ class Progress:
     total: int
 
 
-def segment_document(text: str, meta: Metadata | None = None) -> Document:
-    """The document's structure with every sentence still waiting for its translation."""
-    paragraphs = tuple(
-        Paragraph(
-            start=p.start,
-            end=p.end,
-            sentences=tuple(
-                SentencePair(start=s.start, end=s.end, source=text[s.start : s.end], flags=(Flag.PENDING,))
-                for s in p.sentences
-            ),
+def segment_document(text: str, meta: Metadata | None = None, blocks: Sequence[Block] = ()) -> Document:
+    """The document's structure with every sentence still waiting for its translation.
+
+    ``blocks`` (a document reader's, one per line of ``text``) give each paragraph its kind and page.
+    """
+    starts = [block.start for block in blocks]
+    paragraphs = []
+    for p in segment.segment(text):
+        block = blocks[bisect_right(starts, p.start) - 1] if starts and starts[0] <= p.start else Block(p.start)
+        paragraphs.append(
+            Paragraph(
+                start=p.start,
+                end=p.end,
+                sentences=tuple(
+                    SentencePair(start=s.start, end=s.end, source=text[s.start : s.end], flags=(Flag.PENDING,))
+                    for s in p.sentences
+                ),
+                kind=block.kind,
+                level=block.level,
+                page=block.page,
+                ocr=block.ocr,
+            )
         )
-        for p in segment.segment(text)
-    )
-    return Document(text=text, paragraphs=paragraphs, meta=meta or Metadata())
+    return Document(text=text, paragraphs=tuple(paragraphs), meta=meta or Metadata())
 
 
 def _passthrough_pair(pair: SentencePair) -> SentencePair:
@@ -166,6 +177,7 @@ def iter_translate(
     settings: Settings | None = None,
     chunk_sentences: int = CHUNK_INPUTS,
     first_chunk: int | None = None,
+    blocks: Sequence[Block] = (),
 ) -> Iterator[Progress]:
     """Yield the document as it fills in: cached sentences first, then after each model call.
 
@@ -178,7 +190,7 @@ def iter_translate(
     one's results are shown, so more calls do not leave its workers waiting at the end of each.
     """
     settings = settings or Settings.load()
-    skeleton = segment_document(text, meta)
+    skeleton = segment_document(text, meta, blocks)
     plans = [plan_sentence(pair.source, translator, settings) for pair in skeleton.sentences]
     wanted = list(dict.fromkeys(p.text for plan in plans for p in plan.parts if not p.passthrough))
     results: dict[str, Translation] = {}

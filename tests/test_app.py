@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -313,10 +314,18 @@ def test_read_upload_keeps_text_and_reports_repaired_bytes():
     assert article.warnings == ("a.md: invalid UTF-8 at byte offset 11 replaced with U+FFFD",)
 
 
-@pytest.mark.parametrize("name", ["photo.png", "archive", "doc.pdf"])
+@pytest.mark.parametrize("name", ["photo.png", "archive", "doc.odt"])
 def test_read_upload_refuses_other_types(name):
     with pytest.raises(InputError, match="unsupported file type"):
         inputs.read_upload(name, b"text", settings())
+
+
+def test_read_upload_reads_a_pdf_with_its_pages():
+    data = (Path(__file__).parent / "data" / "documents" / "pdf" / "libreoffice-sans.pdf").read_bytes()
+    article = inputs.read_upload("report.pdf", data, settings())
+    assert article.source == "report.pdf" and article.blocks[0].page == 1
+    with pytest.raises(InputError, match=r"^doc\.pdf: not a readable PDF"):
+        inputs.read_upload("doc.pdf", b"text", settings())
 
 
 def test_seeds_are_listed_and_nothing_else_can_be_read():

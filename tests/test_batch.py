@@ -106,7 +106,7 @@ def test_folder_is_recursive_and_skips_hidden_and_output(tmp_path, settings):
     (src / "sub" / "deeper" / "a.txt").write_text(article_text(1), encoding="utf-8")
     (src / ".hidden" / "b.txt").write_text(article_text(2), encoding="utf-8")
     (src / ".c.txt").write_text(article_text(3), encoding="utf-8")
-    (src / "notes.pdf").write_bytes(b"%PDF")
+    (src / "notes.odt").write_bytes(b"PK")  # not a format reader reads
     out = src / "translated"
     summary = batch([str(src)], out, formats=["json", "html"], settings=settings)
     assert summary.new == [str((src / "sub" / "deeper" / "a.txt").resolve())]

@@ -122,10 +122,17 @@ def test_size_cap(tmp_path):
     assert read_file(path, Settings.load(max_input_bytes=200)).text == "ا" * 100
 
 
-@pytest.mark.parametrize("name", ["a.pdf", "a.docx", "noext"])
+@pytest.mark.parametrize("name", ["a.odt", "a.doc", "noext"])
 def test_unknown_extension_refused(tmp_path, settings, name):
     path = write(tmp_path, name, b"text")
     with pytest.raises(InputError, match="unsupported file type"):
+        read_file(path, settings)
+
+
+@pytest.mark.parametrize(("name", "reason"), [("a.pdf", "not a readable PDF"), ("a.docx", "not a readable zip")])
+def test_a_document_that_is_not_one_is_refused_in_one_line(tmp_path, settings, name, reason):
+    path = write(tmp_path, name, b"text")
+    with pytest.raises(InputError, match=reason):
         read_file(path, settings)
 
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-from reader import ingest
+from reader import documents, ingest
 from reader.config import PACKAGE_ROOT, Settings
 from reader.errors import InputError
 from reader.library import key_for
@@ -15,7 +15,7 @@ from reader.library import key_for
 SEEDS_DIR = PACKAGE_ROOT / "seeds"
 PASTE, UPLOAD, URL, SAMPLE = "Paste text", "Upload a file", "Article URL", "Sample article"
 INPUT_KINDS = (PASTE, UPLOAD, URL, SAMPLE)
-UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in ingest.SUFFIXES)
+UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in (*ingest.SUFFIXES, *documents.SUFFIXES))
 INPUT_CSS = "<style>textarea { unicode-bidi: plaintext; }</style>"
 """Each pasted line takes its own direction, so Arabic reads right to left in the input box too."""
 
@@ -54,6 +54,8 @@ def library_key(kind: str, value: object, article: ingest.Article) -> str:
 def read_upload(name: str, data: bytes, settings: Settings) -> ingest.Article:
     """An uploaded file, held to the same rules as a file on disk: type, size, and real text content."""
     suffix = Path(name).suffix.lower()
+    if suffix in documents.SUFFIXES:
+        return ingest.read_document_bytes(name, data, settings)
     if suffix not in ingest.SUFFIXES:
         raise InputError(
             f"{name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(ingest.SUFFIXES)}"
@@ -71,7 +73,7 @@ def read_upload(name: str, data: bytes, settings: Settings) -> ingest.Article:
 
 def upload_limit_mb(settings: Settings) -> int:
     """Streamlit's upload cap in (binary) megabytes, rounded up; the exact byte limit is checked after."""
-    return max(1, math.ceil(settings.max_input_bytes / 2**20))
+    return max(1, math.ceil(max(settings.max_input_bytes, settings.max_document_bytes) / 2**20))
 
 
 def seed_names(seeds_dir: Path = SEEDS_DIR) -> list[str]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from reader import documents
 from reader.errors import ReaderError, first_line
 from reader.ingest import HTML_SUFFIXES, SUFFIXES, Article, article_from_page, fetch_article, read_file
 
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from reader.config import Settings
     from reader.fetch import FetchedPage
 
+FILE_SUFFIXES = (*SUFFIXES, *documents.SUFFIXES)
+"""Files a folder source picks up: articles (text, HTML) and documents (PDF, DOCX, EPUB)."""
 _FEED_TYPES = (
     "application/rss+xml",
     "application/atom+xml",
@@ -119,8 +122,8 @@ def _expand(spec: str, settings: Settings, *, exclude: Path | None) -> list[Item
         urls = _url_list(path, settings)
         if urls is not None:
             return urls
-        if path.suffix.lower() not in SUFFIXES:
-            raise ReaderError(f"{spec}: not a folder, a URL list or an article file ({', '.join(SUFFIXES)})")
+        if path.suffix.lower() not in FILE_SUFFIXES and documents.kind_of(path) is None:
+            raise ReaderError(f"{spec}: not a folder, a URL list or an article file ({', '.join(FILE_SUFFIXES)})")
         return [Item(key=str(path.resolve()), kind="file", origin=spec)]
     raise ReaderError(f"{spec}: no such file or folder")
 
@@ -135,14 +138,14 @@ def _folder(folder: Path, spec: str, exclude: Path | None) -> list[Item]:
             continue
         if skip is not None and (path == skip or skip in path.parents):
             continue
-        if path.suffix.lower() in SUFFIXES and path.is_file():
+        if path.suffix.lower() in FILE_SUFFIXES and path.is_file():
             found.append(Item(key=str(path), kind="file", origin=spec))
     return found
 
 
 def _url_list(path: Path, settings: Settings) -> list[Item | Failure] | None:
     """The URLs of a URL-list file, or None when the file is not one."""
-    if path.suffix.lower() in HTML_SUFFIXES:
+    if path.suffix.lower() in HTML_SUFFIXES or documents.kind_of(path) is not None:
         return None
     try:
         size = path.stat().st_size

@@ -20,6 +20,7 @@ FORMATS: dict[str, str] = {
     "pdf": "reader.export.pdf",
     "md": "reader.export.markdown",
     "tmx": "reader.export.tmx",
+    "epub": "reader.export.epub",
 }
 
 

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "reader"
 
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("basics", ("reader", "reader.errors", "reader.config", "reader.chars", "reader.sqlite", "reader.document")),
-    ("ingest", ("reader.fetch", "reader.extract", "reader.ingest")),
+    ("ingest", ("reader.fetch", "reader.extract", "reader.ingest", "reader.documents")),
     ("segment", ("reader.segment",)),
     ("plan", ("reader.normalize", "reader.plan")),
     ("align", ("reader.align",)),

@@ -1,0 +1,146 @@
+"""Arabic text as PDFs draw it, back to the text it was typed as: the repairs no PDF library does.
+
+A PDF places glyphs; it does not say in which order they are read. Producers store Arabic in
+visual order (fpdf2, LibreOffice, Word), as presentation-form glyphs (Chromium/Skia, jsPDF), with a
+lam-alef ligature whose two letters come out swapped once the line is reversed naively (Word,
+iText, and pdfminer.six #850), and with digit runs that a plain reversal turns around (pypdf #1296).
+
+So the order is never taken from the file: ``logical_line`` gets a line's glyphs as the page shows
+them, left to right, and undoes the Unicode bidi algorithm for a right-to-left paragraph. Each glyph
+is a unit: a ligature's letters (ﻻ is "لا") stay in their own order whatever happens to the line,
+which is what keeps lam-alef right. Latin runs and numbers are put back left to right, with the
+separators the bidi algorithm would have kept inside them (UAX #9 rules W2, W4, W5 and W7).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+_SWAPPED_LAM_ALEF = re.compile(r"(?<![\w])([وفبك]?)ا([أإآ])ل")
+"""A word that starts with alef-hamza then lam: a reversed lam-alef ligature (اإلنتاجية for الإنتاجية),
+never Arabic spelling. Only this unambiguous shape is repaired in text (سالم may be a name)."""
+
+
+def letters(text: str) -> str:
+    """Presentation forms (U+FB50-U+FDFF, U+FE70-U+FEFF) as the letters they draw, in their logical order."""
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
+def clean_glyph(text: str) -> str:
+    """One glyph's text as a reader wants it: letters instead of forms, no replacement character (the kashida
+    some producers stretch lines with comes out as U+FFFD, or as tatweel, which ``reader.documents.pdf`` drops
+    between letters)."""
+    return letters(text).replace("\ufffd", "")
+
+
+def unswap_lam_alef(text: str) -> str:
+    """Repair the one reversed lam-alef shape that cannot be a real word (اإلنتاجية -> الإنتاجية)."""
+    return _SWAPPED_LAM_ALEF.sub(lambda m: f"{m.group(1)}ال{m.group(2)}", text)
+
+
+def _kind(unit: str) -> str:
+    """The bidi class that decides where a glyph goes: L, R, EN (digits), CS, ES, ET, or N (neutral)."""
+    for ch in unit:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "NSM":
+            continue
+        if kind in ("R", "AL"):
+            return "R"
+        if kind in ("EN", "AN"):
+            return "EN"
+        if kind in ("L", "CS", "ES", "ET"):
+            return kind
+        return "N"
+    return "N"
+
+
+def is_rtl_line(units: Sequence[str]) -> bool:
+    """A line with any right-to-left letter is read as part of a right-to-left paragraph."""
+    return any(_kind(u) == "R" for u in units)
+
+
+_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+
+
+def logical_line(units: Sequence[str], *, mirrored: bool = False) -> str:
+    """The typed text of one line of a right-to-left paragraph, from its glyphs as drawn left to right.
+
+    The display order of an RTL paragraph is its logical order reversed, except for left-to-right
+    runs (Latin words, numbers), which keep their own order. So: reverse the glyphs, then turn each
+    such run around again. A run is the stretch from one Latin letter to the last one before any
+    Arabic letter, digits and neutrals inside included (W7, N1); a number after Arabic text keeps
+    only the common separators between its digits (an Arabic number: 1,250,000 and 27.25 and 10:30),
+    while after Latin text it also keeps + - and % (a European number). A line starts as if after
+    Arabic: the line before it, in the same paragraph, most likely ended in Arabic.
+
+    ``mirrored``: the file stores a bracket drawn in right-to-left text as the character its mirrored
+    glyph shows (Chromium does: "(" is drawn with the ")" glyph and stored as ")"), so those outside
+    Latin runs are swapped back. Which way a file does it is decided over all its lines (``reader.documents.pdf``).
+    """
+    order = list(reversed(units))
+    kinds = [_kind(u) for u in order]
+    latin = _latin_runs(kinds)
+    if mirrored:
+        inside = {i for start, end in latin for i in range(start, end)}
+        order = [u if i in inside else u.translate(_MIRROR) for i, u in enumerate(order)]
+    for start, end in latin + _number_runs(kinds):
+        order[start:end] = reversed(order[start:end])
+    return "".join(order)
+
+
+def _latin_runs(kinds: list[str]) -> list[tuple[int, int]]:
+    runs = []
+    i = 0
+    while i < len(kinds):
+        if kinds[i] != "L":
+            i += 1
+            continue
+        last = i
+        j = i + 1
+        while j < len(kinds) and kinds[j] != "R":
+            if kinds[j] == "L":
+                last = j
+            j += 1
+        runs.append((i, last + 1))
+        i = j
+    return runs
+
+
+def _number_runs(kinds: list[str]) -> list[tuple[int, int]]:
+    """Digit runs outside Latin runs, with the separators that join them (see ``logical_line``)."""
+    runs = []
+    # The last strong class before i, in logical order: a line's paragraph most likely had Arabic before it.
+    strong = "R"
+    i = 0
+    inside_latin = set()
+    for start, end in _latin_runs(kinds):
+        inside_latin.update(range(start, end))
+    while i < len(kinds):
+        if kinds[i] in ("R", "L"):
+            strong = kinds[i]
+        if kinds[i] != "EN" or i in inside_latin:
+            i += 1
+            continue
+        european = strong != "R"
+        joiners = ("CS", "ES") if european else ("CS",)
+        j = i + 1
+        while j < len(kinds):
+            if kinds[j] == "EN":
+                j += 1
+            elif kinds[j] in joiners and j + 1 < len(kinds) and kinds[j + 1] == "EN":
+                j += 2
+            else:
+                break
+        start = i
+        if european:
+            while start > 0 and kinds[start - 1] == "ET":
+                start -= 1
+            while j < len(kinds) and kinds[j] == "ET":
+                j += 1
+        if j - start > 1:
+            runs.append((start, j))
+        i = j
+    return runs

@@ -12,6 +12,7 @@ import warnings
 import click
 
 from reader.cli import batch as batch_commands
+from reader.cli import digest as digest_commands
 from reader.cli import edit as edit_commands
 from reader.cli import extract as extract_commands
 from reader.cli import feeds as feeds_commands
@@ -54,6 +55,7 @@ for _module in (
     lookup_commands,
     extract_commands,
     watch_commands,
+    digest_commands,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

@@ -437,6 +437,14 @@ class Index(Closing):
         row = self.row(id_)
         return [row] if row is not None else []
 
+    def stories_of(self) -> dict[str, int]:
+        """Every document's story (``reader.library.stories``), by id."""
+        return self.db.read(
+            lambda conn: dict(
+                conn.execute("SELECT d.id, s.story FROM documents d JOIN story_docs s ON s.num = d.num").fetchall()
+            )
+        )
+
     def place_again(self, id_: str) -> None:
         """Place a document in a story again (after the reader said it is not one with some others)."""
 

@@ -14,7 +14,7 @@ from reader.cli import cli
 from reader.errors import LibraryError
 from reader.library import Library
 from reader.library.digest import build, parse_since, render
-from tests.test_stories import labelled
+from tests.support.stories import labelled
 
 
 @pytest.fixture

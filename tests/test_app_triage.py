@@ -1,0 +1,54 @@
+"""The Watch and Digest pages (reader.app.triage, app_pages/watch.py and digest.py), driven by AppTest."""
+
+from __future__ import annotations
+
+from reader.app import triage
+from reader.config import Settings
+from reader.document import Metadata
+from reader.library import Library
+from tests.support.app import new_app, shown
+from tests.support.documents import make_document
+
+WATCH, DIGEST = "app_pages/watch.py", "app_pages/digest.py"
+
+
+def library() -> Library:
+    return Library(Settings.load().library).open()
+
+
+def add(lib: Library, name: str, arabic: str, english: str) -> str:
+    meta = Metadata(title=arabic, title_translation=english, source=f"https://a.example/{name}", date="2024-11-01")
+    return lib.add(make_document([[(arabic, english, [], [])]], meta), meta.source)
+
+
+def test_terms_typed_in_a_box() -> None:
+    assert triage.parse_terms("السيسي=Sisi\n الرئيس ، summit;  ") == ["السيسي=Sisi", "الرئيس", "summit"]
+
+
+def test_a_watchlist_made_on_the_watch_page_marks_what_the_library_has_and_counts_unread() -> None:
+    lib = library()
+    hostile = add(lib, "x", "والرئيس <b>يصل</b>", "<b>The president</b> arrives [x](javascript:alert(1))")
+    add(lib, "y", "محطة شمسية", "A solar plant")
+    at = new_app(WATCH).run()
+    assert not at.exception and "No watchlists yet" in at.info[0].value
+    at.text_input(key="watch_name").input("people")
+    at.text_area(key="watch_terms").input("رئيس")
+    at.button[0].click().run()
+    assert not at.exception
+    assert shown(at.success[0].value) == "Watching people: 1 article(s) in the library match."
+    texts = [m.value for m in at.markdown]
+    assert any(f"(/read?doc={hostile})" in t and "<b>" not in t for t in texts)
+    assert [row.unread for row in triage.watch_rows(library())] == [1]
+    assert triage.unread_total(library()) == 1
+
+
+def test_the_digest_page_lists_the_new_articles_and_renders_a_download() -> None:
+    lib = library()
+    lib.watch("solar", ["شمسية"])
+    add(lib, "y", "محطة شمسية", "A solar plant")
+    at = new_app(DIGEST).run()
+    assert not at.exception
+    assert "1 new articles in 1 stories" in at.caption[0].value
+    assert [shown(h.value) for h in at.subheader][:2] == ["Watchlist: solar", "Stories (1)"]
+    at.button(key="digest-md").click().run()
+    assert not at.exception and at.get("download_button")

@@ -233,3 +233,12 @@ def test_one_pass_matches_many_watchlists() -> None:
     document, _ = article("nine", [("قال لرئيس الوزراء", "He told the Prime Ministers and word7")])
     found = {(h.watchlist, h.source_words, h.translation_words) for h in Matcher(watchlists).match("x", document)}
     assert found == {("w7", (), (6,)), ("pm", (1, 2), (3, 4))}
+
+
+def test_a_watchlist_added_elsewhere_is_used_by_a_library_already_open(library: Library) -> None:
+    """The app keeps one Library open for hours while ``reader watch add`` runs in another process."""
+    library.add(*article("ten", [("قال الوزير", "The minister said")]))  # the (empty) watchlists were read
+    with Library(library.root) as other:
+        other.watch("president", ["الرئيس"])
+    id_ = library.add(*article("eleven", [("قال الرئيس", "The president said")]))
+    assert [h.watchlist for h in library.watch_hits(id_)] == ["president"]

@@ -116,6 +116,7 @@ class Library(Closing):
         self._ready = False
         self._replacements = 0
         self._matcher: Matcher | None = None
+        self._matcher_rows: list[tuple[str, str, str, str, str]] = []
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Library:
@@ -371,10 +372,7 @@ class Library(Closing):
 
     def watchlists(self) -> list[Watchlist]:
         self.open()
-        return [
-            Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
-            for name, terms, feeds, webhook, email in self.state.watchlists()
-        ]
+        return _watchlists(self.state.watchlists())
 
     def watch(
         self, name: str, terms: Sequence[str], *, feeds: Sequence[str] = (), webhook: str = "", email: str = ""
@@ -401,14 +399,12 @@ class Library(Closing):
             watchlist.webhook,
             watchlist.email,
         )
-        self._matcher = None
         return watchlist
 
     def unwatch(self, name: str) -> None:
         """Drop a watchlist, its hits and its undelivered alerts."""
         self.open()
         self.state.remove_watchlist(" ".join(name.split()))
-        self._matcher = None
 
     def rewatch(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Match every document in the library again (after a watchlist is added): how many have hits."""
@@ -464,12 +460,13 @@ class Library(Closing):
 
         The alerts it owes are stored with the hits, then delivered (a failure is kept and retried).
         """
-        if self._matcher is None:
-            watchlists = self.watchlists()
-            self._matcher = Matcher(watchlists)
-        if not self._matcher.watchlists:
+        rows = self.state.watchlists()  # read each time: another process (the CLI, the app) may have changed them
+        if self._matcher is None or self._matcher_rows != rows:
+            self._matcher, self._matcher_rows = Matcher(_watchlists(rows)), rows
+        matcher = self._matcher
+        if not matcher.watchlists:
             return 0
-        hits = self._matcher.match(id_, document)
+        hits = matcher.match(id_, document)
         now = time.time()
         meta = document.meta
 
@@ -478,7 +475,7 @@ class Library(Closing):
                 return []
             said = alert(id_, meta.title or document.title, meta.title_translation or document.title_en,
                          meta.source, meta.date, hits)  # fmt: skip
-            return alert_rows(self._matcher.watchlists if self._matcher else [], names, said)
+            return alert_rows(matcher.watchlists, names, said)
 
         new = self.state.replace_hits(id_, [h.row(now) for h in hits], owed)
         if new:
@@ -731,6 +728,14 @@ class Library(Closing):
             self._watch(id_, document)
             imported += 1
         return imported, kept
+
+
+def _watchlists(rows: Sequence[tuple[str, str, str, str, str]]) -> list[Watchlist]:
+    """Watchlists from their stored rows (``StateStore.watchlists``)."""
+    return [
+        Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
+        for name, terms, feeds, webhook, email in rows
+    ]
 
 
 def _skipped(path: Path, exc: BaseException) -> str:

@@ -371,17 +371,23 @@ class Index(Closing):
         where, params = _where(filters)
         source, head = _ROW_FROM, []
         order = "d.sort_date DESC, d.num DESC"
+        count_where, count_params = where, params
         if search is not None:
-            source += (
-                f" JOIN (SELECT rowid >> {SENTENCE_BITS} AS num, MIN(rank) AS score"
-                " FROM sentence_fts WHERE sentence_fts MATCH ? GROUP BY 1) m ON m.num = d.num"
-            )
-            head = [search.fts]
-            if sort == RELEVANCE:
+            matching = f"d.num IN (SELECT rowid >> {SENTENCE_BITS} FROM sentence_fts WHERE sentence_fts MATCH ?)"
+            count_where = f"{where} AND {matching}" if where else f" WHERE {matching}"
+            count_params = [*params, search.fts]
+            if sort == RELEVANCE:  # bm25 only where the order needs it: counting does not
+                source += (
+                    f" JOIN (SELECT rowid >> {SENTENCE_BITS} AS num, MIN(rank) AS score"
+                    " FROM sentence_fts WHERE sentence_fts MATCH ? GROUP BY 1) m ON m.num = d.num"
+                )
+                head = [search.fts]
                 order = f"m.score, {order}"
+            else:
+                where, params = count_where, count_params
 
         def read(conn: sqlite3.Connection) -> tuple[list[Row], int]:
-            (total,) = conn.execute(f"SELECT COUNT(*) FROM {source}{where}", (*head, *params)).fetchone()
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM {_ROW_FROM}{count_where}", count_params).fetchone()
             rows = conn.execute(
                 f"{_ROW_SQL.replace(_ROW_FROM, source)}{where} ORDER BY {order} LIMIT ? OFFSET ?",
                 (*head, *params, max(0, int(limit)), max(0, int(offset))),

@@ -242,3 +242,15 @@ def test_a_watchlist_added_elsewhere_is_used_by_a_library_already_open(library: 
         other.watch("president", ["الرئيس"])
     id_ = library.add(*article("eleven", [("قال الرئيس", "The president said")]))
     assert [h.watchlist for h in library.watch_hits(id_)] == ["president"]
+
+
+def test_a_file_indexed_when_the_library_opens_is_matched_too(library: Library) -> None:
+    """A batch run killed after writing a document file, before indexing it: the next open indexes and matches it."""
+    from reader.export import write_atomic
+    from reader.library.layout import document_file, document_id
+
+    library.watch("president", ["الرئيس"])
+    document, key = article("twelve", [("قال الرئيس", "The president said")])
+    write_atomic(library.root / document_file(document_id(key)), document.to_json().encode("utf-8"))
+    with Library(library.root) as reopened:
+        assert [h.watchlist for h in reopened.watch_hits(document_id(key))] == ["president"]

@@ -685,6 +685,7 @@ class Library(Closing):
             self.index.set_unreadable(found, describe(exc))
             return _skipped(path, exc)
         self.index.put(id_, document, found)
+        self._watch(id_, document)  # a file written by a run that was killed before it was matched, or copied in
         return None
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> RefreshReport:

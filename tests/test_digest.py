@@ -69,3 +69,15 @@ def test_reader_digest_writes_a_file_and_says_how_many(library: Library, tmp_pat
     result = CliRunner().invoke(cli, ["digest", "--format", "epub"])
     assert result.exit_code == 2 and "needs --out FILE" in result.output
     assert "Watchlist: sisi" in CliRunner().invoke(cli, ["digest"]).stdout
+
+
+def test_a_watched_feed_check_writes_the_digest_once_a_day(library: Library, tmp_path: Path) -> None:
+    from reader.library.digest import write_daily
+
+    now = time.time()
+    first = write_daily(library, tmp_path / "digests", now=now)
+    assert first is not None and first.name.startswith("digest-") and b"Watchlist" in first.read_bytes()
+    assert write_daily(library, tmp_path / "digests", now=now) is None  # today's is there
+    result = CliRunner().invoke(cli, ["feeds", "check", "--digest", str(tmp_path / "cli")])
+    assert result.exit_code == 0 and "digest written" in result.stderr
+    assert len(list((tmp_path / "cli").glob("digest-*.html"))) == 1

@@ -17,6 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from reader.document import Document, Metadata, Paragraph, SentencePair
 from reader.errors import LibraryError
@@ -120,6 +121,21 @@ def render(digest: Digest, fmt: str, *, app_url: str = "") -> bytes:
     if fmt not in FORMATS:
         raise LibraryError(f"unknown digest format {fmt!r}; choose from {', '.join(FORMATS)}")
     return export(to_document(digest, app_url=app_url), fmt)
+
+
+def write_daily(
+    library: Library, folder: Path, *, fmt: str = "html", app_url: str = "", now: float | None = None
+) -> Path | None:
+    """The last day's digest as ``folder/digest-<day>.<fmt>``, once a day (``reader feeds check --watch --digest``):
+    the file written, or None when today's is there already."""
+    from reader.export import write_atomic
+
+    now = time.time() if now is None else now
+    path = Path(folder).expanduser() / f"digest-{datetime.fromtimestamp(now, UTC):%Y-%m-%d}.{fmt}"
+    if path.exists():
+        return None
+    write_atomic(path, render(build(library, now - 86_400), fmt, app_url=app_url))
+    return path
 
 
 def _article(builder: _Builder, entry: Entry, app_url: str) -> None:

@@ -88,6 +88,8 @@ def find_phrases(source: str, phrases: list[tuple[frozenset[str], ...]]) -> list
     Whole words only; the first word is looked at through its proclitics (``readings``), the others
     through their article, as ``str.split()`` counts words.
     """
+    if not phrases:
+        return []
     words = [letters(word) for word in source.split()]
     word_readings = [readings(word) for word in words]
     found = []

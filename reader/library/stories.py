@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from functools import lru_cache
 
 from reader.clitics import WITH_ARTICLE, letters, split_readings
 from reader.document import Document
@@ -64,6 +65,7 @@ def words(document: Document) -> set[bytes]:
     return {t.encode("utf-8", errors="surrogatepass") for t in tokens if len(t) >= 3 and t not in _STOP}
 
 
+@lru_cache(maxsize=1 << 16)
 def _arabic_token(word: str) -> str:
     folded = letters(word)
     stems = [stem for stem, clitics in split_readings(folded).items() if clitics in WITH_ARTICLE and len(stem) >= 3]

@@ -52,3 +52,23 @@ def test_the_digest_page_lists_the_new_articles_and_renders_a_download() -> None
     assert [shown(h.value) for h in at.subheader][:2] == ["Watchlist: solar", "Stories (1)"]
     at.button(key="digest-md").click().run()
     assert not at.exception and at.get("download_button")
+
+
+def test_an_opened_article_marks_its_watched_words_on_both_sides() -> None:
+    import re
+
+    from reader.app.reading import open_view, view_page
+
+    lib = library()
+    lib.watch("people", ["رئيس"])
+    meta = Metadata(title="", source="https://a.example/z", date="2024-11-01")
+    pairs = [("وصل الرئيس أمس", "The president arrived yesterday", [(0, 2), (1, 1), (2, 3)], [])]
+    id_ = lib.add(make_document([pairs], meta), meta.source)
+    page = view_page(lib, open_view(lib, id_))
+    watched = re.findall(r'<span class="w watch" data-w="0:(\d+)"[^>]*>([^<]*)</span>', page)
+    assert watched == [("1", "president"), ("1", "الرئيس")]  # the match, and its counterpart by the alignment
+    lib.watch("people", ["وصل"])
+    assert lib.rewatch() == 1
+    page = view_page(lib, open_view(lib, id_))  # the hits changed, the file did not: rendered again
+    watched = re.findall(r'<span class="w watch" data-w="0:(\d+)"[^>]*>([^<]*)</span>', page)
+    assert watched == [("2", "arrived"), ("0", "وصل")]

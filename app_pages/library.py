@@ -42,7 +42,13 @@ with right:
     only_starred = starred.toggle("Starred", key="lib_starred")
     only_flagged = flagged.toggle("Flagged", key="lib_flagged", help="With quality warnings")
 since, until = listing.dates(when)
-query = listing.Query(search, feed or None, only_unread, only_starred, only_flagged, since, until)
+watched = listing.watch_options(library)
+watchlist = (
+    st.selectbox("Watchlist", list(watched), format_func=watched.__getitem__, key="lib_watch")
+    if len(watched) > 1
+    else ""
+)
+query = listing.Query(search, feed or None, only_unread, only_starred, only_flagged, since, until, watchlist or None)
 st.session_state["list_filters"] = query.filters()  # the Read page's previous/next follow this list
 if st.session_state.get("lib_query") != query:
     st.session_state["lib_query"] = query

@@ -72,3 +72,19 @@ def test_an_opened_article_marks_its_watched_words_on_both_sides() -> None:
     page = view_page(lib, open_view(lib, id_))  # the hits changed, the file did not: rendered again
     watched = re.findall(r'<span class="w watch" data-w="0:(\d+)"[^>]*>([^<]*)</span>', page)
     assert watched == [("2", "arrived"), ("0", "وصل")]
+
+
+def test_the_library_filters_on_a_watchlist_with_its_counts() -> None:
+    lib = library()
+    add(lib, "x", "وصل الرئيس", "The president arrived")
+    add(lib, "y", "محطة شمسية", "A solar plant")
+    at = new_app().run()
+    assert not at.exception and not [s for s in at.selectbox if s.key == "lib_watch"]  # no watchlists: no filter
+    lib.watch("people", ["رئيس"])
+    lib.rewatch()
+    at = new_app().run()
+    choice = next(s for s in at.selectbox if s.key == "lib_watch")
+    assert choice.options == ["All articles", "people (1, 1 unread)"]
+    choice.select("people").run()
+    assert not at.exception
+    assert "1 article" in [c.value for c in at.caption]

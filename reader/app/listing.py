@@ -40,6 +40,7 @@ class Query:
     flagged: bool = False
     since: dt.date | None = None
     until: dt.date | None = None
+    watchlist: str | None = None
 
     def filters(self) -> Filters:
         return Filters(
@@ -49,6 +50,7 @@ class Query:
             flagged=self.flagged,
             since=self.since.isoformat() if self.since else None,
             until=self.until.isoformat() if self.until else None,
+            watchlist=self.watchlist or None,
         )
 
 
@@ -147,6 +149,14 @@ def _marked(segments: list[tuple[str, str]]) -> str:
         else:
             out.append(escape(text))
     return "".join(out)
+
+
+def watch_options(library: Library) -> dict[str, str]:
+    """The watchlist filter's choices: '' for all, then each watchlist with its articles and unread ones."""
+    options = {"": "All articles"}
+    for name, (articles, unread) in library.watch_counts().items():
+        options[name] = f"{name} ({articles}, {unread} unread)" if unread else f"{name} ({articles})"
+    return options
 
 
 def feed_options(library: Library) -> dict[str, str]:

@@ -48,7 +48,10 @@ watchlist = (
     if len(watched) > 1
     else ""
 )
-query = listing.Query(search, feed or None, only_unread, only_starred, only_flagged, since, until, watchlist or None)
+by_story = st.toggle("One row per story", key="lib_stories", help="Articles that report one story, grouped")
+query = listing.Query(
+    search, feed or None, only_unread, only_starred, only_flagged, since, until, watchlist or None, by_story
+)
 st.session_state["list_filters"] = query.filters()  # the Read page's previous/next follow this list
 if st.session_state.get("lib_query") != query:
     st.session_state["lib_query"] = query
@@ -61,7 +64,7 @@ except ReaderError as exc:
     st.warning(plain(str(exc)))
     st.stop()
 
-st.caption(listing.counts(found, number))
+st.caption(listing.counts(found, number, stories=by_story and not isinstance(found, SearchPage)))
 results = found.results if isinstance(found, SearchPage) else [None] * len(found.rows)
 rows = [r.row for r in found.results] if isinstance(found, SearchPage) else found.rows
 for row, result in zip(rows, results, strict=True):
@@ -75,6 +78,15 @@ for row, result in zip(rows, results, strict=True):
             st.page_link(shared.READ_PAGE, label="Open at this sentence", query_params=target)
         if result and result.more:
             st.caption("More sentences of this article match.")
+        if row.sources > 1:
+            with st.expander(f"{row.sources} sources, the earliest first"):
+                for member in library.story(row.id):
+                    link, undo = st.columns([5, 1])
+                    label = plain(f"{member.date} · {listing.link_label(member)}")
+                    link.page_link(shared.READ_PAGE, label=label, query_params={"doc": member.id})
+                    if member.id != row.id and undo.button("Not this story", key=f"split-{member.id}"):
+                        library.split_story(member.id)
+                        st.rerun()
 
 total_pages = listing.pages(found.total)
 if total_pages > 1:

@@ -88,3 +88,22 @@ def test_the_library_filters_on_a_watchlist_with_its_counts() -> None:
     choice.select("people").run()
     assert not at.exception
     assert "1 article" in [c.value for c in at.caption]
+
+
+def test_the_library_shows_one_row_per_story_and_a_wrong_grouping_is_undone() -> None:
+    from tests.support.stories import labelled
+
+    lib = library()
+    articles = [a for a in labelled() if a[0] == "cbe-rates"]
+    for _, key, document in articles:
+        lib.add(document, key)
+    at = new_app().run()
+    at.toggle(key="lib_stories").set_value(True).run()
+    assert not at.exception
+    assert "1 story" in [c.value for c in at.caption]
+    assert any("3 sources" in shown(c.value) for c in at.caption)
+    undo = [b for b in at.button if b.key and b.key.startswith("split-")]
+    assert len(undo) == 2
+    undo[0].click().run()
+    assert not at.exception
+    assert "2 stories" in [c.value for c in at.caption]

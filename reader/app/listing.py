@@ -41,6 +41,8 @@ class Query:
     since: dt.date | None = None
     until: dt.date | None = None
     watchlist: str | None = None
+    stories: bool = False
+    """One row per story (``Library.stories``), when there is no search."""
 
     def filters(self) -> Filters:
         return Filters(
@@ -72,6 +74,8 @@ def fetch(library: Library, query: Query, page: int) -> ListPage | SearchPage:
     offset = max(0, page) * PAGE_SIZE
     if query.search.strip():
         return library.search(query.search, query.filters(), offset=offset, limit=PAGE_SIZE)
+    if query.stories:
+        return library.stories(query.filters(), offset=offset, limit=PAGE_SIZE)
     return library.page(query.filters(), offset=offset, limit=PAGE_SIZE)
 
 
@@ -79,13 +83,14 @@ def pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def counts(found: ListPage | SearchPage, page: int) -> str:
-    """'Articles 26-50 of 120', or '3 articles match "bank"'."""
+def counts(found: ListPage | SearchPage, page: int, *, stories: bool = False) -> str:
+    """'Articles 26-50 of 120', or '3 articles match "bank"', or for a list of stories '40 stories'."""
     shown = len(found.results) if isinstance(found, SearchPage) else len(found.rows)
     if isinstance(found, SearchPage):
         verb = "matches" if found.total == 1 else "match"
         return f"{count(found.total, 'article')} {verb} “{found.query}”" + _range(page, shown, found.total)
-    return count(found.total, "article") + _range(page, shown, found.total)
+    what = f"{found.total:,} {'story' if found.total == 1 else 'stories'}" if stories else count(found.total, "article")
+    return what + _range(page, shown, found.total)
 
 
 def _range(page: int, shown: int, total: int) -> str:
@@ -105,6 +110,8 @@ def row_meta(row: Row) -> str:
     """'2024-11-21 · example.com · 12 sentences · 2 flagged · ★' (plain text)."""
     parts = [row.date, _where(row.source)]
     parts.append(count(row.sentences, "sentence"))
+    if row.sources > 1:
+        parts.append(f"{row.sources} sources")
     if row.flagged:
         parts.append(f"{row.flagged} flagged")
     if row.starred:

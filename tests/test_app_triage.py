@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reader.app import triage
 from reader.config import Settings
 from reader.document import Metadata
@@ -107,3 +109,24 @@ def test_the_library_shows_one_row_per_story_and_a_wrong_grouping_is_undone() ->
     undo[0].click().run()
     assert not at.exception
     assert "2 stories" in [c.value for c in at.caption]
+
+
+def test_the_library_search_finds_every_clitic_form_through_the_app() -> None:
+    lib = library()
+    ids = {
+        add(lib, name, arabic, english)
+        for name, arabic, english in [
+            ("a", "وصل الرئيس", "The president arrived"),
+            ("b", "رحب الشعب بالرئيس", "The people welcomed the president"),
+            ("c", "قدمت الهدية للرئيس", "The gift was given to the president"),
+            ("d", "محطة شمسية", "A solar plant"),
+        ]
+    }
+    assert len(ids) == 4
+    for typed in ("رئيس", "والرئيس", "للرئيس"):
+        at = new_app().run()
+        at.text_input(key="lib_search").input(typed).run()
+        assert not at.exception
+        assert shown(at.caption[0].value).startswith("3 articles match")
+        markup = " ".join(h.proto.body for h in at.get("html"))
+        assert {"الرئيس", "بالرئيس", "للرئيس"} <= set(re.findall(r'<mark class="match">([^<]*)</mark>', markup))

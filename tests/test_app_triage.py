@@ -1,4 +1,5 @@
-"""The Watch and Digest pages (reader.app.triage, app_pages/watch.py and digest.py), driven by AppTest."""
+"""Triage in the app, driven by AppTest: the Watch and Digest pages (reader.app.triage), and on the Library and
+Read pages the clitic search, the watchlist filter, one row per story and the watched words."""
 
 from __future__ import annotations
 
@@ -57,8 +58,6 @@ def test_the_digest_page_lists_the_new_articles_and_renders_a_download() -> None
 
 
 def test_an_opened_article_marks_its_watched_words_on_both_sides() -> None:
-    import re
-
     from reader.app.reading import open_view, view_page
 
     lib = library()

@@ -20,6 +20,8 @@ page = st.navigation(
         st.Page(shared.READ_PAGE, title="Read", url_path="read"),
         st.Page(shared.ADD_PAGE, title="Add", url_path="add"),
         st.Page(shared.FEEDS_PAGE, title="Feeds", url_path="feeds"),
+        st.Page(shared.WATCH_PAGE, title=shared.watch_title(), url_path="watch"),
+        st.Page(shared.DIGEST_PAGE, title="Digest", url_path="digest"),
     ],
     position="top",
 )

@@ -45,7 +45,16 @@ with right:
     only_starred = starred.toggle("Starred", key="lib_starred")
     only_flagged = flagged.toggle("Flagged", key="lib_flagged", help="With quality warnings")
 since, until = listing.dates(when)
-query = listing.Query(search, feed or None, only_unread, only_starred, only_flagged, since, until)
+watched = listing.watch_options(library)
+watchlist = (
+    st.selectbox("Watchlist", list(watched), format_func=watched.__getitem__, key="lib_watch")
+    if len(watched) > 1
+    else ""
+)
+by_story = st.toggle("One row per story", key="lib_stories", help="Articles that report one story, grouped")
+query = listing.Query(
+    search, feed or None, only_unread, only_starred, only_flagged, since, until, watchlist or None, by_story
+)
 st.session_state[keys.LIST_FILTERS] = query.filters()  # the Read page's previous/next follow this list
 if st.session_state.get(keys.LIBRARY_QUERY) != query:
     st.session_state[keys.LIBRARY_QUERY] = query
@@ -58,7 +67,7 @@ except ReaderError as exc:
     st.warning(plain(str(exc)))
     st.stop()
 
-st.caption(listing.counts(found, number))
+st.caption(listing.counts(found, number, stories=by_story and not isinstance(found, SearchPage)))
 results = found.results if isinstance(found, SearchPage) else [None] * len(found.rows)
 rows = [r.row for r in found.results] if isinstance(found, SearchPage) else found.rows
 for row, result in zip(rows, results, strict=True):
@@ -73,6 +82,15 @@ for row, result in zip(rows, results, strict=True):
             st.page_link(shared.READ_PAGE, label="Open at this sentence", query_params=target)
         if result and result.more:
             st.caption("More sentences of this article match.")
+        if row.sources > 1:
+            with st.expander(f"{row.sources} sources, the earliest first"):
+                for member in library.story(row.id):
+                    link, undo = st.columns([5, 1])
+                    label = plain(f"{member.date} · {listing.link_label(member)}")
+                    link.page_link(shared.READ_PAGE, label=label, query_params={"doc": member.id})
+                    if member.id != row.id and undo.button("Not this story", key=f"split-{member.id}"):
+                        library.split_story(member.id)
+                        st.rerun()
 
 total_pages = listing.pages(found.total)
 if total_pages > 1:

@@ -21,6 +21,8 @@ READ_PAGE = "app_pages/read.py"
 LIBRARY_PAGE = "app_pages/library.py"
 ADD_PAGE = "app_pages/add.py"
 FEEDS_PAGE = "app_pages/feeds.py"
+WATCH_PAGE = "app_pages/watch.py"
+DIGEST_PAGE = "app_pages/digest.py"
 
 _view = st.components.v2.component(component.NAME, html=component.HTML, css=component.CSS, js=component.script())
 
@@ -38,6 +40,17 @@ def _translator(model: str, backend: str, beam: int, cache_path: str) -> SharedT
 def _library(root: str) -> Library:
     """One library per folder and process: opened (and brought up to date with its files) once."""
     return Library(Path(root)).open()
+
+
+def watch_title() -> str:
+    """The Watch page's name in the navigation, with the unread hits: "Watch (3)"."""
+    from reader.app.triage import unread_total
+
+    try:
+        unread = unread_total(library())
+    except Exception:
+        return "Watch"  # the library's error is shown by the page itself
+    return f"Watch ({unread})" if unread else "Watch"
 
 
 def base_settings() -> Settings:

@@ -76,6 +76,13 @@ class Settings:
     allow_private_urls: bool = False
     editor: str = ""
     """Who makes the edits (READER_EDITOR, --editor): recorded with each one, and in TMX as changeid."""
+    smtp_host: str = ""
+    """The SMTP server watchlist e-mails go through (READER_SMTP_HOST); none: no e-mail is sent."""
+    smtp_port: int = 25
+    smtp_from: str = "reader@localhost"
+    smtp_user: str = ""
+    """A login for the server, when it wants one (READER_SMTP_USER, READER_SMTP_PASSWORD)."""
+    smtp_password: str = ""
     app_url: str = "http://localhost:8501/"
     """The reader app's address (READER_APP_URL): translated feeds link each entry to ``<app_url>?doc=<id>``;
     empty: no app links."""

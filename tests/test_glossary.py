@@ -7,10 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.chars import ARABIC_DIACRITICS, TATWEEL, fold_arabic
+from reader.clitics import PROCLITICS
 from reader.document import Document, Flag, Metadata, Paragraph, SentencePair
 from reader.errors import InputError
 from reader.export.marks import FLAG_MARKS, printed_legend
-from reader.postedit.glossary import PROCLITICS, Match, Term, check, find_terms, has_rendering, missing_terms
+from reader.postedit.glossary import Match, Term, check, find_terms, has_rendering, missing_terms
 
 PRESIDENT = Term("الرئيس", "president")
 HEAD = Term("رئيس", "head")

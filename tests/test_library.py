@@ -177,7 +177,7 @@ def test_nothing_to_search_for_is_one_line() -> None:
 
     with pytest.raises(LibraryError, match=r"^nothing to search for in '\* \(\)': type a word in Arabic or English$"):
         parse_query("  *   () ")
-    assert parse_query('الرَّئِيسُ "new plant" bank* OR x').fts == '"الرييس" AND "new plant" AND "bank"* OR "x"'
+    assert parse_query('"الرَّئِيسُ" "new plant" bank* OR x').fts == '"الرييس" AND "new plant" AND "bank"* OR "x"'
 
 
 def test_corrupt_and_foreign_json_files_are_skipped_with_a_warning_naming_them(library: Library) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from reader.chars import ARABIC_DIACRITICS
+from reader.clitics import letters, readings
 from reader.library import Library
 from tests.support.browser import PINNED, SENTENCE_HIGHLIGHT, background
 from tests.support.http_server import LocalServer, article_page, page
@@ -176,7 +177,8 @@ def test_follow_a_feed_read_search_and_come_back(browser, app, artifacts_dir):
     # 5. An Arabic word typed with diacritics finds it.
     elsewhere = " ".join([second.title, *(s.source for s in second.sentences)]).split()
     words = [w.strip(".؟") for s in first.sentences[2:] for w in s.source.split()]
-    word = next(w for w in words if len(w) > 4 and w not in elsewhere)
+    seen = {r for w in elsewhere for r in readings(letters(w))}  # the search looks through clitics (reader.clitics)
+    word = next(w for w in words if len(w) > 4 and not readings(letters(w)) & seen)
     typed = word[0] + ARABIC_DIACRITICS[0] + word[1:-1] + ARABIC_DIACRITICS[3] + word[-1]  # fatha, kasra... as typed
     search = tab.get_by_label("Search")
     search.fill(typed)
@@ -184,7 +186,7 @@ def test_follow_a_feed_read_search_and_come_back(browser, app, artifacts_dir):
     tab.get_by_text("1 article matches").wait_for()
     assert links(tab, [FIRST[1]]) == [FIRST[1]]
     hit = tab.locator(".lib-hit").first
-    assert hit.locator("mark.match").first.inner_text() == word
+    assert hit.locator("mark.match").first.inner_text().rstrip(".،؟") == word  # the best sentence may end on it
     assert hit.locator(".lib-en mark").count() >= 1  # its counterpart, marked on the English side
 
     # 6. An English word finds the other article and opens it at the matching sentence.

@@ -47,6 +47,9 @@ class Query:
     flagged: bool = False
     since: dt.date | None = None
     until: dt.date | None = None
+    watchlist: str | None = None
+    stories: bool = False
+    """One row per story (``Library.stories``), when there is no search."""
 
     def filters(self) -> Filters:
         return Filters(
@@ -56,6 +59,7 @@ class Query:
             flagged=self.flagged,
             since=self.since.isoformat() if self.since else None,
             until=self.until.isoformat() if self.until else None,
+            watchlist=self.watchlist or None,
         )
 
 
@@ -77,6 +81,8 @@ def fetch(library: Library, query: Query, page: int) -> ListPage | SearchPage:
     offset = max(0, page) * PAGE_SIZE
     if query.search.strip():
         return library.search(query.search, query.filters(), offset=offset, limit=PAGE_SIZE)
+    if query.stories:
+        return library.stories(query.filters(), offset=offset, limit=PAGE_SIZE)
     return library.page(query.filters(), offset=offset, limit=PAGE_SIZE)
 
 
@@ -84,13 +90,14 @@ def pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def counts(found: ListPage | SearchPage, page: int) -> str:
-    """'Articles 26-50 of 120', or '3 articles match "bank"'."""
+def counts(found: ListPage | SearchPage, page: int, *, stories: bool = False) -> str:
+    """'Articles 26-50 of 120', or '3 articles match "bank"', or for a list of stories '40 stories'."""
     shown = len(found.results) if isinstance(found, SearchPage) else len(found.rows)
     if isinstance(found, SearchPage):
         verb = "matches" if found.total == 1 else "match"
         return f"{count(found.total, 'article')} {verb} “{found.query}”" + _range(page, shown, found.total)
-    return count(found.total, "article") + _range(page, shown, found.total)
+    what = f"{found.total:,} {'story' if found.total == 1 else 'stories'}" if stories else count(found.total, "article")
+    return what + _range(page, shown, found.total)
 
 
 def _range(page: int, shown: int, total: int) -> str:
@@ -111,6 +118,8 @@ def row_meta(row: Row, feeds: Mapping[str, str] | None = None) -> str:
     Source filter does (``feed_options``)."""
     parts = [row.date, source_name(row, feeds or {})]
     parts.append(count(row.sentences, "sentence"))
+    if row.sources > 1:
+        parts.append(f"{row.sources} sources")
     if row.flagged:
         parts.append(f"{row.flagged} flagged")
     if row.starred:
@@ -167,6 +176,14 @@ def _marked(segments: list[tuple[str, str]]) -> str:
         else:
             out.append(escape(text))
     return "".join(out)
+
+
+def watch_options(library: Library) -> dict[str, str]:
+    """The watchlist filter's choices: '' for all, then each watchlist with its articles and unread ones."""
+    options = {"": "All articles"}
+    for name, (articles, unread) in library.watch_counts().items():
+        options[name] = f"{name} ({articles}, {unread} unread)" if unread else f"{name} ({articles})"
+    return options
 
 
 def feed_options(library: Library) -> dict[str, str]:

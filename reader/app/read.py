@@ -167,19 +167,38 @@ def view_page(
 ) -> str:
     """The view's page (``render_page``, lookups embedded), rendered once per document file and setting;
     ``layout``: one of ``reader.export.html.LAYOUTS``."""
+    watched = watched_words(library, view)
     if view.stamp is None:
-        return render_page(shown(view.document), standalone=False, word_alignment=word_alignment, layout=layout)
-    key = (str(library.root), view.id, view.stamp, word_alignment, layout)
+        return render_page(
+            shown(view.document), standalone=False, word_alignment=word_alignment, layout=layout, watched=watched
+        )
+    key = (str(library.root), view.id, view.stamp, word_alignment, layout, tuple(sorted(watched.items())))
     with _pages_lock:
         if key in _pages:
             _pages.move_to_end(key)
             return _pages[key]
-    page = render_page(shown(view.document), standalone=False, word_alignment=word_alignment, layout=layout)
+    page = render_page(
+        shown(view.document), standalone=False, word_alignment=word_alignment, layout=layout, watched=watched
+    )
     with _pages_lock:
         _pages[key] = page
         while len(_pages) > PAGES_KEPT:
             _pages.popitem(last=False)
     return page
+
+
+def watched_words(library: Library, view: ReadView) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The words of each sentence a watchlist matched (``Library.watch_hits``), and their counterparts by the
+    word alignment, on both sides: (source words, translation words) per sentence, for the view."""
+    words: dict[int, tuple[set[int], set[int]]] = {}
+    sentences = view.document.sentences
+    for hit in library.watch_hits(view.id):
+        if 0 <= hit.sentence < len(sentences):
+            source, target = words.setdefault(hit.sentence, (set(), set()))
+            alignment = sentences[hit.sentence].shown_alignment
+            source.update(hit.source_words, (a for a, b in alignment if b in hit.translation_words))
+            target.update(hit.translation_words, (b for a, b in alignment if a in hit.source_words))
+    return {n: (tuple(sorted(s)), tuple(sorted(t))) for n, (s, t) in words.items()}
 
 
 def draft_page(document: Document, *, word_alignment: bool = True, layout: str = "side-by-side") -> str:

@@ -12,6 +12,7 @@ import warnings
 import click
 
 from reader.cli import batch as batch_commands
+from reader.cli import digest as digest_commands
 from reader.cli import edit as edit_commands
 from reader.cli import extract as extract_commands
 from reader.cli import feeds as feeds_commands
@@ -20,6 +21,7 @@ from reader.cli import lookup as lookup_commands
 from reader.cli import models as models_commands
 from reader.cli import serve as serve_commands
 from reader.cli import translate as translate_commands
+from reader.cli import watch as watch_commands
 from reader.errors import ReaderError
 
 
@@ -54,6 +56,8 @@ for _module in (
     lookup_commands,
     extract_commands,
     serve_commands,
+    watch_commands,
+    digest_commands,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

@@ -7,6 +7,7 @@ one of its articles failed (each is listed), 0 otherwise; ``--watch SECONDS`` po
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -88,10 +89,16 @@ def remove_command(url, library_dir) -> None:
 @click.option("--feed", "urls", multiple=True, metavar="URL", help="Check only this feed (repeatable).")
 @watch_option("Check again every SECONDS until stopped (Ctrl-C).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the failures.")
+@click.option(
+    "--digest",
+    "digest_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="After a check, write the last day's digest (HTML) here, once a day (reader digest).",
+)
 @app_url_option
 @library_option
 @click.pass_context
-def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, app_url, library_dir) -> None:
+def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, digest_dir, app_url, library_dir) -> None:
     """Fetch the feeds and translate their new articles into the library (unchanged entries are not fetched)."""
     from reader.batch import BatchOptions, make_reporter
     from reader.batch.feeds import FeedCheck, check_feeds, watch_feeds
@@ -115,6 +122,13 @@ def check_command(ctx, model, backend, beam, urls, watch_seconds, quiet, app_url
             click.echo(check.summary.report(), err=True)
         elif not check.feeds and not quiet:
             click.echo("no feeds to check: subscribe with reader feeds add URL", err=True)
+        if digest_dir is not None:
+            from reader.library.digest import write_daily
+
+            with open_library(library_dir) as library:
+                written = write_daily(library, digest_dir, app_url=settings.app_url)
+            if written is not None and not quiet:
+                click.echo(shown(f"digest written: {written}"), err=True)
 
     if watch_seconds is None:
         report(check_feeds(root, options, urls=urls or None))

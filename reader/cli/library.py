@@ -71,10 +71,14 @@ def _line(row: Row) -> str:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Documents to show.")
 @click.option("--per-document", type=click.IntRange(min=1), default=3, show_default=True, help="Hits per document.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per matching sentence.")
-def search_command(query, library_dir, limit, per_document, as_json) -> None:
-    """Documents with a sentence matching QUERY, in Arabic or English (diacritics and stems do not matter)."""
+@click.option(
+    "--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True, help="Result order."
+)
+def search_command(query, library_dir, limit, per_document, as_json, sort) -> None:
+    """Documents with a sentence matching QUERY, in Arabic or English (diacritics, stems and Arabic clitics do not
+    matter; a "quoted" Arabic word is the exact form), the best match first."""
     with open_library(library_dir) as library:
-        found = library.search(query, limit=limit, per_document=per_document)
+        found = library.search(query, limit=limit, per_document=per_document, sort=sort)
     for result in found.results:
         if not as_json:
             click.echo(_line(result.row))

@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from html import escape
 from importlib import resources
@@ -46,6 +46,9 @@ LAYOUTS = ("side-by-side", "interleaved", "english")
 """English beside the Arabic; each Arabic paragraph above its English; English only, the Arabic on hover or tap."""
 ALIASES = {"table": "side-by-side", "hover": "english"}
 
+Watched = Mapping[int, tuple[Iterable[int], Iterable[int]]]
+"""Per sentence index: the word indices of its source and of its translation a watchlist matched."""
+
 
 def render(
     document: Document,
@@ -68,6 +71,7 @@ def render_page(
     word_alignment: bool = True,
     lookups: bool = True,
     layout: str = "side-by-side",
+    watched: Watched | None = None,
 ) -> str:
     """A whole page: the view plus the stylesheet (with the Arabic font embedded) and the script.
 
@@ -75,7 +79,8 @@ def render_page(
     the app's component frame. Both are self-contained: nothing is loaded from anywhere. With
     ``lookups`` (and word alignment, which gives the words their spans) and the lookup extra
     installed, the lookups of the article's words are embedded as a JSON data block, which the
-    script shows in a popover; without the extra there is neither data nor popover.
+    script shows in a popover; without the extra there is neither data nor popover. ``watched`` words
+    (a watchlist's hits, ``reader.library.watch``) are underlined on both sides (with word alignment on).
     """
     style = _stylesheet()
     script = _script()
@@ -97,7 +102,7 @@ def render_page(
         f"<style>{style}</style>\n"
         "</head>\n"
         "<body>\n"
-        f"{render_view(document, word_alignment=word_alignment, layout=layout)}\n"
+        f"{render_view(document, word_alignment=word_alignment, layout=layout, watched=watched)}\n"
         f"{_lookup_data(document) if word_alignment and lookups else ''}"
         f"<script>{script}</script>\n"
         "</body>\n"
@@ -105,11 +110,14 @@ def render_page(
     )
 
 
-def render_view(document: Document, *, word_alignment: bool = True, layout: str = "side-by-side") -> str:
+def render_view(
+    document: Document, *, word_alignment: bool = True, layout: str = "side-by-side", watched: Watched | None = None
+) -> str:
     """The markup fragment (header and paragraph grid), without style or script; ``layout``: one of ``LAYOUTS``."""
     layout = ALIASES.get(layout, layout)
     if layout not in LAYOUTS:
         raise ExportError(f"unknown HTML layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    watched = watched or {}
     trusted = _offsets_consistent(document)
     rows = []
     index = 0
@@ -127,10 +135,11 @@ def render_view(document: Document, *, word_alignment: bool = True, layout: str 
                 ar.append(" " if number else "")
                 source = sentence.source
             links = _links(sentence, source) if word_alignment else None
-            ar.append(_source_sentence(sentence, sid, source, links))
+            source_hits, target_hits = watched.get(sid, ((), ()))
+            ar.append(_source_sentence(sentence, sid, source, links, frozenset(source_hits)))
             if number:
                 en.append(" ")
-            en.append(_target_sentence(sentence, sid, links))
+            en.append(_target_sentence(sentence, sid, links, frozenset(target_hits)))
         if trusted:
             ar.append(_text(document.text[cursor : paragraph.end]))
         if paragraph.page is not None:  # a PDF's paragraph cites its page of the original
@@ -195,20 +204,27 @@ def _fields(fields: list[tuple[str, str]]) -> str:
 
 
 def _source_sentence(
-    sentence: SentencePair, sid: int, source: str, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
+    sentence: SentencePair,
+    sid: int,
+    source: str,
+    links: tuple[dict[int, list[int]], dict[int, list[int]]] | None,
+    hits: frozenset[int] = frozenset(),
 ) -> str:
     # A sentence with no right-to-left letter (passthrough: English, numbers) takes its own direction.
     direction = "" if has_rtl(source) else ' dir="auto"'
-    body = _words(source, sid, links[0]) if links else _text(source)
+    body = _words(source, sid, links[0], hits) if links else _text(source)
     return f'<span class="s" data-s="{sid}" tabindex="0"{direction}>{body}</span>'
 
 
 def _target_sentence(
-    sentence: SentencePair, sid: int, links: tuple[dict[int, list[int]], dict[int, list[int]]] | None
+    sentence: SentencePair,
+    sid: int,
+    links: tuple[dict[int, list[int]], dict[int, list[int]]] | None,
+    hits: frozenset[int] = frozenset(),
 ) -> str:
     if sentence.has(Flag.PENDING) and not sentence.shown:
         return f'<span class="s pending" data-s="{sid}" tabindex="0" title="translating">…</span>'
-    body = _words(sentence.shown, sid, links[1]) if links else _text(sentence.shown)
+    body = _words(sentence.shown, sid, links[1], hits) if links else _text(sentence.shown)
     return f'<span class="s" data-s="{sid}" tabindex="0">{body}</span>{_marks(sentence)}'
 
 
@@ -248,15 +264,17 @@ def _links(sentence: SentencePair, shown_source: str) -> tuple[dict[int, list[in
     return forward, backward
 
 
-def _words(segment: str, sid: int, links: dict[int, list[int]]) -> str:
-    """Each word of ``segment`` as a span; the text between words is kept exactly."""
+def _words(segment: str, sid: int, links: dict[int, list[int]], hits: frozenset[int] = frozenset()) -> str:
+    """Each word of ``segment`` as a span (``watch`` too when a watchlist matched it); the text between words
+    is kept exactly."""
     out = []
     pos = 0
     for i, (start, end) in enumerate(word_spans(segment)):
         out.append(_text(segment[pos:start]))
         aligned = links.get(i)
         attrs = f' data-a="{_join(aligned)}"' if aligned else ""
-        out.append(f'<span class="w" data-w="{sid}:{i}"{attrs}>{_text(segment[start:end])}</span>')
+        kind = "w watch" if i in hits else "w"
+        out.append(f'<span class="{kind}" data-w="{sid}:{i}"{attrs}>{_text(segment[start:end])}</span>')
         pos = end
     out.append(_text(segment[pos:]))
     return "".join(out)

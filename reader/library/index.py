@@ -15,8 +15,11 @@ quarter of a second on ten thousand documents); damage met in use gets the same 
 - ``sentence_fts``: FTS5 over ``sentence_text``, a view giving each sentence's Arabic folded for
   search (``reader_search_source``: ``reader.chars.search_words`` of the unpacked source,
   registered on every connection) and its English, tokenized by ``porter unicode61``. Only the
-  index is stored; the text is the ``sentences`` table's. ``columnsize=0``: hits are listed newest
-  first, never ranked.
+  index is stored; the text is the ``sentences`` table's. Column sizes are kept (bm25 ranks hits
+  with them; without, it would re-read every matching row through the view).
+- ``sentence_vocab``: FTS5's vocabulary of it (``fts5vocab``), how many sentences hold a word: the
+  search asks it whether a typed Arabic word's leading و ف ب ل ك is a clitic
+  (``reader.library.search.query_stems``).
 - ``unreadable``: document files that could not be read, by stamp, so each is reported once.
 - ``site_paragraphs``: the folded paragraph keys of every document from a web host, its dropped
   boilerplate included (``reader.library.boilerplate``), so a paragraph standing in three articles
@@ -35,7 +38,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,13 +47,13 @@ from reader.chars import search_words
 from reader.document import Document
 from reader.errors import LibraryError
 from reader.export.marks import FLAG_MARKS
-from reader.library import boilerplate
+from reader.library import boilerplate, stories
 from reader.library.layout import FileStamp
 from reader.library.search import CLOSE, OPEN, Query
 from reader.library.state import LibraryWarning
-from reader.sqlite import Closing, Database, Names, Schema
+from reader.sqlite import Closing, Database, Names, Schema, placeholders
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SENTENCE_BITS = 16
 TITLE_ROW = (1 << SENTENCE_BITS) - 1
 """A document's title gets the last rowid of its range; sentences past it are not searchable."""
@@ -103,7 +106,8 @@ _STATEMENTS = (
     "CREATE TABLE sentences (id INTEGER PRIMARY KEY, source NOT NULL, translation TEXT NOT NULL)",
     "CREATE VIEW sentence_text AS SELECT id, reader_search_source(source) AS ar, translation AS en FROM sentences",
     "CREATE VIRTUAL TABLE sentence_fts USING fts5(ar, en, content='sentence_text', content_rowid='id',"
-    " tokenize='porter unicode61 remove_diacritics 2', columnsize=0)",
+    " tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE sentence_vocab USING fts5vocab(sentence_fts, 'row')",
     """CREATE TABLE unreadable (
         file TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, reason TEXT NOT NULL
     )""",
@@ -112,11 +116,15 @@ _STATEMENTS = (
         host TEXT NOT NULL, key TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY (host, key, num)
     ) WITHOUT ROWID""",
     "CREATE INDEX site_paragraphs_num ON site_paragraphs (num)",
+    *stories.STATEMENTS,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"documents", "sentences", "sentence_fts", "unreadable", "scans", "site_paragraphs"}),
+    tables=frozenset(
+        {"documents", "sentences", "sentence_fts", "sentence_vocab", "unreadable", "scans", "site_paragraphs"}
+    )
+    | stories.TABLES,
     columns={"documents": _DOCUMENT_COLUMNS, "sentences": ("id", "source", "translation")},
 )
 NAMES = Names("library index", "index", "run reader library reindex")
@@ -134,9 +142,14 @@ class Filters:
     until: str | None = None
     flagged: bool = False
     """Only documents with at least one quality flag."""
+    watchlist: str | None = None
+    """Only documents with a hit of this watchlist (``reader.library.watch``)."""
 
 
 EVERYTHING = Filters()
+RELEVANCE, NEWEST = "relevance", "newest"
+SORTS = (RELEVANCE, NEWEST)
+"""How search results are ordered: by their best sentence's bm25 (newest first among equals), or newest first."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,10 @@ class Row:
     unread: bool = True
     starred: bool = False
     position: int = 0
+    story: int = 0
+    """The story it is in (``reader.library.stories``), in a list of stories; 0 elsewhere."""
+    sources: int = 1
+    """In a list of stories: how many documents the story holds (this is its earliest)."""
 
     def to_dict(self) -> dict[str, object]:
         """The CLI's ``--json`` line."""
@@ -197,10 +214,11 @@ class Match:
     translation_highlighted: str
 
 
-_ROW_SQL = """SELECT d.id, d.title, d.title_en, d.source, d.feed, d.author, d.published, d.sort_date, d.translated,
+_ROW_FROM = "documents d LEFT JOIN state.reading r ON r.id = d.id"
+_ROW_SQL = f"""SELECT d.id, d.title, d.title_en, d.source, d.feed, d.author, d.published, d.sort_date, d.translated,
        d.model, d.model_fingerprint, d.sentences, d.flagged, d.flags,
        r.read_at IS NULL, COALESCE(r.starred, 0), COALESCE(r.position, 0)
-FROM documents d LEFT JOIN state.reading r ON r.id = d.id"""
+FROM {_ROW_FROM}"""
 
 
 def _row(record: Sequence[object]) -> Row:
@@ -243,6 +261,7 @@ class Index(Closing):
         """Index (or re-index) one document; False when a newer version of it is indexed already."""
         row = document_row(id_, document, stamp)
         sentences = sentence_rows(document)
+        signature = stories.signature(stories.words(document))
 
         def write(conn: sqlite3.Connection) -> bool:
             found = conn.execute("SELECT num, mtime_ns, size FROM documents WHERE id = ?", (id_,)).fetchone()
@@ -274,6 +293,7 @@ class Index(Closing):
                 [(host, key, num) for key in sorted(boilerplate.document_keys(document)) if host],
             )
             conn.execute("DELETE FROM unreadable WHERE file = ?", (stamp.file,))
+            stories.place(conn, num, id_, signature)
             return True
 
         return self.db.write(write)
@@ -286,6 +306,7 @@ class Index(Closing):
                 found = conn.execute("SELECT num FROM documents WHERE id = ?", (id_,)).fetchone()
                 if found is not None:
                     _delete_sentences(conn, int(found[0]))
+                    stories.forget(conn, int(found[0]))
                     conn.execute("DELETE FROM documents WHERE num = ?", (found[0],))
 
         if ids:
@@ -321,7 +342,7 @@ class Index(Closing):
 
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("INSERT INTO sentence_fts (sentence_fts) VALUES ('delete-all')")
-            for table in ("sentences", "documents", "unreadable", "scans", "site_paragraphs"):
+            for table in ("sentences", "documents", "unreadable", "scans", "site_paragraphs", *stories.TABLES):
                 conn.execute(f"DELETE FROM {table}")
 
         self.db.write(write)
@@ -380,26 +401,124 @@ class Index(Closing):
         return None if found is None else str(found[0])
 
     def page(
-        self, filters: Filters, *, search: Query | None = None, offset: int = 0, limit: int = 50
+        self,
+        filters: Filters,
+        *,
+        search: Query | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        sort: str = RELEVANCE,
     ) -> tuple[list[Row], int]:
-        """One page of the list, newest first, and how many documents the filters (and search) select."""
-        where, params = _where(filters, search)
+        """One page of the list and how many documents the filters (and search) select: newest first, or with
+        a search and ``sort`` RELEVANCE, by the bm25 of each document's best sentence (newest first among equals)."""
+        where, params = _where(filters)
+        source, head = _ROW_FROM, []
+        order = "d.sort_date DESC, d.num DESC"
+        count_where, count_params = where, params
+        if search is not None:
+            matching = f"d.num IN (SELECT rowid >> {SENTENCE_BITS} FROM sentence_fts WHERE sentence_fts MATCH ?)"
+            count_where = f"{where} AND {matching}" if where else f" WHERE {matching}"
+            count_params = [*params, search.fts]
+            if sort == RELEVANCE:  # bm25 only where the order needs it: counting does not
+                source += (
+                    f" JOIN (SELECT rowid >> {SENTENCE_BITS} AS num, MIN(rank) AS score"
+                    " FROM sentence_fts WHERE sentence_fts MATCH ? GROUP BY 1) m ON m.num = d.num"
+                )
+                head = [search.fts]
+                order = f"m.score, {order}"
+            else:
+                where, params = count_where, count_params
 
         def read(conn: sqlite3.Connection) -> tuple[list[Row], int]:
-            (total,) = conn.execute(
-                f"SELECT COUNT(*) FROM documents d LEFT JOIN state.reading r ON r.id = d.id{where}", params
-            ).fetchone()
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM {_ROW_FROM}{count_where}", count_params).fetchone()
             rows = conn.execute(
-                f"{_ROW_SQL}{where} ORDER BY d.sort_date DESC, d.num DESC LIMIT ? OFFSET ?",
+                f"{_ROW_SQL.replace(_ROW_FROM, source)}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*head, *params, max(0, int(limit)), max(0, int(offset))),
+            ).fetchall()
+            return [_row(r) for r in rows], int(total)
+
+        return self.db.read(read)
+
+    def story_page(self, filters: Filters, *, offset: int = 0, limit: int = 50) -> tuple[list[Row], int]:
+        """One row per story among the documents the filters select: each story's earliest document, with how
+        many the story holds; the story with the latest document first. And how many stories there are."""
+        where, params = _where(filters)
+        picked = f"""WITH grouped AS (
+            SELECT d.num AS num, COALESCE(s.story, d.num) AS story, d.sort_date AS sort_date
+            FROM {_ROW_FROM} LEFT JOIN story_docs s ON s.num = d.num{where}
+        ), picked AS (
+            SELECT num, story,
+                   ROW_NUMBER() OVER (PARTITION BY story ORDER BY sort_date, num) AS k,
+                   COUNT(*) OVER (PARTITION BY story) AS n,
+                   MAX(sort_date) OVER (PARTITION BY story) AS latest,
+                   MAX(num) OVER (PARTITION BY story) AS last
+            FROM grouped
+        )"""
+
+        columns = _ROW_SQL.replace("\nFROM ", ", p.story, p.n\nFROM ", 1)
+
+        def read(conn: sqlite3.Connection) -> tuple[list[Row], int]:
+            (total,) = conn.execute(f"{picked} SELECT COUNT(*) FROM picked WHERE k = 1", params).fetchone()
+            rows = conn.execute(
+                f"{picked} {columns} JOIN picked p ON p.num = d.num WHERE p.k = 1"
+                " ORDER BY p.latest DESC, p.last DESC LIMIT ? OFFSET ?",
                 (*params, max(0, int(limit)), max(0, int(offset))),
             ).fetchall()
             return [_row(r) for r in rows], int(total)
 
         return self.db.read(read)
 
+    def story(self, id_: str) -> list[Row]:
+        """The documents of ``id_``'s story, the earliest first (itself alone when it has no story yet)."""
+
+        def read(conn: sqlite3.Connection) -> list[Row]:
+            rows = conn.execute(
+                f"{_ROW_SQL} JOIN story_docs s ON s.num = d.num WHERE s.story ="
+                " (SELECT s2.story FROM story_docs s2 JOIN documents d2 ON d2.num = s2.num WHERE d2.id = ?)"
+                " ORDER BY d.sort_date, d.num",
+                (id_,),
+            ).fetchall()
+            return [_row(r) for r in rows]
+
+        found = self.db.read(read)
+        if found:
+            return found
+        row = self.row(id_)
+        return [row] if row is not None else []
+
+    def stories_of(self) -> dict[str, int]:
+        """Every document's story (``reader.library.stories``), by id."""
+        return self.db.read(
+            lambda conn: dict(
+                conn.execute("SELECT d.id, s.story FROM documents d JOIN story_docs s ON s.num = d.num").fetchall()
+            )
+        )
+
+    def place_again(self, id_: str) -> None:
+        """Place a document in a story again (after the reader said it is not one with some others)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            found = conn.execute("SELECT num FROM documents WHERE id = ?", (id_,)).fetchone()
+            if found is not None:
+                stories.replace(conn, int(found[0]), id_)
+
+        self.db.write(write)
+
+    def token_counts(self, tokens: Collection[str]) -> dict[str, int]:
+        """How many indexed sentences hold each of these (folded) words; a word not indexed is left out."""
+        tokens = list(tokens)
+
+        def read(conn: sqlite3.Connection) -> dict[str, int]:
+            rows = conn.execute(
+                f"SELECT term, doc FROM sentence_vocab WHERE term IN ({placeholders(len(tokens))})", tokens
+            ).fetchall()
+            return {term: int(doc) for term, doc in rows}
+
+        return self.db.read(read) if tokens else {}
+
     def neighbours(self, id_: str, filters: Filters) -> tuple[str | None, str | None]:
         """The documents before (newer) and after (older) ``id_`` in the list the filters select."""
-        where, params = _where(filters, None)
+        where, params = _where(filters)
         joiner = " AND" if where else " WHERE"
 
         def read(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
@@ -419,7 +538,7 @@ class Index(Closing):
         return self.db.read(read)
 
     def matches(self, ids: Sequence[str], search: Query, *, per_document: int) -> dict[str, list[Match]]:
-        """Up to ``per_document`` matching sentences of each document, in reading order (the title first)."""
+        """Up to ``per_document`` matching sentences of each document, the best (bm25) first."""
 
         def read(conn: sqlite3.Connection) -> dict[str, list[Match]]:
             out: dict[str, list[Match]] = {}
@@ -433,8 +552,8 @@ class Index(Closing):
                               highlight(sentence_fts, 0, ?, ?), highlight(sentence_fts, 1, ?, ?)
                        FROM sentence_fts f JOIN sentences s ON s.id = f.rowid
                        WHERE sentence_fts MATCH ? AND f.rowid BETWEEN ? AND ?
-                       ORDER BY f.rowid = ? DESC, f.rowid LIMIT ?""",
-                    (OPEN, CLOSE, OPEN, CLOSE, search.fts, base, base + TITLE_ROW, base + TITLE_ROW, per_document),
+                       ORDER BY bm25(sentence_fts), f.rowid LIMIT ?""",
+                    (OPEN, CLOSE, OPEN, CLOSE, search.fts, base, base + TITLE_ROW, per_document),
                 ).fetchall()
                 out[id_] = [
                     Match(id_, None if rowid - base == TITLE_ROW else rowid - base, unpack(source), translation, ar, en)
@@ -503,7 +622,7 @@ def _delete_sentences(conn: sqlite3.Connection, num: int) -> None:
     conn.execute("DELETE FROM site_paragraphs WHERE num = ?", (num,))
 
 
-def _where(filters: Filters, search: Query | None) -> tuple[str, list[object]]:
+def _where(filters: Filters) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if filters.feed is not None:
@@ -521,9 +640,9 @@ def _where(filters: Filters, search: Query | None) -> tuple[str, list[object]]:
         params.append(filters.until)
     if filters.flagged:
         clauses.append("d.flagged > 0")
-    if search is not None:
-        clauses.append(f"d.num IN (SELECT rowid >> {SENTENCE_BITS} FROM sentence_fts WHERE sentence_fts MATCH ?)")
-        params.append(search.fts)
+    if filters.watchlist is not None:
+        clauses.append("d.id IN (SELECT id FROM state.watch_hits WHERE watchlist = ?)")
+        params.append(filters.watchlist)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -13,10 +13,16 @@
 - ``glossary`` (schema 2): terms, global (``feed`` empty) or for one feed, keyed by the folded Arabic.
   A change to it marks the documents' glossary flags ``unchecked`` in the same transaction; the mark
   goes once every document is checked again, and a check cut short is finished on the next open.
+- ``watchlists``, ``watch_hits``, ``outbox`` (schema 3): named sets of terms, the sentences of each
+  document that matched them (stored in the same transaction as the alerts they owe, ``outbox``,
+  which are removed once delivered: a delivery cut short is retried), see ``reader.library.watch``.
+- ``story_apart`` (schema 3): pairs of documents the reader said are not one story; the grouping
+  (derived, in the index) never puts them together again.
 
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
 older schema is migrated (``reader.sqlite.Schema.migrations``: version 1 gains the edits and the
-glossary). None of it is touched by ``reader cache clear`` or a rebuild of the index.
+glossary, version 2 the watchlists and story corrections). None of it is touched by ``reader cache
+clear`` or a rebuild of the index.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +38,7 @@ from reader.document import Edit
 from reader.errors import LibraryError
 from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema, chunks, placeholders
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _EDITS_AND_GLOSSARY = (
     """CREATE TABLE edits (
         key TEXT PRIMARY KEY,
@@ -50,6 +56,39 @@ _EDITS_AND_GLOSSARY = (
         added REAL NOT NULL,
         PRIMARY KEY (key, feed)
     )""",
+)
+_TRIAGE = (
+    """CREATE TABLE watchlists (
+        name TEXT PRIMARY KEY,
+        terms TEXT NOT NULL,
+        feeds TEXT NOT NULL DEFAULT '[]',
+        webhook TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        added REAL NOT NULL
+    )""",
+    """CREATE TABLE watch_hits (
+        watchlist TEXT NOT NULL,
+        id TEXT NOT NULL,
+        sentence INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        translation TEXT NOT NULL,
+        source_words TEXT NOT NULL,
+        translation_words TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        found REAL NOT NULL,
+        PRIMARY KEY (watchlist, id, sentence)
+    )""",
+    "CREATE INDEX watch_hits_id ON watch_hits (id)",
+    """CREATE TABLE outbox (
+        n INTEGER PRIMARY KEY,
+        watchlist TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE TABLE story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b))",
 )
 _STATEMENTS = (
     """CREATE TABLE reading (
@@ -71,11 +110,15 @@ _STATEMENTS = (
     )""",
     "CREATE TABLE removed (id TEXT PRIMARY KEY, removed REAL NOT NULL, done INTEGER NOT NULL DEFAULT 0)",
     *_EDITS_AND_GLOSSARY,
+    *_TRIAGE,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
     statements=_STATEMENTS,
-    tables=frozenset({"reading", "feeds", "removed", "edits", "unspread", "unchecked", "glossary"}),
+    tables=frozenset(
+        {"reading", "feeds", "removed", "edits", "unspread", "unchecked", "glossary"}
+        | {"watchlists", "watch_hits", "outbox", "story_apart"}
+    ),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
         "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
@@ -84,8 +127,22 @@ SCHEMA = Schema(
         "unspread": ("key",),
         "unchecked": ("what",),
         "glossary": ("key", "feed", "arabic", "english", "added"),
+        "watchlists": ("name", "terms", "feeds", "webhook", "email", "added"),
+        "watch_hits": (
+            "watchlist",
+            "id",
+            "sentence",
+            "source",
+            "translation",
+            "source_words",
+            "translation_words",
+            "terms",
+            "found",
+        ),
+        "outbox": ("n", "watchlist", "channel", "payload", "created", "attempts", "last_error"),
+        "story_apart": ("a", "b"),
     },
-    migrations={1: _EDITS_AND_GLOSSARY},
+    migrations={1: _EDITS_AND_GLOSSARY, 2: _TRIAGE},
 )
 NAMES = Names("library", "library", "set READER_LIBRARY (or --library) to another folder")
 
@@ -161,9 +218,14 @@ class StateStore(Closing):
         )
 
     def forget(self, ids: Iterable[str]) -> None:
-        """Drop the reading state of removed documents."""
+        """Drop the reading state and the watch hits of removed documents."""
         ids = list(ids)
-        self.db.write(lambda conn: _delete(conn, "reading", "id", ids))
+
+        def run(conn: sqlite3.Connection) -> None:
+            _delete(conn, "reading", "id", ids)
+            _delete(conn, "watch_hits", "id", ids)
+
+        self.db.write(run)
 
     # ---- removals ----------------------------------------------------------------------------
 
@@ -335,6 +397,133 @@ class StateStore(Closing):
 
     def glossary_checked(self) -> None:
         self.db.write(lambda conn: conn.execute("DELETE FROM unchecked WHERE what = 'glossary'"))
+
+    # ---- watchlists (reader.library.watch) ----------------------------------------------------
+
+    def watchlists(self) -> list[tuple[str, str, str, str, str]]:
+        """(name, terms JSON, feeds JSON, webhook, email) rows, oldest first."""
+        return self.db.read(
+            lambda conn: [
+                tuple(r)
+                for r in conn.execute("SELECT name, terms, feeds, webhook, email FROM watchlists ORDER BY added, name")
+            ]
+        )
+
+    def put_watchlist(self, name: str, terms: str, feeds: str, webhook: str, email: str) -> bool:
+        """Keep a watchlist (replacing one of the same name); True when it is new."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            new = conn.execute("SELECT 1 FROM watchlists WHERE name = ?", (name,)).fetchone() is None
+            conn.execute(
+                "INSERT INTO watchlists (name, terms, feeds, webhook, email, added) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET terms = excluded.terms, feeds = excluded.feeds,"
+                " webhook = excluded.webhook, email = excluded.email",
+                (name, terms, feeds, webhook, email, time.time()),
+            )
+            return new
+
+        return self.db.write(run)
+
+    def remove_watchlist(self, name: str) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            if conn.execute("DELETE FROM watchlists WHERE name = ?", (name,)).rowcount == 0:
+                raise LibraryError(f"no watchlist {name!r}")
+            conn.execute("DELETE FROM watch_hits WHERE watchlist = ?", (name,))
+            conn.execute("DELETE FROM outbox WHERE watchlist = ?", (name,))
+
+        self.db.write(run)
+
+    def replace_hits(
+        self, id_: str, hits: list[tuple], alerts: Callable[[set[str]], list[tuple[str, str, str]]]
+    ) -> int:
+        """Put ``id_``'s watch hits in place of what it had, and in the same transaction the alerts owed for the
+        watchlists it is new to (``alerts(names)``: (watchlist, channel, payload) rows); how many hits are new."""
+
+        def run(conn: sqlite3.Connection) -> int:
+            before = {
+                (r[0], r[1]) for r in conn.execute("SELECT watchlist, sentence FROM watch_hits WHERE id = ?", (id_,))
+            }
+            had = {name for name, _ in before}
+            conn.execute("DELETE FROM watch_hits WHERE id = ?", (id_,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO watch_hits (watchlist, id, sentence, source, translation, source_words,"
+                " translation_words, terms, found) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                hits,
+            )
+            fresh = {hit[0] for hit in hits} - had
+            if fresh:
+                now = time.time()
+                conn.executemany(
+                    "INSERT INTO outbox (watchlist, channel, payload, created) VALUES (?, ?, ?, ?)",
+                    [(*row, now) for row in alerts(fresh)],
+                )
+            return len({(hit[0], hit[2]) for hit in hits} - before)
+
+        return self.db.write(run)
+
+    def hits(self, id_: str | None = None, watchlist: str | None = None, limit: int = -1) -> list[tuple]:
+        """Watch hit rows (as stored) of one document, or of one watchlist newest first."""
+        sql = (
+            "SELECT watchlist, id, sentence, source, translation, source_words, translation_words, terms, found"
+            " FROM watch_hits"
+        )
+        if id_ is not None:
+            return self.db.read(
+                lambda conn: conn.execute(f"{sql} WHERE id = ? ORDER BY watchlist, sentence", (id_,)).fetchall()
+            )
+        return self.db.read(
+            lambda conn: conn.execute(
+                f"{sql} WHERE watchlist = ? ORDER BY found DESC, id, sentence LIMIT ?", (watchlist, limit)
+            ).fetchall()
+        )
+
+    def watched_ids(self, watchlist: str, limit: int) -> list[str]:
+        rows = self.db.read(
+            lambda conn: conn.execute(
+                "SELECT id FROM watch_hits WHERE watchlist = ? GROUP BY id ORDER BY MAX(found) DESC, id LIMIT ?",
+                (watchlist, limit),
+            ).fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def watch_counts(self) -> dict[str, tuple[int, int]]:
+        """Per watchlist: (documents with a hit, of them unread)."""
+        rows = self.db.read(
+            lambda conn: conn.execute(
+                "SELECT w.name, COUNT(DISTINCT h.id), COUNT(DISTINCT CASE WHEN r.read_at IS NULL THEN h.id END)"
+                " FROM watchlists w LEFT JOIN watch_hits h ON h.watchlist = w.name"
+                " LEFT JOIN reading r ON r.id = h.id GROUP BY w.name"
+            ).fetchall()
+        )
+        return {name: (int(n), int(unread)) for name, n, unread in rows}
+
+    def outbox(self) -> list[tuple[int, str, str, str, int]]:
+        """Alerts not delivered yet: (n, watchlist, channel, payload, attempts), oldest first."""
+        return self.db.read(
+            lambda conn: conn.execute(
+                "SELECT n, watchlist, channel, payload, attempts FROM outbox ORDER BY n"
+            ).fetchall()
+        )
+
+    def delivered(self, n: int) -> None:
+        self.db.write(lambda conn: conn.execute("DELETE FROM outbox WHERE n = ?", (n,)))
+
+    def delivery_failed(self, n: int, error: str) -> None:
+        self.db.write(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE n = ?", (error[:500], n)
+            )
+        )
+
+    # ---- stories (reader.library.stories) -----------------------------------------------------
+
+    def set_apart(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """These documents are not one story, whatever the grouping thinks (kept in both orders)."""
+        rows = [(a, b) for x, y in pairs for a, b in ((x, y), (y, x)) if a != b]
+        self.db.write(lambda conn: conn.executemany("INSERT OR IGNORE INTO story_apart (a, b) VALUES (?, ?)", rows))
+
+    def apart(self, id_: str) -> set[str]:
+        return self.db.read(lambda conn: {r[0] for r in conn.execute("SELECT b FROM story_apart WHERE a = ?", (id_,))})
 
 
 _UNCHECKED = "INSERT OR IGNORE INTO unchecked (what) VALUES ('glossary')"

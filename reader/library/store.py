@@ -36,12 +36,13 @@ from reader.document import DATE_FIRST_SEEN, Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.library import boilerplate
+from reader.library.alerts import MAX_ATTEMPTS, alert, alert_rows, send
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
 from reader.library.glossary import Entry, term_key
 from reader.library.glossary import applying as glossary_applying
-from reader.library.index import EVERYTHING, Filters, Index, Match, Row
+from reader.library.index import EVERYTHING, RELEVANCE, SORTS, Filters, Index, Match, Row
 from reader.library.layout import (
     ARTICLES_DIR,
     INDEX_NAME,
@@ -55,6 +56,8 @@ from reader.library.layout import (
 )
 from reader.library.search import Hit, mark_hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading, StateStore
+from reader.library.watch import MAX_TERMS as MAX_WATCH_TERMS
+from reader.library.watch import Matcher, WatchHit, Watchlist, check_name, parse_term
 from reader.postedit.glossary import Term, check
 from reader.sqlite import Closing
 
@@ -113,6 +116,8 @@ class Library(Closing):
         self.index = Index(self.root / INDEX_NAME, self.state.path)
         self._ready = False
         self._replacements = 0
+        self._matcher: Matcher | None = None
+        self._matcher_rows: list[tuple[str, str, str, str, str]] = []
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Library:
@@ -163,11 +168,13 @@ class Library(Closing):
 
         write_atomic(self.root / file, json_format.render(document))
         self.index.put(id_, document, stamp(self.root, file))
+        self._watch(id_, document)
 
     def indexed(self, id_: str, document: Document) -> None:
         """Index a document whose file batch has just written (``articles/<id>.json``)."""
         self.open()
         self.index.put(id_, document, stamp(self.root, document_file(id_)))
+        self._watch(id_, document)
 
     def get(self, id_: str) -> Document:
         """The document, read from its file; LibraryError when it is not in the library (any more)."""
@@ -362,11 +369,146 @@ class Library(Closing):
         self.state.glossary_checked()
         return changed
 
+    # ---- watchlists (reader.library.watch, reader.library.alerts) -----------------------------
+
+    def watchlists(self) -> list[Watchlist]:
+        self.open()
+        return _watchlists(self.state.watchlists())
+
+    def watch(
+        self, name: str, terms: Sequence[str], *, feeds: Sequence[str] = (), webhook: str = "", email: str = ""
+    ) -> Watchlist:
+        """Keep a watchlist (replacing one of the same name); documents are matched against it as they enter."""
+        self.open()
+        watchlist = Watchlist(
+            check_name(name),
+            tuple(dict.fromkeys(parse_term(t) for t in terms)),
+            tuple(dict.fromkeys(f.strip() for f in feeds if f.strip())),
+            webhook.strip(),
+            email.strip(),
+        )
+        if not watchlist.terms or len(watchlist.terms) > MAX_WATCH_TERMS:
+            raise LibraryError(f"a watchlist needs 1 to {MAX_WATCH_TERMS} terms")
+        if watchlist.webhook and not watchlist.webhook.lower().startswith(("http://", "https://")):
+            raise LibraryError(f"not a webhook URL: {watchlist.webhook!r} (it must start with http:// or https://)")
+        if watchlist.email and ("@" not in watchlist.email or any(c.isspace() for c in watchlist.email)):
+            raise LibraryError(f"not an e-mail address: {watchlist.email!r}")
+        self.state.put_watchlist(
+            watchlist.name,
+            json.dumps([str(t) for t in watchlist.terms], ensure_ascii=False),
+            json.dumps(watchlist.feeds),
+            watchlist.webhook,
+            watchlist.email,
+        )
+        return watchlist
+
+    def unwatch(self, name: str) -> None:
+        """Drop a watchlist, its hits and its undelivered alerts."""
+        self.open()
+        self.state.remove_watchlist(" ".join(name.split()))
+
+    def rewatch(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Match every document in the library again (after a watchlist is added): how many have hits."""
+        rows = self.page(EVERYTHING, limit=1 << 40).rows
+        matched = 0
+        for done, row in enumerate(rows, start=1):
+            try:
+                matched += bool(self._watch(row.id, self.get(row.id), alerts=False))
+            except LibraryError:
+                continue
+            if progress is not None:
+                progress(done, len(rows))
+        return matched
+
+    def watch_hits(self, id_: str) -> list[WatchHit]:
+        """The document's watch hits, to mark them when it is opened."""
+        self.open()
+        return [WatchHit.from_row(r) for r in self.state.hits(id_)]
+
+    def watch_ids(self, name: str, limit: int = 50) -> list[str]:
+        """The documents with a hit of the watchlist, the latest hit first (its feed, ``reader.publish``)."""
+        self.open()
+        return self.state.watched_ids(name, limit)
+
+    def watch_counts(self) -> dict[str, tuple[int, int]]:
+        """Per watchlist: (documents with a hit, of them unread)."""
+        self.open()
+        return self.state.watch_counts()
+
+    def deliver_alerts(self) -> list[str]:
+        """Send the alerts not delivered yet (reader.library.alerts): one line per failure (also warned about);
+        a failed one stays in the outbox and is tried again next time, up to MAX_ATTEMPTS."""
+        self.open()
+        problems = []
+        watchlists = {w.name: w for w in self.watchlists()}
+        for n, name, channel, payload, attempts in self.state.outbox():
+            watchlist = watchlists.get(name)
+            if watchlist is None or attempts >= MAX_ATTEMPTS:
+                continue
+            try:
+                send(watchlist, channel, payload)
+            except (OSError, LibraryError, ValueError) as exc:
+                problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
+                self.state.delivery_failed(n, problem)
+                warnings.warn(LibraryWarning(problem), stacklevel=2)
+                problems.append(problem)
+                continue
+            self.state.delivered(n)
+        return problems
+
+    def _watch(self, id_: str, document: Document, *, alerts: bool = True) -> int:
+        """Match a document entering the library against every watchlist; its hits replace what it had.
+
+        The alerts it owes are stored with the hits, then delivered (a failure is kept and retried).
+        """
+        rows = self.state.watchlists()  # read each time: another process (the CLI, the app) may have changed them
+        if self._matcher is None or self._matcher_rows != rows:
+            self._matcher, self._matcher_rows = Matcher(_watchlists(rows)), rows
+        matcher = self._matcher
+        if not matcher.watchlists:
+            return 0
+        hits = matcher.match(id_, document)
+        now = time.time()
+        meta = document.meta
+
+        def owed(names: set[str]) -> list[tuple[str, str, str]]:
+            if not alerts:
+                return []
+            said = alert(id_, meta.title or document.title, meta.title_translation or document.title_en,
+                         meta.source, meta.date, hits)  # fmt: skip
+            return alert_rows(matcher.watchlists, names, said)
+
+        new = self.state.replace_hits(id_, [h.row(now) for h in hits], owed)
+        if new:
+            self.deliver_alerts()
+        return len(hits)
+
     # ---- the list, search, reading state -----------------------------------------------------
 
     def page(self, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 50) -> ListPage:
         rows, total = self._whole(lambda: self.index.page(filters, offset=offset, limit=limit))
         return ListPage(rows, total)
+
+    def stories(self, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 50) -> ListPage:
+        """One row per story (``reader.library.stories``): its earliest document, ``Row.sources`` saying how many
+        it holds; the story with the latest document first."""
+        rows, total = self._whole(lambda: self.index.story_page(filters, offset=offset, limit=limit))
+        return ListPage(rows, total)
+
+    def story(self, id_: str) -> list[Row]:
+        """The documents of ``id_``'s story, the earliest first."""
+        self.open()
+        return self.index.story(id_)
+
+    def split_story(self, id_: str) -> list[Row]:
+        """The reader says ``id_`` is not the same story as the others grouped with it: it leaves the story, and is
+        never grouped with them again (kept in the reader's data, so a rebuilt index keeps it). Its story now."""
+        others = [row.id for row in self.story(id_) if row.id != id_]
+        if not others:
+            raise LibraryError(f"the document {id_!r} is a story of its own already")
+        self.state.set_apart((id_, other) for other in others)
+        self.index.place_again(id_)
+        return self.index.story(id_)
 
     def _whole(self, read: Callable[[], T]) -> T:
         """``read()`` from the index; again once the index is rebuilt, when it was found damaged meanwhile
@@ -380,17 +522,28 @@ class Library(Closing):
         return result
 
     def search(
-        self, text: str, filters: Filters = EVERYTHING, *, offset: int = 0, limit: int = 20, per_document: int = 3
+        self,
+        text: str,
+        filters: Filters = EVERYTHING,
+        *,
+        offset: int = 0,
+        limit: int = 20,
+        per_document: int = 3,
+        sort: str = RELEVANCE,
     ) -> SearchPage:
-        """Documents with a sentence (or title) matching ``text``, newest first, each with its first hits.
+        """Documents with a sentence (or title) matching ``text``, each with its best hits: the best first
+        (``sort`` RELEVANCE: bm25, newest first among equals) or the newest first (NEWEST).
 
         Whatever ``text`` is, this never fails on its syntax: see ``reader.library.search``; it raises
-        LibraryError (one line) only when there is nothing to search for.
+        LibraryError (one line) only when there is nothing to search for, or the sort is not one of SORTS.
         """
-        query = parse_query(text)
+        if sort not in SORTS:
+            raise LibraryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+        self.open()
+        query = parse_query(text, known=self.index.token_counts)
 
         def read() -> tuple[list[Row], int, dict[str, list[Match]]]:
-            rows, total = self.index.page(filters, search=query, offset=offset, limit=limit)
+            rows, total = self.index.page(filters, search=query, offset=offset, limit=limit, sort=sort)
             return rows, total, self.index.matches([r.id for r in rows], query, per_document=per_document + 1)
 
         rows, total, matches = self._whole(read)
@@ -562,6 +715,7 @@ class Library(Closing):
             self.index.set_unreadable(found, describe(exc))
             return _skipped(path, exc)
         self.index.put(id_, document, found)
+        self._watch(id_, document)  # a file written by a run that was killed before it was matched, or copied in
         return None
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
@@ -602,8 +756,17 @@ class Library(Closing):
             for path in files_of(folder, id_):
                 _copy_atomic(path, self.root / ARTICLES_DIR / path.name)
             self.index.put(id_, document, stamp(self.root, found.file))
+            self._watch(id_, document)
             imported += 1
         return imported, kept
+
+
+def _watchlists(rows: Sequence[tuple[str, str, str, str, str]]) -> list[Watchlist]:
+    """Watchlists from their stored rows (``StateStore.watchlists``)."""
+    return [
+        Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
+        for name, terms, feeds, webhook, email in rows
+    ]
 
 
 def _skipped(path: Path, exc: BaseException) -> str:

@@ -19,31 +19,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from reader.chars import bare_word, fold_arabic, has_arabic_letters
+from reader.chars import has_arabic_letters
+from reader.clitics import find_phrases, phrase_stems
 from reader.document import Flag, SentencePair
 from reader.errors import InputError
-
-ARTICLE = "ال"
-CONJUNCTIONS = ("", "و", "ف")
-PREPOSITIONS = ("", "ب", "ل", "ك")
-MIN_STEM = 2
-"""Letters a word keeps after its clitics are taken off: no reading strips a word to one letter."""
-
-
-def _proclitics() -> tuple[str, ...]:
-    """Every written proclitic sequence, longest first: conjunction, preposition, article.
-
-    ل before the article drops the article's alef: ل + الرئيس is written للرئيس.
-    """
-    found = set()
-    for conjunction in CONJUNCTIONS:
-        for preposition in PREPOSITIONS:
-            found.add(conjunction + preposition)
-            found.add(conjunction + ("لل" if preposition == "ل" else preposition + ARTICLE))
-    return tuple(sorted(found, key=lambda clitics: (-len(clitics), clitics)))
-
-
-PROCLITICS = _proclitics()
 
 
 @dataclass(frozen=True)
@@ -62,7 +41,7 @@ class Term:
     @property
     def stems(self) -> tuple[frozenset[str], ...]:
         """Per word, the folded forms a source word may reduce to: as written, and without its article."""
-        return tuple(frozenset(_article_variants(_letters(word))) for word in self.arabic.split())
+        return phrase_stems(self.arabic)
 
 
 @dataclass(frozen=True)
@@ -76,17 +55,8 @@ class Match:
 
 def find_terms(source: str, terms: Iterable[Term]) -> list[Match]:
     """Every occurrence of every term in ``source``, in word order (a longer term first where two start together)."""
-    words = [_letters(word) for word in source.split()]
-    readings = [_readings(word) for word in words]
-    found = []
-    for term in terms:
-        stems = term.stems
-        for start in range(len(words) - len(stems) + 1):
-            first = readings[start]
-            rest = zip(stems[1:], words[start + 1 : start + len(stems)], strict=True)
-            if first & stems[0] and all(stem & set(_article_variants(word)) for stem, word in rest):
-                found.append(Match(term, start, start + len(stems)))
-    return sorted(found, key=lambda m: (m.start, -(m.end - m.start)))
+    terms = list(terms)
+    return [Match(terms[n], start, end) for n, start, end in find_phrases(source, [t.stems for t in terms])]
 
 
 def has_rendering(translation: str, english: str) -> bool:
@@ -95,11 +65,21 @@ def has_rendering(translation: str, english: str) -> bool:
     "minister" is found in "the Ministers' meeting" and "Minister's"; "Sisi" in "al-Sisi"; but
     "man" is not found in "mankind".
     """
+    return bool(english_spans(translation, english))
+
+
+def english_spans(translation: str, english: str) -> list[tuple[int, int]]:
+    """Where ``translation`` says ``english`` (as ``has_rendering`` decides): (first word, end word) as
+    ``str.split()`` counts words, so a match can be marked where it is written."""
     wanted = _english_words(english)
-    words = _english_words(translation)
-    return any(
-        all(_same_word(words[i + k], w) for k, w in enumerate(wanted)) for i in range(len(words) - len(wanted) + 1)
-    )
+    parts = [(n, part) for n, word in enumerate(translation.split()) for part in _english_words(word)]
+    if not wanted:
+        return []
+    return [
+        (parts[i][0], parts[i + len(wanted) - 1][0] + 1)
+        for i in range(len(parts) - len(wanted) + 1)
+        if all(_same_word(parts[i + k][1], w) for k, w in enumerate(wanted))
+    ]
 
 
 def missing_terms(source: str, translation: str, terms: Iterable[Term]) -> list[Match]:
@@ -122,26 +102,6 @@ def check(pair: SentencePair, terms: Sequence[Term]) -> SentencePair:
     if flags == set(pair.flags) and missing == pair.glossary:
         return pair
     return replace(pair, flags=tuple(sorted(flags)), glossary=missing)
-
-
-def _letters(word: str) -> str:
-    """A word folded, without the punctuation and quotes around it: «الرئيس، -> الرييس."""
-    return bare_word(fold_arabic(word))
-
-
-def _article_variants(word: str) -> list[str]:
-    if word.startswith(ARTICLE) and len(word) - len(ARTICLE) >= MIN_STEM:
-        return [word, word[len(ARTICLE) :]]
-    return [word]
-
-
-def _readings(word: str) -> set[str]:
-    """What a folded source word may be under its proclitics: itself and every stem a proclitic sequence leaves."""
-    found = {word}
-    for clitics in PROCLITICS:
-        if clitics and word.startswith(clitics) and len(word) - len(clitics) >= MIN_STEM:
-            found.add(word[len(clitics) :])
-    return found
 
 
 _ENGLISH_WORD = re.compile(r"\w+")

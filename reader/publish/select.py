@@ -81,6 +81,21 @@ def collection_feed(
     )
 
 
+def watch_feed(
+    library: Library, name: str, *, limit: int = DEFAULT_LIMIT, app_url: str | None = None
+) -> TranslatedFeed:
+    """The articles a watchlist hit (``reader.library.watch``), the latest hit first: its alerts as a feed."""
+    return collection_feed(
+        library,
+        library.watch_ids(name, limit),
+        title=f"{plain(name)} (watchlist)",
+        key=f"watchlist:{name}",
+        subtitle=f"Translated articles that mention the terms of the watchlist {plain(name)}",
+        limit=limit,
+        app_url=app_url,
+    )
+
+
 def source_feeds(library: Library) -> list[str]:
     """The feeds with a translated feed of their own: the subscriptions, and those the articles came from."""
     return sorted({feed.url for feed in library.feeds()} | {url for url in library.feed_counts() if url})

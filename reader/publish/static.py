@@ -2,6 +2,7 @@
 
     LIB/feeds/library.atom, library.json        the whole library's newest articles
     LIB/feeds/<host-path>-<hash>.atom, .json    one pair per source feed (``feed_stem`` of its URL)
+    LIB/feeds/watch-<name>-<hash>.atom, .json   one pair per watchlist: the articles it hit, latest first
     LIB/feeds/index.html                        a list of them, with each feed's title
 
 ``reader batch`` and ``reader feeds check`` call ``write_feeds`` after every run (``reader.batch.runner``).
@@ -22,7 +23,7 @@ from reader.export import write_atomic
 from reader.library import Library
 from reader.publish import FORMATS, render, suffix
 from reader.publish.entries import TranslatedFeed
-from reader.publish.select import DEFAULT_LIMIT, configured_url, library_feed, source_feed, source_feeds
+from reader.publish.select import DEFAULT_LIMIT, configured_url, library_feed, source_feed, source_feeds, watch_feed
 
 FEEDS_DIR = "feeds"
 LIBRARY_STEM = "library"
@@ -51,6 +52,8 @@ def write_feeds(
     feeds = {LIBRARY_STEM: library_feed(library, limit=limit, app_url=app_url)}
     for url in source_feeds(library):
         feeds[feed_stem(url)] = source_feed(library, url, limit=limit, app_url=app_url)
+    for watchlist in library.watchlists():
+        feeds[watch_stem(watchlist.name)] = watch_feed(library, watchlist.name, limit=limit, app_url=app_url)
     files: dict[str, bytes] = {}
     for stem, feed in feeds.items():
         for fmt in FORMATS:
@@ -70,6 +73,11 @@ def feed_stem(url: str) -> str:
     readable = re.sub(r"^https?://(www\.)?", "", url.strip().lower())
     slug = re.sub(r"[^a-z0-9]+", "-", readable).strip("-")[:60].strip("-") or "feed"
     return f"{slug}-{hashlib.sha256(url.encode('utf-8', errors='surrogatepass')).hexdigest()[:10]}"
+
+
+def watch_stem(name: str) -> str:
+    """A watchlist's feed file name without suffix: ``watch-`` and a stem as a feed URL's (readable, unique)."""
+    return "watch-" + feed_stem(name)
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

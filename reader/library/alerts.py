@@ -1,0 +1,106 @@
+"""Alerts for watchlists: a webhook or an e-mail when a document first matches (the Atom and JSON feed of
+each watchlist is ``reader.publish``'s, written with the other translated feeds after each feed check).
+
+When a document first matches a watchlist, the alerts it owes are written to the ``outbox`` table
+in the same transaction as its hits (``StateStore.replace_hits``); ``Library.deliver_alerts`` sends
+them (``send``) and removes each once it is through. A kill or a failed delivery leaves the row,
+which the next delivery tries again (up to ``MAX_ATTEMPTS``; ``reader watch list`` says so).
+
+- **Webhook**: ``POST`` of the alert as JSON to the watchlist's URL (http or https), 10 s timeout.
+- **E-mail**: to the watchlist's address through the SMTP server the user configures
+  (``reader.config.Settings``: ``READER_SMTP_HOST``, ``READER_SMTP_PORT``, ``READER_SMTP_FROM``, and
+  ``READER_SMTP_USER`` / ``READER_SMTP_PASSWORD`` for a server that wants a login, with STARTTLS
+  when it offers it). Nothing is sent anywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from reader.errors import LibraryError
+from reader.library.watch import WatchHit, Watchlist
+
+WEBHOOK, EMAIL = "webhook", "email"
+MAX_ATTEMPTS = 5
+TIMEOUT_S = 10.0
+
+
+def alert_rows(watchlists: Sequence[Watchlist], names: set[str], alert: dict) -> list[tuple[str, str, str]]:
+    """(watchlist, channel, payload) outbox rows for the watchlists a document is new to."""
+    rows = []
+    for watchlist in watchlists:
+        if watchlist.name not in names:
+            continue
+        payload = json.dumps({**alert, "watchlist": watchlist.name}, ensure_ascii=False)
+        if watchlist.webhook:
+            rows.append((watchlist.name, WEBHOOK, payload))
+        if watchlist.email:
+            rows.append((watchlist.name, EMAIL, payload))
+    return rows
+
+
+def alert(id_: str, title: str, title_en: str, source: str, date: str, hits: Sequence[WatchHit]) -> dict:
+    """What an alert says about a document: enough to decide whether to open it."""
+    return {
+        "id": id_,
+        "title": title,
+        "title_en": title_en,
+        "source": source,
+        "date": date,
+        "link": f"/read?doc={id_}",
+        "hits": [
+            {"sentence": h.sentence, "arabic": h.source, "english": h.translation, "terms": list(h.terms)}
+            for h in hits[:5]
+        ],
+    }
+
+
+def send(watchlist: Watchlist, channel: str, payload: str) -> None:
+    """Deliver one webhook or e-mail alert; OSError, LibraryError or ValueError when it does not go through."""
+    if channel == WEBHOOK:
+        post_webhook(watchlist.webhook, json.loads(payload))
+    elif channel == EMAIL:
+        send_email(watchlist.email, json.loads(payload))
+    else:
+        raise LibraryError(f"unknown alert channel {channel!r}")
+
+
+def post_webhook(url: str, payload: dict) -> None:
+    import httpx
+
+    if not url.lower().startswith(("http://", "https://")):
+        raise LibraryError(f"not a webhook URL: {url!r}")
+    response = httpx.post(url, json=payload, timeout=TIMEOUT_S, follow_redirects=False)
+    if response.status_code >= 400:
+        raise LibraryError(f"the webhook answered {response.status_code}")
+
+
+def send_email(address: str, payload: dict) -> None:
+    """One message through the configured SMTP server (READER_SMTP_*); LibraryError when none is configured."""
+    import smtplib
+    from email.message import EmailMessage
+
+    from reader.config import Settings
+
+    settings = Settings.load()
+    if not settings.smtp_host:
+        raise LibraryError("no SMTP server configured: set READER_SMTP_HOST (and READER_SMTP_PORT, READER_SMTP_FROM)")
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = address
+    title = payload.get("title_en") or payload.get("title") or payload.get("id")
+    message["Subject"] = f"[{payload.get('watchlist')}] {' '.join(str(title).split())[:150]}"
+    lines = [f"{payload.get('source', '')}  {payload.get('date', '')}", ""]
+    for hit in payload.get("hits", []):
+        lines += [f"- {hit['english']}", f"  {hit['arabic']}", f"  ({', '.join(hit['terms'])})", ""]
+    lines.append(f"Open in reader: {payload.get('link', '')}")
+    message.set_content("\n".join(lines))
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_S) as smtp:
+        smtp.ehlo()
+        if smtp.has_extn("starttls"):
+            smtp.starttls()
+            smtp.ehlo()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(message)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.support.browser import free_port
+from tests.support.streamlit_server import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp*
@@ -96,12 +97,7 @@ def test_the_app_listens_on_loopback_only(how: str, tmp_path: Path) -> None:
             with pytest.raises(httpx.ConnectError):
                 httpx.get(f"http://{outward}:{port}/_stcore/health", timeout=10)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def test_the_offline_demo_listens_on_loopback_too() -> None:

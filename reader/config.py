@@ -53,6 +53,9 @@ class Settings:
     token_budget: int = 100
     """Source subwords per model input; longer sentences are sub-split at clause boundaries."""
     batch_tokens: int = 2048
+    memory_mb: int = 500
+    """Peak resident memory (MB) the CTranslate2 backend sizes its batches for, every output at its length
+    limit: batches grow past ``batch_tokens`` while the model's process stays within it (0: they do not)."""
     strip_diacritics: bool = True
     max_input_bytes: int = 5_000_000
     fetch_timeout: float = 15.0

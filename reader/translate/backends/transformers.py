@@ -19,7 +19,7 @@ from reader.align import word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError, ReaderError
 from reader.models import folder
 from reader.translate import beam_memory, candidates
-from reader.translate.base import DecodeSettings, Translation
+from reader.translate.base import DecodeSettings, OutputLengths, Translation
 from reader.translate.batching import padded_batches
 from reader.translate.pieces import encode_source
 
@@ -61,6 +61,10 @@ class TransformersTranslator:
         self._batch_tokens = batch_tokens
         self.model_fingerprint = model_fingerprint
         """The weights' fingerprint (``reader.models.folder``)."""
+        self.model_calls = 0
+        self.output_tokens = 0
+        """Target tokens beam search produced (the best hypothesis of each input): what throughput counts."""
+        self.output_lengths: OutputLengths | None = None
         self._fingerprint = f"transformers:{model_fingerprint}:{decode.key()}"
         config = model.config
         self._max_positions = int(config.max_position_embeddings)
@@ -118,6 +122,14 @@ class TransformersTranslator:
     def fingerprint(self) -> str:
         return self._fingerprint
 
+    def force_output_lengths(self, lengths: OutputLengths | None) -> None:
+        """Benchmarks' hook: every output runs to the length ``lengths`` gives its sentence (None: no forcing).
+
+        A batch decodes to one length, so its sentences' lengths must agree; where they do not, the
+        longest is used (a benchmark sees that in ``output_tokens``).
+        """
+        self.output_lengths = lengths
+
     @property
     def workers(self) -> int:
         """One batch at a time: torch spreads each batch over the threads."""
@@ -172,6 +184,10 @@ class TransformersTranslator:
         attention_mask = input_ids.ne(self._pad).long().to(device)
         input_ids = input_ids.to(device)
         limit = _max_new_tokens(width, self._decode.max_length)
+        shortest = 0
+        if self.output_lengths is not None:
+            wanted = [self.output_lengths(item.text) for item in group]
+            shortest = limit = limit if None in wanted else max(length for length in wanted if length is not None)
         try:
             with torch.inference_mode():
                 # The encoder runs once for both passes. generate() expands the outputs object it
@@ -186,9 +202,12 @@ class TransformersTranslator:
                     num_return_sequences=1,
                     do_sample=False,
                     max_new_tokens=limit,
+                    min_new_tokens=shortest,
                     max_length=None,
                     bad_words_ids=self._bad_words,
                 )
+                self.model_calls += 1
+                self.output_tokens += sum(len(self._hypothesis(row.tolist(), limit)) for row in generated)
                 outputs = [
                     self._hypothesis(row.tolist(), _max_new_tokens(len(item.ids), self._decode.max_length))
                     for row, item in zip(generated, group, strict=True)

@@ -172,7 +172,7 @@ def test_tiny_model_translates_through_the_registry(converted, tiny_model_dir):
     translator = registry.create("ct2", converted("tiny"), settings=settings())
     reference = registry.create("transformers", tiny_model_dir, settings=settings())
     sentences = ["قال وزير الخارجية إن المحادثات ستستمر", "", "   ", "هل تعرف أين تقع المكتبة الجديدة؟"]
-    results = translator.translate_batch(sentences)
+    translator.translate_batch(sentences)
     assert translator.model_calls == 1
     assert [r.text for r in results[1:3]] == ["", ""]
     for sentence, result in zip(sentences, results, strict=True):
@@ -596,3 +596,32 @@ def test_one_sentence_first_calls_are_queued_until_every_worker_has_a_batch(conv
     sources = [example.source for example in heldout_pairs()[:8]]
     _, steps = chunks_in_turn(converted, [sources[:1], sources[1:2], sources[2:8]])
     assert steps == [("queue", 0), ("queue", 1), ("queue", 2), ("await", 0), ("await", 1), ("await", 2)]
+
+
+def test_forced_output_lengths_and_the_fixup_switch_are_benchmark_hooks(converted):
+    """force_output_lengths makes every output exactly as long as asked (None: to its limit), output_tokens
+    counts them, and fix_first_rows=False queues no first-row fix-up."""
+    translator = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
+    )
+    sentences = [example.source for example in heldout_pairs()[:6]]
+    asked: list[str] = []
+
+    def lengths(sentence: str) -> int:
+        asked.append(sentence)
+        return 7
+
+    translator.force_output_lengths(lengths)
+    translator.model = recorder = RecordingModel(translator.model)
+    translator.translate_batch(sentences)
+    assert sorted(asked) == sorted(sentences) and translator.output_tokens == 7 * len(sentences)
+    assert len(recorder.first_steps) == len(sentences) - len(recorder.searches)
+    translator.fix_first_rows = False
+    translator.force_output_lengths(lambda sentence: None)
+    recorder.first_steps.clear()
+    before = translator.output_tokens
+    translator.translate_batch(sentences[:1])
+    source = len(translator._source(sentences[0]).pieces)
+    assert translator.output_tokens - before == 2 * source + 10 and recorder.first_steps == []
+    translator.force_output_lengths(None)
+    assert [r.text for r in translator.translate_batch(sentences)] == [e.target for e in heldout_pairs()[:6]]

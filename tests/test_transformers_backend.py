@@ -314,3 +314,18 @@ def test_legacy_opus_mt_folder_layout(tmp_path: Path, tiny_model_dir: Path) -> N
     assert out.text == expected.text and out.alignment == expected.alignment
     assert out.score == pytest.approx(expected.score, abs=1e-5)
     assert translator.fingerprint != reference.fingerprint  # different files, different identity
+
+
+def test_forced_output_lengths_are_a_benchmark_hook(toy_model_dir: Path) -> None:
+    """force_output_lengths makes every output exactly as long as asked (None: to its limit); output_tokens counts."""
+    forced = TransformersTranslator.load(toy_model_dir, settings=SETTINGS)
+    sentences = [example.source for example in heldout_pairs()[:3]]
+    forced.force_output_lengths(lambda sentence: 9)
+    forced.translate_batch(sentences)
+    assert forced.output_tokens == 9 * len(sentences) and forced.model_calls >= 1
+    forced.force_output_lengths(lambda sentence: None)
+    before = forced.output_tokens
+    forced.translate_batch(sentences[:1])
+    assert forced.output_tokens - before == 2 * forced.count_tokens(sentences[0]) + 12
+    forced.force_output_lengths(None)
+    assert [r.text for r in forced.translate_batch(sentences)] == [e.target for e in heldout_pairs()[:3]]

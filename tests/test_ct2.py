@@ -172,7 +172,7 @@ def test_tiny_model_translates_through_the_registry(converted, tiny_model_dir):
     translator = registry.create("ct2", converted("tiny"), settings=settings())
     reference = registry.create("transformers", tiny_model_dir, settings=settings())
     sentences = ["قال وزير الخارجية إن المحادثات ستستمر", "", "   ", "هل تعرف أين تقع المكتبة الجديدة؟"]
-    translator.translate_batch(sentences)
+    results = translator.translate_batch(sentences)
     assert translator.model_calls == 1
     assert [r.text for r in results[1:3]] == ["", ""]
     for sentence, result in zip(sentences, results, strict=True):

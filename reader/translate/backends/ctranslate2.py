@@ -230,9 +230,7 @@ class CT2Translator:
         # goes on to the first-row fix-up while the others finish theirs.
         try:
             searches = [
-                self._queue_beam_search(
-                    [list(sources[i].pieces) for i in batch], [sentences[todo[i]] for i in batch]
-                )
+                self._queue_beam_search([list(sources[i].pieces) for i in batch], [sentences[todo[i]] for i in batch])
                 for batch in batches
             ]
             fix = self.fix_first_rows and self._first_row_is_wrong

@@ -430,11 +430,12 @@ def write_docs(
     plan: Mapping[str, Any],
     info: Mapping[str, Any],
     command: str,
+    docs: Path = DOCS,
 ) -> None:
-    DOCS.mkdir(exist_ok=True)
-    plot(rows, side, peers, DOCS / "performance.png")
+    docs.mkdir(exist_ok=True)
+    plot(rows, side, peers, docs / "performance.png")
     numbers = figures(rows, side, peers)
-    (DOCS / "performance.json").write_text(
+    (docs / "performance.json").write_text(
         json.dumps(results_json(rows, side, peers, numbers, {**info, "command": command}), indent=2) + "\n",
         encoding="utf-8",
     )
@@ -503,7 +504,7 @@ def write_docs(
         if all(r["same_work"] for r in rows) and all(s["produced_ok"] for s in side.values())
         else "NO — see the JSON results",
     )
-    (DOCS / "performance.md").write_text(text, encoding="utf-8")
+    (docs / "performance.md").write_text(text, encoding="utf-8")
 
 
 def plot(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict], path: Path) -> None:

@@ -132,31 +132,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             spec = {**common, "paths": {**paths, **extra}}
             return run_child([*SELF, "--child", name], spec, folder, tag or name)
 
+        def save() -> tuple[list[dict], dict, dict]:
+            """The results so far, summarized, and written to --json after every stage (a long run can be cut)."""
+            summary = summarize(results, plan), summarize_side(side_report, plan), summarize_peers(peers, plan)
+            if args.json:
+                info["line"] = machine_line(info, (load_start, os.getloadavg()[0]))
+                raw = {"machine": info, "command": command, "rows": summary[0], "side": summary[1], "peers": summary[2]}
+                args.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
+            return summary
+
+        # The side-by-side ratios and the peers first: the issue's targets; then the process contenders.
+        if not wanted or "side-by-side" in wanted:
+            print(f"running raw CTranslate2 and the pipeline side by side, {repeats} time(s) each ...", flush=True)
+            side_report = reader_child("side-by-side")
+            info["side_load"] = (side_report["loadavg_before"], side_report["loadavg_after"])
+            info["side_budget"], info["side_resident"] = side_report["batch_budget"], side_report["resident_mb"]
+            save()
+        if peers_wanted:
+            peers = run_peers(plan, paths, folder, argos, rounds, busy_rounds, reader_child)
+            info["argostranslate"] = next(
+                (r["argostranslate"] for runs in peers.values() for r in runs if "argostranslate" in r), None
+            )
+            save()
         for contender in chosen:
             print(f"running {contender.name}: {contender.label} ...", flush=True)
             report = reader_child(contender.name)
             report["backend"] = contender.backend
             print(f"  translated in {report['translate_s']:.1f} s (load {report['load_s']:.1f} s)", flush=True)
             results.append(report)
-        if not wanted or "side-by-side" in wanted:
-            print(f"running raw CTranslate2 and the pipeline side by side, {repeats} time(s) each ...", flush=True)
-            side_report = reader_child("side-by-side")
-            info["side_load"] = (side_report["loadavg_before"], side_report["loadavg_after"])
-            info["side_budget"], info["side_resident"] = side_report["batch_budget"], side_report["resident_mb"]
-        if peers_wanted:
-            peers = run_peers(plan, paths, folder, argos, rounds, busy_rounds, reader_child)
-            info["argostranslate"] = next(
-                (r["argostranslate"] for runs in peers.values() for r in runs if "argostranslate" in r), None
-            )
-    rows = summarize(results, plan)
-    side = summarize_side(side_report, plan)
-    peer_rows = summarize_peers(peers, plan)
+            save()
+    rows, side, peer_rows = save()
     info["line"] = machine_line(info, (load_start, os.getloadavg()[0]))
     print()
     print_summary(rows, side, peer_rows, info["line"])
-    if args.json:
-        raw = {"machine": info, "command": command, "rows": rows, "side": side, "peers": peer_rows}
-        args.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
     if not (args.quick or args.no_docs or args.only or args.variants):
         write_docs(rows, side, peer_rows, plan, info, command)
         print(f"wrote {DOCS / 'performance.md'}, {DOCS / 'performance.json'} and {DOCS / 'performance.png'}")

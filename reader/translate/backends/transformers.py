@@ -9,6 +9,7 @@ word alignment (see reader.align).
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,11 @@ class TransformersTranslator:
             folder.check_marian(model_dir)
         except ModelNotFoundError as exc:
             raise ModelNotFoundError(f"{exc}; {_INSTALL_HINT}") from None
+        # OpenMP's threads spin while they wait for each other. Where another process holds a core,
+        # every parallel region then waits for a thread that is not running: batched beam search ran
+        # 10x slower on 2 shared cores (docs/performance.md, "The transformers regression"). Passive
+        # waiting sleeps instead. OpenMP reads it when torch first loads it; a user's own setting stands.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import torch
             from transformers import MarianMTModel, MarianTokenizer

@@ -556,7 +556,7 @@ def test_the_memory_cap_sizes_the_batches(converted):
     )
     assert capped.resident_mb > 0 and capped.bytes_per_token > 0
     config = json.loads((model_dir / "hf_config.json").read_text(encoding="utf-8"))
-    assert capped.bytes_per_token == int(8 * 3.6 * config["decoder_layers"] * config["d_model"])
+    assert capped.bytes_per_token == int(8 * 6.0 * config["decoder_layers"] * config["d_model"])
     capped.memory_mb = int(capped.resident_mb) + 100
     headroom = (capped.memory_mb - capped.resident_mb) * 2**20
     assert capped.batch_budget == int(headroom // capped.bytes_per_token) > 300

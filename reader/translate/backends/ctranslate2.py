@@ -42,11 +42,12 @@ its logits come in."""
 KV_BYTES = 2 * 4
 """Bytes per model dimension, decoder layer and token that a hypothesis's attention cache holds: keys and
 values, float32 (int8 quantizes the weights, not the activations)."""
-TOKENS_AT_LIMIT = 3.6
-"""Cached tokens per padded source token of a hypothesis whose output runs to its limit (2 x source + 10):
-the source's cross-attention keys and values and two output tokens' self-attention ones, and a fifth
-more that glibc's heap keeps of what beam search frees as its caches grow (measured in
-docs/performance.md: peak RSS at the limit against the budget)."""
+TOKENS_AT_LIMIT = 6.0
+"""Cached tokens' worth of memory per padded source token of a hypothesis whose output runs to its limit
+(2 x source + 10): the source's cross-attention keys and values and two output tokens' self-attention
+ones, and about as much again that glibc's heap keeps of what beam search frees as its caches grow.
+Measured with every output at its limit (docs/performance.md): 3.6 let the peak reach 550 MB under a
+500 MB cap."""
 PATIENCE = 2
 """Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
 stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps

@@ -47,6 +47,7 @@ def _peer(tokens_per_s: float, rss: float, first: float) -> dict:
         "tokens": 100,
         "translate_s": 100 / tokens_per_s,
         "tokens_per_s": tokens_per_s,
+        "tokens_per_cpu_s": tokens_per_s,
         "first_sentence_s": first,
         "whole_article_s": 5.0,
         "peak_rss_mb": rss,

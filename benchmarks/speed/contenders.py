@@ -192,6 +192,7 @@ def _run_pipeline(
         "first_sentence_s": [run["first_s"] for run in runs],
         "sentences_done": sum(run["done"] for run in runs),
         "first_s": loaded - start + runs[0]["first_s"],
+        "translate_cpu_s": sum(run["cpu_s"] for run in runs),
         "produced_tokens": inner.output_tokens,
         "model_calls": translator.model_calls,
         "inputs_seen": forcing.inputs,

@@ -111,6 +111,9 @@ def summarize_peers(peers: Mapping[str, list[dict]], plan: Mapping[str, Any]) ->
             "tokens": tokens,
             "translate_s": seconds,
             "tokens_per_s": statistics.median(run["produced_tokens"] / max(run["translate_s"], 1e-9) for run in runs),
+            "tokens_per_cpu_s": statistics.median(
+                run["produced_tokens"] / max(run.get("translate_cpu_s", run["cpu_s"]), 1e-9) for run in runs
+            ),
             "first_sentence_s": statistics.median(statistics.mean(run["first_sentence_s"]) for run in runs),
             "whole_article_s": statistics.median(statistics.mean(run["per_article_s"]) for run in runs),
             "peak_rss_mb": statistics.median(run["peak_rss_mb"] for run in runs),
@@ -178,6 +181,7 @@ def figures(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict
     if argos and "ct2" in peers:
         numbers.update(
             vs_argos_speed=ratio(peers, "ct2", peers, argos),
+            vs_argos_speed_cpu=ratio(peers, "ct2", peers, argos, "tokens_per_cpu_s"),
             vs_argos_memory=ratio(peers, "ct2", peers, argos, "peak_rss_mb"),
             vs_argos_first=ratio(peers, argos, peers, "ct2", "first_sentence_s"),
             vs_argos_busy=ratio(peers, "ct2-busy", peers, "argos-busy"),
@@ -218,6 +222,7 @@ def verdicts(numbers: Mapping[str, Any]) -> list[tuple[str, str, float | None, s
         out.append((key, text, value, f"{'≥' if higher else '≤'} {limit:g}", met))
     for key, text in (
         ("pipeline_vs_raw_cpu", "the same in CPU time per token (a cross-check, steadier on a shared machine)"),
+        ("vs_argos_speed_cpu", "reader vs argos-translate's fastest layout in tokens per CPU second (a cross-check)"),
         ("raw_limit_rss", "peak RSS, raw translate_batch with one batch per worker, every output at its limit (MB)"),
     ):
         out.append((key, text, numbers.get(key), "—", None))
@@ -274,9 +279,10 @@ def peer_table(peers: Mapping[str, dict], numbers: Mapping[str, Any]) -> str:
         return "(not run)"
     reader = peers.get("ct2")
     lines = [
-        "| contender | target tokens/s | first sentence (s, mean per article) | whole article (s, mean) "
-        "| peak RSS (MB) | load (s) | reader's × tokens/s | reader's memory share | rounds (load average at each) |",
-        "|" + "---|" * 9,
+        "| contender | target tokens/s | tokens per CPU second | first sentence (s, mean per article) "
+        "| whole article (s, mean) | peak RSS (MB) | load (s) | reader's × tokens/s | reader's memory share "
+        "| rounds (load average at each) |",
+        "|" + "---|" * 10,
     ]
     for name, row in peers.items():
         label = f"{name} (= argos, its fastest layout)" if name == numbers.get("argos") else name
@@ -284,7 +290,8 @@ def peer_table(peers: Mapping[str, dict], numbers: Mapping[str, Any]) -> str:
         speed = f"{mate['tokens_per_s'] / row['tokens_per_s']:.2f}×" if mate and name.startswith("argos") else ""
         memory = f"{mate['peak_rss_mb'] / row['peak_rss_mb']:.2f}" if mate and name.startswith("argos") else ""
         lines.append(
-            f"| {label} | {row['tokens_per_s']:.1f} | {row['first_sentence_s']:.2f} | {row['whole_article_s']:.2f} "
+            f"| {label} | {row['tokens_per_s']:.1f} | {row.get('tokens_per_cpu_s', 0):.1f} "
+            f"| {row['first_sentence_s']:.2f} | {row['whole_article_s']:.2f} "
             f"| {row['peak_rss_mb']:.0f} | {row['load_s']:.2f} | {speed} | {memory} "
             f"| {row['rounds']} ({', '.join(f'{x:.1f}' for x in row['loadavg'])}) |"
         )
@@ -408,6 +415,7 @@ def results_json(
             "first_sentence_s": _rounded(peers[argos]["first_sentence_s"], 2),
             "whole_article_s": _rounded(peers[argos]["whole_article_s"], 2),
             "reader_speed_ratio": _rounded(numbers.get("vs_argos_speed"), 2),
+            "reader_speed_ratio_cpu": _rounded(numbers.get("vs_argos_speed_cpu"), 2),
             "reader_memory_share": _rounded(numbers.get("vs_argos_memory"), 2),
             "reader_first_sentence_sooner": _rounded(numbers.get("vs_argos_first"), 1),
             "reader_speed_ratio_busy_core": _rounded(numbers.get("vs_argos_busy"), 2),

@@ -29,6 +29,13 @@ from tests.support.tiny import TINY_ARABIC
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, heldout_pairs
 
 
+@pytest.fixture(autouse=True)
+def batches_by_batch_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """READER_MEMORY_MB=0: batches from READER_BATCH_TOKENS alone, not from this process's memory at load,
+    so that tests comparing two batchings compare the batchings they name (float scores move with them)."""
+    monkeypatch.setenv("READER_MEMORY_MB", "0")
+
+
 def settings(**flags) -> Settings:
     return Settings.load(device="cpu", threads=1, **flags)
 

@@ -538,7 +538,7 @@ def plot(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict], 
     for bar, (_, value, _) in zip(bars, shown[::-1], strict=True):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:.0f}", va="center", fontsize=8)
     ax.set_xlabel("target tokens per second (higher is better)")
-    ax.set_title("Arabic→English, opus-mt-ar-en architecture, CPU (green: argos-translate)")
+    ax.set_title("ar→en, opus-mt-ar-en architecture, 2 CPU cores; green: argos-translate", fontsize=10)
     ax.set_xlim(0, max(s[1] for s in shown) * 1.2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -64,4 +64,4 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check reader tests benchmarks streamlit_app.py app_pages
 
 bench: $(TEST_STAMP)
-	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python -m benchmarks.speed

@@ -64,6 +64,9 @@ class Settings:
     token_budget: int = field(default=100, metadata=_limits(1))
     """Source subwords per model input; longer sentences are sub-split at clause boundaries."""
     batch_tokens: int = field(default=2048, metadata=_limits(1))
+    memory_mb: int = field(default=500, metadata=_limits(0))
+    """Peak resident memory (MB) the CTranslate2 backend sizes its batches for, every output at its length
+    limit: batches grow past ``batch_tokens`` while the model's process stays within it (0: they do not)."""
     strip_diacritics: bool = True
     max_input_bytes: int = field(default=5_000_000, metadata=_limits(1))
     max_document_bytes: int = field(default=100_000_000, metadata=_limits(1))

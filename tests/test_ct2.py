@@ -30,6 +30,13 @@ from tests.support.tiny import TINY_ARABIC
 from tests.support.toy import TOY_ARTICLE, TOY_ARTICLE_EN, heldout_pairs
 
 
+@pytest.fixture(autouse=True)
+def batches_by_batch_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """READER_MEMORY_MB=0: batches from READER_BATCH_TOKENS alone, not from this process's memory at load,
+    so that tests comparing two batchings compare the batchings they name (float scores move with them)."""
+    monkeypatch.setenv("READER_MEMORY_MB", "0")
+
+
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory, tiny_model_dir, toy_model_dir):
     """Conversions made once per session: {(model, quantization): folder}."""
@@ -428,7 +435,7 @@ def test_batches_fill_the_workers_within_the_padded_budget(converted):
     for budget in (100_000, 1200, 300):
         translator = CT2Translator.load(
             converted("toy", "float32"),
-            settings=Settings.load(device="cpu", threads=2, batch_tokens=budget),
+            settings=Settings.load(device="cpu", threads=2, batch_tokens=budget, memory_mb=0),
             compute_type="float32",
         )
         assert translator.workers == 2 == translator.model.num_translators
@@ -439,8 +446,8 @@ def test_batches_fill_the_workers_within_the_padded_budget(converted):
         per_batch = budget // (4 * 2)
         for batch in recorder.searches:
             assert len(batch) == 1 or len(batch) * max(len(pieces) for pieces in batch) <= per_batch
-        # only inputs that shared a beam search have their first attention row recomputed
-        assert len(recorder.first_steps) == sum(size for size in sizes if size > 1)
+        # only inputs that shared a beam search, after its first, have their first attention row recomputed
+        assert len(recorder.first_steps) == sum(size - 1 for size in sizes)
         outputs[budget, "sizes"] = sizes
     assert outputs[100_000, "sizes"] == [len(sentences) // 2] * 2  # one batch per worker
     greedy = CT2Translator.load(
@@ -548,6 +555,24 @@ class _Awaited:
         return self._result.result()
 
 
+def test_the_memory_cap_sizes_the_batches(converted):
+    """Batches grow past batch_tokens as far as the memory cap leaves room over the loaded model, no further."""
+    model_dir = converted("toy", "float32")
+    capped = CT2Translator.load(
+        model_dir, settings=Settings.load(device="cpu", threads=2, batch_tokens=300), compute_type="float32"
+    )
+    assert capped.resident_mb > 0 and capped.bytes_per_token > 0
+    config = json.loads((model_dir / "hf_config.json").read_text(encoding="utf-8"))
+    assert capped.bytes_per_token == int(8 * 6.0 * config["decoder_layers"] * config["d_model"])
+    capped.memory_mb = int(capped.resident_mb) + 100
+    headroom = (capped.memory_mb - capped.resident_mb) * 2**20
+    assert capped.batch_budget == int(headroom // capped.bytes_per_token) > 300
+    capped.memory_mb = int(capped.resident_mb) - 1  # no room: batch_tokens still holds
+    assert capped.batch_budget == 300
+    capped.memory_mb = 0
+    assert capped.batch_budget == 300
+
+
 def chunks_in_turn(converted, chunks: list[list[str]]) -> tuple[QueueLog, list[tuple[str, int]]]:
     """``translate_chunks`` on two workers, checked against ``translate_batch`` of each chunk: the log, and
     its steps (runs of one event on one chunk)."""
@@ -568,8 +593,9 @@ def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
     sources = [example.source for example in heldout_pairs()[:14]]
     log, steps = chunks_in_turn(converted, [sources[:2], sources[2:8], sources[8:14]])
     assert steps == [("queue", 0), ("queue", 1), ("await", 0), ("queue", 2), ("await", 1), ("await", 2)]
-    # beam searches, then the first-row fix-ups of the inputs that shared one (not the batches of one)
-    assert [log.events.count(("queue", n)) for n in range(3)] == [2, 12, 12]
+    # beam searches, then the first-row fix-ups of the inputs that shared one after its first (so none
+    # for a batch of one)
+    assert [log.events.count(("queue", n)) for n in range(3)] == [2, 10, 10]
 
 
 def test_one_sentence_first_calls_are_queued_until_every_worker_has_a_batch(converted):
@@ -577,3 +603,32 @@ def test_one_sentence_first_calls_are_queued_until_every_worker_has_a_batch(conv
     sources = [example.source for example in heldout_pairs()[:8]]
     _, steps = chunks_in_turn(converted, [sources[:1], sources[1:2], sources[2:8]])
     assert steps == [("queue", 0), ("queue", 1), ("queue", 2), ("await", 0), ("await", 1), ("await", 2)]
+
+
+def test_forced_output_lengths_and_the_fixup_switch_are_benchmark_hooks(converted):
+    """force_output_lengths makes every output exactly as long as asked (None: to its limit), output_tokens
+    counts them, and fix_first_rows=False queues no first-row fix-up."""
+    translator = CT2Translator.load(
+        converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
+    )
+    sentences = [example.source for example in heldout_pairs()[:6]]
+    asked: list[str] = []
+
+    def lengths(sentence: str) -> int:
+        asked.append(sentence)
+        return 7
+
+    translator.force_output_lengths(lengths)
+    translator.model = recorder = RecordingModel(translator.model)
+    translator.translate_batch(sentences)
+    assert sorted(asked) == sorted(sentences) and translator.output_tokens == 7 * len(sentences)
+    assert len(recorder.first_steps) == len(sentences) - len(recorder.searches)
+    translator.fix_first_rows = False
+    translator.force_output_lengths(lambda sentence: None)
+    recorder.first_steps.clear()
+    before = translator.output_tokens
+    translator.translate_batch(sentences[:1])
+    source = len(translator._source(sentences[0]).pieces)
+    assert translator.output_tokens - before == 2 * source + 10 and recorder.first_steps == []
+    translator.force_output_lengths(None)
+    assert [r.text for r in translator.translate_batch(sentences)] == [e.target for e in heldout_pairs()[:6]]

@@ -314,3 +314,42 @@ def test_legacy_opus_mt_folder_layout(tmp_path: Path, tiny_model_dir: Path) -> N
     assert out.text == expected.text and out.alignment == expected.alignment
     assert out.score == pytest.approx(expected.score, abs=1e-5)
     assert translator.fingerprint != reference.fingerprint  # different files, different identity
+
+
+def test_forced_output_lengths_are_a_benchmark_hook(toy_model_dir: Path) -> None:
+    """force_output_lengths makes every output exactly as long as asked (None: to its limit); output_tokens counts."""
+    forced = TransformersTranslator.load(toy_model_dir, settings=SETTINGS)
+    sentences = [example.source for example in heldout_pairs()[:3]]
+    forced.force_output_lengths(lambda sentence: 9)
+    forced.translate_batch(sentences)
+    assert forced.output_tokens == 9 * len(sentences) and forced.model_calls >= 1
+    forced.force_output_lengths(lambda sentence: None)
+    before = forced.output_tokens
+    forced.translate_batch(sentences[:1])
+    assert forced.output_tokens - before == 2 * forced.count_tokens(sentences[0]) + 12
+    forced.force_output_lengths(None)
+    assert [r.text for r in forced.translate_batch(sentences)] == [e.target for e in heldout_pairs()[:3]]
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_openmp_threads_wait_passively_unless_told_otherwise(toy_model_dir: Path, given, expected) -> None:
+    """Loading sets OMP_WAIT_POLICY=PASSIVE before torch loads OpenMP (spinning threads stall on shared cores)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given:
+        env["OMP_WAIT_POLICY"] = given
+    code = (
+        "import os, sys; from pathlib import Path; from reader.config import Settings;"
+        "from reader.translate.backends.transformers import TransformersTranslator;"
+        "assert 'torch' not in sys.modules;"
+        "TransformersTranslator.load(Path(sys.argv[1]), settings=Settings(threads=1));"
+        "print(os.environ['OMP_WAIT_POLICY'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(toy_model_dir)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == expected

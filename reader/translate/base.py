@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -32,6 +32,13 @@ class DecodeSettings:
 
     def key(self) -> str:
         return f"beam={self.beam};max={self.max_length};nrng={self.no_repeat_ngram_size}"
+
+
+OutputLengths = Callable[[str], "int | None"]
+"""A benchmark's hook (``force_output_lengths`` on both backends): the exact number of target tokens
+each input sentence's output runs to, end-of-sentence suppressed until then; None runs it to the
+backend's length limit (the worst case for memory). Random-weight models give arbitrary output, so
+this is how every contender of a speed benchmark does the same work. Translation never sets it."""
 
 
 @runtime_checkable

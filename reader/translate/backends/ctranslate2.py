@@ -28,7 +28,7 @@ from reader.align import word_alignment
 from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.models import folder
 from reader.translate import candidates
-from reader.translate.base import DecodeSettings, Translation
+from reader.translate.base import DecodeSettings, OutputLengths, Translation
 from reader.translate.batching import padded_batches
 from reader.translate.pieces import MarianPieces, Source, encode_source
 
@@ -39,6 +39,15 @@ DEFAULT_MAX_POSITIONS = 512
 TARGET_VOCABULARIES = ("target_vocabulary", "shared_vocabulary")
 """Where CTranslate2's converters write the target vocabulary (.json, or .txt a piece a line): the order
 its logits come in."""
+KV_BYTES = 2 * 4
+"""Bytes per model dimension, decoder layer and token that a hypothesis's attention cache holds: keys and
+values, float32 (int8 quantizes the weights, not the activations)."""
+TOKENS_AT_LIMIT = 6.0
+"""Cached tokens' worth of memory per padded source token of a hypothesis whose output runs to its limit
+(2 x source + 10): the source's cross-attention keys and values and two output tokens' self-attention
+ones, and about as much again that glibc's heap keeps of what beam search frees as its caches grow.
+Measured with every output at its limit (docs/performance.md): 3.6 let the peak reach 550 MB under a
+500 MB cap."""
 PATIENCE = 2
 """Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
 stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps
@@ -70,6 +79,19 @@ class CT2Translator:
     model_dir: Path
     device: str = "cpu"
     model_calls: int = field(default=0, init=False)
+    output_tokens: int = field(default=0, init=False)
+    """Target tokens beam search produced (the best hypothesis of each input): what throughput counts."""
+    fix_first_rows: bool = field(default=True, init=False)
+    """Recompute the first attention row CTranslate2 gets wrong in batched beam search (see
+    ``_first_row_is_wrong``). A benchmark turns it off to measure what the fix-up costs; the first
+    word's alignment is then wrong."""
+    output_lengths: OutputLengths | None = field(default=None, init=False)
+    memory_mb: int = 0
+    """The memory cap batches are sized for (``Settings.memory_mb``; 0: ``batch_tokens`` alone)."""
+    resident_mb: float = 0.0
+    """The process's resident memory once the model was loaded: what the cap's headroom is counted from."""
+    bytes_per_token: int = 0
+    """Memory per padded source token x hypothesis with outputs at their limit (0: unknown)."""
     vocabulary: list[str] | None = field(default=None, init=False)
     solo: Any = field(default=None, init=False)
     """A second copy of the model with every thread on one batch (``use_every_core_alone``), or None."""
@@ -107,6 +129,8 @@ class CT2Translator:
         hf_config = _read_json(model_dir / folder.HF_CONFIG_COPY)
         max_positions = int(hf_config.get("max_position_embeddings") or DEFAULT_MAX_POSITIONS)
         decode = DecodeSettings(beam=settings.beam, max_length=max_positions)
+        layers, width = hf_config.get("decoder_layers"), hf_config.get("d_model")
+        per_token = int(KV_BYTES * TOKENS_AT_LIMIT * layers * width) if layers and width else 0
         return cls(
             model,
             tokenizer,
@@ -117,6 +141,9 @@ class CT2Translator:
             model_fingerprint=folder.fingerprint(model_dir),
             model_dir=model_dir,
             device=device,
+            memory_mb=settings.memory_mb if device == "cpu" else 0,
+            resident_mb=_resident_mb(),
+            bytes_per_token=per_token,
         )
 
     def use_every_core_alone(self) -> None:
@@ -137,6 +164,26 @@ class CT2Translator:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"CTranslate2 could not load {self.model_dir} again: {exc}") from exc
+
+    def force_output_lengths(self, lengths: OutputLengths | None) -> None:
+        """Benchmarks' hook: every output runs to the length ``lengths`` gives its sentence (None: no forcing).
+
+        A batch decodes to one length, so its sentences' lengths must agree; where they do not, the
+        longest is used (a benchmark sees that in ``output_tokens``).
+        """
+        self.output_lengths = lengths
+
+    @property
+    def batch_budget(self) -> int:
+        """Padded source tokens x hypotheses of the batches the workers run at once.
+
+        ``batch_tokens``, or more where the memory cap leaves room over what the process held once the
+        model was loaded, counting every output at its length limit: the cap decides, not a token count.
+        """
+        if self.memory_mb <= 0 or self.resident_mb <= 0 or self.bytes_per_token <= 0:
+            return self.batch_tokens
+        headroom = (self.memory_mb - self.resident_mb) * 2**20
+        return max(self.batch_tokens, int(headroom // self.bytes_per_token))
 
     @property
     def compute_type(self) -> str:
@@ -198,15 +245,21 @@ class CT2Translator:
         sources = [self._source(sentences[i]) for i in todo]
         batches = padded_batches(
             [len(source.pieces) for source in sources],
-            budget=self.batch_tokens // (self.decode.beam * self.workers),
+            budget=self.batch_budget // (self.decode.beam * self.workers),
             workers=self.workers,
         )
         # Every job is queued before any result is awaited: a worker done with its beam search
         # goes on to the first-row fix-up while the others finish theirs.
         try:
             model = self.solo if self.solo is not None and len(batches) == 1 else self.model
-            searches = [self._queue_beam_search([list(sources[i].pieces) for i in batch], model) for batch in batches]
-            shared = [i for batch in batches if len(batch) > 1 for i in batch] if self._first_row_is_wrong else []
+            searches = [
+                self._queue_beam_search(
+                    [list(sources[i].pieces) for i in batch], [sentences[todo[i]] for i in batch], model
+                )
+                for batch in batches
+            ]
+            fix = self.fix_first_rows and self._first_row_is_wrong
+            shared = [i for batch in batches for i in batch[1:]] if fix else []
             fixes = self._queue_first_steps([list(sources[i].pieces) for i in shared]) if shared else []
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 failed while translating: {exc}") from exc
@@ -222,6 +275,7 @@ class CT2Translator:
             for batch, search in zip(queued.batches, queued.searches, strict=True):
                 for i, job in zip(batch, search, strict=True):
                     outputs[i] = job.result()
+                    self.output_tokens += len(outputs[i].hypotheses[0])
             first_rows = [_first_row(out) for out in outputs]
             for i, job in zip(queued.shared, queued.fixes, strict=True):
                 first_rows[i] = _first_row(job.result())
@@ -238,20 +292,26 @@ class CT2Translator:
 
         Beam search runs its first step before expanding the beam, then gathers that step's
         attention with un-expanded indices, so in a batch of several inputs all but the first get
-        another input's first row (BeamSearch::search in decoding.cc). A batch of one is right.
+        another input's first row (BeamSearch::search in decoding.cc). The first input of a batch, and
+        so a batch of one, is right.
         """
         return self.device == "cpu" and self.decode.beam > 1
 
-    def _queue_beam_search(self, batch: list[list[str]], model: Any) -> list[Any]:
+    def _queue_beam_search(self, batch: list[list[str]], sentences: list[str], model: Any) -> list[Any]:
         """Queue a beam search over one batch (one job, run by the next free worker of ``model``)."""
+        limit = output_limit(max(len(pieces) for pieces in batch), self.decode.max_length)
+        shortest = 0
+        if self.output_lengths is not None:
+            wanted = [self.output_lengths(sentence) for sentence in sentences]
+            shortest = limit = limit if None in wanted else max(length for length in wanted if length is not None)
         return model.translate_batch(
             batch,
             asynchronous=True,
             beam_size=self.decode.beam,
             patience=PATIENCE,
             no_repeat_ngram_size=self.decode.no_repeat_ngram_size,
-            max_decoding_length=output_limit(max(len(pieces) for pieces in batch), self.decode.max_length),
-            min_decoding_length=0,
+            max_decoding_length=limit,
+            min_decoding_length=shortest,
             max_input_length=0,
             return_scores=True,
             return_attention=True,
@@ -480,6 +540,17 @@ class _Hypothesis(NamedTuple):
     hypotheses: list[list[str]]
     scores: list[float]
     attention: list[list[list[float]]]
+
+
+def _resident_mb() -> float:
+    """This process's resident memory now (VmRSS), 0 where /proc does not say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 def _first_row(output: Any) -> list[float] | None:

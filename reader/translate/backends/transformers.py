@@ -9,6 +9,7 @@ word alignment (see reader.align).
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from reader.errors import InputError, ModelError, ModelNotFoundError
 from reader.extras import missing
 from reader.models import folder
 from reader.translate import beam_memory, candidates
-from reader.translate.base import DecodeSettings, Translation
+from reader.translate.base import DecodeSettings, OutputLengths, Translation
 from reader.translate.batching import padded_batches
 from reader.translate.pieces import encode_source
 
@@ -62,6 +63,10 @@ class TransformersTranslator:
         self._batch_tokens = batch_tokens
         self.model_fingerprint = model_fingerprint
         """The weights' fingerprint (``reader.models.folder``)."""
+        self.model_calls = 0
+        self.output_tokens = 0
+        """Target tokens beam search produced (the best hypothesis of each input): what throughput counts."""
+        self.output_lengths: OutputLengths | None = None
         self._fingerprint = f"transformers:{model_fingerprint}:{decode.key()}"
         config = model.config
         self._max_positions = int(config.max_position_embeddings)
@@ -81,6 +86,11 @@ class TransformersTranslator:
             folder.check_marian(model_dir)
         except ModelNotFoundError as exc:
             raise ModelNotFoundError(f"{exc}; {_INSTALL_HINT}") from None
+        # OpenMP's threads spin while they wait for each other. Where another process holds a core,
+        # every parallel region then waits for a thread that is not running: batched beam search ran
+        # 10x slower on 2 shared cores (docs/performance.md, "The transformers regression"). Passive
+        # waiting sleeps instead. OpenMP reads it when torch first loads it; a user's own setting stands.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import torch
             from transformers import MarianMTModel, MarianTokenizer
@@ -113,6 +123,14 @@ class TransformersTranslator:
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
+
+    def force_output_lengths(self, lengths: OutputLengths | None) -> None:
+        """Benchmarks' hook: every output runs to the length ``lengths`` gives its sentence (None: no forcing).
+
+        A batch decodes to one length, so its sentences' lengths must agree; where they do not, the
+        longest is used (a benchmark sees that in ``output_tokens``).
+        """
+        self.output_lengths = lengths
 
     @property
     def workers(self) -> int:
@@ -168,6 +186,10 @@ class TransformersTranslator:
         attention_mask = input_ids.ne(self._pad).long().to(device)
         input_ids = input_ids.to(device)
         limit = _max_new_tokens(width, self._decode.max_length)
+        shortest = 0
+        if self.output_lengths is not None:
+            wanted = [self.output_lengths(item.text) for item in group]
+            shortest = limit = limit if None in wanted else max(length for length in wanted if length is not None)
         try:
             with torch.inference_mode():
                 # The encoder runs once for both passes. generate() expands the outputs object it
@@ -182,9 +204,12 @@ class TransformersTranslator:
                     num_return_sequences=1,
                     do_sample=False,
                     max_new_tokens=limit,
+                    min_new_tokens=shortest,
                     max_length=None,
                     bad_words_ids=self._bad_words,
                 )
+                self.model_calls += 1
+                self.output_tokens += sum(len(self._hypothesis(row.tolist(), limit)) for row in generated)
                 outputs = [
                     self._hypothesis(row.tolist(), _max_new_tokens(len(item.ids), self._decode.max_length))
                     for row, item in zip(generated, group, strict=True)

@@ -27,18 +27,16 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(TEST_STAMP)
 
-# Debian packages for the browser tests (chromium) and the PDF checks (poppler-utils).
-# Documents: epubcheck checks the EPUB export; tesseract-ocr + tesseract-ocr-ara read image-only PDF pages.
+# Debian packages the tests drive: chromium (browser tests), poppler-utils (PDF checks), newsboat (a real
+# feed reader reads the translated feeds), epubcheck (the EPUB export), tesseract-ocr + tesseract-ocr-ara
+# (image-only PDF pages). One apt-get for whatever is missing.
+SYSTEM_PACKAGES := chromium poppler-utils newsboat epubcheck tesseract-ocr tesseract-ocr-ara
+
 system:
-	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
-		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils; \
-	fi
-	@# newsboat: the feed reader the translated-feed tests drive (tests/test_publish_feeds.py)
-	@command -v newsboat >/dev/null || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y newsboat; }
-	@if ! [ -f /usr/share/java/epubcheck.jar ] || ! command -v tesseract >/dev/null \
-		|| ! [ -n "$$(ls /usr/share/tesseract-ocr/*/tessdata/ara.traineddata 2>/dev/null)" ]; then \
-		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y \
-			epubcheck tesseract-ocr tesseract-ocr-ara; \
+	@missing="$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
 # The reader app on http://localhost:$(PORT), reachable from this machine only (the README says how to

@@ -5,15 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from reader.app import triage
+from reader.app import digest as page
 from reader.app.messages import plain
 from reader.library.digest import build, parse_since, render
 
 st.title("Digest")
-span = st.radio("New in the", list(triage.SPANS), horizontal=True, key="digest_span")
+span = st.radio("New in the", list(page.SPANS), horizontal=True, key="digest_span")
 try:
     library = shared.library()
-    digest = build(library, parse_since(triage.SPANS[span]))
+    digest = build(library, parse_since(page.SPANS[span]))
 except Exception as exc:
     shared.show_error(exc)
     st.stop()
@@ -27,7 +27,7 @@ for column, fmt in zip(st.columns(4), ("html", "md", "pdf", "epub"), strict=True
             column.download_button(f"Download {fmt.upper()}", data, file_name=f"digest.{fmt}", key=f"dl-{fmt}")
         except Exception as exc:
             shared.show_error(exc)
-for heading, title, id_ in triage.digest_lines(digest):
+for heading, title, id_ in page.digest_lines(digest):
     if heading:
         st.subheader(plain(heading))
     else:

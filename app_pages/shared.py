@@ -44,7 +44,7 @@ def _library(root: str) -> Library:
 
 def watch_title() -> str:
     """The Watch page's name in the navigation, with the unread hits: "Watch (3)"."""
-    from reader.app.triage import unread_total
+    from reader.app.watch import unread_total
 
     try:
         unread = unread_total(library())

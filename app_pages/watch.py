@@ -7,12 +7,12 @@ import hashlib
 import streamlit as st
 
 from app_pages import shared
-from reader.app import triage
+from reader.app import watch as page
 from reader.app.messages import plain
 
 try:
     library = shared.library()
-    rows = triage.watch_rows(library)
+    rows = page.watch_rows(library)
 except Exception as exc:
     shared.show_error(exc)
     st.stop()
@@ -28,10 +28,10 @@ with st.form("watch", clear_on_submit=True, border=True):
     scan = st.checkbox("Also look through the articles already in the library", value=True, key="watch_scan")
     if st.form_submit_button("Watch"):
         try:
-            watchlist = library.watch(name, triage.parse_terms(terms))
+            watchlist = library.watch(name, page.parse_terms(terms))
             found = library.rewatch() if scan else 0
             st.success(plain(f"Watching {watchlist.name}: {found} article(s) in the library match."))
-            rows = triage.watch_rows(library)
+            rows = page.watch_rows(library)
         except Exception as exc:
             shared.show_error(exc)
 

@@ -1,11 +1,11 @@
-"""Triage in the app, driven by AppTest: the Watch and Digest pages (reader.app.triage), and on the Library and
-Read pages the clitic search, the watchlist filter, one row per story and the watched words."""
+"""Triage in the app, driven by AppTest: the Watch and Digest pages (reader.app.watch, reader.app.digest), and
+on the Library and Read pages the clitic search, the watchlist filter, one row per story and the watched words."""
 
 from __future__ import annotations
 
 import re
 
-from reader.app import triage
+from reader.app import watch
 from reader.config import Settings
 from reader.document import Metadata
 from reader.library import Library
@@ -25,7 +25,7 @@ def add(lib: Library, name: str, arabic: str, english: str) -> str:
 
 
 def test_terms_typed_in_a_box() -> None:
-    assert triage.parse_terms("السيسي=Sisi\n الرئيس ، summit;  ") == ["السيسي=Sisi", "الرئيس", "summit"]
+    assert watch.parse_terms("السيسي=Sisi\n الرئيس ، summit;  ") == ["السيسي=Sisi", "الرئيس", "summit"]
 
 
 def test_a_watchlist_made_on_the_watch_page_marks_what_the_library_has_and_counts_unread() -> None:
@@ -41,8 +41,8 @@ def test_a_watchlist_made_on_the_watch_page_marks_what_the_library_has_and_count
     assert shown(at.success[0].value) == "Watching people: 1 article(s) in the library match."
     texts = [m.value for m in at.markdown]
     assert any(f"(/read?doc={hostile})" in t and "<b>" not in t for t in texts)
-    assert [row.unread for row in triage.watch_rows(library())] == [1]
-    assert triage.unread_total(library()) == 1
+    assert [row.unread for row in watch.watch_rows(library())] == [1]
+    assert watch.unread_total(library()) == 1
 
 
 def test_the_digest_page_lists_the_new_articles_and_renders_a_download() -> None:

@@ -1,7 +1,7 @@
-"""The Watch and Digest pages: watchlists with their counts and latest articles, and the digest to download.
+"""The Watch page: watchlists with their counts and latest articles, and the unread count in the navigation.
 
-Everything here reads the library (``reader.library``: ``watch``, ``watch_counts``, ``watch_hits``,
-``reader.library.digest``); the pages in ``app_pages/`` only wire widgets to it.
+Everything here reads the library (``reader.library``: ``watch``, ``watch_counts``, ``watch_hits``); the
+page ``app_pages/watch.py`` only wires widgets to it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from dataclasses import dataclass
 
 from reader.errors import LibraryError
 from reader.library import Library, Row
-from reader.library.digest import Digest
 
 LATEST = 10
 """Articles listed under each watchlist on the Watch page."""
-SPANS = {"Last 24 hours": "24h", "Last 3 days": "3d", "Last week": "7d"}
 _TERM_SEPARATORS = re.compile(r"[\n,،;]+")
 
 
@@ -63,19 +61,3 @@ def watch_rows(library: Library) -> list[WatchRow]:
 def unread_total(library: Library) -> int:
     """New hits across watchlists, for the navigation: documents with a hit not read yet."""
     return sum(unread for _, unread in library.watch_counts().values())
-
-
-def digest_lines(digest: Digest) -> list[tuple[str, str, str]]:
-    """(heading or '', English title with its sources, document id) for the page's list of the digest."""
-    out: list[tuple[str, str, str]] = []
-    for name, entries in digest.watchlists:
-        out.append((f"Watchlist: {name}", "", ""))
-        out += [("", _said(e.row, len(e.others)), e.row.id) for e in entries]
-    out.append((f"Stories ({len(digest.stories)})", "", ""))
-    out += [("", _said(e.row, len(e.others)), e.row.id) for e in digest.stories]
-    return out
-
-
-def _said(row: Row, others: int) -> str:
-    sources = f" · {others + 1} sources" if others else ""
-    return f"{row.title_en or row.title} ({row.date}{sources})"

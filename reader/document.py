@@ -279,7 +279,7 @@ class Metadata:
     input said nothing (a file, pasted text) and in files written before the field existed."""
 
 
-    def labelled(self) -> list[tuple[str, str]]:
+    def reader_fields(self) -> list[tuple[str, str]]:
         """The fields a reader sees in an export's header, in order, each with its label (empty ones included)."""
         return [
             ("English title", self.title_translation),
@@ -287,9 +287,16 @@ class Metadata:
             ("Author", self.author),
             ("Date", self.date),
             ("Agency", self.agency),
-            ("Model", self.model),
-            ("Model fingerprint", self.model_fingerprint),
         ]
+
+    def technical_fields(self) -> list[tuple[str, str]]:
+        """Which model translated, with its label (empty ones included): for whoever checks a translation, so every
+        export shows them apart from the header, under ``DETAILS_HEADING``."""
+        return [("Model", self.model), ("Model fingerprint", self.model_fingerprint)]
+
+
+DETAILS_HEADING = "Translation details"
+"""The heading under which every export shows ``Metadata.technical_fields``."""
 
 
 @dataclass(frozen=True)

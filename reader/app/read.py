@@ -143,9 +143,7 @@ def technical_details(document: Document, index: int) -> list[str]:
     if not 0 <= index < len(sentences):
         return []
     meta, score = document.meta, sentences[index].score
-    lines = [f"Model: {meta.model}"] if meta.model else []
-    if meta.model_fingerprint:
-        lines.append(f"Model fingerprint: {meta.model_fingerprint}")
+    lines = [f"{label}: {value}" for label, value in meta.technical_fields() if value]
     if score is not None:  # + 0.0: never "-0.00"
         lines.append(f"Model score (mean log-probability per token): {round(score, 2) + 0.0:.2f}")
     return lines

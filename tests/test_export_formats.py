@@ -435,6 +435,23 @@ def test_every_export_names_the_models_fingerprint_when_it_is_known() -> None:
     assert json.loads(export.render(known, "json"))["meta"]["model_fingerprint"] == "3556e2ad923ad9f0"
 
 
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [("seeds/central-bank-rates.ar.txt", "Sample article"), ("/home/reader/news/تقرير.docx", "تقرير.docx")],
+)
+def test_a_file_source_is_named_in_words_in_the_header_and_its_path_told_in_the_details(source, words) -> None:
+    document = documents.sample_document()
+    document = replace(document, meta=replace(document.meta, source=source))
+    md = export.render(document, "md").decode()
+    header, details = md.split("## Translation details")
+    assert f"- **Source:** {words}\n" in header and source not in header
+    assert details == f"\n\n- **Source file:** {source}\n- **Model:** Helsinki-NLP/opus-mt-ar-en\n"
+    page = export.render(document, "html").decode()
+    head, folded = page.split('<details class="doc-details">')
+    assert f'<dt>Source</dt><dd dir="auto">{words}</dd>' in head and source not in head
+    assert f'<dt>Source file</dt><dd dir="auto">{source}</dd>' in folded.split("</details>")[0]
+
+
 def test_the_agency_is_shown_with_the_other_metadata() -> None:
     document = documents.sample_document()
     credited = Document(document.text, document.paragraphs, Metadata(**{**vars(document.meta), "agency": "أ ف ب <b>"}))

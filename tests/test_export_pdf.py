@@ -320,6 +320,15 @@ def test_header_has_title_source_and_date_and_the_model_comes_after_the_text(tmp
     assert text.count("Model") == 2
 
 
+def test_a_file_source_is_named_in_words_at_the_top_and_its_path_after_the_text(tmp_path: Path) -> None:
+    document = documents.sample_document()
+    document = replace(document, meta=replace(document.meta, source="seeds/central-bank-rates.ar.txt"))
+    text = " ".join(run("pdftotext", write(tmp_path, document), "-").split())
+    top, details = text.split("Translation details")
+    assert "Source: Sample article" in top and "seeds/" not in top
+    assert "Source file: seeds/central-bank-rates.ar.txt Model: Helsinki-NLP/opus-mt-ar-en" in details
+
+
 def test_title_falls_back_to_the_first_paragraph(tmp_path: Path) -> None:
     document = documents.seed_document()
     untitled = Document(document.text, document.paragraphs, Metadata(source="x.txt"))

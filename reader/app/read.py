@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader import export
-from reader.document import Document
+from reader.document import Document, source_words
 from reader.errors import ReaderError
 from reader.export.html import LAYOUTS, render_page
 from reader.export.marks import FLAG_MARKS
@@ -206,9 +206,7 @@ def draft_page(document: Document, *, word_alignment: bool = True, layout: str =
 
 def shown(document: Document) -> Document:
     """The document as the view shows it: a source that is not a web page named in words, not by its path
-    (the downloads keep the source as it is)."""
-    from reader.app.library import source_words
-
+    (the downloads keep the source: their header names it in words, its path under "Translation details")."""
     source = document.meta.source
     if source.startswith(("http://", "https://")):
         return document

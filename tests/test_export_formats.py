@@ -6,6 +6,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -450,6 +451,28 @@ def test_a_file_source_is_named_in_words_in_the_header_and_its_path_told_in_the_
     head, folded = page.split('<details class="doc-details">')
     assert f'<dt>Source</dt><dd dir="auto">{words}</dd>' in head and source not in head
     assert f'<dt>Source file</dt><dd dir="auto">{source}</dd>' in folded.split("</details>")[0]
+
+
+def test_the_epub_cover_names_the_source_in_words_and_a_last_page_the_file_and_the_model() -> None:
+    document = documents.sample_document()
+    meta = replace(document.meta, source="seeds/central-bank-rates.ar.txt", model_fingerprint="3556e2ad923ad9f0")
+    with zipfile.ZipFile(io.BytesIO(export.render(replace(document, meta=meta), "epub"))) as book:
+        cover, nav, opf = (book.read(f"OEBPS/{name}").decode() for name in ("cover.xhtml", "nav.xhtml", "content.opf"))
+        details = book.read("OEBPS/details.xhtml").decode()
+    assert "<td>Source</td><td>Sample article</td>" in cover and "<td>Date</td><td>2024-11-21</td>" in cover
+    assert "Model" not in cover and "seeds/" not in cover
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", details)
+    assert "<h1>Translation details</h1>" in details and rows == [
+        ("Source file", "seeds/central-bank-rates.ar.txt"),
+        ("Model", "Helsinki-NLP/opus-mt-ar-en"),
+        ("Model fingerprint", "3556e2ad923ad9f0"),
+    ]
+    assert opf.index('<itemref idref="chapter-1"/>') < opf.index('<itemref idref="details"/></spine>')
+    assert '<a href="details.xhtml">Translation details</a>' in nav
+    bare = replace(document, meta=Metadata(title="t"))  # nothing to tell: no such page
+    with zipfile.ZipFile(io.BytesIO(export.render(bare, "epub"))) as book:
+        assert "OEBPS/details.xhtml" not in book.namelist()
+        assert "details" not in book.read("OEBPS/content.opf").decode()
 
 
 def test_the_agency_is_shown_with_the_other_metadata() -> None:

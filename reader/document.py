@@ -244,6 +244,24 @@ def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
     return cut.rstrip(" ،,;:؛-") + "…"
 
 
+_ADDRESS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]+:|//")
+"""A source that is an address (``https:``, ``data:``, ``//host``), not a file's path (``C:\\`` is a path)."""
+SAMPLE_PREFIX = "seeds/"
+"""How a sample article's source starts (the app's samples are the repository's seeds/ files)."""
+
+
+def source_words(source: str) -> str:
+    """Where an article came from, as a reader says it: a web page's address (any address) as it is, "Sample
+    article", "Pasted text" (no source) or a file's name without its folders (the path is for whoever checks)."""
+    if _ADDRESS.match(source.lstrip()):  # a web page's address, or another scheme's: shown as it is
+        return source
+    if source.startswith(SAMPLE_PREFIX):
+        return "Sample article"
+    if not source:
+        return "Pasted text"
+    return re.split(r"[\\/]", source)[-1]
+
+
 DATE_FROM_PAGE = "page"
 DATE_FROM_FEED = "feed"
 DATE_FIRST_SEEN = "first seen"
@@ -279,17 +297,26 @@ class Metadata:
     input said nothing (a file, pasted text) and in files written before the field existed."""
 
 
-    def labelled(self) -> list[tuple[str, str]]:
+    def reader_fields(self) -> list[tuple[str, str]]:
         """The fields a reader sees in an export's header, in order, each with its label (empty ones included)."""
         return [
             ("English title", self.title_translation),
-            ("Source", self.source),
+            ("Source", source_words(self.source) if self.source else ""),
             ("Author", self.author),
             ("Date", self.date),
             ("Agency", self.agency),
-            ("Model", self.model),
-            ("Model fingerprint", self.model_fingerprint),
         ]
+
+    def technical_fields(self) -> list[tuple[str, str]]:
+        """The source file's path (when the header names it in words) and which model translated, with their labels
+        (empty ones included): for whoever checks a translation, so every export shows them apart from the header,
+        under ``DETAILS_HEADING``."""
+        path = self.source if source_words(self.source) not in (self.source, "Pasted text") else ""
+        return [("Source file", path), ("Model", self.model), ("Model fingerprint", self.model_fingerprint)]
+
+
+DETAILS_HEADING = "Translation details"
+"""The heading under which every export shows ``Metadata.technical_fields``."""
 
 
 @dataclass(frozen=True)

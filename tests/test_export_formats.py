@@ -6,6 +6,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -102,7 +103,7 @@ class Tree(HTMLParser):
     A block counts as right to left when it, an ancestor or an element inside it has dir="rtl".
     """
 
-    BLOCKS: ClassVar[set[str]] = {"h1", "p", "li", "th", "td"}
+    BLOCKS: ClassVar[set[str]] = {"h1", "h2", "p", "li", "th", "td"}
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -141,7 +142,6 @@ SAMPLE_INTERLEAVED = """\
 
 - **Source:** https://example.com/news/central-bank?id=1\\&lang=ar
 - **Date:** 2024-11-21
-- **Model:** Helsinki-NLP/opus-mt-ar-en
 
 <div dir="rtl" lang="ar">
 
@@ -168,6 +168,10 @@ Does this mean that the monetary easing cycle is near?
 </div>
 
 The spokesman said Microsoft will open an office in Dubai in 2025.
+
+## Translation details
+
+- **Model:** Helsinki-NLP/opus-mt-ar-en
 """
 
 
@@ -178,7 +182,8 @@ def test_markdown_interleaved_exact_output() -> None:
 def test_markdown_table_exact_rows() -> None:
     text = markdown.render(documents.sample_document(), layout="table").decode("utf-8")
     lines = text.splitlines()
-    table = lines[lines.index("| English | العربية |") :]
+    start = lines.index("| English | العربية |")
+    table = lines[start : lines.index("", start)]
     assert table[1] == "| :--- | ---: |"
     assert table[3] == (
         "| The Central Bank of Egypt decided on Thursday to keep interest rates unchanged at 27.25%. "
@@ -191,12 +196,14 @@ def test_markdown_table_exact_rows() -> None:
 def test_markdown_interleaved_renders_hostile_text_literally_and_arabic_rtl() -> None:
     document = documents.hostile_document()
     tree = Tree(md_to_html(markdown.render(document).decode("utf-8")))
-    allowed = {"h1", "ul", "li", "strong", "div", "p", "em"}
+    allowed = {"h1", "h2", "ul", "li", "strong", "div", "p", "em"}
     assert {tag for tag, _ in tree.elements} <= allowed, tree.elements
     assert all(set(attrs) <= {"dir", "lang"} for _, attrs in tree.elements)
     blocks = [(tag, text, rtl) for tag, text, rtl in tree.blocks]
     assert blocks[0] == ("h1", shown(document.meta.title), False)
     assert ("li", f"Source: {shown(document.meta.source)}", False) in blocks
+    # The model's name, hostile too, comes last, under its own heading, as typed.
+    assert blocks[-2:] == [("h2", "Translation details", False), ("li", f"Model: {document.meta.model}", False)]
     paragraphs = [(text, rtl) for tag, text, rtl in blocks if tag == "p"]
     expected = []
     for paragraph in document.paragraphs:
@@ -211,6 +218,7 @@ def test_markdown_table_keeps_two_cells_per_row_whatever_the_text() -> None:
     tree = Tree(md_to_html(markdown.render(document, layout="table").decode("utf-8")))
     assert {tag for tag, _ in tree.elements} <= {
         "h1",
+        "h2",
         "ul",
         "li",
         "strong",
@@ -375,7 +383,7 @@ def test_markdown_marks_flagged_sentences_and_explains_them_after_the_metadata()
     )
     expected = (
         SAMPLE_INTERLEAVED.replace(
-            "- **Model:** Helsinki-NLP/opus-mt-ar-en\n", f"- **Model:** Helsinki-NLP/opus-mt-ar-en\n\n{legend}\n"
+            "- **Date:** 2024-11-21\n", f"- **Date:** 2024-11-21\n\n{legend}\n"
         )
         .replace("unchanged at 27.25%. Does", "unchanged at 27.25%.<sup>?#</sup> Does")
         .replace("is near?\n", "is near?<sup>÷</sup>\n")
@@ -420,17 +428,58 @@ def test_every_export_names_the_models_fingerprint_when_it_is_known() -> None:
     document = documents.sample_document()
     known = replace(document, meta=replace(document.meta, model_fingerprint="3556e2ad923ad9f0"))
     assert b"3556e2ad923ad9f0" not in export.render(document, "md") + export.render(document, "tmx")
-    assert "- **Model fingerprint:** 3556e2ad923ad9f0" in export.render(known, "md").decode()
+    md = export.render(known, "md").decode()
+    model = "- **Model:** Helsinki-NLP/opus-mt-ar-en"
+    assert md.endswith(f"## Translation details\n\n{model}\n- **Model fingerprint:** 3556e2ad923ad9f0\n")
     assert '<prop type="x-model-fingerprint">3556e2ad923ad9f0</prop>' in export.render(known, "tmx").decode()
     assert "<dt>Model fingerprint</dt><dd dir=\"auto\">3556e2ad923ad9f0</dd>" in export.render(known, "html").decode()
     assert json.loads(export.render(known, "json"))["meta"]["model_fingerprint"] == "3556e2ad923ad9f0"
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [("seeds/central-bank-rates.ar.txt", "Sample article"), ("/home/reader/news/تقرير.docx", "تقرير.docx")],
+)
+def test_a_file_source_is_named_in_words_in_the_header_and_its_path_told_in_the_details(source, words) -> None:
+    document = documents.sample_document()
+    document = replace(document, meta=replace(document.meta, source=source))
+    md = export.render(document, "md").decode()
+    header, details = md.split("## Translation details")
+    assert f"- **Source:** {words}\n" in header and source not in header
+    assert details == f"\n\n- **Source file:** {source}\n- **Model:** Helsinki-NLP/opus-mt-ar-en\n"
+    page = export.render(document, "html").decode()
+    head, folded = page.split('<details class="doc-details">')
+    assert f'<dt>Source</dt><dd dir="auto">{words}</dd>' in head and source not in head
+    assert f'<dt>Source file</dt><dd dir="auto">{source}</dd>' in folded.split("</details>")[0]
+
+
+def test_the_epub_cover_names_the_source_in_words_and_a_last_page_the_file_and_the_model() -> None:
+    document = documents.sample_document()
+    meta = replace(document.meta, source="seeds/central-bank-rates.ar.txt", model_fingerprint="3556e2ad923ad9f0")
+    with zipfile.ZipFile(io.BytesIO(export.render(replace(document, meta=meta), "epub"))) as book:
+        cover, nav, opf = (book.read(f"OEBPS/{name}").decode() for name in ("cover.xhtml", "nav.xhtml", "content.opf"))
+        details = book.read("OEBPS/details.xhtml").decode()
+    assert "<td>Source</td><td>Sample article</td>" in cover and "<td>Date</td><td>2024-11-21</td>" in cover
+    assert "Model" not in cover and "seeds/" not in cover
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", details)
+    assert "<h1>Translation details</h1>" in details and rows == [
+        ("Source file", "seeds/central-bank-rates.ar.txt"),
+        ("Model", "Helsinki-NLP/opus-mt-ar-en"),
+        ("Model fingerprint", "3556e2ad923ad9f0"),
+    ]
+    assert opf.index('<itemref idref="chapter-1"/>') < opf.index('<itemref idref="details"/></spine>')
+    assert '<a href="details.xhtml">Translation details</a>' in nav
+    bare = replace(document, meta=Metadata(title="t"))  # nothing to tell: no such page
+    with zipfile.ZipFile(io.BytesIO(export.render(bare, "epub"))) as book:
+        assert "OEBPS/details.xhtml" not in book.namelist()
+        assert "details" not in book.read("OEBPS/content.opf").decode()
 
 
 def test_the_agency_is_shown_with_the_other_metadata() -> None:
     document = documents.sample_document()
     credited = Document(document.text, document.paragraphs, Metadata(**{**vars(document.meta), "agency": "أ ف ب <b>"}))
     md = export.render(credited, "md").decode("utf-8")
-    assert "- **Date:** 2024-11-21\n- **Agency:** أ ف ب \\<b\\>\n- **Model:**" in md
+    assert "- **Date:** 2024-11-21\n- **Agency:** أ ف ب \\<b\\>\n\n<div" in md
     page = export.render(credited, "html").decode("utf-8")
     assert '<dt>Agency</dt><dd dir="auto">أ ف ب &lt;b&gt;</dd>' in page
     assert b"Agency" not in export.render(document, "md") and b"Agency" not in export.render(document, "html")

@@ -22,7 +22,7 @@ import re
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -305,16 +305,28 @@ def test_arabic_is_right_aligned_and_words_run_right_to_left(tmp_path: Path) -> 
     assert by_x[0].x1 == pytest.approx(pages[0].width - pdf_layout.MARGIN * MM, abs=1.5)
 
 
-def test_header_has_title_source_date_and_model(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["side-by-side", "interleaved"])
+def test_header_has_title_source_and_date_and_the_model_comes_after_the_text(tmp_path: Path, layout: str) -> None:
+    """The reader's fields open the PDF; which model translated is told after the text, under its own heading."""
     document = documents.sample_document()
-    text = " ".join(run("pdftotext", "-f", "1", "-l", "1", write(tmp_path, document), "-").split())
-    for expected in (
-        document.meta.title,
-        f"Source: {document.meta.source}",
-        "Date: 2024-11-21",
-        "Model: Helsinki-NLP/opus-mt-ar-en",
-    ):
-        assert expected in text
+    document = replace(document, meta=replace(document.meta, model_fingerprint="3556e2ad923ad9f0"))
+    text = " ".join(run("pdftotext", write(tmp_path, document, layout=layout), "-").split())
+    header = [document.meta.title, f"Source: {document.meta.source}", "Date: 2024-11-21"]
+    details = ["Translation details", "Model: Helsinki-NLP/opus-mt-ar-en", "Model fingerprint: 3556e2ad923ad9f0"]
+    first, last = "holds interest rates", "Dubai in 2025."  # the text's first and last words
+    assert all(field in text for field in header + details + [first, last])
+    assert text.index(header[-1]) < text.index(first)
+    assert text.index(last) < text.index(details[0]) < text.index(details[1]) < text.index(details[2])
+    assert text.count("Model") == 2
+
+
+def test_a_file_source_is_named_in_words_at_the_top_and_its_path_after_the_text(tmp_path: Path) -> None:
+    document = documents.sample_document()
+    document = replace(document, meta=replace(document.meta, source="seeds/central-bank-rates.ar.txt"))
+    text = " ".join(run("pdftotext", write(tmp_path, document), "-").split())
+    top, details = text.split("Translation details")
+    assert "Source: Sample article" in top and "seeds/" not in top
+    assert "Source file: seeds/central-bank-rates.ar.txt Model: Helsinki-NLP/opus-mt-ar-en" in details
 
 
 def test_title_falls_back_to_the_first_paragraph(tmp_path: Path) -> None:

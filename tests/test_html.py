@@ -243,21 +243,22 @@ def test_hostile_text_round_trips_per_sentence():
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "header"),
     [
-        "JavaScript:alert(1)",
-        " javascript:alert(1)",
-        "java\nscript:alert(1)",
-        "data:text/html,<script>alert(1)</script>",
-        "https://ok.example/ javascript:alert(1)",
-        "//evil.example/x",
-        "/home/user/article.txt",
+        ("JavaScript:alert(1)", "JavaScript:alert(1)"),
+        (" javascript:alert(1)", " javascript:alert(1)"),
+        ("java\nscript:alert(1)", "java\nscript:alert(1)"),
+        ("data:text/html,<script>alert(1)</script>", "data:text/html,<script>alert(1)</script>"),
+        ("https://ok.example/ javascript:alert(1)", "https://ok.example/ javascript:alert(1)"),
+        ("//evil.example/x", "//evil.example/x"),
+        ("/home/user/article.txt", "article.txt"),  # a file: its name, the path under "Translation details"
     ],
 )
-def test_only_plain_http_urls_become_links(source):
+def test_only_plain_http_urls_become_links(source, header):
     tree = parse(render_view(replace(SAMPLE, meta=Metadata(source=source))))
     assert tree.find_all("a") == []
-    assert tree.find_all("dd")[0].text() == source
+    values = [dd.text() for dd in tree.find_all("dd")]
+    assert values == ([header] if header == source else [header, source])
 
 
 def test_http_source_is_an_escaped_link():

@@ -132,6 +132,33 @@ def test_feeds_are_added_once_listed_and_removed(library_dir):
     assert CliRunner().invoke(cli, ["feeds", "remove", "https://news.example/feed.xml"]).exit_code == 1
 
 
+def test_feeds_add_subscribes_a_feed_but_not_a_web_page_and_names_the_pages_feeds(library_dir, monkeypatch):
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
+    with LocalServer() as server:
+        feed = serve_feed(server, "/feed.xml", FEED)
+        link = '<link rel="alternate" type="application/rss+xml" href="{}">'
+        body = "<html><head>{}</head><body><p>صفحة عادية وليست تغذية.</p></body></html>"
+        server.routes["/one"] = page(body.format(link.format("/feed.xml")))
+        server.routes["/two"] = page(body.format(link.format("/feed.xml") + link.format("/other.xml")))
+        server.routes["/none"] = page(body.format(""))
+        for path, names in [("/one", "the feed " + feed), ("/two", f"2 feeds: {feed}, "), ("/none", "no feed")]:
+            refused = CliRunner().invoke(cli, ["feeds", "add", server.url(path)])
+            assert refused.exit_code == 1 and len(refused.output.splitlines()) == 1, refused.output
+            assert f"Error: {server.url(path)} is a web page, not a feed" in refused.output and names in refused.output
+        assert CliRunner().invoke(cli, ["feeds", "add", server.url("/two"), "--discover"]).exit_code == 1
+        assert lines(run("feeds", "list", "--json")) == []  # nothing subscribed
+        found = run("feeds", "add", server.url("/one"), "--discover")
+        assert found.stdout == f"subscribed to {feed} (الخبر)\n"  # the feed, named by its own title
+        assert [(f["url"], f["title"]) for f in lines(run("feeds", "list", "--json"))] == [(feed, "الخبر")]
+        server.requests.clear()
+        assert run("feeds", "add", server.url("/none"), "--no-check").exit_code == 0 and server.requests == []
+    down = server.url("/later.xml")  # the server is gone: offline, or the site is down
+    added = run("feeds", "add", down, "--title", "Later")
+    assert added.exit_code == 0 and added.stdout == f"subscribed to {down} (Later)\n"
+    assert added.stderr.startswith(f"Warning: not checked that it is a feed: cannot fetch {down}")
+    assert [f["url"] for f in lines(run("feeds", "list", "--json"))] == [feed, server.url("/none"), down]
+
+
 def test_feeds_check_translates_new_entries_and_a_failing_feed_does_not_stop_the_others(
     settings, fake_model, library_dir, monkeypatch
 ):
@@ -142,8 +169,9 @@ def test_feeds_check_translates_new_entries_and_a_failing_feed_does_not_stop_the
         truncated = '<?xml version="1.0"?><rss><channel><item><title>x</ti'
         server.routes["/broken.xml"] = page(truncated, content_type="text/xml")
         broken = {"missing": server.url("/missing.xml"), "page": server.url("/page"), "xml": server.url("/broken.xml")}
-        for url in [good, *broken.values()]:
-            assert run("feeds", "add", url).exit_code == 0
+        assert run("feeds", "add", good).exit_code == 0
+        for url in broken.values():  # feeds that broke after they were subscribed: added unchecked
+            assert run("feeds", "add", url, "--no-check").exit_code == 0
         result = CliRunner().invoke(cli, ["feeds", "check"])
         assert result.exit_code == 1  # some feeds failed
         feeds = {row["url"]: row for row in lines(run("feeds", "list", "--json"))}

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from reader import documents, ingest
 from reader.config import PACKAGE_ROOT, Settings
+from reader.document import SAMPLE_PREFIX
 from reader.errors import InputError
 from reader.library import library_key as key_of
 
 SEEDS_DIR = PACKAGE_ROOT / "seeds"
-SAMPLE_PREFIX = "seeds/"
-"""A sample's source and library key: ``seeds/<name>`` (the Library calls it a sample article)."""
 PASTE, UPLOAD, URL, SAMPLE = "Paste text", "Upload a file", "Article URL", "Sample article"
 INPUT_KINDS = (PASTE, UPLOAD, URL, SAMPLE)
 UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in (*ingest.SUFFIXES, *documents.SUFFIXES))

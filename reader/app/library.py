@@ -8,15 +8,14 @@ titles and hits only through ``html.escape`` here (``row_html``, ``hit_html``) o
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
-from reader.app.add import SAMPLE_PREFIX
 from reader.app.arabic import FONT_STACK
 from reader.app.messages import count
 from reader.chars import has_rtl
+from reader.document import source_words
 from reader.library import ALIGNED, MATCH, Filters, Hit, Library, ListPage, Row, SearchPage
 
 PAGE_SIZE = 25
@@ -139,15 +138,6 @@ def source_name(row: Row, feeds: Mapping[str, str]) -> str:
     if row.source.startswith(("http://", "https://")):
         return urlsplit(row.source).hostname or ""
     return source_words(row.source)
-
-
-def source_words(source: str) -> str:
-    """A source that is not a web page, in words: a sample, pasted text, or a file's name without its folders."""
-    if source.startswith(SAMPLE_PREFIX):
-        return "Sample article"
-    if not source:
-        return "Pasted text"
-    return re.split(r"[\\/]", source)[-1]
 
 
 def title_html(row: Row) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader import export
-from reader.document import Document
+from reader.document import Document, source_words
 from reader.errors import ReaderError
 from reader.export.html import LAYOUTS, render_page
 from reader.export.marks import FLAG_MARKS
@@ -143,9 +143,7 @@ def technical_details(document: Document, index: int) -> list[str]:
     if not 0 <= index < len(sentences):
         return []
     meta, score = document.meta, sentences[index].score
-    lines = [f"Model: {meta.model}"] if meta.model else []
-    if meta.model_fingerprint:
-        lines.append(f"Model fingerprint: {meta.model_fingerprint}")
+    lines = [f"{label}: {value}" for label, value in meta.technical_fields() if value]
     if score is not None:  # + 0.0: never "-0.00"
         lines.append(f"Model score (mean log-probability per token): {round(score, 2) + 0.0:.2f}")
     return lines
@@ -208,9 +206,7 @@ def draft_page(document: Document, *, word_alignment: bool = True, layout: str =
 
 def shown(document: Document) -> Document:
     """The document as the view shows it: a source that is not a web page named in words, not by its path
-    (the downloads keep the source as it is)."""
-    from reader.app.library import source_words
-
+    (the downloads keep the source: their header names it in words, its path under "Translation details")."""
     source = document.meta.source
     if source.startswith(("http://", "https://")):
         return document

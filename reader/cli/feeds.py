@@ -30,14 +30,52 @@ def feeds_command() -> None:
 
 @feeds_command.command("add")
 @click.argument("url")
-@click.option("--title", default="", help="A name for the feed.")
+@click.option("--title", default="", help="A name for the feed (default: the feed's own title).")
 @click.option("--no-auto", is_flag=True, help="Translate it only when checked by name (reader feeds check --feed URL).")
+@click.option("--discover", is_flag=True, help="When URL is a web page that names one feed, subscribe to that feed.")
+@click.option("--no-check", is_flag=True, help="Subscribe without fetching URL first to see that it is a feed.")
 @library_option
-def add_command(url, title, no_auto, library_dir) -> None:
-    """Subscribe to the feed at URL (checked on the next reader feeds check)."""
+def add_command(url, title, no_auto, discover, no_check, library_dir) -> None:
+    """Subscribe to the feed at URL (checked on the next reader feeds check).
+
+    URL is fetched once first, as the app does: a web page is not subscribed (its own feeds are named, and
+    --discover takes the one it names); a URL that cannot be fetched now is subscribed with a warning.
+    """
+    from reader.batch.sources import WEB_PAGE, probe_feed
+    from reader.errors import FetchError, InputError
+
+    settings = Settings.load(library=library_dir)
+    probe, unchecked = None, ""
+    if not no_check:
+        try:
+            probe = probe_feed(url, settings)
+        except FetchError as exc:  # offline, or the site is down: subscribe, and say so
+            unchecked = f"Warning: not checked that it is a feed: {exc}"
+    if probe is not None and probe.kind == WEB_PAGE:
+        if not (discover and len(probe.feeds) == 1):
+            raise InputError(shown(_not_a_feed(probe.url, probe.feeds)))
+        click.echo(shown(f"{probe.url} is a web page; subscribing to the feed it names"), err=True)
+        probe = probe_feed(probe.feeds[0], settings)
+        if probe.kind == WEB_PAGE:
+            raise InputError(shown(f"{probe.url}, the feed {url.strip()} names, is a web page too, not a feed"))
+    if probe is not None:
+        url, title = probe.url, title or probe.title
     with open_library(library_dir) as library:
         feed = library.subscribe(url, title=title, auto_translate=not no_auto)
-    click.echo(f"subscribed to {shown(feed.url)}")
+    if unchecked:
+        click.echo(shown(unchecked), err=True)
+    click.echo(shown(f"subscribed to {feed.url}" + (f" ({feed.title})" if feed.title else "")))
+
+
+def _not_a_feed(url: str, feeds: tuple[str, ...]) -> str:
+    """One line: the page is not a feed, what it names instead, and what to type next."""
+    article = f"to translate the page itself: reader translate {url}"
+    if not feeds:
+        return f"{url} is a web page, not a feed, and it names no feed of its own ({article})"
+    if len(feeds) == 1:
+        return f"{url} is a web page, not a feed; it names the feed {feeds[0]} (add --discover to subscribe to it)"
+    listed = ", ".join(feeds)
+    return f"{url} is a web page, not a feed; it names {len(feeds)} feeds: {listed} (subscribe to one of them)"
 
 
 @feeds_command.command("list")

@@ -8,7 +8,8 @@ with the Arabic on hover/tap.
 - An edited sentence (the reader's version) is marked; a paragraph read from a PDF cites its page
   ("p. 12"); a paragraph read by OCR says so.
 - The table of contents (nav and NCX) gives each chapter's title in both languages; a cover page names the
-  source, the model and the date.
+  source (in words), the author and the dates; a last page, "Translation details", names the source file and
+  the model that translated, for whoever checks.
 - Document text is hostile: everything is escaped, characters XML cannot hold are dropped, and the book
   has no script. It passes epubcheck (tests run it when Debian's ``epubcheck`` is installed).
 """
@@ -25,7 +26,7 @@ from html import escape
 from typing import Any
 
 from reader.chars import BIDI_EMBEDDINGS
-from reader.document import Document, Paragraph
+from reader.document import DETAILS_HEADING, Document, Paragraph
 from reader.errors import ExportError
 
 LAYOUTS = ("side-by-side", "interleaved", "english")
@@ -78,6 +79,8 @@ def render(document: Document, *, layout: str = "side-by-side", date: str = "", 
         }
         for number, chapter in enumerate(chapters, 1):
             files[f"OEBPS/chapter-{number}.xhtml"] = _chapter(document, chapter, layout)
+        if _details(document):
+            files["OEBPS/details.xhtml"] = _page(DETAILS_HEADING, _details(document))
         for name, text in files.items():
             book.writestr(name, text, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
@@ -168,16 +171,9 @@ def _chapter(document: Document, chapter: Chapter, layout: str) -> str:
 
 
 def _cover(document: Document, date: str) -> str:
-    meta = document.meta
-    rows = [
-        ("Source", meta.source),
-        ("Author", meta.author),
-        ("Date of the source", meta.date),
-        ("Model", meta.model),
-        ("Model fingerprint", meta.model_fingerprint),
-        ("Translated", date),
-    ]
-    table = "".join(f"<tr><td>{_x(label)}</td><td>{_x(value)}</td></tr>" for label, value in rows if value)
+    # The English title is the cover's heading already: not repeated in the table.
+    fields = [(label, value) for label, value in document.meta.reader_fields() if label != "English title"]
+    table = _table([*fields, ("Translated", date)])
     edited = sum(1 for s in document.sentences if s.edit is not None)
     legend = (
         f"<p>{edited} sentence{'s' if edited != 1 else ''} edited by the reader, marked &#x270E;.</p>" if edited else ""
@@ -188,6 +184,19 @@ def _cover(document: Document, date: str) -> str:
         "<p>Machine translation from Arabic; the Arabic is the original.</p></section>"
     )
     return _page(document.title_en or document.title, body)
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    """Labelled values as table rows; the empty ones left out."""
+    return "".join(f"<tr><td>{_x(label)}</td><td>{_x(value)}</td></tr>" for label, value in rows if value)
+
+
+def _details(document: Document) -> str:
+    """The "Translation details" page's body; empty when there is nothing to tell."""
+    table = _table(document.meta.technical_fields())
+    if not table:
+        return ""
+    return f'<section epub:type="appendix"><h1>{DETAILS_HEADING}</h1><table class="meta">{table}</table></section>'
 
 
 def _toc_label(chapter: Chapter, number: int) -> tuple[str, str]:
@@ -202,6 +211,8 @@ def _nav(document: Document, chapters: list[Chapter]) -> str:
             f'<li><a href="chapter-{number}.xhtml"><span lang="en">{_x(english)}</span> / '
             f'<span lang="ar" xml:lang="ar" dir="rtl">{_x(arabic)}</span></a></li>'
         )
+    if _details(document):
+        items.append(f'<li><a href="details.xhtml">{DETAILS_HEADING}</a></li>')
     body = f'<nav epub:type="toc" id="toc"><h1>Contents / المحتويات</h1><ol>{"".join(items)}</ol></nav>'
     return _page("Contents", body)
 
@@ -230,6 +241,9 @@ def _opf(document: Document, chapters: list[Chapter], identifier: str, now: date
         for n in range(1, len(chapters) + 1)
     )
     spine = "".join(f'<itemref idref="chapter-{n}"/>' for n in range(1, len(chapters) + 1))
+    if _details(document):
+        items += '<item id="details" href="details.xhtml" media-type="application/xhtml+xml"/>'
+        spine += '<itemref idref="details"/>'
     optional = "".join(
         f"<dc:{tag}>{_x(value)}</dc:{tag}>"
         for tag, value in (("creator", meta.author), ("source", meta.source))

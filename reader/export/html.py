@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from reader.chars import BIDI_EMBEDDINGS, has_arabic_letters, has_rtl
-from reader.document import Document, Flag, SentencePair, word_spans
+from reader.document import DETAILS_HEADING, Document, Flag, SentencePair, word_spans
 from reader.errors import ExportError
 from reader.export.marks import FLAG_MARKS
 
@@ -37,8 +37,6 @@ MARKS: dict[str, tuple[str, str, bool]] = {flag: (m.glyph, m.description, m.warn
 # article could use them to disguise what it says. They are dropped from the view; isolates
 # and marks (LRM, RLM, FSI...) are harmless inside the per-sentence isolation and are kept.
 _BIDI_OVERRIDES = re.compile(f"[{BIDI_EMBEDDINGS}]")
-_TECHNICAL = ("Model", "Model fingerprint")
-"""Header fields shown folded away, under "Translation details"."""
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
@@ -168,18 +166,12 @@ def _header(document: Document) -> str:
     parts = ['<header class="doc-head">']
     if meta.title:
         parts.append(f'<h1 dir="auto"{_lang_of(meta.title)}>{_text(meta.title)}</h1>')
-    fields, technical = [], []
-    for label, raw in meta.labelled():
-        if not raw:
-            continue
-        value = _text(raw)
-        if label == "Source" and _HTTP_URL.fullmatch(raw):
-            value = f'<a href="{value}" target="_blank" rel="noopener noreferrer nofollow">{value}</a>'
-        (technical if label in _TECHNICAL else fields).append((label, value))
+    fields = [(label, _field_html(label, raw)) for label, raw in meta.reader_fields() if raw]
     if fields:
         parts.append(_fields(fields))
+    technical = [(label, _text(raw)) for label, raw in meta.technical_fields() if raw]
     if technical:  # for whoever checks which model translated: out of the reader's way
-        summary = "<summary>Translation details</summary>"
+        summary = f"<summary>{DETAILS_HEADING}</summary>"
         parts.append(f'<details class="doc-details">{summary}{_fields(technical)}</details>')
     shown = {flag for s in document.sentences for flag in s.shown_flags if flag in MARKS}
     present = sorted(shown, key=list(MARKS).index)
@@ -193,6 +185,14 @@ def _header(document: Document) -> str:
         )
     parts.append("</header>")
     return "".join(parts)
+
+
+def _field_html(label: str, raw: str) -> str:
+    """A header field's value, escaped; a web page's address as a link."""
+    value = _text(raw)
+    if label == "Source" and _HTTP_URL.fullmatch(raw):
+        return f'<a href="{value}" target="_blank" rel="noopener noreferrer nofollow">{value}</a>'
+    return value
 
 
 def _fields(fields: list[tuple[str, str]]) -> str:

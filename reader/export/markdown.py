@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from reader.chars import BIDI_EMBEDDINGS, has_rtl
-from reader.document import Document, Metadata, SentencePair
+from reader.document import DETAILS_HEADING, Document, Metadata, SentencePair
 from reader.errors import ExportError
 from reader.export.marks import printed_legend, printed_marks
 
@@ -61,6 +61,9 @@ def render(document: Document, *, layout: str = "interleaved") -> bytes:
                 f"| {_english(sentence, line_start=False)} | <span {_direction(sentence.source)}>{arabic}</span> |"
             )
         parts.append("\n".join(rows))
+    technical = _fields(document.meta.technical_fields())
+    if technical:  # for whoever checks which model translated: after the text, out of the reader's way
+        parts.append(f"## {DETAILS_HEADING}\n\n{technical}")
     return ("\n\n".join(parts) + "\n").encode("utf-8")
 
 
@@ -97,15 +100,20 @@ def _sup(marks: str) -> str:
     return f"<sup>{escape(marks, line_start=False)}</sup>"
 
 
+def _fields(fields: list[tuple[str, str]]) -> str:
+    """Labelled fields as a list, one a line; the empty ones left out."""
+    escaped = [(label, escape(value, line_start=False)) for label, value in fields]
+    return "\n".join(f"- **{label}:** {value}" for label, value in escaped if value)
+
+
 def _header(document: Document) -> str:
     meta: Metadata = document.meta
     # In a heading a trailing "#" would be read as its closing sequence: escape them all.
     title = escape(document.title, line_start=False).replace("#", "\\#")
     lines = [f"# {title or 'Untitled'}"]
-    values = [(label, escape(value, line_start=False)) for label, value in meta.labelled()]
-    details = [f"- **{label}:** {value}" for label, value in values if value]
-    if details:
-        lines.append("\n".join(details))
+    fields = _fields(meta.reader_fields())
+    if fields:
+        lines.append(fields)
     legend = printed_legend(document)
     if legend:
         entries = [f"{_sup(mark.printed)} {escape(mark.description, line_start=False)}" for mark in legend]

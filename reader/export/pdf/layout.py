@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from fpdf.fpdf import PAGE_FORMATS
 
 from reader.chars import has_rtl, starts_rtl
-from reader.document import Document, Paragraph
+from reader.document import DETAILS_HEADING, Document, Paragraph
 from reader.export.marks import FLAG_MARKS, printed_legend, printed_marks
 from reader.export.pdf.fonts import PT, Metrics, Style
 
@@ -243,12 +243,9 @@ class _Planner:
             self.place(MARGIN, self.y, self.content_w, title_style, line)
             self.y += title_style.line_h
         self.y += 1.5
-        for label, value in meta.labelled():
-            value = " ".join(self.metrics.clean(value).split())
-            if not value:
-                continue
-            for line in self.clipped(f"{label}: {value}", self.content_w, META, 3):
-                self.place(MARGIN, self.y, self.content_w, META, line)
+        for line in self.fields(meta.reader_fields()):
+            for clipped in self.clipped(line, self.content_w, META, 3):
+                self.place(MARGIN, self.y, self.content_w, META, clipped)
                 self.y += META.line_h
         self.legend()
         self.y += 2
@@ -259,6 +256,21 @@ class _Planner:
             self.place(MARGIN, self.y, col_w, LABEL, "English")
             self.place(MARGIN + col_w + GUTTER, self.y, col_w, LABEL_AR, "العربية")
             self.y += LABEL.line_h + 2.5
+
+    def fields(self, fields: list[tuple[str, str]]) -> list[str]:
+        """Labelled fields as "Label: value" lines, cleaned; the empty ones left out."""
+        cleaned = [(label, " ".join(self.metrics.clean(value).split())) for label, value in fields]
+        return [f"{label}: {value}" for label, value in cleaned if value]
+
+    def details_block(self) -> None:
+        """Which model translated, after the text: for whoever checks a translation, out of the reader's way."""
+        lines = self.fields(self.doc.meta.technical_fields())
+        if not lines:
+            return
+        self.y += PARAGRAPH_GAP
+        self.emit([self.column(MARGIN, self.content_w, LABEL, DETAILS_HEADING)], reserve=len(lines) * META.line_h)
+        for line in lines:
+            self.emit([self.column(MARGIN, self.content_w, META, line)])
 
     def legend(self) -> None:
         """A "Marks:" line: each mark in the document, drawn as in the text, and what it means.
@@ -315,4 +327,5 @@ class _Planner:
                 self.y += PAIR_GAP
                 self.emit([self.column(MARGIN, self.content_w, ENGLISH, english)])
             self.y += PARAGRAPH_GAP
+        self.details_block()
         return PageLayout(self.width, self.height, self.title, self.rule_y, self.pages)

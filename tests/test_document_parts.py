@@ -1,0 +1,109 @@
+"""A long document goes into the library a few pages at a time (``reader.library.parts``): readable while
+it grows, and after kill -9 the same command goes on after the last committed part, translating nothing
+twice and leaving one document equal to an uninterrupted run's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.document import Block, Document
+from reader.ingest import Article
+from reader.library import Library
+from reader.library.parts import parts, progress_label
+
+ROOT = Path(__file__).resolve().parent.parent
+TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
+PAGES = 12
+
+
+def long_pdf(path: Path) -> Path:
+    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two different paragraphs on each page."""
+    from fpdf import FPDF
+
+    texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
+    texts = [text for text in dict.fromkeys(texts) if len(text) > 40]
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("arabic", "", str(ROOT / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.set_auto_page_break(True, margin=12)
+    for page in range(PAGES):
+        pdf.add_page()
+        pdf.set_font("arabic", size=10)
+        for text in texts[2 * page : 2 * page + 2]:
+            pdf.multi_cell(0, 6, text, align="R")
+            pdf.ln(5)
+    pdf.output(str(path))
+    return path
+
+
+def test_parts_cut_at_paragraphs_every_n_pages() -> None:
+    text = "".join(f"p{n}\n" for n in range(1, 8))
+    blocks = tuple(Block(start=text.index(f"p{n}\n"), page=n) for n in range(1, 8))
+    article = Article(text=text, blocks=blocks)
+    cut = parts(article, 3)
+    assert [(text[p.start : p.end], p.last_page) for p in cut] == [("p1\np2\np3\n", 3), ("p4\np5\np6\n", 6),
+                                                                     ("p7\n", 7)]
+    assert len(parts(article, 7)) == len(parts(article, 0)) == len(parts(Article(text=text), 3)) == 1
+    assert progress_label(Document(text="")) == ""
+
+
+@pytest.mark.slow
+def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(tmp_path: Path, fake_model) -> None:
+    pdf = long_pdf(tmp_path / "long.pdf")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "READER_MODEL": str(fake_model.folder), "READER_BACKEND": "fake",
+           "READER_OCR": "off", "READER_PART_PAGES": "3"}
+
+    def command(library: Path, cache: str, **extra: str) -> tuple[list[str], dict[str, str]]:
+        args = [sys.executable, "-m", "tests.support.fake_cli", "translate", str(pdf), "--library", str(library)]
+        return args, {**env, "READER_LIBRARY": str(library), "READER_CACHE_PATH": str(tmp_path / cache), **extra}
+
+    def document(library: Path) -> Document | None:
+        files = list((library / "articles").glob("*.json"))
+        return Document.from_json(files[0].read_text("utf-8")) if files else None
+
+    # kill -9 as soon as a part is in the library (each model call takes 0.4 s)
+    library = tmp_path / "library"
+    args, run_env = command(library, "cache-1.sqlite3", FAKE_DELAY="0.4")
+    child = subprocess.Popen(args, cwd=ROOT, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline, partial = time.monotonic() + 60, None
+    while partial is None and time.monotonic() < deadline and child.poll() is None:
+        partial = document(library)
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    assert partial is not None and partial.meta.partial, "no part was committed before the run ended"
+    with Library(library) as shelf:
+        [row] = shelf.page().rows
+        kept = shelf.get(row.id)
+    assert progress_label(kept).startswith("pages 1–") and kept.meta.partial.endswith(f"/{PAGES}")
+    assert kept.paragraphs and all(p.translation for p in kept.paragraphs)  # readable as it is
+
+    # the same command again, with an empty sentence cache: only pages after the committed ones reach the model
+    log = tmp_path / "model.log"
+    args, run_env = command(library, "cache-2.sqlite3", FAKE_LOG=str(log))
+    rerun = subprocess.run(args, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"pages {PAGES} of {PAGES} in the library" in rerun.stderr
+    resumed = document(library)
+    assert resumed is not None and not resumed.meta.partial and len(list((library / "articles").iterdir())) == 1
+    committed = {s.source for s in kept.sentences}
+    later = {s.source for p in resumed.paragraphs if p.start >= len(kept.text) for s in p.sentences}
+    asked = set(log.read_text("utf-8").splitlines())
+    assert asked and not asked & (committed - later)
+
+    # an uninterrupted run of the whole document gives the same paragraphs
+    whole_library = tmp_path / "whole"
+    args, run_env = command(whole_library, "cache-3.sqlite3", READER_PART_PAGES="0")
+    assert subprocess.run(args, cwd=ROOT, env=run_env, capture_output=True, timeout=120).returncode == 0
+    whole = document(whole_library)
+    assert whole is not None
+    shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
+    assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape
+    assert resumed.text == whole.text and resumed.meta.title_translation == whole.meta.title_translation

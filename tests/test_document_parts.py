@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from reader.batch.manifest import DONE, MANIFEST_NAME, Manifest
 from reader.document import Block, Document
 from reader.ingest import Article
 from reader.library import Library
-from reader.library.parts import parts, progress_label
+from reader.library.parts import parts
 
 ROOT = Path(__file__).resolve().parent.parent
 TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
@@ -51,17 +52,22 @@ def test_parts_cut_at_paragraphs_every_n_pages() -> None:
     assert [(text[p.start : p.end], p.last_page) for p in cut] == [("p1\np2\np3\n", 3), ("p4\np5\np6\n", 6),
                                                                      ("p7\n", 7)]
     assert len(parts(article, 7)) == len(parts(article, 0)) == len(parts(Article(text=text), 3)) == 1
-    assert progress_label(Document(text="")) == ""
 
 
 @pytest.mark.slow
-def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(tmp_path: Path, fake_model) -> None:
-    pdf = long_pdf(tmp_path / "long.pdf")
+@pytest.mark.parametrize("how", ["translate", "batch"])
+def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(how: str, tmp_path: Path, fake_model) -> None:
+    (tmp_path / "in").mkdir()
+    pdf = long_pdf(tmp_path / "in" / "long.pdf")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "READER_MODEL": str(fake_model.folder), "READER_BACKEND": "fake",
            "READER_OCR": "off", "READER_PART_PAGES": "3"}
 
-    def command(library: Path, cache: str, **extra: str) -> tuple[list[str], dict[str, str]]:
-        args = [sys.executable, "-m", "tests.support.fake_cli", "translate", str(pdf), "--library", str(library)]
+    def command(library: Path, cache: str, how: str = how, **extra: str) -> tuple[list[str], dict[str, str]]:
+        args = [sys.executable, "-m", "tests.support.fake_cli"]
+        if how == "batch":
+            args += ["batch", str(pdf.parent), "--out", str(library), "--format", "json"]
+        else:
+            args += ["translate", str(pdf), "--library", str(library)]
         return args, {**env, "READER_LIBRARY": str(library), "READER_CACHE_PATH": str(tmp_path / cache), **extra}
 
     def document(library: Path) -> Document | None:
@@ -82,7 +88,7 @@ def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(tmp_pat
     with Library(library) as shelf:
         [row] = shelf.page().rows
         kept = shelf.get(row.id)
-    assert progress_label(kept).startswith("pages 1–") and kept.meta.partial.endswith(f"/{PAGES}")
+    assert row.pages == f"pages 1–{kept.meta.partial.split('/')[0]} of {PAGES}" and row.partial == kept.meta.partial
     assert kept.paragraphs and all(p.translation for p in kept.paragraphs)  # readable as it is
 
     # the same command again, with an empty sentence cache: only pages after the committed ones reach the model
@@ -93,6 +99,9 @@ def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(tmp_pat
     assert f"pages {PAGES} of {PAGES} in the library" in rerun.stderr
     resumed = document(library)
     assert resumed is not None and not resumed.meta.partial and len(list((library / "articles").iterdir())) == 1
+    if how == "batch":
+        with Manifest(library / MANIFEST_NAME) as manifest:
+            assert [row.status for row in manifest.rows()] == [DONE]
     committed = {s.source for s in kept.sentences}
     later = {s.source for p in resumed.paragraphs if p.start >= len(kept.text) for s in p.sentences}
     asked = set(log.read_text("utf-8").splitlines())
@@ -100,7 +109,7 @@ def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(tmp_pat
 
     # an uninterrupted run of the whole document gives the same paragraphs
     whole_library = tmp_path / "whole"
-    args, run_env = command(whole_library, "cache-3.sqlite3", READER_PART_PAGES="0")
+    args, run_env = command(whole_library, "cache-3.sqlite3", how="translate", READER_PART_PAGES="0")
     assert subprocess.run(args, cwd=ROOT, env=run_env, capture_output=True, timeout=120).returncode == 0
     whole = document(whole_library)
     assert whole is not None

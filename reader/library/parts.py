@@ -12,7 +12,7 @@ is duplicated (the same key is the same file), and the last commit is the whole 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -61,10 +61,48 @@ def is_long(article: Article, part_pages: int) -> bool:
     return len(parts(article, part_pages)) > 1
 
 
-def progress_label(document: Document) -> str:
-    """'pages 1–40 of 500' for a document still being translated, else ''."""
-    done, _, total = document.meta.partial.partition("/")
-    return f"pages 1–{done} of {total}" if done and total else ""
+@dataclass(frozen=True)
+class Pages:
+    """The document as the library holds it now: its first ``done`` pages of ``total``."""
+
+    document: Document
+    done: int
+    total: int
+
+
+def iter_into(
+    library: Library,
+    key: str,
+    article: Article,
+    translator: Translator,
+    settings: Settings,
+    *,
+    refresh: bool = False,
+) -> Iterator[Pages]:
+    """Translate ``article`` into ``library`` at ``key`` part by part (see the module docstring), yielding
+    what a run before left first, then each committed part; the last is the whole document (as
+    ``Library.shown`` shows it). ``refresh`` starts again from the first page."""
+    pieces = parts(article, settings.part_pages)
+    total = pieces[-1].last_page
+    meta = article_metadata(article, translator, settings)
+    resumed = None if refresh else _committed(library, key, article, meta.model_fingerprint)
+    done = [piece for piece in pieces[:-1] if resumed is not None and piece.end <= len(resumed.text)]
+    cut = done[-1].end if done else 0
+    paragraphs = [p for p in resumed.paragraphs if p.start < cut] if resumed is not None else []
+    so_far = Document(text=article.text[:cut], paragraphs=tuple(paragraphs), meta=meta)
+    yield Pages(so_far, done[-1].last_page if done else 0, total)
+    for piece in pieces[len(done) :]:
+        paragraphs.extend(_translate_part(article, piece, translator, settings))
+        whole = piece is pieces[-1]
+        document = Document(
+            text=article.text[: piece.end],
+            paragraphs=tuple(paragraphs),
+            meta=replace(meta, partial="" if whole else f"{piece.last_page}/{total}"),
+        )
+        if whole:
+            document = _with_title(document, article, translator, settings)
+        library.add(document, key)
+        yield Pages(library.shown(document), piece.last_page, total)
 
 
 def translate_into(
@@ -77,31 +115,11 @@ def translate_into(
     refresh: bool = False,
     progress: PageProgress | None = None,
 ) -> Document:
-    """Translate ``article`` into ``library`` at ``key`` part by part (see the module docstring); the whole
-    document, as committed, is returned. ``refresh`` starts again from the first page."""
-    pieces = parts(article, settings.part_pages)
-    total = pieces[-1].last_page
-    meta = article_metadata(article, translator, settings)
-    resumed = None if refresh else _committed(library, key, article, meta.model_fingerprint)
-    done = [piece for piece in pieces[:-1] if resumed is not None and piece.end <= len(resumed.text)]
-    cut = done[-1].end if done else 0
-    paragraphs = [p for p in resumed.paragraphs if p.start < cut] if resumed is not None else []
-    if progress is not None:
-        progress(done[-1].last_page if done else 0, total)
-    for piece in pieces[len(done) :]:
-        paragraphs.extend(_translate_part(article, piece, translator, settings))
-        whole = piece is pieces[-1]
-        document = Document(
-            text=article.text[: piece.end],
-            paragraphs=tuple(paragraphs),
-            meta=replace(meta, partial="" if whole else f"{piece.last_page}/{total}"),
-        )
-        if whole:
-            document = _with_title(document, article, translator, settings)
-        library.add(document, key)
+    """``iter_into`` to its end, telling ``progress`` the pages done at each step; the whole document."""
+    for step in iter_into(library, key, article, translator, settings, refresh=refresh):
         if progress is not None:
-            progress(piece.last_page, total)
-    return library.shown(document)
+            progress(step.done, step.total)
+    return step.document
 
 
 def _committed(library: Library, key: str, article: Article, fingerprint: str) -> Document | None:

@@ -116,3 +116,45 @@ def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(how: st
     shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
     assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape
     assert resumed.text == whole.text and resumed.meta.title_translation == whole.meta.title_translation
+
+
+def test_the_app_keeps_a_long_upload_part_by_part_and_a_second_try_goes_on(tmp_path: Path) -> None:
+    from reader.app import translating
+    from reader.config import Settings
+    from reader.translate.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+    from reader.translate.shared import SharedTranslator
+    from tests.support.fake import FakeTranslator
+
+    words = ["كتاب", "بيت", "شمس", "قمر", "بحر", "نهر", "جبل"]
+    text = "".join(f"ذهب الولد إلى {word} كبير. ثم عاد إلى البيت رقم {n}.\n" for n, word in enumerate(words, 1))
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")][: len(words)]
+    article = Article(text=text, blocks=tuple(Block(start=s, page=n) for n, s in enumerate(starts, 1)))
+    settings = Settings.load(part_pages=3)
+
+    def shared(name: str) -> tuple[SharedTranslator, FakeTranslator]:
+        fake = FakeTranslator()
+        return SharedTranslator(CachedTranslator(fake, SentenceCache(tmp_path / name))), fake
+
+    with Library(tmp_path / "library") as library:
+        first, _ = shared("cache-1.sqlite3")
+        steps = translating.translate_into(article, first, settings, library, "upload:long")
+        assert next(steps).status == "Translating… 0 of 7 pages"
+        committed = next(steps)  # the page is left here: the first part is in the library
+        assert committed.status == "Translating… 3 of 7 pages"
+        [row] = library.page().rows
+        assert row.pages == "pages 1–3 of 7" and len(library.get(row.id).paragraphs) == 3
+        steps.close()
+
+        second, fake = shared("cache-2.sqlite3")  # no sentence cache to fall back on
+        *_, last = translating.translate_into(article, second, settings, library, "upload:long")
+        assert last.finished and last.status == "Translated 7 pages"
+        asked = {sentence for call in fake.calls for sentence in call}
+        assert asked and not asked & {s.source for s in committed.document.sentences}
+        [row] = library.page().rows
+        assert row.pages == "" and library.get(row.id).paragraphs == last.document.paragraphs
+
+        whole, _ = shared("cache-3.sqlite3")
+        *_, reference = translating.translate(article, whole, settings)
+        shape = [(p.start, p.end, p.page, p.source, p.translation) for p in reference.document.paragraphs]
+        assert [(p.start, p.end, p.page, p.source, p.translation) for p in last.document.paragraphs] == shape

@@ -25,7 +25,7 @@ PAGES = 12
 
 
 def long_pdf(path: Path) -> Path:
-    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two different paragraphs on each page."""
+    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn)."""
     from fpdf import FPDF
 
     texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
@@ -37,7 +37,7 @@ def long_pdf(path: Path) -> Path:
     for page in range(PAGES):
         pdf.add_page()
         pdf.set_font("arabic", size=10)
-        for text in texts[2 * page : 2 * page + 2]:
+        for text in (texts[2 * page % len(texts)], texts[(2 * page + 1) % len(texts)]):
             pdf.multi_cell(0, 6, text, align="R")
             pdf.ln(5)
     pdf.output(str(path))

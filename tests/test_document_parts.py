@@ -158,3 +158,22 @@ def test_the_app_keeps_a_long_upload_part_by_part_and_a_second_try_goes_on(tmp_p
         *_, reference = translating.translate(article, whole, settings)
         shape = [(p.start, p.end, p.page, p.source, p.translation) for p in reference.document.paragraphs]
         assert [(p.start, p.end, p.page, p.source, p.translation) for p in last.document.paragraphs] == shape
+
+
+def test_the_add_page_translates_a_long_upload_in_parts(fake_model, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.app import add as inputs
+    from reader.config import Settings
+    from tests.support.app import ADD, new_app
+
+    monkeypatch.setenv("READER_PART_PAGES", "1")
+    at = new_app(ADD).run()
+    at.radio(key="kind").set_value(inputs.UPLOAD).run()
+    data = (ROOT / "tests" / "data" / "documents" / "pdf" / "chromium-columns.pdf").read_bytes()
+    at.file_uploader[0].set_value(("report.pdf", data, "application/pdf")).run()
+    at.button(key="translate").click().run()
+    assert not at.exception and not at.error
+    with Library(Settings.load().library) as library:
+        [row] = library.page().rows
+        document = library.get(row.id)
+    assert row.partial == "" and len({p.page for p in document.paragraphs}) > 1
+    assert all(s.translation for s in document.sentences)

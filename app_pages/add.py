@@ -45,7 +45,9 @@ if st.button("Translate", type="primary", disabled=not choices, key="translate")
         bar = st.progress(0.0, text="Starting…")
         frame = st.empty()
         translation = None
-        for step, translation in enumerate(translating.translate(article, model, chosen)):
+        key = inputs.library_key(kind, value, article)
+        steps = translating.translate_into(article, model, chosen, shared.library(), key)
+        for step, translation in enumerate(steps):
             bar.progress(translation.fraction, text=translation.status)
             page = reading.draft_page(
                 translation.document, word_alignment=shared.word_alignment(), layout=shared.layout()
@@ -54,7 +56,7 @@ if st.button("Translate", type="primary", disabled=not choices, key="translate")
             with frame:  # each step replaces the last: the sentences appear as they are translated
                 shared.reading_view(f"draft-{step}", data)
         if translation is not None:
-            doc_id = translating.keep(shared.library(), translation, inputs.library_key(kind, value, article))
+            doc_id = translating.keep(shared.library(), translation, key)
             st.session_state[keys.TRANSLATED] = (doc_id, translation)
             st.switch_page(shared.READ_PAGE, query_params={"doc": doc_id})
     except Exception as exc:

@@ -71,6 +71,9 @@ class Settings:
     max_input_bytes: int = field(default=5_000_000, metadata=_limits(1))
     max_document_bytes: int = field(default=100_000_000, metadata=_limits(1))
     """The largest PDF, DOCX or EPUB file read; an archive's unpacked parts are capped too (reader.documents)."""
+    part_pages: int = field(default=20, metadata=_limits(0))
+    """A document of more pages is translated into the library this many pages at a time, each part committed
+    as it is done, so a kill loses at most one part and the library shows the pages so far (0: never in parts)."""
     ocr: str = "auto"
     """Pages of a PDF with no credible text: 'auto' reads them by OCR when Tesseract with Arabic is installed,
     'off' only reports them (READER_OCR)."""

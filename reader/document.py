@@ -295,6 +295,9 @@ class Metadata:
     date_source: str = ""
     """Where ``date`` comes from: ``DATE_FROM_PAGE``, ``DATE_FROM_FEED`` or ``DATE_FIRST_SEEN``; empty when the
     input said nothing (a file, pasted text) and in files written before the field existed."""
+    partial: str = ""
+    """'N/M' while only the first N of a long document's M pages are translated (``reader.library.parts``);
+    empty once it is whole, and in files written before the field existed."""
 
 
     def reader_fields(self) -> list[tuple[str, str]]:

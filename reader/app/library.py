@@ -117,6 +117,7 @@ def row_meta(row: Row, feeds: Mapping[str, str] | None = None) -> str:
     Source filter does (``feed_options``)."""
     parts = [row.date, source_name(row, feeds or {})]
     parts.append(count(row.sentences, "sentence"))
+    parts.append(row.pages)
     if row.sources > 1:
         parts.append(f"{row.sources} sources")
     if row.flagged:

@@ -22,6 +22,8 @@ class Reading:
     total: int
     model_calls: int
     warnings: tuple[str, ...] = ()
+    unit: str = "sentences"
+    """What ``done`` and ``total`` count: sentences, or the pages of a long document kept part by part."""
 
     @property
     def fraction(self) -> float:
@@ -34,8 +36,8 @@ class Reading:
     @property
     def status(self) -> str:
         if self.finished:
-            return f"Translated {self.total} sentences"
-        return f"Translating… {self.done} of {self.total} sentences"
+            return f"Translated {self.total} {self.unit}"
+        return f"Translating… {self.done} of {self.total} {self.unit}"
 
     @property
     def summary(self) -> str:
@@ -71,6 +73,21 @@ def translate(
     run = shared.for_run()
     for progress in iter_article(article, run, settings, chunk_sentences=chunk_sentences):
         yield Reading(progress.document, progress.done, progress.total, run.model_calls, article.warnings)
+
+
+def translate_into(
+    article: ingest.Article, shared: SharedTranslator, settings: Settings, library: Library, key: str
+) -> Iterator[Reading]:
+    """``translate``, except that a long document goes into the library a part at a time as its pages are
+    done (``reader.library.parts``): readable there meanwhile, and a second try goes on where one stopped."""
+    from reader.library import parts
+
+    if not parts.is_long(article, settings.part_pages):
+        yield from translate(article, shared, settings)
+        return
+    run = shared.for_run()
+    for step in parts.iter_into(library, key, article, run, settings):
+        yield Reading(step.document, step.done, step.total, run.model_calls, article.warnings, unit="pages")
 
 
 def keep(library: Library, reading: Reading, key: str) -> str:

@@ -7,7 +7,9 @@ for each result, the same way whichever engine produced it. An engine raises a `
 only when the run cannot go on at all (the model cannot be opened here).
 
 - ``LocalEngine``: this process; the model is opened on the first job and kept for the engine's life
-  (``watch`` keeps one engine for all its rounds);
+  (``watch`` keeps one engine for all its rounds). Given the output folder's library, it commits a long
+  document there a part at a time as it goes (``reader.library.parts``), so a killed run resumes
+  after the last part; the runner still commits the whole document, and marks it done, at the end;
 - ``RayEngine`` (``reader.batch.ray_engine``): an actor pool, each actor loading the model once.
 """
 
@@ -20,12 +22,14 @@ from typing import TYPE_CHECKING, Protocol
 from reader.api import iter_article
 from reader.batch.progress import ProgressReporter
 from reader.errors import ReaderError, describe
+from reader.library import parts
 from reader.pipeline import CHUNK_INPUTS
 
 if TYPE_CHECKING:
     from reader.batch.plan import Job
     from reader.config import Settings
     from reader.document import Document
+    from reader.library import Library
     from reader.translate.base import Translator
 
 
@@ -50,12 +54,15 @@ class LocalEngine:
         self.progress = progress
         self._translator: Translator | None = None
 
-    def translate(self, jobs: Iterable[Job]) -> Iterator[Result]:
+    def translate(self, jobs: Iterable[Job], *, library: Library | None = None) -> Iterator[Result]:
         for job in jobs:
             # Outside the per-article handling: a model that cannot be opened would fail every article.
             translator = self._open()
             try:
-                document = self._translate(job, translator)
+                if library is not None and parts.is_long(job.article, self.settings.part_pages):
+                    document = self._translate_in_parts(job, translator, library)
+                else:
+                    document = self._translate(job, translator)
             except Exception as exc:  # one hostile article must not stop the batch
                 yield Result(job, None, describe(exc))
                 continue
@@ -72,6 +79,15 @@ class LocalEngine:
         if document is None:
             raise ReaderError("the pipeline produced no document")
         return document
+
+    def _translate_in_parts(self, job: Job, translator: Translator, library: Library) -> Document:
+        def progress(done: int, total: int) -> None:
+            self.progress.message(f"{job.key}: pages {done} of {total} in the library")
+
+        refresh = bool(getattr(self.factory, "refresh", False))
+        return parts.translate_into(
+            library, job.key, job.article, translator, self.settings, refresh=refresh, progress=progress
+        )
 
     def _open(self) -> Translator:
         if self._translator is None:

@@ -140,7 +140,10 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
                 mine = failure.key not in summary.sources
                 round_.fail(failure.key, failure.reason, origin=failure.origin, record=mine)
             jobs = round_.jobs(plan(items, manifest, complete=outputs.complete, settings=options.settings, key=key))
-            for result in engine.translate(jobs):
+            # The local engine commits a long document's parts to the library as it goes (a kill resumes there).
+            local = isinstance(engine, LocalEngine)
+            results = engine.translate(jobs, library=library) if local else engine.translate(jobs)
+            for result in results:
                 round_.finish(result)
         finally:
             round_.summary.index = outputs.write_index(manifest.rows(DONE))

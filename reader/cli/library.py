@@ -62,7 +62,8 @@ def _line(row: Row) -> str:
     mark = "●" if row.unread else " "
     star = "★" if row.starred else " "
     english = f"  {row.title_en}" if row.title_en else ""
-    return shown(f"{mark}{star} {row.date}  {row.id}  {row.title}{english}")
+    pages = f"  ({row.pages})" if row.pages else ""
+    return shown(f"{mark}{star} {row.date}  {row.id}  {row.title}{english}{pages}")
 
 
 @library_command.command("search")

@@ -71,6 +71,23 @@ def _library_key(spec: str, article) -> str:
     return library_key(path=spec)
 
 
+def _translate_in_parts(library, spec: str, article, translator, settings: Settings, refresh: bool):
+    """A long document into the library part by part (``reader.library.parts``), its pages shown as they commit."""
+    from reader.library import parts
+
+    label = f"{spec}: pages"
+    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+            if not sys.stderr.isatty():
+                click.echo(f"{spec}: pages {done} of {total} in the library", err=True)
+
+        key = _library_key(spec, article)
+        return parts.translate_into(library, key, article, translator, settings, refresh=refresh, progress=progress)
+
+
 def _output_name(spec: str, used: set[str]) -> str:
     stem = "stdin" if spec == "-" else Path(spec.split("?")[0].rstrip("/")).stem or "article"
     stem = stem.removesuffix(".ar")  # news.ar.txt -> news.json, not news.ar.json
@@ -103,6 +120,7 @@ def translate(
     from reader import export
     from reader.api import iter_article
     from reader.document import Flag
+    from reader.library import parts
     from reader.pipeline import CHUNK_INPUTS
 
     chosen = parse_formats(formats, EXPORT_FORMATS)
@@ -122,13 +140,17 @@ def translate(
     for spec, article in articles:
         for message in article.warnings:
             click.echo(f"Warning: {message}", err=True)
-        progress = None
-        with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
-            # The output is printed when the article is done: no small first call, only throughput.
-            for progress in iter_article(article, translator, settings, first_chunk=CHUNK_INPUTS):
-                bar.length = max(progress.total, 1)
-                bar.update(progress.done - bar.pos)
-        document = progress.document
+        if library is not None and parts.is_long(article, settings.part_pages):
+            # Committed to the library a part at a time: readable as it grows, resumed after a kill.
+            document = _translate_in_parts(library, spec, article, translator, settings, refresh)
+        else:
+            progress = None
+            with click.progressbar(length=1, label=spec, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+                # The output is printed when the article is done: no small first call, only throughput.
+                for progress in iter_article(article, translator, settings, first_chunk=CHUNK_INPUTS):
+                    bar.length = max(progress.total, 1)
+                    bar.update(progress.done - bar.pos)
+            document = progress.document
         if library is not None:
             if discard_edits:
                 library.forget_edits(document)

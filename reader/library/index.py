@@ -53,7 +53,7 @@ from reader.library.search import CLOSE, OPEN, Query
 from reader.library.state import LibraryWarning
 from reader.sqlite import Closing, Database, Names, Schema, placeholders
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SENTENCE_BITS = 16
 TITLE_ROW = (1 << SENTENCE_BITS) - 1
 """A document's title gets the last rowid of its range; sentences past it are not searchable."""
@@ -79,6 +79,7 @@ _DOCUMENT_COLUMNS = (
     "sentences",
     "flagged",
     "flags",
+    "partial",
 )
 _STATEMENTS = (
     """CREATE TABLE documents (
@@ -99,7 +100,8 @@ _STATEMENTS = (
         model_fingerprint TEXT NOT NULL,
         sentences INTEGER NOT NULL,
         flagged INTEGER NOT NULL,
-        flags TEXT NOT NULL
+        flags TEXT NOT NULL,
+        partial TEXT NOT NULL
     )""",
     "CREATE INDEX documents_newest ON documents (sort_date, num)",
     "CREATE INDEX documents_feed ON documents (feed, sort_date, num)",
@@ -174,6 +176,8 @@ class Row:
     flagged: int
     """Sentences with a quality flag."""
     flags: dict[str, int] = field(default_factory=dict)
+    partial: str = ""
+    """'N/M' while only the first N of a long document's M pages are in the library (``reader.library.parts``)."""
     unread: bool = True
     starred: bool = False
     position: int = 0
@@ -181,6 +185,12 @@ class Row:
     """The story it is in (``reader.library.stories``), in a list of stories; 0 elsewhere."""
     sources: int = 1
     """In a list of stories: how many documents the story holds (this is its earliest)."""
+
+    @property
+    def pages(self) -> str:
+        """'pages 1–40 of 500' while a long document is still being translated into the library, else ''."""
+        done, _, total = self.partial.partition("/")
+        return f"pages 1–{done} of {total}" if done and total else ""
 
     def to_dict(self) -> dict[str, object]:
         """The CLI's ``--json`` line."""
@@ -198,6 +208,7 @@ class Row:
             "position": self.position,
             "sentences": self.sentences,
             "flagged": self.flagged,
+            "partial": self.partial,
             "model": self.model,
         }
 
@@ -216,7 +227,7 @@ class Match:
 
 _ROW_FROM = "documents d LEFT JOIN state.reading r ON r.id = d.id"
 _ROW_SQL = f"""SELECT d.id, d.title, d.title_en, d.source, d.feed, d.author, d.published, d.sort_date, d.translated,
-       d.model, d.model_fingerprint, d.sentences, d.flagged, d.flags,
+       d.model, d.model_fingerprint, d.sentences, d.flagged, d.flags, d.partial,
        r.read_at IS NULL, COALESCE(r.starred, 0), COALESCE(r.position, 0)
 FROM {_ROW_FROM}"""
 
@@ -224,7 +235,7 @@ FROM {_ROW_FROM}"""
 def _row(record: Sequence[object]) -> Row:
     values = list(record)
     values[13] = json.loads(str(values[13]))
-    values[14], values[15], values[16] = bool(values[14]), bool(values[15]), int(values[16])  # type: ignore[arg-type]
+    values[15], values[16], values[17] = bool(values[15]), bool(values[16]), int(values[17])  # type: ignore[arg-type]
     return Row(*values)  # type: ignore[arg-type]
 
 
@@ -674,6 +685,7 @@ def document_row(id_: str, document: Document, stamp: FileStamp) -> tuple[object
         len(document.sentences),
         flagged,
         json.dumps(dict(sorted(flags.items()))),
+        meta.partial,
     )
 
 

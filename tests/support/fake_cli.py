@@ -3,7 +3,8 @@ tests that need a real process (to kill it, or to run it beside another writer).
 
 READER_MODEL names a fake model folder (``tests.support.models.fake_model_folder``) and
 READER_BACKEND=fake, as the ``fake_model`` fixture sets them; FAKE_DELAY (seconds) makes every model
-call take that long, so a kill lands while work is in flight.
+call take that long, so a kill lands while work is in flight; FAKE_LOG names a file that gets every sentence
+the model is given, one a line.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from tests.support.fake import FakeTranslator
 class SlowFake(FakeTranslator):
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
         time.sleep(float(os.environ.get("FAKE_DELAY", "0")))
+        if os.environ.get("FAKE_LOG"):
+            with open(os.environ["FAKE_LOG"], "a", encoding="utf-8") as log:
+                log.writelines(f"{sentence}\n" for sentence in sentences)
         return super().translate_batch(sentences)
 
 

@@ -1,0 +1,123 @@
+"""A long PDF into the library a part at a time: what the commits cost, and what a rerun after kill -9 redoes.
+
+Makes an fpdf2 + HarfBuzz PDF of --pages pages (two paragraphs a page, the documents' true texts in
+turn, each made unique by its page), then runs ``reader translate PDF --library LIB`` with the fake
+word-by-word backend (no model needed; tests/support/fake_cli.py), each run in a process of its own
+with an empty sentence cache, side by side:
+
+1. the whole document at once (READER_PART_PAGES=0);
+2. in parts of --part-pages pages, uninterrupted;
+3. in parts, killed (SIGKILL) once --kill-at pages are in the library, then the same command again.
+
+It reports each run's wall time and peak memory (the child's maxrss, which is its VmHWM), the
+parts/whole ratio, the sentences the rerun gave the model and how many of them were on committed
+pages (0 is the point), and whether runs 2 and 3 end with run 1's paragraphs.
+
+Usage (from the repository root):
+  .venv/bin/python benchmarks/long_document_parts.py                    # 500 pages, parts of 20
+  .venv/bin/python benchmarks/long_document_parts.py --pages 100 --kill-at 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reader.document import Document  # noqa: E402
+from tests.support.models import fake_model_folder  # noqa: E402
+
+TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
+
+
+def make_pdf(path: Path, pages: int) -> None:
+    from fpdf import FPDF
+
+    texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
+    texts = [text.rstrip(".") for text in dict.fromkeys(texts) if len(text) > 40]
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("arabic", "", str(ROOT / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.set_auto_page_break(True, margin=12)
+    for page in range(pages):
+        pdf.add_page()
+        pdf.set_font("arabic", size=10)
+        for i in (0, 1):
+            pdf.multi_cell(0, 6, f"{texts[(2 * page + i) % len(texts)]} في البند {page + 1}{i + 1}.", align="R")
+            pdf.ln(5)
+    pdf.output(str(path))
+
+
+def run(args: list[str], env: dict[str, str], *, kill_when: str = "") -> tuple[float, int, str]:
+    """(seconds, peak RSS in MB, stderr) of one child; ``kill_when``: SIGKILL it once stderr shows that."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        while kill_when and child.poll() is None:
+            err.seek(0)
+            if kill_when in err.read():
+                child.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.1)
+        _, _, usage = os.wait4(child.pid, 0)
+        child.returncode = 0
+        err.seek(0)
+        return time.perf_counter() - started, usage.ru_maxrss // 1024, err.read()
+
+
+def shape(library: Path) -> list[tuple[object, ...]]:
+    [file] = (library / "articles").glob("*.json")
+    document = Document.from_json(file.read_text(encoding="utf-8"))
+    return [(p.start, p.end, p.page, p.source, p.translation) for p in document.paragraphs]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--part-pages", type=int, default=20)
+    parser.add_argument("--kill-at", type=int, default=200, help="a multiple of --part-pages")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        pdf = work / "long.pdf"
+        make_pdf(pdf, args.pages)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "READER_OCR": "off", "READER_BACKEND": "fake",
+               "READER_MODEL": str(fake_model_folder(work / "fake-model")), "READER_PART_PAGES": str(args.part_pages)}
+
+        def command(name: str, **extra: str) -> tuple[list[str], dict[str, str]]:
+            library = work / name
+            line = [sys.executable, "-m", "tests.support.fake_cli", "translate", str(pdf), "--library", str(library)]
+            return line, {**env, "READER_CACHE_PATH": str(work / f"{name}.sqlite3"), **extra}
+
+        print(f"{args.pages} pages, {pdf.stat().st_size / 1024:.0f} KiB; parts of {args.part_pages} pages")
+        whole = run(*command("whole", READER_PART_PAGES="0"))
+        parted = run(*command("parts"))
+        print(f"whole:              {whole[0]:6.1f} s, peak {whole[1]} MB")
+        print(f"parts:              {parted[0]:6.1f} s, peak {parted[1]} MB  (parts/whole {parted[0] / whole[0]:.2f})")
+        killed = run(*command("killed", FAKE_DELAY="0.2"), kill_when=f"pages {args.kill_at} of")
+        log = work / "asked.log"
+        rerun = run(*command("killed", READER_CACHE_PATH=str(work / "rerun.sqlite3"), FAKE_LOG=str(log)))
+        print(f"killed at {args.kill_at}:       {killed[0]:6.1f} s")
+        print(f"rerun:              {rerun[0]:6.1f} s, peak {rerun[1]} MB")
+        reference = shape(work / "whole")
+        asked = set(log.read_text(encoding="utf-8").splitlines()) if log.exists() else set()
+        committed = [source for (_, _, page, source, _) in reference if page and page <= args.kill_at]
+        later = [source for (_, _, page, source, _) in reference if page and page > args.kill_at]
+        on_committed = sum(
+            1 for sentence in asked if any(sentence in p for p in committed) and not any(sentence in p for p in later)
+        )
+        print(f"rerun gave the model {len(asked)} sentences, {on_committed} of them only on committed pages")
+        print(f"parts == whole: {shape(work / 'parts') == reference}; killed + rerun == whole: "
+              f"{shape(work / 'killed') == reference}  ({len(reference)} paragraphs)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Long documents into the library a part at a time: a 500-page PDF is readable while it is translated,
+and a run killed at any moment goes on where it stopped.
+
+A document whose pages go past ``Settings.part_pages`` is cut at paragraph starts into parts of that
+many pages. Each part is translated on its own, joined to the parts before it, and the document so
+far (its text up to the part's end, ``meta.partial`` = "pages done/total") is committed with
+``Library.add``: one atomic file write, then its index row. The committed file is the only record of
+progress, so it cannot disagree with itself: a rerun reads it back, checks that it is the same text
+and the same model, and translates only the parts after it. Nothing is translated twice, nothing
+is duplicated (the same key is the same file), and the last commit is the whole document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from reader.api import article_metadata, title_to_translate
+from reader.document import Document, Paragraph
+from reader.errors import LibraryError
+from reader.library.layout import document_id
+from reader.pipeline import iter_translate, translate_text
+
+if TYPE_CHECKING:
+    from reader.config import Settings
+    from reader.ingest import Article
+    from reader.library.store import Library
+    from reader.translate.base import Translator
+
+PageProgress = Callable[[int, int], None]
+"""Called with (pages done, pages in all) when the translation starts and after each committed part."""
+
+
+@dataclass(frozen=True)
+class Part:
+    start: int
+    end: int
+    """The part's span of ``Article.text``: from one paragraph's start to the next part's."""
+    last_page: int
+
+
+def parts(article: Article, part_pages: int) -> list[Part]:
+    """The article cut into parts of ``part_pages`` pages at paragraph starts; one part when it is not long."""
+    pages = [block.page for block in article.blocks if block.page is not None]
+    if part_pages <= 0 or not pages or max(pages) <= part_pages:
+        return [Part(0, len(article.text), max(pages, default=0))]
+    cuts: list[Part] = []
+    start, page, group = 0, pages[0], (pages[0] - 1) // part_pages
+    for block in article.blocks:
+        here = page if block.page is None else block.page
+        if (here - 1) // part_pages > group and block.start > start:
+            cuts.append(Part(start, block.start, page))
+            start, group = block.start, (here - 1) // part_pages
+        page = max(page, here)
+    cuts.append(Part(start, len(article.text), max(pages)))
+    return cuts
+
+
+def is_long(article: Article, part_pages: int) -> bool:
+    return len(parts(article, part_pages)) > 1
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The document as the library holds it now: its first ``done`` pages of ``total``."""
+
+    document: Document
+    done: int
+    total: int
+
+
+def iter_into(
+    library: Library,
+    key: str,
+    article: Article,
+    translator: Translator,
+    settings: Settings,
+    *,
+    refresh: bool = False,
+) -> Iterator[Pages]:
+    """Translate ``article`` into ``library`` at ``key`` part by part (see the module docstring), yielding
+    what a run before left first, then each committed part; the last is the whole document (as
+    ``Library.shown`` shows it). ``refresh`` starts again from the first page."""
+    pieces = parts(article, settings.part_pages)
+    total = pieces[-1].last_page
+    meta = article_metadata(article, translator, settings)
+    resumed = None if refresh else _committed(library, key, article, meta.model_fingerprint)
+    done = [piece for piece in pieces[:-1] if resumed is not None and piece.end <= len(resumed.text)]
+    cut = done[-1].end if done else 0
+    paragraphs = [p for p in resumed.paragraphs if p.start < cut] if resumed is not None else []
+    so_far = Document(text=article.text[:cut], paragraphs=tuple(paragraphs), meta=meta)
+    yield Pages(so_far, done[-1].last_page if done else 0, total)
+    for piece in pieces[len(done) :]:
+        paragraphs.extend(_translate_part(article, piece, translator, settings))
+        whole = piece is pieces[-1]
+        document = Document(
+            text=article.text[: piece.end],
+            paragraphs=tuple(paragraphs),
+            meta=replace(meta, partial="" if whole else f"{piece.last_page}/{total}"),
+        )
+        if whole:
+            document = _with_title(document, article, translator, settings)
+        library.add(document, key)
+        yield Pages(library.shown(document), piece.last_page, total)
+
+
+def translate_into(
+    library: Library,
+    key: str,
+    article: Article,
+    translator: Translator,
+    settings: Settings,
+    *,
+    refresh: bool = False,
+    progress: PageProgress | None = None,
+) -> Document:
+    """``iter_into`` to its end, telling ``progress`` the pages done at each step; the whole document."""
+    for step in iter_into(library, key, article, translator, settings, refresh=refresh):
+        if progress is not None:
+            progress(step.done, step.total)
+    return step.document
+
+
+def _committed(library: Library, key: str, article: Article, fingerprint: str) -> Document | None:
+    """The part of this article that a run before committed, when it is this text and this model's."""
+    try:
+        document = library.get(document_id(key))
+    except LibraryError:
+        return None
+    same = document.meta.model_fingerprint == fingerprint and article.text.startswith(document.text)
+    return document if same and document.meta.partial else None
+
+
+def _translate_part(article: Article, piece: Part, translator: Translator, settings: Settings) -> list[Paragraph]:
+    """The part's paragraphs, translated, with offsets into the whole text."""
+    blocks = [
+        replace(block, start=block.start - piece.start)
+        for block in article.blocks
+        if piece.start <= block.start < piece.end
+    ]
+    *_, last = iter_translate(
+        article.text[piece.start : piece.end],
+        translator,
+        settings=settings,
+        chunk_sentences=64,
+        first_chunk=64,
+        blocks=blocks,
+    )
+    return [_shifted(paragraph, piece.start) for paragraph in last.document.paragraphs]
+
+
+def _shifted(paragraph: Paragraph, by: int) -> Paragraph:
+    sentences = tuple(replace(s, start=s.start + by, end=s.end + by) for s in paragraph.sentences)
+    return replace(paragraph, start=paragraph.start + by, end=paragraph.end + by, sentences=sentences)
+
+
+def _with_title(document: Document, article: Article, translator: Translator, settings: Settings) -> Document:
+    """The title's translation, as ``reader.api.iter_article`` adds it, once the document is whole."""
+    title = title_to_translate(article)
+    if not title:
+        return document
+    translated = translate_text(title, translator, settings=settings)
+    english = " ".join(p.translation for p in translated.paragraphs if p.translation)
+    return replace(document, meta=replace(document.meta, title_translation=english))
+

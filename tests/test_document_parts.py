@@ -1,0 +1,179 @@
+"""A long document goes into the library a few pages at a time (``reader.library.parts``): readable while
+it grows, and after kill -9 the same command goes on after the last committed part, translating nothing
+twice and leaving one document equal to an uninterrupted run's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.batch.manifest import DONE, MANIFEST_NAME, Manifest
+from reader.document import Block, Document
+from reader.ingest import Article
+from reader.library import Library
+from reader.library.parts import parts
+
+ROOT = Path(__file__).resolve().parent.parent
+TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
+PAGES = 12
+
+
+def long_pdf(path: Path) -> Path:
+    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn)."""
+    from fpdf import FPDF
+
+    texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
+    texts = [text for text in dict.fromkeys(texts) if len(text) > 40]
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("arabic", "", str(ROOT / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.set_auto_page_break(True, margin=12)
+    for page in range(PAGES):
+        pdf.add_page()
+        pdf.set_font("arabic", size=10)
+        for text in (texts[2 * page % len(texts)], texts[(2 * page + 1) % len(texts)]):
+            pdf.multi_cell(0, 6, text, align="R")
+            pdf.ln(5)
+    pdf.output(str(path))
+    return path
+
+
+def test_parts_cut_at_paragraphs_every_n_pages() -> None:
+    text = "".join(f"p{n}\n" for n in range(1, 8))
+    blocks = tuple(Block(start=text.index(f"p{n}\n"), page=n) for n in range(1, 8))
+    article = Article(text=text, blocks=blocks)
+    cut = parts(article, 3)
+    assert [(text[p.start : p.end], p.last_page) for p in cut] == [("p1\np2\np3\n", 3), ("p4\np5\np6\n", 6),
+                                                                     ("p7\n", 7)]
+    assert len(parts(article, 7)) == len(parts(article, 0)) == len(parts(Article(text=text), 3)) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["translate", "batch"])
+def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(how: str, tmp_path: Path, fake_model) -> None:
+    (tmp_path / "in").mkdir()
+    pdf = long_pdf(tmp_path / "in" / "long.pdf")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "READER_MODEL": str(fake_model.folder), "READER_BACKEND": "fake",
+           "READER_OCR": "off", "READER_PART_PAGES": "3"}
+
+    def command(library: Path, cache: str, how: str = how, **extra: str) -> tuple[list[str], dict[str, str]]:
+        args = [sys.executable, "-m", "tests.support.fake_cli"]
+        if how == "batch":
+            args += ["batch", str(pdf.parent), "--out", str(library), "--format", "json"]
+        else:
+            args += ["translate", str(pdf), "--library", str(library)]
+        return args, {**env, "READER_LIBRARY": str(library), "READER_CACHE_PATH": str(tmp_path / cache), **extra}
+
+    def document(library: Path) -> Document | None:
+        files = list((library / "articles").glob("*.json"))
+        return Document.from_json(files[0].read_text("utf-8")) if files else None
+
+    # kill -9 as soon as a part is in the library (each model call takes 0.4 s)
+    library = tmp_path / "library"
+    args, run_env = command(library, "cache-1.sqlite3", FAKE_DELAY="0.4")
+    child = subprocess.Popen(args, cwd=ROOT, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline, partial = time.monotonic() + 60, None
+    while partial is None and time.monotonic() < deadline and child.poll() is None:
+        partial = document(library)
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    assert partial is not None and partial.meta.partial, "no part was committed before the run ended"
+    with Library(library) as shelf:
+        [row] = shelf.page().rows
+        kept = shelf.get(row.id)
+    assert row.pages == f"pages 1–{kept.meta.partial.split('/')[0]} of {PAGES}" and row.partial == kept.meta.partial
+    assert kept.paragraphs and all(p.translation for p in kept.paragraphs)  # readable as it is
+
+    # the same command again, with an empty sentence cache: only pages after the committed ones reach the model
+    log = tmp_path / "model.log"
+    args, run_env = command(library, "cache-2.sqlite3", FAKE_LOG=str(log))
+    rerun = subprocess.run(args, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"pages {PAGES} of {PAGES} in the library" in rerun.stderr
+    resumed = document(library)
+    assert resumed is not None and not resumed.meta.partial and len(list((library / "articles").iterdir())) == 1
+    if how == "batch":
+        with Manifest(library / MANIFEST_NAME) as manifest:
+            assert [row.status for row in manifest.rows()] == [DONE]
+    committed = {s.source for s in kept.sentences}
+    later = {s.source for p in resumed.paragraphs if p.start >= len(kept.text) for s in p.sentences}
+    asked = set(log.read_text("utf-8").splitlines())
+    assert asked and not asked & (committed - later)
+
+    # an uninterrupted run of the whole document gives the same paragraphs
+    whole_library = tmp_path / "whole"
+    args, run_env = command(whole_library, "cache-3.sqlite3", how="translate", READER_PART_PAGES="0")
+    assert subprocess.run(args, cwd=ROOT, env=run_env, capture_output=True, timeout=120).returncode == 0
+    whole = document(whole_library)
+    assert whole is not None
+    shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
+    assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape
+    assert resumed.text == whole.text and resumed.meta.title_translation == whole.meta.title_translation
+
+
+def test_the_app_keeps_a_long_upload_part_by_part_and_a_second_try_goes_on(tmp_path: Path) -> None:
+    from reader.app import translating
+    from reader.config import Settings
+    from reader.translate.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+    from reader.translate.shared import SharedTranslator
+    from tests.support.fake import FakeTranslator
+
+    words = ["كتاب", "بيت", "شمس", "قمر", "بحر", "نهر", "جبل"]
+    text = "".join(f"ذهب الولد إلى {word} كبير. ثم عاد إلى البيت رقم {n}.\n" for n, word in enumerate(words, 1))
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")][: len(words)]
+    article = Article(text=text, blocks=tuple(Block(start=s, page=n) for n, s in enumerate(starts, 1)))
+    settings = Settings.load(part_pages=3)
+
+    def shared(name: str) -> tuple[SharedTranslator, FakeTranslator]:
+        fake = FakeTranslator()
+        return SharedTranslator(CachedTranslator(fake, SentenceCache(tmp_path / name))), fake
+
+    with Library(tmp_path / "library") as library:
+        first, _ = shared("cache-1.sqlite3")
+        steps = translating.translate_into(article, first, settings, library, "upload:long")
+        assert next(steps).status == "Translating… 0 of 7 pages"
+        committed = next(steps)  # the page is left here: the first part is in the library
+        assert committed.status == "Translating… 3 of 7 pages"
+        [row] = library.page().rows
+        assert row.pages == "pages 1–3 of 7" and len(library.get(row.id).paragraphs) == 3
+        steps.close()
+
+        second, fake = shared("cache-2.sqlite3")  # no sentence cache to fall back on
+        *_, last = translating.translate_into(article, second, settings, library, "upload:long")
+        assert last.finished and last.status == "Translated 7 pages"
+        asked = {sentence for call in fake.calls for sentence in call}
+        assert asked and not asked & {s.source for s in committed.document.sentences}
+        [row] = library.page().rows
+        assert row.pages == "" and library.get(row.id).paragraphs == last.document.paragraphs
+
+        whole, _ = shared("cache-3.sqlite3")
+        *_, reference = translating.translate(article, whole, settings)
+        shape = [(p.start, p.end, p.page, p.source, p.translation) for p in reference.document.paragraphs]
+        assert [(p.start, p.end, p.page, p.source, p.translation) for p in last.document.paragraphs] == shape
+
+
+def test_the_add_page_translates_a_long_upload_in_parts(fake_model, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.app import add as inputs
+    from reader.config import Settings
+    from tests.support.app import ADD, new_app
+
+    monkeypatch.setenv("READER_PART_PAGES", "1")
+    at = new_app(ADD).run()
+    at.radio(key="kind").set_value(inputs.UPLOAD).run()
+    data = (ROOT / "tests" / "data" / "documents" / "pdf" / "chromium-columns.pdf").read_bytes()
+    at.file_uploader[0].set_value(("report.pdf", data, "application/pdf")).run()
+    at.button(key="translate").click().run()
+    assert not at.exception and not at.error
+    with Library(Settings.load().library) as library:
+        [row] = library.page().rows
+        document = library.get(row.id)
+    assert row.partial == "" and len({p.page for p in document.paragraphs}) > 1
+    assert all(s.translation for s in document.sentences)

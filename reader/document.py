@@ -247,6 +247,7 @@ def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
 DATE_FROM_PAGE = "page"
 DATE_FROM_FEED = "feed"
 DATE_FIRST_SEEN = "first seen"
+PARTIAL_LEAD = "lead"
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,9 @@ class Metadata:
     date_source: str = ""
     """Where ``date`` comes from: ``DATE_FROM_PAGE``, ``DATE_FROM_FEED`` or ``DATE_FIRST_SEEN``; empty when the
     input said nothing (a file, pasted text) and in files written before the field existed."""
+    partial: str = ""
+    """``PARTIAL_LEAD`` when only the title and the first paragraph are translated (a feed checked titles first):
+    the other sentences are ``pending`` until the article is opened or a watchlist hits; empty when whole."""
 
 
     def labelled(self) -> list[tuple[str, str]]:

@@ -32,11 +32,16 @@ def feeds_command() -> None:
 @click.argument("url")
 @click.option("--title", default="", help="A name for the feed.")
 @click.option("--no-auto", is_flag=True, help="Translate it only when checked by name (reader feeds check --feed URL).")
+@click.option(
+    "--titles-first",
+    is_flag=True,
+    help="Translate each new entry's title and first paragraph; the rest when opened or a watchlist hits.",
+)
 @library_option
-def add_command(url, title, no_auto, library_dir) -> None:
+def add_command(url, title, no_auto, titles_first, library_dir) -> None:
     """Subscribe to the feed at URL (checked on the next reader feeds check)."""
     with open_library(library_dir) as library:
-        feed = library.subscribe(url, title=title, auto_translate=not no_auto)
+        feed = library.subscribe(url, title=title, auto_translate=not no_auto, titles_first=titles_first)
     click.echo(f"subscribed to {shown(feed.url)}")
 
 
@@ -57,6 +62,7 @@ def list_command(as_json, library_dir) -> None:
                     "url": feed.url,
                     "title": feed.title,
                     "auto_translate": feed.auto_translate,
+                    "titles_first": feed.titles_first,
                     "last_checked": checked,
                     "last_error": feed.last_error,
                     "last_new": feed.last_new,
@@ -70,6 +76,7 @@ def list_command(as_json, library_dir) -> None:
         if feed.last_error:
             status = f"error: {feed.last_error}"
         auto = "" if feed.auto_translate else " (auto-translate off)"
+        auto += " (titles first)" if feed.titles_first else ""
         name = f"{feed.title}  " if feed.title else ""
         click.echo(shown(f"{name}{feed.url}{auto}\n    {articles} article(s), {unread} unread; {status}"))
 

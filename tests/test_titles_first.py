@@ -161,3 +161,66 @@ def test_full_translation_stays_the_default(toy: Settings, tmp_path) -> None:
         assert check_feeds(root, BatchOptions(toy, formats=["json"])).ok
     for doc in documents(root).values():
         assert doc.meta.partial == "" and not any(s.has(Flag.PENDING) for s in doc.sentences)
+
+
+def test_the_feeds_page_toggles_it_and_the_read_page_completes_on_opening(fake_model, monkeypatch) -> None:
+    """Through the app, with the fake model: the toggle, a check, the Library's note, opening the article."""
+    import hashlib
+
+    from reader.app import library as listing
+    from tests.support.app import FEEDS, READ, new_app
+    from tests.support.batching import serve_feed
+
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
+    root = Settings.load().library
+    with LocalServer() as server:
+        url = serve_feed(server, "/feed.xml", [("/news/a", "البنك المركزي يثبت الفائدة", 31)])
+        with Library(root) as library:
+            library.subscribe(url)
+        at = new_app(FEEDS).run()
+        at.toggle(key=f"lead-{hashlib.sha256(url.encode()).hexdigest()[:12]}").set_value(True).run()
+        with Library(root) as library:
+            assert library.feeds()[0].titles_first
+        at.button(key="check_all").click().run()
+        assert not at.exception
+    with Library(root) as library:
+        (row,) = library.page().rows
+        assert library.get(row.id).meta.partial == PARTIAL_LEAD and row.pending == 3  # 4 sentences, 1 in the lead
+        assert "titles first: 3 sentences to translate on opening" in listing.row_meta(row)
+    calls = len(fake_model.calls)
+    read = new_app(READ)
+    read.query_params["doc"] = row.id
+    read.run()
+    assert not read.exception and not read.error
+    with Library(root) as library:
+        whole = library.get(row.id)
+        assert whole.meta.partial == "" and library.row(row.id).pending == 0
+    assert all(s.translation for s in whole.sentences)
+    assert len(fake_model.calls) > calls
+
+
+def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_it(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+    from reader.library.layout import STATE_NAME
+
+    folder = tmp_path / "library"
+    with Library(folder) as library:
+        library.subscribe("https://news.example/old.xml")
+    conn = sqlite3.connect(folder / STATE_NAME)
+    conn.execute("ALTER TABLE feeds DROP COLUMN titles_first")  # a library of schema 3
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    added = CliRunner().invoke(cli, ["feeds", "add", "https://news.example/feed.xml", "--titles-first",
+                                     "--library", str(folder)])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listed = CliRunner().invoke(cli, ["feeds", "list", "--json", "--library", str(folder)])
+    feeds = {f["url"]: f["titles_first"] for f in map(json.loads, listed.output.splitlines())}
+    assert feeds == {"https://news.example/old.xml": False, "https://news.example/feed.xml": True}
+    text = CliRunner().invoke(cli, ["feeds", "list", "--library", str(folder)]).output
+    assert "feed.xml (titles first)" in text and "old.xml (titles first)" not in text

@@ -29,7 +29,7 @@ from reader.library.layout import FileStamp
 
 if TYPE_CHECKING:
     from reader.config import Settings
-    from reader.translate.base import Translator
+    from reader.translate.shared import SharedTranslator
 
 DOWNLOADS = (
     ("json", "JSON", "application/json"),
@@ -84,12 +84,12 @@ def open_view(library: Library, id_: str, filters: Filters | None = None) -> Rea
 
 
 def complete(
-    library: Library, view: ReadView, translator: Translator, settings: Settings, progress: Callable[[float], None]
+    library: Library, view: ReadView, shared: SharedTranslator, settings: Settings, progress: Callable[[float], None]
 ) -> ReadView:
     """A titles-first article (``meta.partial``) opened: the rest translated (the lead from the sentence cache)
     and kept, ``progress`` moved from 0 to 1 on the way; the view of the whole document."""
     total = max(1, view.sentences)
-    for document in library.iter_complete(view.id, translator, settings):
+    for document in library.iter_complete(view.id, shared.for_run(), settings):
         progress(sum(1 for s in document.sentences if not s.has(Flag.PENDING)) / total)
     return replace(view, document=library.get(view.id), row=library.row(view.id), stamp=library.file_stamp(view.id))
 

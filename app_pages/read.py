@@ -23,7 +23,7 @@ except Exception as exc:
     st.page_link(shared.LIBRARY_PAGE, label="Back to the Library", icon=":material/local_library:")
     st.stop()
 
-if view.document.meta.partial and shared.model_names():  # titles first: the rest is translated now it is opened
+if view.document.meta.scope and shared.model_names():  # titles first: the rest is translated now it is opened
     bar = st.progress(0.0, text="Translating the rest of the article (its feed is checked titles first)…")
     try:
         chosen = shared.settings()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.config import Settings
-from reader.document import PARTIAL_LEAD, Block, Document, Metadata, same_text
+from reader.document import SCOPE_LEAD, Block, Document, Metadata, same_text
 from reader.models.store import InstalledModel, resolve
 from reader.pipeline import CHUNK_INPUTS, Progress, iter_translate, translate_text
 from reader.translate import registry
@@ -107,13 +107,13 @@ def iter_article(
     A title that is not the text's first paragraph goes through the same translator (and cache) at
     the end: the last step's document has ``meta.title_translation``. ``lead`` (titles first) translates
     the title and the first paragraph only (the second too when the first is the title): the document
-    is marked ``meta.partial`` and ``iter_rest`` translates the rest.
+    is marked ``meta.scope`` and ``iter_rest`` translates the rest.
     """
     meta = article_metadata(article, translator, settings)
     title = title_to_translate(article)
     paragraphs = None
     if lead:
-        meta = replace(meta, partial=PARTIAL_LEAD)
+        meta = replace(meta, scope=SCOPE_LEAD)
         paragraphs = 1 if title else 2
     progress = None
     for progress in iter_translate(
@@ -144,11 +144,11 @@ def translate_article(article: Article, translator: Translator, settings: Settin
 def iter_rest(
     document: Document, translator: Translator, settings: Settings, *, first_chunk: int | None = None
 ) -> Iterator[Progress]:
-    """A titles-first document (``meta.partial``) made whole, as it fills in: the text is translated again
+    """A titles-first document (``meta.scope``) made whole, as it fills in: the text is translated again
     through the sentence cache, so the lead's sentences come back from it and only the rest reaches the model.
     The title's translation and the rest of the metadata are kept."""
     blocks = tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in document.paragraphs)
-    meta = replace(document.meta, partial="")
+    meta = replace(document.meta, scope="")
     yield from iter_translate(
         document.text, translator, meta=meta, settings=settings, first_chunk=first_chunk, blocks=blocks
     )

@@ -247,7 +247,7 @@ def headline(text: str, limit: int = HEADLINE_LIMIT) -> str:
 DATE_FROM_PAGE = "page"
 DATE_FROM_FEED = "feed"
 DATE_FIRST_SEEN = "first seen"
-PARTIAL_LEAD = "lead"
+SCOPE_LEAD = "lead"
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,9 @@ class Metadata:
     """Where the article came from: a file path or URL."""
     feed: str = ""
     """The RSS/Atom feed that listed the article, when it came from one."""
+    scope: str = ""
+    """``SCOPE_LEAD`` when only the title and the first paragraph are translated (a feed checked titles first):
+    the other sentences are ``pending`` until the article is opened or a watchlist hits; empty when whole."""
     author: str = ""
     date: str = ""
     """The date of record, YYYY-MM-DD as found: the page's own published date, else the feed entry's, else
@@ -278,9 +281,6 @@ class Metadata:
     date_source: str = ""
     """Where ``date`` comes from: ``DATE_FROM_PAGE``, ``DATE_FROM_FEED`` or ``DATE_FIRST_SEEN``; empty when the
     input said nothing (a file, pasted text) and in files written before the field existed."""
-    partial: str = ""
-    """``PARTIAL_LEAD`` when only the title and the first paragraph are translated (a feed checked titles first):
-    the other sentences are ``pending`` until the article is opened or a watchlist hits; empty when whole."""
 
 
     def labelled(self) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from reader.api import open_translator
 from reader.batch import BatchOptions
 from reader.batch.feeds import check_feeds
 from reader.config import Settings
-from reader.document import PARTIAL_LEAD, Document, Flag
+from reader.document import SCOPE_LEAD, Document, Flag
 from reader.library import Library
 from reader.translate.base import Translation
 from reader.translate.cache import SentenceCache
@@ -101,7 +101,7 @@ def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twi
         assert set(seen) == lead_of(0) | lead_of(1), "the model saw more (or less) than titles and first paragraphs"
         docs = documents(root)
         for n, doc in docs.items():
-            assert doc.meta.partial == PARTIAL_LEAD
+            assert doc.meta.scope == SCOPE_LEAD
             assert doc.title_en == TITLES[n].target
             pending = {s.source for s in doc.sentences if s.has(Flag.PENDING)}
             assert pending == rest_of(n)
@@ -112,7 +112,7 @@ def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twi
             seen.clear()
             whole = library.complete(rows["0"].id, translator(), toy)  # what the Read page does on opening
             assert set(seen) == rest_of(0), "opening translated the lead again, or not the rest"
-            assert whole.meta.partial == "" and not any(s.has(Flag.PENDING) for s in whole.sentences)
+            assert whole.meta.scope == "" and not any(s.has(Flag.PENDING) for s in whole.sentences)
             lead = [s for s in whole.sentences if s.source in lead_of(0)]
             assert lead and all(s.has(Flag.CACHED) for s in lead)
             assert library.get(rows["0"].id) == whole and library.row(rows["0"].id).pending == 0
@@ -122,7 +122,7 @@ def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twi
         again = check_feeds(root, options)  # nothing new: nothing is translated, the opened article stays whole
         assert seen == [] and again.summary.unchanged == 2 and again.feeds[0].new == 0
         docs = documents(root)
-        assert docs[0].meta.partial == "" and docs[1].meta.partial == PARTIAL_LEAD
+        assert docs[0].meta.scope == "" and docs[1].meta.scope == SCOPE_LEAD
 
 
 def test_a_watchlist_hit_on_the_lead_translates_the_rest_in_the_same_check(toy: Settings, tmp_path) -> None:
@@ -143,8 +143,8 @@ def test_a_watchlist_hit_on_the_lead_translates_the_rest_in_the_same_check(toy: 
         assert check.ok and check.feeds[0].new == 2 and len(check.summary.new) == 2
         assert Counter(seen) == Counter(lead_of(0) | rest_of(0) | lead_of(1)), "a sentence was translated twice"
         docs = documents(root)
-        assert docs[0].meta.partial == "" and not any(s.has(Flag.PENDING) for s in docs[0].sentences)
-        assert docs[1].meta.partial == PARTIAL_LEAD
+        assert docs[0].meta.scope == "" and not any(s.has(Flag.PENDING) for s in docs[0].sentences)
+        assert docs[1].meta.scope == SCOPE_LEAD
         with Library(root) as library:
             assert library.watch_counts()["royals"][0] == 1
         seen.clear()
@@ -160,7 +160,7 @@ def test_full_translation_stays_the_default(toy: Settings, tmp_path) -> None:
             assert not library.subscribe(feed).titles_first
         assert check_feeds(root, BatchOptions(toy, formats=["json"])).ok
     for doc in documents(root).values():
-        assert doc.meta.partial == "" and not any(s.has(Flag.PENDING) for s in doc.sentences)
+        assert doc.meta.scope == "" and not any(s.has(Flag.PENDING) for s in doc.sentences)
 
 
 def test_the_feeds_page_toggles_it_and_the_read_page_completes_on_opening(fake_model, monkeypatch) -> None:
@@ -185,7 +185,7 @@ def test_the_feeds_page_toggles_it_and_the_read_page_completes_on_opening(fake_m
         assert not at.exception
     with Library(root) as library:
         (row,) = library.page().rows
-        assert library.get(row.id).meta.partial == PARTIAL_LEAD and row.pending == 3  # 4 sentences, 1 in the lead
+        assert library.get(row.id).meta.scope == SCOPE_LEAD and row.pending == 3  # 4 sentences, 1 in the lead
         assert "titles first: 3 sentences to translate on opening" in listing.row_meta(row)
     calls = len(fake_model.calls)
     read = new_app(READ)
@@ -194,7 +194,7 @@ def test_the_feeds_page_toggles_it_and_the_read_page_completes_on_opening(fake_m
     assert not read.exception and not read.error
     with Library(root) as library:
         whole = library.get(row.id)
-        assert whole.meta.partial == "" and library.row(row.id).pending == 0
+        assert whole.meta.scope == "" and library.row(row.id).pending == 0
     assert all(s.translation for s in whole.sentences)
     assert len(fake_model.calls) > calls
 

@@ -86,7 +86,7 @@ def open_view(library: Library, id_: str, filters: Filters | None = None) -> Rea
 def complete(
     library: Library, view: ReadView, shared: SharedTranslator, settings: Settings, progress: Callable[[float], None]
 ) -> ReadView:
-    """A titles-first article (``meta.partial``) opened: the rest translated (the lead from the sentence cache)
+    """A titles-first article (``meta.scope``) opened: the rest translated (the lead from the sentence cache)
     and kept, ``progress`` moved from 0 to 1 on the way; the view of the whole document."""
     total = max(1, view.sentences)
     for document in library.iter_complete(view.id, shared.for_run(), settings):

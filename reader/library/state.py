@@ -188,7 +188,7 @@ class Feed:
     """Articles of the feed the last check could not fetch or translate."""
     titles_first: bool = False
     """A check translates each new entry's title and first paragraph only, the rest when opened or when a
-    watchlist hits (``meta.partial``); off (whole articles) by default."""
+    watchlist hits (``meta.scope``); off (whole articles) by default."""
 
 
 class StateStore(Closing):

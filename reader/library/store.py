@@ -178,12 +178,12 @@ class Library(Closing):
         self._watch(id_, document)
 
     def iter_complete(self, id_: str, translator: Translator, settings: Settings) -> Iterator[Document]:
-        """A titles-first document (``meta.partial``) translated whole as it fills in (each step as shown),
+        """A titles-first document (``meta.scope``) translated whole as it fills in (each step as shown),
         then kept (file, index, watchlists); a whole document is yielded as it is, once."""
         from reader.api import iter_rest
 
         document = self.get(id_)
-        if not document.meta.partial:
+        if not document.meta.scope:
             yield self.shown(document)
             return
         for step in iter_rest(document, translator, settings):

@@ -199,7 +199,7 @@ def test_the_feeds_page_toggles_it_and_the_read_page_completes_on_opening(fake_m
     assert len(fake_model.calls) > calls
 
 
-def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_it(tmp_path: Path) -> None:
+def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_it(tmp_path: Path, monkeypatch) -> None:
     import json
     import sqlite3
 
@@ -207,7 +207,9 @@ def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_i
 
     from reader.cli import cli
     from reader.library.layout import STATE_NAME
+    from tests.support.batching import serve_feed
 
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")  # a loopback feed, should the command fetch it first
     folder = tmp_path / "library"
     with Library(folder) as library:
         library.subscribe("https://news.example/old.xml")
@@ -216,11 +218,12 @@ def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_i
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
-    added = CliRunner().invoke(cli, ["feeds", "add", "https://news.example/feed.xml", "--titles-first",
-                                     "--library", str(folder)])  # fmt: skip
+    with LocalServer() as server:
+        url = serve_feed(server, "/feed.xml", [("/news/a", "خبر", 1)])
+        added = CliRunner().invoke(cli, ["feeds", "add", url, "--titles-first", "--library", str(folder)])
     assert added.exit_code == 0, added.output
     listed = CliRunner().invoke(cli, ["feeds", "list", "--json", "--library", str(folder)])
     feeds = {f["url"]: f["titles_first"] for f in map(json.loads, listed.output.splitlines())}
-    assert feeds == {"https://news.example/old.xml": False, "https://news.example/feed.xml": True}
+    assert feeds == {"https://news.example/old.xml": False, url: True}
     text = CliRunner().invoke(cli, ["feeds", "list", "--library", str(folder)]).output
     assert "feed.xml (titles first)" in text and "old.xml (titles first)" not in text

@@ -36,6 +36,7 @@ from reader.batch import BatchOptions  # noqa: E402
 from reader.batch.feeds import check_feeds  # noqa: E402
 from reader.config import Settings  # noqa: E402
 from reader.library import Library  # noqa: E402
+from reader.translate.cache import SentenceCache  # noqa: E402
 from tests.support.batching import rss  # noqa: E402
 from tests.support.http_server import LocalServer, article_page, page  # noqa: E402
 from tests.support.toy import make_example, random_spec  # noqa: E402
@@ -65,48 +66,34 @@ def serve(server: LocalServer, feeds: int, entries: int, seed: int) -> list[str]
     return urls
 
 
-class Counted:
-    """The translator factory, counting the calls that reach the model and the sentences they carry."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.factory = open_translator(settings)
-        self.sentences = 0
-        self.translator = None
-
-    def __call__(self):  # a CachedTranslator, opened once
-        if self.translator is None:
-            self.translator = self.factory()
-            inner = self.translator.inner
-            translate = inner.translate_batch
-
-            def counting(sentences):
-                self.sentences += len(sentences)
-                return translate(sentences)
-
-            inner.translate_batch = counting
-        return self.translator
+def translated(settings: Settings) -> int:
+    """Sentences the model has translated into this run's own (fresh) cache: every miss is stored once."""
+    cache = SentenceCache.for_settings(settings)
+    try:
+        return cache.stats().entries
+    finally:
+        cache.close()
 
 
 def run(urls: list[str], folder: Path, model: str, *, titles_first: bool) -> dict[str, float]:
     settings = Settings.load(
         model=model, library=folder / "library", cache_path=folder / "cache.sqlite3", allow_private_urls=True
     )
-    counted = Counted(settings)
+    translator = open_translator(settings)()  # the model loads before the clock starts, on both paths
     root = settings.library
     with Library(root) as library:
         for url in urls:
             library.subscribe(url, titles_first=titles_first)
-    counted()  # the model loads before the clock starts, on both paths
     started = time.perf_counter()
-    check = check_feeds(root, BatchOptions(settings, formats=["json"], translator_factory=counted))
+    check = check_feeds(root, BatchOptions(settings, formats=["json"], translator_factory=lambda: translator))
     ready = time.perf_counter() - started
     if not check.ok:
         raise SystemExit(f"the check failed: {[f.reason for f in check.summary.failed][:3]}")
-    at_ready = counted.sentences
+    at_ready = translated(settings)
     with Library(root) as library:
         ids = [row.id for row in library.page(limit=1 << 30).rows]
         for id_ in ids:
-            library.complete(id_, counted(), settings)
+            library.complete(id_, translator, settings)
         pending = sum(row.pending for row in library.page(limit=1 << 30).rows)
     everything = time.perf_counter() - started
     if pending:
@@ -116,7 +103,7 @@ def run(urls: list[str], folder: Path, model: str, *, titles_first: bool) -> dic
         "ready": ready,
         "everything": everything,
         "model_at_ready": at_ready,
-        "model_total": counted.sentences,
+        "model_total": translated(settings),
     }
 
 

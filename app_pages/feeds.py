@@ -91,6 +91,14 @@ for row in rows:
         auto = actions.toggle("Auto-translate", value=row.auto_translate, key=f"auto-{key}")
         if auto != row.auto_translate:
             library.update_feed(row.url, auto_translate=auto)
+        lead = actions.toggle(
+            "Titles first",
+            value=row.titles_first,
+            key=f"lead-{key}",
+            help="Translate each new article's title and first paragraph; the rest when opened or a watchlist hits",
+        )
+        if lead != row.titles_first:
+            library.update_feed(row.url, titles_first=lead)
         one, gone = actions.columns(2)
         if one.button("Check", key=f"check-{key}", disabled=not has_model):
             check([row.url])

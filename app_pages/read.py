@@ -23,6 +23,15 @@ except Exception as exc:
     st.page_link(shared.LIBRARY_PAGE, label="Back to the Library", icon=":material/local_library:")
     st.stop()
 
+if view.document.meta.scope and shared.model_names():  # titles first: the rest is translated now it is opened
+    bar = st.progress(0.0, text="Translating the rest of the article (its feed is checked titles first)…")
+    try:
+        chosen = shared.settings()
+        view = reading.complete(library, view, shared.translator(chosen), chosen, bar.progress)
+    except Exception as exc:
+        shared.show_error(exc)
+    bar.empty()
+
 st.query_params["doc"] = doc_id  # a reload, or the link copied, opens this article
 st.session_state[keys.LAST_DOC] = doc_id
 reading.opened(library, view)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.config import Settings
-from reader.document import Document, Metadata, same_text
+from reader.document import SCOPE_LEAD, Block, Document, Metadata, same_text
 from reader.models.store import InstalledModel, resolve
 from reader.pipeline import CHUNK_INPUTS, Progress, iter_translate, translate_text
 from reader.translate import registry
@@ -99,14 +99,22 @@ def iter_article(
     *,
     chunk_sentences: int = CHUNK_INPUTS,
     first_chunk: int | None = None,
+    lead: bool = False,
 ) -> Iterator[Progress]:
     """The translated document as it fills in: cached sentences first, the first sentence soon after
     (``reader.pipeline.iter_translate`` says how the model calls are cut).
 
     A title that is not the text's first paragraph goes through the same translator (and cache) at
-    the end: the last step's document has ``meta.title_translation``.
+    the end: the last step's document has ``meta.title_translation``. ``lead`` (titles first) translates
+    the title and the first paragraph only (the second too when the first is the title): the document
+    is marked ``meta.scope`` and ``iter_rest`` translates the rest.
     """
     meta = article_metadata(article, translator, settings)
+    title = title_to_translate(article)
+    paragraphs = None
+    if lead:
+        meta = replace(meta, scope=SCOPE_LEAD)
+        paragraphs = 1 if title else 2
     progress = None
     for progress in iter_translate(
         article.text,
@@ -116,9 +124,9 @@ def iter_article(
         chunk_sentences=chunk_sentences,
         first_chunk=first_chunk,
         blocks=article.blocks,
+        paragraphs=paragraphs,
     ):
         yield progress
-    title = title_to_translate(article)
     if title and progress is not None:
         translated = translate_text(title, translator, settings=settings)
         english = " ".join(p.translation for p in translated.paragraphs if p.translation)
@@ -126,7 +134,21 @@ def iter_article(
         yield Progress(document, progress.done, progress.total)
 
 
-def translate_article(article: Article, translator: Translator, settings: Settings) -> Document:
-    """The whole article translated: no sentence is left pending (nobody watches, so no small first call)."""
-    *_, last = iter_article(article, translator, settings, chunk_sentences=64, first_chunk=64)
+def translate_article(article: Article, translator: Translator, settings: Settings, *, lead: bool = False) -> Document:
+    """The whole article translated: no sentence is left pending (nobody watches, so no small first call);
+    ``lead``: only its title and first paragraph (``iter_article``)."""
+    *_, last = iter_article(article, translator, settings, chunk_sentences=64, first_chunk=64, lead=lead)
     return last.document
+
+
+def iter_rest(
+    document: Document, translator: Translator, settings: Settings, *, first_chunk: int | None = None
+) -> Iterator[Progress]:
+    """A titles-first document (``meta.scope``) made whole, as it fills in: the text is translated again
+    through the sentence cache, so the lead's sentences come back from it and only the rest reaches the model.
+    The title's translation and the rest of the metadata are kept."""
+    blocks = tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in document.paragraphs)
+    meta = replace(document.meta, scope="")
+    yield from iter_translate(
+        document.text, translator, meta=meta, settings=settings, first_chunk=first_chunk, blocks=blocks
+    )

@@ -265,6 +265,7 @@ def source_words(source: str) -> str:
 DATE_FROM_PAGE = "page"
 DATE_FROM_FEED = "feed"
 DATE_FIRST_SEEN = "first seen"
+SCOPE_LEAD = "lead"
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,9 @@ class Metadata:
     """Where the article came from: a file path or URL."""
     feed: str = ""
     """The RSS/Atom feed that listed the article, when it came from one."""
+    scope: str = ""
+    """``SCOPE_LEAD`` when only the title and the first paragraph are translated (a feed checked titles first):
+    the other sentences are ``pending`` until the article is opened or a watchlist hits; empty when whole."""
     author: str = ""
     date: str = ""
     """The date of record, YYYY-MM-DD as found: the page's own published date, else the feed entry's, else

@@ -100,9 +100,11 @@ def _assemble(skeleton: Document, plans: list[Plan], results: dict[str, Translat
     for paragraph in skeleton.paragraphs:
         sentences = []
         for pair in paragraph.sentences:
-            plan = plans[index]
+            plan = plans[index] if index < len(plans) else None  # past the plans: not translated now (titles first)
             index += 1
-            if plan.passthrough:
+            if plan is None:
+                sentences.append(pair)
+            elif plan.passthrough:
                 sentences.append(_passthrough_pair(pair))
                 done += 1
             elif all(p.passthrough or p.text in results for p in plan.parts):
@@ -178,8 +180,12 @@ def iter_translate(
     chunk_sentences: int = CHUNK_INPUTS,
     first_chunk: int | None = None,
     blocks: Sequence[Block] = (),
+    paragraphs: int | None = None,
 ) -> Iterator[Progress]:
     """Yield the document as it fills in: cached sentences first, then after each model call.
+
+    ``paragraphs`` translates only the first so many paragraphs (titles first): the others' sentences
+    stay pending, and ``total`` counts only what is translated.
 
     The first inputs go small so the first sentences show at once: one model input per batch the
     backend runs at once (``workers``), and at least the whole first pending sentence, in document
@@ -191,7 +197,10 @@ def iter_translate(
     """
     settings = settings or Settings.load()
     skeleton = segment_document(text, meta, blocks)
-    plans = [plan_sentence(pair.source, translator, settings) for pair in skeleton.sentences]
+    sentences = skeleton.sentences
+    if paragraphs is not None:
+        sentences = [s for p in skeleton.paragraphs[:paragraphs] for s in p.sentences]
+    plans = [plan_sentence(pair.source, translator, settings) for pair in sentences]
     wanted = list(dict.fromkeys(p.text for plan in plans for p in plan.parts if not p.passthrough))
     results: dict[str, Translation] = {}
     if isinstance(translator, SupportsLookup) and wanted:

@@ -102,3 +102,26 @@ def test_actor_that_cannot_load_its_model_fails_the_articles_clearly(tmp_path, f
     assert [f.reason for f in summary.failed] == ["the Ray job failed: ModelError: the weights are corrupt"] * 2
     with Manifest(tmp_path / "out" / MANIFEST_NAME) as manifest:
         assert {r.status for r in manifest.rows()} == {"failed"}
+
+
+def test_titles_first_on_ray_matches_local(tmp_path, fake_model, local_ray):
+    """A job's ``lead`` reaches the actors: the same lead-only documents as the local engine."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(1, 3):
+        (src / f"a{n}.txt").write_text(article_text(n, 4), encoding="utf-8")
+    settings = Settings.load()
+
+    def run(name: str, **engine):
+        cache = replace(settings, cache_path=tmp_path / f"{name}-cache.sqlite3")
+        lead = frozenset({str(src)})
+        return batch([str(src)], tmp_path / name, formats=["json"], settings=cache, titles_first=lead, **engine)
+
+    local = run("local")
+    on_ray = run("ray", engine="ray", ray=RayOptions(workers=2))
+    assert sorted(on_ray.new) == sorted(local.new) and len(local.new) == 2
+    assert on_ray.sentences == local.sentences == 4  # a text file's headline is its first line: 2 lines each
+    assert snapshot(tmp_path / "ray")["files"] == snapshot(tmp_path / "local")["files"]
+    for path in (tmp_path / "ray" / "articles").iterdir():
+        document = Document.from_json(path.read_text("utf-8"))
+        assert document.meta.scope == "lead" and [s.has("pending") for s in document.sentences] == [0, 0, 1, 1]

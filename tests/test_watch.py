@@ -219,6 +219,7 @@ def test_a_library_of_the_previous_schema_gains_the_watchlists(tmp_path: Path) -
     conn = sqlite3.connect(tmp_path / "library" / STATE_NAME)
     for table in ("watchlists", "watch_hits", "outbox", "story_apart"):
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE feeds DROP COLUMN titles_first")  # schema 4's
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()

@@ -34,6 +34,8 @@ class FeedRow:
     """When it was last checked and what that found, in words."""
     error: str
     """Why the last check of this feed failed; empty when it worked."""
+    titles_first: bool = False
+    """Checks translate titles and first paragraphs; the rest when an article is opened or a watchlist hits."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,16 @@ def feed_rows(library: Library, *, now: float | None = None) -> list[FeedRow]:
             if feed.last_failed:
                 status += f", {count(feed.last_failed, 'article')} failed"
         rows.append(
-            FeedRow(feed.url, feed.title or feed.url, feed.auto_translate, articles, unread, status, feed.last_error)
+            FeedRow(
+                feed.url,
+                feed.title or feed.url,
+                feed.auto_translate,
+                articles,
+                unread,
+                status,
+                feed.last_error,
+                feed.titles_first,
+            )
         )
     return rows
 

@@ -122,6 +122,8 @@ def row_meta(row: Row, feeds: Mapping[str, str] | None = None) -> str:
         parts.append(f"{row.sources} sources")
     if row.flagged:
         parts.append(f"{row.flagged} flagged")
+    if row.pending:
+        parts.append(f"titles first: {count(row.pending, 'sentence')} to translate on opening")
     if row.starred:
         parts.append("★ starred")
     if row.unread:

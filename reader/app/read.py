@@ -16,15 +16,20 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import export
-from reader.document import Document, source_words
+from reader.document import Document, Flag, source_words
 from reader.errors import ReaderError
 from reader.export.html import LAYOUTS, render_page
 from reader.export.marks import FLAG_MARKS
 from reader.extras import missing
 from reader.library import Filters, Library, Reading, Row
 from reader.library.layout import FileStamp
+
+if TYPE_CHECKING:
+    from reader.config import Settings
+    from reader.translate.shared import SharedTranslator
 
 DOWNLOADS = (
     ("json", "JSON", "application/json"),
@@ -76,6 +81,17 @@ def open_view(library: Library, id_: str, filters: Filters | None = None) -> Rea
     newer, older = library.neighbours(id_, filters or Filters())
     flagged = tuple(library.boilerplate_paragraphs(document))
     return ReadView(id_, document, row, library.reading(id_), newer, older, library.file_stamp(id_), flagged)
+
+
+def complete(
+    library: Library, view: ReadView, shared: SharedTranslator, settings: Settings, progress: Callable[[float], None]
+) -> ReadView:
+    """A titles-first article (``meta.scope``) opened: the rest translated (the lead from the sentence cache)
+    and kept, ``progress`` moved from 0 to 1 on the way; the view of the whole document."""
+    total = max(1, view.sentences)
+    for document in library.iter_complete(view.id, shared.for_run(), settings):
+        progress(sum(1 for s in document.sentences if not s.has(Flag.PENDING)) / total)
+    return replace(view, document=library.get(view.id), row=library.row(view.id), stamp=library.file_stamp(view.id))
 
 
 def boilerplate_note(view: ReadView) -> str:

@@ -72,7 +72,7 @@ class LocalEngine:
         done = 0
         document = None
         # Progress is counted, not read: no small first call, only throughput (as ``reader translate``).
-        for step in iter_article(job.article, translator, self.settings, first_chunk=CHUNK_INPUTS):
+        for step in iter_article(job.article, translator, self.settings, first_chunk=CHUNK_INPUTS, lead=job.lead):
             self.progress.sentences(step.done - done)
             done = step.done
             document = step.document

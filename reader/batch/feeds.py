@@ -58,7 +58,9 @@ def check_feeds(
         feeds = _chosen(library.feeds(), urls)
     if not feeds:
         return FeedCheck([], BatchSummary(out_dir=root, engine=options.engine))
-    summary = run_batch([f.url for f in feeds], root, replace(options, feeds_only=True), engine=engine)
+    titles_first = frozenset(f.url for f in feeds if f.titles_first)
+    options = replace(options, feeds_only=True, titles_first=titles_first)
+    summary = run_batch([f.url for f in feeds], root, options, engine=engine)
     now = time.time()
     results = []
     errors = {failure.key: failure.reason for failure in summary.failed if failure.key == failure.origin}

@@ -41,3 +41,6 @@ class BatchOptions:
     """What builds the translator (once per process or actor); None means ``reader.open_translator(settings)``."""
     feeds_only: bool = False
     """Every source must be a feed URL; a page that is not a feed is that source's failure (a feed check)."""
+    titles_first: frozenset[str] = frozenset()
+    """Feed URLs whose new entries get their title and first paragraph translated, the rest when a
+    watchlist hits in the run or the article is opened (``Library.complete``)."""

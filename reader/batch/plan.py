@@ -39,6 +39,8 @@ class Job:
     """'new' or 'changed'."""
     hint: str
     """What the manifest records to skip this feed entry next time without fetching it."""
+    lead: bool = False
+    """Translate only the title and first paragraph now (its feed is checked titles first)."""
 
     @property
     def key(self) -> str:

@@ -80,7 +80,10 @@ class RayEngine:
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         context.enable_auto_log_stats = False
-        rows = [{"key": job.key, "article": json.dumps(asdict(job.article), ensure_ascii=False)} for job in jobs]
+        rows = [
+            {"key": job.key, "article": json.dumps(asdict(job.article), ensure_ascii=False), "lead": job.lead}
+            for job in jobs
+        ]
         dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
         translated = dataset.map_batches(
             TranslateActor,
@@ -112,11 +115,11 @@ class TranslateActor:
         from reader.api import translate_article
 
         documents, errors = [], []
-        for article_json in batch["article"]:
+        for article_json, lead in zip(batch["article"], batch["lead"], strict=True):
             fields = json.loads(str(article_json))
             article = Article(**{**fields, "meta": Metadata(**fields["meta"]), "warnings": tuple(fields["warnings"])})
             try:
-                document = translate_article(article, self.translator, self.settings)
+                document = translate_article(article, self.translator, self.settings, lead=bool(lead))
                 documents.append(document.to_json(indent=None))
                 errors.append("")
             except Exception as exc:  # reported per article; the actor goes on with the next one

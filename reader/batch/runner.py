@@ -127,7 +127,7 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
         library.open()
         outputs.remove_stale_temporaries()
         summary = BatchSummary(out_dir=out_dir, engine=options.engine)
-        round_ = _Round(outputs, manifest, library, reporter, summary)
+        round_ = _Round(outputs, manifest, library, reporter, summary, options.titles_first)
         try:
             key = change_key(options.settings, resolve(options.settings).fingerprint)
             found, failures = discover(sources, options.settings, exclude=out_dir, feeds_only=options.feeds_only)
@@ -145,6 +145,9 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             results = engine.translate(jobs, library=library) if local else engine.translate(jobs)
             for result in results:
                 round_.finish(result)
+            # Titles first: an article a watchlist hit in its lead is translated whole (the lead from the cache).
+            for result in engine.translate(round_.take_watched()):
+                round_.finish(result)
         finally:
             round_.summary.index = outputs.write_index(manifest.rows(DONE))
             round_.summary.feeds = _publish(library, options, reporter)
@@ -157,13 +160,26 @@ class _Round:
     """One run's bookkeeping: every outcome is recorded here, whichever engine produced it."""
 
     def __init__(
-        self, outputs: Outputs, manifest: Manifest, library: Library, progress: ProgressReporter, summary: BatchSummary
+        self,
+        outputs: Outputs,
+        manifest: Manifest,
+        library: Library,
+        progress: ProgressReporter,
+        summary: BatchSummary,
+        titles_first: frozenset[str] = frozenset(),
     ) -> None:
         self.outputs = outputs
         self.manifest = manifest
         self.library = library
         self.progress = progress
         self.summary = summary
+        self.titles_first = titles_first
+        self.watched: list[Job] = []
+        """Titles-first jobs whose lead a watchlist hit: translated whole at the end of the run."""
+
+    def take_watched(self) -> list[Job]:
+        watched, self.watched = self.watched, []
+        return watched
 
     def jobs(self, steps: Iterator[Job | Unchanged | Failure]) -> Iterator[Job]:
         """The jobs among the plan's steps, each marked pending as the engine takes it; the rest recorded."""
@@ -177,7 +193,8 @@ class _Round:
                 article = step.article
                 if step.item.kind == "url":  # after planning: the day first seen is not part of "changed"
                     article = self.library.first_seen(document_id(step.key), article, today())
-                step = replace(step, article=self.library.without_site_boilerplate(article))
+                lead = step.item.origin in self.titles_first
+                step = replace(step, article=self.library.without_site_boilerplate(article), lead=lead)
                 for warning in step.article.warnings:
                     self.progress.message(warning)
                 self.manifest.mark_pending(step.key, step.content_hash, source=step.source, hint=step.hint)
@@ -213,10 +230,14 @@ class _Round:
             hint=job.hint,
             sentences=len(document.sentences),
         )
+        if job.lead and self.library.watch_hits(document_id(job.key)):
+            self.watched.append(replace(job, lead=False))
         cached = sum(1 for s in document.sentences if s.has(Flag.CACHED))
-        self.summary.sentences += len(document.sentences)
+        self.summary.sentences += sum(1 for s in document.sentences if not s.has(Flag.PENDING))
         self.summary.cache_hits += cached
-        (self.summary.new if job.outcome == "new" else self.summary.changed).append(job.key)
+        done = self.summary.new if job.outcome == "new" else self.summary.changed
+        if job.key not in done:  # a titles-first article completed after a watch hit is counted once
+            done.append(job.key)
         self.progress.article(job.key, job.outcome, f"{len(document.sentences)} sentences, {cached} cached")
 
     def fail(self, key: str, reason: str, *, source: str = "", origin: str = "", record: bool = True) -> None:

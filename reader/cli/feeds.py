@@ -34,8 +34,13 @@ def feeds_command() -> None:
 @click.option("--no-auto", is_flag=True, help="Translate it only when checked by name (reader feeds check --feed URL).")
 @click.option("--discover", is_flag=True, help="When URL is a web page that names one feed, subscribe to that feed.")
 @click.option("--no-check", is_flag=True, help="Subscribe without fetching URL first to see that it is a feed.")
+@click.option(
+    "--titles-first",
+    is_flag=True,
+    help="Translate each new entry's title and first paragraph; the rest when opened or a watchlist hits.",
+)
 @library_option
-def add_command(url, title, no_auto, discover, no_check, library_dir) -> None:
+def add_command(url, title, no_auto, discover, no_check, titles_first, library_dir) -> None:
     """Subscribe to the feed at URL (checked on the next reader feeds check).
 
     URL is fetched once first, as the app does: a web page is not subscribed (its own feeds are named, and
@@ -61,7 +66,7 @@ def add_command(url, title, no_auto, discover, no_check, library_dir) -> None:
     if probe is not None:
         url, title = probe.url, title or probe.title
     with open_library(library_dir) as library:
-        feed = library.subscribe(url, title=title, auto_translate=not no_auto)
+        feed = library.subscribe(url, title=title, auto_translate=not no_auto, titles_first=titles_first)
     if unchecked:
         click.echo(shown(unchecked), err=True)
     click.echo(shown(f"subscribed to {feed.url}" + (f" ({feed.title})" if feed.title else "")))
@@ -95,6 +100,7 @@ def list_command(as_json, library_dir) -> None:
                     "url": feed.url,
                     "title": feed.title,
                     "auto_translate": feed.auto_translate,
+                    "titles_first": feed.titles_first,
                     "last_checked": checked,
                     "last_error": feed.last_error,
                     "last_new": feed.last_new,
@@ -108,6 +114,7 @@ def list_command(as_json, library_dir) -> None:
         if feed.last_error:
             status = f"error: {feed.last_error}"
         auto = "" if feed.auto_translate else " (auto-translate off)"
+        auto += " (titles first)" if feed.titles_first else ""
         name = f"{feed.title}  " if feed.title else ""
         click.echo(shown(f"{name}{feed.url}{auto}\n    {articles} article(s), {unread} unread; {status}"))
 

@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.chars import search_words
-from reader.document import Document
+from reader.document import Document, Flag
 from reader.errors import LibraryError
 from reader.export.marks import FLAG_MARKS
 from reader.library import boilerplate, stories
@@ -191,6 +191,11 @@ class Row:
         """'pages 1–40 of 500' while a long document is still being translated into the library, else ''."""
         done, _, total = self.partial.partition("/")
         return f"pages 1–{done} of {total}" if done and total else ""
+
+    @property
+    def pending(self) -> int:
+        """Sentences not translated yet: a titles-first document translates them when opened."""
+        return self.flags.get(Flag.PENDING, 0)
 
     def to_dict(self) -> dict[str, object]:
         """The CLI's ``--json`` line."""
@@ -667,6 +672,8 @@ def document_row(id_: str, document: Document, stamp: FileStamp) -> tuple[object
         warnings = [f for f in sentence.shown_flags if f in FLAG_MARKS and FLAG_MARKS[f].warning]
         flags.update(warnings)
         flagged += bool(warnings)
+        if Flag.PENDING in sentence.flags:  # titles first: what opening it will translate (``Row.pending``)
+            flags[Flag.PENDING] += 1
     return (
         id_,
         stamp.file,

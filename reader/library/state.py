@@ -21,8 +21,8 @@
 
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
 older schema is migrated (``reader.sqlite.Schema.migrations``: version 1 gains the edits and the
-glossary, version 2 the watchlists and story corrections). None of it is touched by ``reader cache
-clear`` or a rebuild of the index.
+glossary, version 2 the watchlists and story corrections, version 3 the feeds' ``titles_first``).
+None of it is touched by ``reader cache clear`` or a rebuild of the index.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from reader.document import Edit
 from reader.errors import LibraryError
 from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema, chunks, placeholders
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _EDITS_AND_GLOSSARY = (
     """CREATE TABLE edits (
         key TEXT PRIMARY KEY,
@@ -90,6 +90,7 @@ _TRIAGE = (
     )""",
     "CREATE TABLE story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b))",
 )
+_TITLES_FIRST = ("ALTER TABLE feeds ADD COLUMN titles_first INTEGER NOT NULL DEFAULT 0",)
 _STATEMENTS = (
     """CREATE TABLE reading (
         id TEXT PRIMARY KEY,
@@ -111,6 +112,7 @@ _STATEMENTS = (
     "CREATE TABLE removed (id TEXT PRIMARY KEY, removed REAL NOT NULL, done INTEGER NOT NULL DEFAULT 0)",
     *_EDITS_AND_GLOSSARY,
     *_TRIAGE,
+    *_TITLES_FIRST,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
@@ -121,7 +123,17 @@ SCHEMA = Schema(
     ),
     columns={
         "reading": ("id", "read_at", "starred", "position", "updated"),
-        "feeds": ("url", "title", "auto_translate", "added", "last_checked", "last_error", "last_new", "last_failed"),
+        "feeds": (
+            "url",
+            "title",
+            "auto_translate",
+            "added",
+            "last_checked",
+            "last_error",
+            "last_new",
+            "last_failed",
+            "titles_first",
+        ),
         "removed": ("id", "removed", "done"),
         "edits": ("key", "source", "edit", "updated"),
         "unspread": ("key",),
@@ -142,7 +154,7 @@ SCHEMA = Schema(
         "outbox": ("n", "watchlist", "channel", "payload", "created", "attempts", "last_error"),
         "story_apart": ("a", "b"),
     },
-    migrations={1: _EDITS_AND_GLOSSARY, 2: _TRIAGE},
+    migrations={1: _EDITS_AND_GLOSSARY, 2: _TRIAGE, 3: _TITLES_FIRST},
 )
 NAMES = Names("library", "library", "set READER_LIBRARY (or --library) to another folder")
 
@@ -174,6 +186,9 @@ class Feed:
     """Articles the last check added (new or changed)."""
     last_failed: int = 0
     """Articles of the feed the last check could not fetch or translate."""
+    titles_first: bool = False
+    """A check translates each new entry's title and first paragraph only, the rest when opened or when a
+    watchlist hits (``meta.scope``); off (whole articles) by default."""
 
 
 class StateStore(Closing):
@@ -257,21 +272,21 @@ class StateStore(Closing):
     def feeds(self) -> list[Feed]:
         def read(conn: sqlite3.Connection) -> list[Feed]:
             rows = conn.execute(
-                "SELECT url, title, auto_translate, added, last_checked, last_error, last_new, last_failed"
-                " FROM feeds ORDER BY added"
+                "SELECT url, title, auto_translate, added, last_checked, last_error, last_new, last_failed,"
+                " titles_first FROM feeds ORDER BY added"
             ).fetchall()
-            return [Feed(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7]) for r in rows]
+            return [Feed(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]
 
         return self.db.read(read)
 
-    def add_feed(self, url: str, title: str, auto_translate: bool) -> Feed:
+    def add_feed(self, url: str, title: str, auto_translate: bool, titles_first: bool = False) -> Feed:
         def add(conn: sqlite3.Connection) -> Feed:
             if conn.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone():
                 raise LibraryError(f"already subscribed to {url}")
-            feed = Feed(url, title, auto_translate, time.time())
+            feed = Feed(url, title, auto_translate, time.time(), titles_first=titles_first)
             conn.execute(
-                "INSERT INTO feeds (url, title, auto_translate, added) VALUES (?, ?, ?, ?)",
-                (feed.url, feed.title, int(feed.auto_translate), feed.added),
+                "INSERT INTO feeds (url, title, auto_translate, added, titles_first) VALUES (?, ?, ?, ?, ?)",
+                (feed.url, feed.title, int(feed.auto_translate), feed.added, int(titles_first)),
             )
             return feed
 
@@ -285,8 +300,9 @@ class StateStore(Closing):
         self.db.write(remove)
 
     def update_feed(self, url: str, **values: object) -> None:
-        """Set some of a feed's columns (title, auto_translate, last_checked, last_error, last_new, last_failed)."""
-        allowed = {"title", "auto_translate", "last_checked", "last_error", "last_new", "last_failed"}
+        """Set some of a feed's columns (title, auto_translate, titles_first, last_checked, last_error, last_new,
+        last_failed)."""
+        allowed = {"title", "auto_translate", "titles_first", "last_checked", "last_error", "last_new", "last_failed"}
         unknown = set(values) - allowed
         if unknown:
             raise TypeError(f"unknown feed fields: {', '.join(sorted(unknown))}")

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -64,6 +64,7 @@ from reader.sqlite import Closing
 if TYPE_CHECKING:
     from reader.config import Settings
     from reader.ingest import Article
+    from reader.translate.base import Translator
 
 T = TypeVar("T")
 
@@ -175,6 +176,25 @@ class Library(Closing):
         self.open()
         self.index.put(id_, document, stamp(self.root, document_file(id_)))
         self._watch(id_, document)
+
+    def iter_complete(self, id_: str, translator: Translator, settings: Settings) -> Iterator[Document]:
+        """A titles-first document (``meta.scope``) translated whole as it fills in (each step as shown),
+        then kept (file, index, watchlists); a whole document is yielded as it is, once."""
+        from reader.api import iter_rest
+
+        document = self.get(id_)
+        if not document.meta.scope:
+            yield self.shown(document)
+            return
+        for step in iter_rest(document, translator, settings):
+            document = self.shown(step.document)
+            yield document
+        self._keep(id_, document)
+
+    def complete(self, id_: str, translator: Translator, settings: Settings) -> Document:
+        """``iter_complete`` to its end: the whole document, kept."""
+        *_, document = self.iter_complete(id_, translator, settings)
+        return document
 
     def get(self, id_: str) -> Document:
         """The document, read from its file; LibraryError when it is not in the library (any more)."""
@@ -638,13 +658,13 @@ class Library(Closing):
         self.open()
         return self.state.feeds()
 
-    def subscribe(self, url: str, *, title: str = "", auto_translate: bool = True) -> Feed:
+    def subscribe(self, url: str, *, title: str = "", auto_translate: bool = True, titles_first: bool = False) -> Feed:
         """Add a feed; LibraryError when it is not an http(s) URL or is subscribed already."""
         self.open()
         url = url.strip()
         if not url.lower().startswith(("http://", "https://")) or len(url) < 10 or any(c.isspace() for c in url):
             raise LibraryError(f"not a feed URL: {url!r} (it must start with http:// or https://)")
-        return self.state.add_feed(url, " ".join(title.split()), auto_translate)
+        return self.state.add_feed(url, " ".join(title.split()), auto_translate, titles_first)
 
     def unsubscribe(self, url: str) -> None:
         """Forget a feed; its articles stay in the library."""

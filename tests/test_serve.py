@@ -156,9 +156,11 @@ def test_v1_streams_sentence_by_sentence_and_keeps_the_document(server, library_
     assert httpx.get(f"{server.url}/v1/documents/{id_}").json()["paragraphs"] == document["paragraphs"]
     listed = httpx.get(f"{server.url}/v1/documents").json()
     assert id_ in [row["id"] for row in listed["documents"]]
-    for fmt, media in [("md", "text/markdown"), ("tmx", "application/x-tmx+xml"), ("html", "text/html")]:
+    exports = [("md", "text/markdown"), ("tmx", "application/x-tmx+xml"), ("html", "text/html")]
+    for fmt, media in [*exports, ("epub", "application/epub+zip")]:
         export = httpx.get(f"{server.url}/v1/documents/{id_}.{fmt}")
         assert export.status_code == 200 and export.headers["content-type"].startswith(media)
+    assert httpx.get(f"{server.url}/v1/documents/{id_}.epub").content.startswith(b"PK")  # a zip, the EPUB
     english_word = library_english(SENTENCES[0]).split()[-2]
     assert httpx.get(f"{server.url}/v1/search", params={"q": english_word}).status_code == 200
 

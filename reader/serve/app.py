@@ -51,6 +51,7 @@ EXPORT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "tmx": "application/x-tmx+xml",
     "pdf": "application/pdf",
+    "epub": "application/epub+zip",
 }
 LANGUAGES = [
     {"code": "ar", "name": "Arabic", "targets": ["en"]},
@@ -687,11 +688,11 @@ def _v1_routes(app: FastAPI) -> None:
     )
     def export(
         doc_id: DocId,
-        fmt: Literal["json", "html", "md", "tmx", "pdf"],
+        fmt: Literal["json", "html", "md", "tmx", "pdf", "epub"],
         server: ServerDep,
         request: Request,
     ) -> Response:
-        """A library document as PDF, HTML, Markdown, TMX or the interchange JSON."""
+        """A library document as PDF, EPUB, HTML, Markdown, TMX or the interchange JSON."""
         from reader import export as exports
 
         server.authorize(_bearer(request))

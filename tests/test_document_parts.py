@@ -24,9 +24,11 @@ TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
 PAGES = 12
 
 
-def long_pdf(path: Path) -> Path:
-    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn)."""
+def long_pdf(path: Path, pictures: tuple[int, ...] = ()) -> Path:
+    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn);
+    the ``pictures`` pages hold only a picture (a scan, for OCR)."""
     from fpdf import FPDF
+    from PIL import Image
 
     texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
     texts = [text for text in dict.fromkeys(texts) if len(text) > 40]
@@ -36,6 +38,9 @@ def long_pdf(path: Path) -> Path:
     pdf.set_auto_page_break(True, margin=12)
     for page in range(PAGES):
         pdf.add_page()
+        if page + 1 in pictures:
+            pdf.image(Image.new("L", (60, 80), 200), x=20, y=20, w=100)
+            continue
         pdf.set_font("arabic", size=10)
         for text in (texts[2 * page % len(texts)], texts[(2 * page + 1) % len(texts)]):
             pdf.multi_cell(0, 6, text, align="R")
@@ -97,6 +102,9 @@ def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(how: st
     rerun = subprocess.run(args, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert f"pages {PAGES} of {PAGES} in the library" in rerun.stderr
+    if how == "translate":  # the seam and the pages after it read, not the committed ones
+        done = int(kept.meta.partial.split("/")[0])
+        assert f"resumed: {PAGES - max(1, done - 2) + 1} pages read again" in rerun.stderr
     resumed = document(library)
     assert resumed is not None and not resumed.meta.partial and len(list((library / "articles").iterdir())) == 1
     if how == "batch":
@@ -177,3 +185,59 @@ def test_the_add_page_translates_a_long_upload_in_parts(fake_model, monkeypatch:
         document = library.get(row.id)
     assert row.partial == "" and len({p.page for p in document.paragraphs}) > 1
     assert all(s.translation for s in document.sentences)
+
+
+def test_a_resumed_long_pdf_reads_and_ocrs_only_the_pages_after_the_committed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader import ingest
+    from reader.config import Settings
+    from reader.documents import ocr
+    from reader.library import parts as long_documents
+    from tests.support.fake import FakeTranslator
+
+    scanned = (5, 9)  # page 5 is committed before the stop (and is read again for the seam), page 9 is not
+    pdf = long_pdf(tmp_path / "long.pdf", pictures=scanned)
+    words = {5: "الشمس", 9: "القمر"}
+    read_by_ocr: list[int] = []
+
+    def fake_ocr(path: Path, page: int) -> list[str]:
+        read_by_ocr.append(page)
+        return [f"رأى الولد {words[page]} فوق البحر الكبير. ثم عاد إلى بيته في المساء."]
+
+    monkeypatch.setattr(ocr, "reader", lambda settings: fake_ocr)
+    settings = Settings.load(part_pages=3)
+    key = str(pdf)
+    article = ingest.read_document(pdf, settings)
+    assert sorted(read_by_ocr) == list(scanned) and any(b.ocr for b in article.blocks)
+    with Library(tmp_path / "library") as library:
+        steps = long_documents.iter_into(library, key, article, FakeTranslator(), settings)
+        for _ in range(3):  # nothing yet, pages 1-3, pages 1-6: then the run stops
+            stopped = next(steps)
+        steps.close()
+        assert stopped.done == 6 and library.get(library.page().rows[0].id).meta.partial == f"6/{PAGES}"
+
+        read_by_ocr.clear()
+        pages_read: list[int] = []
+        resumed = long_documents.resume_article(
+            library, key, pdf, settings, progress=lambda done, total: pages_read.append(total)
+        )
+        assert resumed is not None
+        # pages 4-12 read (4-6 for the seam), and only page 9 by OCR: page 5's OCR text is the committed one
+        assert len(pages_read) == PAGES - 3 and set(pages_read) == {PAGES - 3} and read_by_ocr == [9]
+        assert resumed.text == article.text and resumed.blocks == article.blocks
+
+        fake = FakeTranslator()
+        *_, last = long_documents.iter_into(library, key, resumed, fake, settings)
+        asked = {sentence for call in fake.calls for sentence in call}
+        cut = len(stopped.document.text)
+        later = {s.source for p in last.document.paragraphs if p.start >= cut for s in p.sentences}
+        assert asked and not asked & ({s.source for s in stopped.document.sentences} - later)
+        assert last.done == PAGES and not library.get(library.page().rows[0].id).meta.partial
+
+        # another file at the same place is read whole, not stitched onto what this one left
+        steps = long_documents.iter_into(library, key, article, FakeTranslator(), settings, refresh=True)
+        next(steps), next(steps)
+        steps.close()
+        long_pdf(pdf, pictures=(5,))
+        assert long_documents.resume_article(library, key, pdf, settings) is None

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.batch.manifest import DONE, Manifest, Row
@@ -23,6 +24,7 @@ from reader.errors import ReaderError, describe
 if TYPE_CHECKING:
     from reader.config import Settings
     from reader.ingest import Article
+    from reader.library import Library
 
 LOAD_THREADS = 4
 """Articles read or fetched ahead of the translator (fetching is I/O bound)."""
@@ -80,8 +82,10 @@ def plan(
     complete: Callable[[Row], bool],
     settings: Settings,
     key: str,
+    library: Library | None = None,
 ) -> Iterator[Job | Unchanged | Failure]:
-    """Each item's fate, in order; ``complete(row)`` says whether a done row's files are all there."""
+    """Each item's fate, in order; ``complete(row)`` says whether a done row's files are all there. A long PDF
+    that ``library`` holds in part (a killed run's) is read only from where it stopped (``reader.library.parts``)."""
 
     def hint(item: Item) -> str:
         return f"{key}|{item.hint}" if item.hint else ""
@@ -93,7 +97,7 @@ def plan(
             yield Unchanged(item.key)
         else:
             to_load.append((item, row))
-    for (item, row), loaded in _load_ahead(to_load, settings):
+    for (item, row), loaded in _load_ahead(to_load, settings, library):
         if isinstance(loaded, ReaderError):
             yield Failure(item.key, str(loaded), item.origin)
             continue
@@ -106,12 +110,17 @@ def plan(
 
 
 def _load_ahead(
-    work: Sequence[tuple[Item, Row | None]], settings: Settings
+    work: Sequence[tuple[Item, Row | None]], settings: Settings, library: Library | None = None
 ) -> Iterator[tuple[tuple[Item, Row | None], Article | ReaderError]]:
     """Load articles in order, a few threads ahead of the consumer."""
+    from reader.library import parts
 
     def load(item: Item) -> Article | ReaderError:
         try:
+            if library is not None and item.kind == "file":
+                resumed = parts.resume_article(library, item.key, Path(item.key), settings)
+                if resumed is not None:
+                    return resumed
             return item.load(settings)
         except ReaderError as exc:
             return exc

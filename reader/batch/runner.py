@@ -139,7 +139,9 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             for failure in failures:  # a source that is also another source's article leaves that one's row alone
                 mine = failure.key not in summary.sources
                 round_.fail(failure.key, failure.reason, origin=failure.origin, record=mine)
-            jobs = round_.jobs(plan(items, manifest, complete=outputs.complete, settings=options.settings, key=key))
+            settings = options.settings
+            planned = plan(items, manifest, complete=outputs.complete, settings=settings, key=key, library=library)
+            jobs = round_.jobs(planned)
             # The local engine commits a long document's parts to the library as it goes (a kill resumes there).
             local = isinstance(engine, LocalEngine)
             results = engine.translate(jobs, library=library) if local else engine.translate(jobs)

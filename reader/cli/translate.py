@@ -43,9 +43,11 @@ def _expand_inputs(inputs: tuple[str, ...]) -> list[str]:
     return expanded
 
 
-def _read(spec: str, settings: Settings):
-    """An input read as ``reader.ingest.read_input`` does, with a progress bar over a PDF's pages."""
+def _read(spec: str, settings: Settings, library=None):
+    """An input read as ``reader.ingest.read_input`` does, with a progress bar over a PDF's pages; a long PDF
+    that ``library`` holds in part is read only from a little before where it stopped (``reader.library.parts``)."""
     from reader import documents, ingest
+    from reader.library import parts
 
     path = Path(spec)
     if spec == "-" or not path.is_file() or documents.kind_of(path) != "pdf":
@@ -57,6 +59,11 @@ def _read(spec: str, settings: Settings):
             bar.length = total
             bar.update(done - bar.pos)
 
+        if library is not None:
+            resumed = parts.resume_article(library, _library_key(spec, None), path, settings, progress=progress)
+            if resumed is not None:
+                click.echo(f"{spec}: resumed: {bar.length} pages read again, the rest is in the library", err=True)
+                return resumed
         return ingest.read_document(path, settings, progress=progress)
 
 
@@ -132,8 +139,9 @@ def translate(
         raise click.UsageError("several formats need --out DIR")
     settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
     specs = _expand_inputs(inputs)
-    articles = [(spec, _read(spec, settings)) for spec in specs]
     library = None if no_library else open_library(library_dir)
+    resumable = None if refresh else library  # --refresh reads and translates a long document from its start
+    articles = [(spec, _read(spec, settings, resumable)) for spec in specs]
     translator = open_translator(settings, refresh=refresh)
     used: set[str] = set()
     totals = {"sentences": 0, "cached": 0}

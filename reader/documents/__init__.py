@@ -49,8 +49,12 @@ def kind_of(path: Path) -> str | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
-def extract(path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> Extracted:
-    """What a document holds, read by the module for its format (size-capped first)."""
+def extract(
+    path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None, first_page: int = 1,
+    ocr: Callable[[Path, int], list[str]] | None = None,
+) -> Extracted:
+    """What a document holds, read by the module for its format (size-capped first); a PDF from ``first_page``
+    on, its pages that need it read by ``ocr`` (``reader.documents.ocr.reader`` by default)."""
     path = Path(path)
     kind = kind_of(path)
     if kind is None:
@@ -64,10 +68,10 @@ def extract(path: Path, settings: Settings, *, progress: Callable[[int, int], No
             f"{path}: is {size:,} bytes, over the limit of {settings.max_document_bytes:,} (READER_MAX_DOCUMENT_BYTES)"
         )
     if kind == "pdf":
-        from reader.documents import ocr
+        from reader.documents.ocr import reader
         from reader.documents.pdf import read_pdf
 
-        return read_pdf(path, ocr=ocr.reader(settings), progress=progress)
+        return read_pdf(path, ocr=ocr or reader(settings), progress=progress, first_page=first_page)
     if kind == "docx":
         from reader.documents.docx import read_docx
 

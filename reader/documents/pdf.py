@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -98,11 +99,13 @@ class Page:
 
 
 def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Extracted:
+             progress: Callable[[int, int], None] | None = None, first_page: int = 1) -> Extracted:
     """The paragraphs of a PDF with their source pages, its metadata, and what could not be read.
 
     ``ocr(path, page_number)`` reads a page's picture (``reader.documents.ocr``); without it, a page
     with no credible text is only reported. ``progress(done, total)`` is called after each page.
+    ``first_page`` reads from that page on only: a long document resumed after a kill
+    (``reader.library.parts``); running lines and the like are then decided on those pages.
     """
     import logging
 
@@ -117,7 +120,7 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
     from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:
-        with pdfplumber.open(path) as pdf:
+        with pdfplumber.open(path, pages=range(first_page, sys.maxsize) if first_page > 1 else None) as pdf:
             meta = _metadata(pdf.metadata, path)
             pages = list(_pages(pdf, progress))
     except PdfminerException as exc:
@@ -168,7 +171,7 @@ def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
     for index, plumbed in enumerate(pdf.pages):
         # Text drawn as outlines ("Microsoft Print to PDF" can) is many curves and no glyph: a picture of text.
         drawn = len(plumbed.images) + (1 if not plumbed.chars and len(plumbed.curves) >= OUTLINED_TEXT else 0)
-        page = Page(index + 1, float(plumbed.width), float(plumbed.height), images=drawn)
+        page = Page(plumbed.page_number, float(plumbed.width), float(plumbed.height), images=drawn)
         chars = [c for c in plumbed.chars if c.get("upright", True)]
         page.lines = _lines(_windows_1256(chars), page.width, page.height)
         plumbed.close()  # frees pdfminer's layout of the page: a 500-page file stays small

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.api import article_metadata, title_to_translate
-from reader.document import Document, Paragraph
+from reader.document import Block, Document, Paragraph
 from reader.errors import LibraryError
+from reader.ingest import Article
 from reader.library.layout import document_id
 from reader.pipeline import iter_translate, translate_text
 
 if TYPE_CHECKING:
     from reader.config import Settings
-    from reader.ingest import Article
     from reader.library.store import Library
     from reader.translate.base import Translator
 
@@ -59,6 +60,67 @@ def parts(article: Article, part_pages: int) -> list[Part]:
 
 def is_long(article: Article, part_pages: int) -> bool:
     return len(parts(article, part_pages)) > 1
+
+
+SEAM_PAGES = 2
+"""Committed pages read again when a long PDF is resumed: the paragraph that crosses the cut is joined as it
+was, running headers and footers are still seen on more than one page, and what these pages read must match
+what was committed (else the whole file is read again)."""
+
+
+def resume_article(
+    library: Library, key: str, path: Path, settings: Settings, *, progress: PageProgress | None = None
+) -> Article | None:
+    """The article of a long PDF that a run before left partly in ``library`` at ``key``, reading from the file
+    only the pages after the committed ones (and ``SEAM_PAGES`` before them): the committed text and its
+    structure are taken as they are, so no committed page is OCRed again. None when there is nothing to
+    resume from this very file (no partial document there, another file, a seam that reads differently): the
+    caller then reads the whole file (``reader.ingest.read_file``)."""
+    from reader import documents
+    from reader.documents import ocr as ocr_pages
+    from reader.ingest import file_digest
+
+    path = Path(path)
+    if settings.part_pages <= 0 or not path.is_file() or documents.kind_of(path) != "pdf":
+        return None
+    try:
+        committed = library.get(document_id(key))
+    except LibraryError:
+        return None
+    done = int(committed.meta.partial.partition("/")[0] or 0)
+    if not done or not committed.text.endswith("\n") or committed.meta.source_digest != file_digest(path):
+        return None
+    first = max(1, done - SEAM_PAGES)
+    real_ocr = ocr_pages.reader(settings)
+    kept: dict[int, list[str]] = {}
+    for paragraph in committed.paragraphs:
+        if paragraph.ocr and paragraph.page is not None:
+            kept.setdefault(paragraph.page, []).append(committed.text[paragraph.start : paragraph.end])
+
+    def ocr(pdf: Path, page: int) -> list[str]:
+        """A committed page as it was read then; a later one read now."""
+        return kept.get(page, []) if page <= done or real_ocr is None else real_ocr(pdf, page)
+
+    extracted = documents.extract(
+        path, settings, progress=progress, first_page=first, ocr=ocr if real_ocr is not None else None
+    )
+    seam = [
+        " ".join(piece.text.split()) for piece in extracted.pieces
+        if piece.text.strip() and piece.page is not None and first < piece.page <= done
+    ]
+    if seam != [committed.text[p.start : p.end] for p in committed.paragraphs if p.page and first < p.page <= done]:
+        return None
+    rest = replace(extracted, pieces=tuple(p for p in extracted.pieces if p.page is not None and p.page > done))
+    text, blocks = documents.as_text(rest)
+    before = tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in committed.paragraphs)
+    shift = len(committed.text)
+    return Article(
+        text=committed.text + text,
+        meta=replace(extracted.meta, source=str(path), source_digest=committed.meta.source_digest),
+        source=str(path),
+        warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
+        blocks=before + tuple(replace(block, start=block.start + shift) for block in blocks),
+    )
 
 
 @dataclass(frozen=True)

@@ -241,3 +241,65 @@ def test_a_resumed_long_pdf_reads_and_ocrs_only_the_pages_after_the_committed_on
         steps.close()
         long_pdf(pdf, pictures=(5,))
         assert long_documents.resume_article(library, key, pdf, settings) is None
+
+
+@pytest.mark.slow
+def test_the_server_saves_a_long_upload_part_by_part_and_resumes_it_after_kill_9(tmp_path: Path, fake_model) -> None:
+    import json
+
+    import httpx
+
+    from reader import ingest
+    from reader.api import translate_article
+    from reader.config import Settings
+    from tests.support import serve
+    from tests.support.fake import FakeTranslator
+
+    data = long_pdf(tmp_path / "long.pdf").read_bytes()
+    env = {"READER_BACKEND": "fake", "READER_PART_PAGES": "3", "READER_OCR": "off"}
+
+    def events(url: str, until: str = "done") -> list[dict]:
+        """The upload's NDJSON events, up to the first ``until`` event."""
+        seen = []
+        upload = {"file": ("long.pdf", data, "application/pdf")}
+        with httpx.stream("POST", f"{url}/v1/translate/file", params={"stream": "ndjson"}, files=upload,
+                          data={"save": "true"}, timeout=120) as answer:
+            assert answer.status_code == 200
+            for line in answer.iter_lines():
+                seen.append(json.loads(line))
+                if seen[-1]["type"] in (until, "error"):
+                    break
+        return seen
+
+    served = serve.start(tmp_path, fake_model.folder, command=("-m", "tests.support.fake_cli", "--serve"),
+                         env={**env, "FAKE_DELAY": "0.4"})
+    try:
+        first = events(served.url, until="pages")
+    finally:
+        os.kill(served.process.pid, signal.SIGKILL)
+        served.process.wait()
+    start, *_, pages = first
+    assert start["type"] == "start" and start["unit"] == "pages" and start["done"] == 0 and start["total"] == PAGES
+    assert pages["type"] == "pages" and 0 < pages["done"] < PAGES
+    [kept_file] = (tmp_path / "library" / "articles").glob("*.json")
+    kept = Document.from_json(kept_file.read_text("utf-8"))
+    assert kept.meta.partial and kept_file.stem == pages["id"]
+
+    log = tmp_path / "model.log"  # an empty sentence cache: the model would be asked for committed pages again
+    with serve.reader_serve(tmp_path, fake_model.folder, command=("-m", "tests.support.fake_cli", "--serve"),
+                            env={**env, "FAKE_LOG": str(log), "READER_CACHE_PATH": str(tmp_path / "cache-2")}) as again:
+        listed = httpx.get(f"{again.url}/v1/documents").json()["documents"]
+        assert [row["id"] for row in listed] == [pages["id"]]
+        second = events(again.url)
+    start, *steps, done = second
+    assert start["done"] == int(kept.meta.partial.split("/")[0]) and start["id"] == pages["id"]
+    assert [e["done"] for e in steps if e["type"] == "pages"][-1] == PAGES and done["type"] == "done"
+    resumed = Document.from_dict(done["document"])
+    assert not resumed.meta.partial and len(list((tmp_path / "library" / "articles").iterdir())) == 1
+    later = {s.source for p in resumed.paragraphs if p.start >= len(kept.text) for s in p.sentences}
+    asked = set(log.read_text("utf-8").splitlines())
+    assert asked and not asked & ({s.source for s in kept.sentences} - later)
+    whole = translate_article(ingest.read_document(tmp_path / "long.pdf", Settings.load()), FakeTranslator(),
+                              Settings.load())
+    shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
+    assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape

@@ -506,14 +506,20 @@ def _with_sentences(paragraph: Any, texts: list[str]) -> Any:
 StreamKind = Literal["none", "ndjson", "sse"]
 
 
-def _stream(server: Server, article: Any, kind: StreamKind, save: bool) -> Response:
-    """The translated document: whole, or streamed sentence by sentence (NDJSON lines or SSE events)."""
+def _stream(server: Server, article: Any, kind: StreamKind, save: bool, key: str = "") -> Response:
+    """The translated document: whole, or streamed sentence by sentence (NDJSON lines or SSE events). A long
+    document saved to the library goes in a part at a time (``_in_parts``)."""
     from reader.api import iter_article
+    from reader.library import parts
 
     translator = server.translator()
+    in_parts = save and parts.is_long(article, server.settings.part_pages)
 
     def events() -> Iterator[tuple[str, dict[str, Any]]]:
         with server.batcher.session():
+            if in_parts:
+                yield from _in_parts(server, article, translator, key or _key(article))
+                return
             sent: set[int] = set()
             document = None
             for progress in iter_article(article, translator, server.settings):
@@ -551,6 +557,37 @@ def _stream(server: Server, article: Any, kind: StreamKind, save: bool) -> Respo
 
     media = "text/event-stream" if kind == "sse" else "application/x-ndjson"
     return StreamingResponse(lines(), media_type=media, headers={"Cache-Control": "no-store"})
+
+
+def _in_parts(server: Server, article: Any, translator: Any, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A long document into the library part by part (``reader.library.parts``), resumed where a run before
+    stopped: ``start`` with the pages already there, the sentences of each part as it is committed, a ``pages``
+    event after each part (``GET /v1/documents/{id}`` reads the pages so far meanwhile), then ``done``."""
+    from reader.library import document_id, parts
+
+    library = server.library()
+    id_ = document_id(key)
+    sent = 0
+    for step in parts.iter_into(library, key, article, translator, server.settings):
+        sentences = step.document.sentences
+        if sent == 0:
+            yield "start", {"total": step.total, "done": step.done, "unit": "pages", "id": id_,
+                            "document": step.document.to_dict()}
+        else:
+            for index in range(sent, len(sentences)):
+                yield "sentence", {"index": index, "sentence": _sentence(sentences[index])}
+            yield "pages", {"done": step.done, "total": step.total, "id": id_}
+        sent = max(sent, len(sentences), 1)
+    yield "done", {"document": library.get(id_).to_dict() | {"id": id_}}
+
+
+def _upload_key(path: Path, name: str) -> str:
+    """A saved upload's library key, known before it is read: its bytes' digest, so that the same long document
+    sent again after a stop goes on where it stopped."""
+    from reader.ingest import file_digest
+    from reader.library import library_key
+
+    return library_key(name=f"api:{file_digest(path)[:16]}/{name}")
 
 
 def _sentence(pair: Any) -> dict[str, Any]:
@@ -632,15 +669,24 @@ def _v1_routes(app: FastAPI) -> None:
         server.authorize(_bearer(request), write=save)
         name = Path(file.filename or "upload.txt").name
         suffix = Path(name).suffix.lower()[:10] or ".txt"
+        from reader import documents
+        from reader.library import parts
+
+        key = ""
         with tempfile.TemporaryDirectory(prefix="reader-upload-") as folder:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(file.file.read(server.settings.max_input_bytes + 1))
-            article = ingest.read_file(path, server.settings)
+            if save and documents.kind_of(path):
+                key = _upload_key(path, name)
+            # A long PDF a stopped run left in the library is read only from where it stopped.
+            article = (key and parts.resume_article(server.library(), key, path, server.settings)) or (
+                ingest.read_file(path, server.settings)
+            )
         from dataclasses import replace
 
-        article = replace(article, source=name)
+        article = replace(article, source=name, meta=replace(article.meta, source=name))
         server.authorize(None, chars=len(article.text))
-        return _stream(server, article, stream, save)
+        return _stream(server, article, stream, save, key)
 
     @app.get("/v1/documents", response_model=schemas.DocumentList, tags=["library"])
     def documents(

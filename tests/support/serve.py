@@ -42,14 +42,16 @@ def environment(folder: Path, model: Path, **options: object) -> dict[str, str]:
     )
 
 
-def start(folder: Path, model: Path, **options: object) -> Served:
-    """Start the server and wait until it answers (RuntimeError, with its log, if it exits instead)."""
+def start(folder: Path, model: Path, *, command: tuple[str, ...] = ("-m", "reader.serve"),
+          env: dict[str, str] | None = None, **options: object) -> Served:
+    """Start the server and wait until it answers (RuntimeError, with its log, if it exits instead); ``command``
+    (``python``'s arguments) and ``env`` (more variables) start it otherwise."""
     options.setdefault("port", free_port())
-    env = environment(folder, model, **options)
+    variables = environment(folder, model, **options) | (env or {})
     log = folder / f"serve-{options['port']}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "reader.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, *command], cwd=ROOT, env=variables, stdout=out, stderr=subprocess.STDOUT
         )
     host = str(options.get("host", "127.0.0.1"))
     url = f"http://{host}:{options['port']}"

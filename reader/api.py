@@ -64,14 +64,15 @@ def open_translator(settings: Settings, *, refresh: bool = False) -> TranslatorF
     return TranslatorFactory(settings, refresh, (settings.backend, registry.get(settings.backend)))
 
 
-def article_metadata(article: Article, translator: Translator, settings: Settings) -> Metadata:
-    """What a translated article records: where it came from, and which model translated it."""
+def article_metadata(article: Article, model_fingerprint: str, settings: Settings) -> Metadata:
+    """What a translated article records: where it came from, and which model (``Translator.model_fingerprint``)
+    translated it."""
     return replace(
         article.meta,
         source=article.url or article.source,
         feed=article.feed,
         model=model_label(settings.model),
-        model_fingerprint=translator.model_fingerprint,
+        model_fingerprint=model_fingerprint,
     )
 
 
@@ -109,7 +110,7 @@ def iter_article(
     the title and the first paragraph only (the second too when the first is the title): the document
     is marked ``meta.scope`` and ``iter_rest`` translates the rest.
     """
-    meta = article_metadata(article, translator, settings)
+    meta = article_metadata(article, translator.model_fingerprint, settings)
     title = title_to_translate(article)
     paragraphs = None
     if lead:

@@ -125,3 +125,56 @@ def test_titles_first_on_ray_matches_local(tmp_path, fake_model, local_ray):
     for path in (tmp_path / "ray" / "articles").iterdir():
         document = Document.from_json(path.read_text("utf-8"))
         assert document.meta.scope == "lead" and [s.has("pending") for s in document.sentences] == [0, 0, 1, 1]
+
+
+def test_a_long_document_on_ray_is_committed_part_by_part_and_resumes_where_a_stopped_run_left_it(
+    tmp_path, fake_model, local_ray
+):
+    """Ray's actors translate a long PDF's remaining parts; the driver commits each to the library in order."""
+    import sqlite3
+
+    from reader import ingest
+    from reader.api import translate_article
+    from reader.batch.progress import QuietReporter
+    from reader.library import Library
+    from reader.library import parts as long_documents
+    from tests.test_document_parts import PAGES, long_pdf
+
+    class Notes(QuietReporter):
+        def __init__(self) -> None:
+            self.notes: list[str] = []
+
+        def message(self, text: str) -> None:
+            self.notes.append(text)
+
+    (tmp_path / "src").mkdir()
+    pdf = long_pdf(tmp_path / "src" / "long.pdf")
+    settings = replace(Settings.load(), part_pages=3, ocr="off", cache_path=tmp_path / "cache-1.sqlite3")
+    article = ingest.read_document(pdf, settings)
+    key = str(pdf.resolve())
+    with Library(tmp_path / "out") as library:  # a run that stopped once pages 1-6 were in the library
+        steps = long_documents.iter_into(library, key, article, fake_model.load(fake_model.folder), settings)
+        for _ in range(3):
+            stopped = next(steps)
+        steps.close()
+    assert stopped.document.meta.partial == f"6/{PAGES}"
+
+    notes = Notes()
+    cache = tmp_path / "cache-2.sqlite3"  # the actors' own, empty: what they translate ends up in it
+    summary = batch([str(tmp_path / "src")], tmp_path / "out", formats=["json"], engine="ray",
+                    ray=RayOptions(workers=2), settings=replace(settings, cache_path=cache), progress=notes)
+    assert summary.new == [key] and not summary.failed
+    assert [n for n in notes.notes if "in the library" in n] == [
+        f"{key}: pages {p} of {PAGES} in the library" for p in (9, 12)
+    ]
+    with Library(tmp_path / "out") as library:
+        [row] = library.page().rows
+        resumed = library.get(row.id)
+    assert not resumed.meta.partial
+    with sqlite3.connect(cache) as conn:
+        asked = {source for (source,) in conn.execute("SELECT source FROM sentences")}
+    later = {s.source for p in resumed.paragraphs if p.start >= len(stopped.document.text) for s in p.sentences}
+    assert asked and not asked & ({s.source for s in stopped.document.sentences} - later)
+    whole = translate_article(article, fake_model.load(fake_model.folder), settings)
+    shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
+    assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape

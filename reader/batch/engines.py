@@ -10,7 +10,8 @@ only when the run cannot go on at all (the model cannot be opened here).
   (``watch`` keeps one engine for all its rounds). Given the output folder's library, it commits a long
   document there a part at a time as it goes (``reader.library.parts``), so a killed run resumes
   after the last part; the runner still commits the whole document, and marks it done, at the end;
-- ``RayEngine`` (``reader.batch.ray_engine``): an actor pool, each actor loading the model once.
+- ``RayEngine`` (``reader.batch.ray_engine``): an actor pool, each actor loading the model once; a long
+  document's parts go to the actors as rows of their own, and are committed in order as they come back.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ class Result:
 
 
 class Engine(Protocol):
-    def translate(self, jobs: Iterable[Job]) -> Iterator[Result]: ...
+    def translate(self, jobs: Iterable[Job], *, library: Library | None = None) -> Iterator[Result]:
+        """The jobs' results; given the output folder's library, long documents are committed there part by part
+        (``reader.library.parts``)."""
+        ...
 
 
 class LocalEngine:

@@ -24,21 +24,23 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from reader.api import TranslatorFactory
 from reader.batch.engines import Result
-from reader.document import Document, Metadata
+from reader.batch.progress import ProgressReporter
+from reader.document import Block, Document, Metadata
 from reader.errors import ReaderError, describe, first_line
 from reader.extras import missing
 from reader.ingest import Article
+from reader.library import parts
 
 if TYPE_CHECKING:
     from reader.batch.options import RayOptions
     from reader.batch.plan import Job
-    from reader.batch.progress import ProgressReporter
     from reader.config import Settings
+    from reader.library import Library
     from reader.translate.base import Translator
 
 
@@ -51,22 +53,51 @@ class RayEngine:
     progress: ProgressReporter
     ray: RayOptions
 
-    def translate(self, jobs: Iterable[Job]) -> Iterator[Result]:
-        """All jobs are sent at once; a Ray failure fails the articles that had not come back."""
+    def translate(self, jobs: Iterable[Job], *, library: Library | None = None) -> Iterator[Result]:
+        """All jobs are sent at once; a Ray failure fails the articles that had not come back. Given the output
+        folder's library, a long document's parts go to the actors as rows of their own, and each is committed
+        there in order as it comes back (``reader.library.parts``), so a killed run resumes after the last one."""
         waiting = {job.key: job for job in jobs}
         if not waiting:
             return
+        in_parts = self._in_parts(waiting.values(), library)
+        rows = []
+        for job in waiting.values():
+            rows.extend(in_parts[job.key].rows() if job.key in in_parts else [_row(job.key, job.article, job.lead)])
         try:
-            for key, document, error in self._run(list(waiting.values())):
-                job = waiting.pop(key)
+            for key, part, document, error in self._run(rows):
+                job = waiting.get(key)
+                if job is None:  # a part of a long document that failed already
+                    continue
                 if document is not None:
                     self.progress.sentences(len(document.sentences))
-                yield Result(job, document, error)
+                    if key in in_parts:
+                        document = in_parts[key].arrived(part, document)
+                        if document is None:
+                            continue  # more parts to come
+                yield Result(waiting.pop(key), document, error)
         except ReaderError as exc:
             for job in waiting.values():
                 yield Result(job, None, str(exc))
 
-    def _run(self, jobs: list[Job]) -> Iterator[tuple[str, Document | None, str]]:
+    def _in_parts(self, jobs: Iterable[Job], library: Library | None) -> dict[str, InParts]:
+        """The long documents among the jobs, each with what a run before committed of it."""
+        if library is None:
+            return {}
+        from reader.api import article_metadata
+        from reader.models.store import resolve
+
+        found, fingerprint = {}, ""
+        refresh = bool(getattr(self.factory, "refresh", False))
+        for job in jobs:
+            if not job.lead and parts.is_long(job.article, self.settings.part_pages):
+                fingerprint = fingerprint or resolve(self.settings).fingerprint
+                meta = article_metadata(job.article, fingerprint, self.settings)
+                committer = parts.Committer(library, job.key, job.article, meta, self.settings, refresh=refresh)
+                found[job.key] = InParts(job.key, committer, self.progress)
+        return found
+
+    def _run(self, rows: list[dict[str, Any]]) -> Iterator[tuple[str, int, Document | None, str]]:
         _ensure_ray(self.ray.address)
         import ray
         import ray.data
@@ -80,10 +111,6 @@ class RayEngine:
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         context.enable_auto_log_stats = False
-        rows = [
-            {"key": job.key, "article": json.dumps(asdict(job.article), ensure_ascii=False), "lead": job.lead}
-            for job in jobs
-        ]
         dataset = ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
         translated = dataset.map_batches(
             TranslateActor,
@@ -95,11 +122,11 @@ class RayEngine:
         )
         try:
             for row in translated.iter_rows():
-                error = str(row["error"])
+                error, part = str(row["error"]), int(row["part"])
                 if error:
-                    yield str(row["key"]), None, error
+                    yield str(row["key"]), part, None, error
                 else:
-                    yield str(row["key"]), Document.from_json(str(row["document"])), ""
+                    yield str(row["key"]), part, Document.from_json(str(row["document"])), ""
         except ray.exceptions.RayError as exc:
             raise ReaderError(f"the Ray job failed: {_root_cause(exc)}") from exc
 
@@ -111,21 +138,69 @@ class TranslateActor:
         self.translator = factory()
         self.settings = settings
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        """Each row an article, or one part of a long document (``part`` from 0; -1 for a whole article)."""
         from reader.api import translate_article
 
         documents, errors = [], []
-        for article_json, lead in zip(batch["article"], batch["lead"], strict=True):
+        rows = zip(batch["article"], batch["lead"], batch["part"], batch["title"], strict=True)
+        for article_json, lead, part, title in rows:
             fields = json.loads(str(article_json))
-            article = Article(**{**fields, "meta": Metadata(**fields["meta"]), "warnings": tuple(fields["warnings"])})
+            article = Article(**{
+                **fields,
+                "meta": Metadata(**fields["meta"]),
+                "warnings": tuple(fields["warnings"]),
+                "blocks": tuple(Block(**block) for block in fields["blocks"]),
+            })
             try:
-                document = translate_article(article, self.translator, self.settings, lead=bool(lead))
+                if int(part) >= 0:
+                    document = parts.translate_part(article, self.translator, self.settings, title=str(title))
+                else:
+                    document = translate_article(article, self.translator, self.settings, lead=bool(lead))
                 documents.append(document.to_json(indent=None))
                 errors.append("")
             except Exception as exc:  # reported per article; the actor goes on with the next one
                 documents.append("")
                 errors.append(describe(exc))
-        return {"key": [str(k) for k in batch["key"]], "document": documents, "error": errors}
+        keys = [str(k) for k in batch["key"]]
+        return {"key": keys, "part": [int(p) for p in batch["part"]], "document": documents, "error": errors}
+
+
+def _row(key: str, article: Article, lead: bool = False, part: int = -1, title: str = "") -> dict[str, Any]:
+    """One row for the actors: an article (``part`` -1), or a part of a long one with the title it translates."""
+    text = json.dumps(asdict(article), ensure_ascii=False)
+    return {"key": key, "article": text, "lead": lead, "part": part, "title": title}
+
+
+@dataclass
+class InParts:
+    """A long document whose parts the actors translate: each committed to the library in order as it comes."""
+
+    key: str
+    committer: parts.Committer
+    progress: ProgressReporter
+    waiting: dict[int, Document] = field(default_factory=dict)
+    committed: int = 0
+
+    def rows(self) -> list[dict[str, Any]]:
+        todo = self.committer.todo
+        return [
+            _row(self.key, parts.part_article(self.committer.article, piece), part=index,
+                 title=self.committer.title if index == len(todo) - 1 else "")
+            for index, piece in enumerate(todo)
+        ]
+
+    def arrived(self, part: int, translated: Document) -> Document | None:
+        """Commit what is now in order; the whole document once the last part is in, else None."""
+        self.waiting[part] = translated
+        todo = self.committer.todo
+        while self.committed in self.waiting:
+            step = self.committer.commit(todo[self.committed], self.waiting.pop(self.committed))
+            self.committed += 1
+            self.progress.message(f"{self.key}: pages {step.done} of {step.total} in the library")
+            if self.committed == len(todo):
+                return step.document
+        return None
 
 
 def default_workers(gpus_per_worker: float) -> int:

@@ -142,10 +142,8 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             settings = options.settings
             planned = plan(items, manifest, complete=outputs.complete, settings=settings, key=key, library=library)
             jobs = round_.jobs(planned)
-            # The local engine commits a long document's parts to the library as it goes (a kill resumes there).
-            local = isinstance(engine, LocalEngine)
-            results = engine.translate(jobs, library=library) if local else engine.translate(jobs)
-            for result in results:
+            # A long document's parts are committed to the library as they are done (a kill resumes there).
+            for result in engine.translate(jobs, library=library):
                 round_.finish(result)
             # Titles first: an article a watchlist hit in its lead is translated whole (the lead from the cache).
             for result in engine.translate(round_.take_watched()):

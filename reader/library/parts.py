@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.api import article_metadata, title_to_translate
-from reader.document import Block, Document, Paragraph
+from reader.document import Block, Document, Metadata, Paragraph
 from reader.errors import LibraryError
 from reader.ingest import Article
 from reader.library.layout import document_id
@@ -144,27 +144,67 @@ def iter_into(
     """Translate ``article`` into ``library`` at ``key`` part by part (see the module docstring), yielding
     what a run before left first, then each committed part; the last is the whole document (as
     ``Library.shown`` shows it). ``refresh`` starts again from the first page."""
-    pieces = parts(article, settings.part_pages)
-    total = pieces[-1].last_page
-    meta = article_metadata(article, translator, settings)
-    resumed = None if refresh else _committed(library, key, article, meta.model_fingerprint)
-    done = [piece for piece in pieces[:-1] if resumed is not None and piece.end <= len(resumed.text)]
-    cut = done[-1].end if done else 0
-    paragraphs = [p for p in resumed.paragraphs if p.start < cut] if resumed is not None else []
-    so_far = Document(text=article.text[:cut], paragraphs=tuple(paragraphs), meta=meta)
-    yield Pages(so_far, done[-1].last_page if done else 0, total)
-    for piece in pieces[len(done) :]:
-        paragraphs.extend(_translate_part(article, piece, translator, settings))
-        whole = piece is pieces[-1]
-        document = Document(
-            text=article.text[: piece.end],
-            paragraphs=tuple(paragraphs),
-            meta=replace(meta, partial="" if whole else f"{piece.last_page}/{total}"),
-        )
-        if whole:
-            document = _with_title(document, article, translator, settings)
-        library.add(document, key)
-        yield Pages(library.shown(document), piece.last_page, total)
+    meta = article_metadata(article, translator.model_fingerprint, settings)
+    committer = Committer(library, key, article, meta, settings, refresh=refresh)
+    yield committer.first
+    for piece in committer.todo:
+        title = committer.title if piece is committer.todo[-1] else ""
+        yield committer.commit(piece, translate_part(part_article(article, piece), translator, settings, title=title))
+
+
+class Committer:
+    """A long document's commits, wherever its parts are translated (here, or on Ray actors:
+    ``reader.batch.ray_engine``): ``first`` is what a run before left, ``todo`` the parts still to
+    translate, and ``commit`` adds each translated part in turn (``translate_part``) and keeps the document so far."""
+
+    def __init__(
+        self, library: Library, key: str, article: Article, meta: Metadata, settings: Settings, *, refresh: bool = False
+    ) -> None:
+        self.library, self.key, self.article, self.meta = library, key, article, meta
+        pieces = parts(article, settings.part_pages)
+        self.total = pieces[-1].last_page
+        resumed = None if refresh else _committed(library, key, article, meta.model_fingerprint)
+        done = [piece for piece in pieces[:-1] if resumed is not None and piece.end <= len(resumed.text)]
+        cut = done[-1].end if done else 0
+        self.paragraphs = [p for p in resumed.paragraphs if p.start < cut] if resumed is not None else []
+        so_far = Document(text=article.text[:cut], paragraphs=tuple(self.paragraphs), meta=meta)
+        self.first = Pages(so_far, done[-1].last_page if done else 0, self.total)
+        self.todo = pieces[len(done) :]
+        self.title = title_to_translate(article)
+        """The title to translate with the last part, when the text does not start with it."""
+
+    def commit(self, piece: Part, translated: Document) -> Pages:
+        """Add ``piece``, translated as ``translate_part`` does, and keep the document so far in the library."""
+        self.paragraphs.extend(_shifted(paragraph, piece.start) for paragraph in translated.paragraphs)
+        whole = piece is self.todo[-1]
+        meta = replace(self.meta, partial="" if whole else f"{piece.last_page}/{self.total}")
+        if whole and translated.meta.title_translation:
+            meta = replace(meta, title_translation=translated.meta.title_translation)
+        document = Document(text=self.article.text[: piece.end], paragraphs=tuple(self.paragraphs), meta=meta)
+        self.library.add(document, self.key)
+        return Pages(self.library.shown(document), piece.last_page, self.total)
+
+
+def part_article(article: Article, piece: Part) -> Article:
+    """A part as an article of its own: its text, and its blocks with offsets from its start."""
+    blocks = tuple(
+        replace(block, start=block.start - piece.start)
+        for block in article.blocks
+        if piece.start <= block.start < piece.end
+    )
+    return Article(text=article.text[piece.start : piece.end], blocks=blocks)
+
+
+def translate_part(part: Article, translator: Translator, settings: Settings, *, title: str = "") -> Document:
+    """A part (``part_article``) translated, and ``title`` with it (the last part's ``meta.title_translation``)."""
+    *_, last = iter_translate(
+        part.text, translator, settings=settings, chunk_sentences=64, first_chunk=64, blocks=part.blocks
+    )
+    if not title:
+        return last.document
+    translated = translate_text(title, translator, settings=settings)
+    english = " ".join(p.translation for p in translated.paragraphs if p.translation)
+    return replace(last.document, meta=replace(last.document.meta, title_translation=english))
 
 
 def translate_into(
@@ -194,35 +234,6 @@ def _committed(library: Library, key: str, article: Article, fingerprint: str) -
     return document if same and document.meta.partial else None
 
 
-def _translate_part(article: Article, piece: Part, translator: Translator, settings: Settings) -> list[Paragraph]:
-    """The part's paragraphs, translated, with offsets into the whole text."""
-    blocks = [
-        replace(block, start=block.start - piece.start)
-        for block in article.blocks
-        if piece.start <= block.start < piece.end
-    ]
-    *_, last = iter_translate(
-        article.text[piece.start : piece.end],
-        translator,
-        settings=settings,
-        chunk_sentences=64,
-        first_chunk=64,
-        blocks=blocks,
-    )
-    return [_shifted(paragraph, piece.start) for paragraph in last.document.paragraphs]
-
-
 def _shifted(paragraph: Paragraph, by: int) -> Paragraph:
     sentences = tuple(replace(s, start=s.start + by, end=s.end + by) for s in paragraph.sentences)
     return replace(paragraph, start=paragraph.start + by, end=paragraph.end + by, sentences=sentences)
-
-
-def _with_title(document: Document, article: Article, translator: Translator, settings: Settings) -> Document:
-    """The title's translation, as ``reader.api.iter_article`` adds it, once the document is whole."""
-    title = title_to_translate(article)
-    if not title:
-        return document
-    translated = translate_text(title, translator, settings=settings)
-    english = " ".join(p.translation for p in translated.paragraphs if p.translation)
-    return replace(document, meta=replace(document.meta, title_translation=english))
-

@@ -138,7 +138,7 @@ def test_a_long_document_on_ray_is_committed_part_by_part_and_resumes_where_a_st
     from reader.batch.progress import QuietReporter
     from reader.library import Library
     from reader.library import parts as long_documents
-    from tests.test_document_parts import PAGES, long_pdf
+    from tests.support.long_pdf import PAGES, long_pdf
 
     class Notes(QuietReporter):
         def __init__(self) -> None:

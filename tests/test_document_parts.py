@@ -18,35 +18,9 @@ from reader.document import Block, Document
 from reader.ingest import Article
 from reader.library import Library
 from reader.library.parts import parts
+from tests.support.long_pdf import PAGES, long_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
-TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
-PAGES = 12
-
-
-def long_pdf(path: Path, pictures: tuple[int, ...] = ()) -> Path:
-    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn);
-    the ``pictures`` pages hold only a picture (a scan, for OCR)."""
-    from fpdf import FPDF
-    from PIL import Image
-
-    texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
-    texts = [text for text in dict.fromkeys(texts) if len(text) > 40]
-    pdf = FPDF(format=(148, 210))
-    pdf.add_font("arabic", "", str(ROOT / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
-    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
-    pdf.set_auto_page_break(True, margin=12)
-    for page in range(PAGES):
-        pdf.add_page()
-        if page + 1 in pictures:
-            pdf.image(Image.new("L", (60, 80), 200), x=20, y=20, w=100)
-            continue
-        pdf.set_font("arabic", size=10)
-        for text in (texts[2 * page % len(texts)], texts[(2 * page + 1) % len(texts)]):
-            pdf.multi_cell(0, 6, text, align="R")
-            pdf.ln(5)
-    pdf.output(str(path))
-    return path
 
 
 def test_parts_cut_at_paragraphs_every_n_pages() -> None:

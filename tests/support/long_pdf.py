@@ -1,0 +1,35 @@
+"""A long Arabic PDF made for the tests of long documents (``reader.library.parts``): fpdf2 with HarfBuzz, as
+tests/data/documents/make.py makes its files, two paragraphs of the truth texts on each page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
+PAGES = 12
+
+
+def long_pdf(path: Path, pictures: tuple[int, ...] = ()) -> Path:
+    """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn);
+    the ``pictures`` pages hold only a picture (a scan, for OCR)."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
+    texts = [text for text in dict.fromkeys(texts) if len(text) > 40]
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("arabic", "", str(ROOT / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.set_auto_page_break(True, margin=12)
+    for page in range(PAGES):
+        pdf.add_page()
+        if page + 1 in pictures:
+            pdf.image(Image.new("L", (60, 80), 200), x=20, y=20, w=100)
+            continue
+        pdf.set_font("arabic", size=10)
+        for text in (texts[2 * page % len(texts)], texts[(2 * page + 1) % len(texts)]):
+            pdf.multi_cell(0, 6, text, align="R")
+            pdf.ln(5)
+    pdf.output(str(path))
+    return path

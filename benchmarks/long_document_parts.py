@@ -7,21 +7,27 @@ with an empty sentence cache, side by side:
 
 1. the whole document at once (READER_PART_PAGES=0);
 2. in parts of --part-pages pages, uninterrupted;
-3. in parts, killed (SIGKILL) once --kill-at pages are in the library, then the same command again.
+3. in parts, killed (SIGKILL) once --kill-at pages are in the library, then the same command again, on two
+   copies of what the kill left: as it is now (the PDF read only from a little before the cut,
+   ``reader.library.parts.resume_article``) and as it was before (the whole PDF read again first,
+   FAKE_READ_WHOLE=1).
 
 It reports each run's wall time and peak memory (the child's maxrss, which is its VmHWM), the
-parts/whole ratio, the sentences the rerun gave the model and how many of them were on committed
-pages (0 is the point), and whether runs 2 and 3 end with run 1's paragraphs.
+parts/whole ratio, the rerun's time now against before, the pages it read again, the sentences the
+rerun gave the model and how many of them were on committed pages (0 is the point), and whether runs 2
+and 3 end with run 1's paragraphs.
 
 Usage (from the repository root):
   .venv/bin/python benchmarks/long_document_parts.py                    # 500 pages, parts of 20
-  .venv/bin/python benchmarks/long_document_parts.py --pages 100 --kill-at 40
+  .venv/bin/python benchmarks/long_document_parts.py --pages 100 --kill-at 40 --part-pages 20
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -103,10 +109,15 @@ def main() -> None:
         print(f"whole:              {whole[0]:6.1f} s, peak {whole[1]} MB")
         print(f"parts:              {parted[0]:6.1f} s, peak {parted[1]} MB  (parts/whole {parted[0] / whole[0]:.2f})")
         killed = run(*command("killed", FAKE_DELAY="0.2"), kill_when=f"pages {args.kill_at} of")
+        shutil.copytree(work / "killed", work / "killed-before")
         log = work / "asked.log"
         rerun = run(*command("killed", READER_CACHE_PATH=str(work / "rerun.sqlite3"), FAKE_LOG=str(log)))
+        before = run(*command("killed-before", READER_CACHE_PATH=str(work / "before.sqlite3"), FAKE_READ_WHOLE="1"))
+        read_again = re.search(r"resumed: (\d+) pages read again", rerun[2])
         print(f"killed at {args.kill_at}:       {killed[0]:6.1f} s")
-        print(f"rerun:              {rerun[0]:6.1f} s, peak {rerun[1]} MB")
+        print(f"rerun, before:      {before[0]:6.1f} s, peak {before[1]} MB  (the whole PDF read again)")
+        print(f"rerun, now:         {rerun[0]:6.1f} s, peak {rerun[1]} MB  (now/before {rerun[0] / before[0]:.2f}; "
+              f"{read_again.group(1) if read_again else 'all'} of {args.pages} pages read again)")
         reference = shape(work / "whole")
         asked = set(log.read_text(encoding="utf-8").splitlines()) if log.exists() else set()
         committed = [source for (_, _, page, source, _) in reference if page and page <= args.kill_at]
@@ -116,7 +127,8 @@ def main() -> None:
         )
         print(f"rerun gave the model {len(asked)} sentences, {on_committed} of them only on committed pages")
         print(f"parts == whole: {shape(work / 'parts') == reference}; killed + rerun == whole: "
-              f"{shape(work / 'killed') == reference}  ({len(reference)} paragraphs)")
+              f"{shape(work / 'killed') == reference}, before: {shape(work / 'killed-before') == reference}  "
+              f"({len(reference)} paragraphs)")
 
 
 if __name__ == "__main__":

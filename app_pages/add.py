@@ -40,7 +40,7 @@ else:
 if st.button("Translate", type="primary", disabled=not choices, key="translate"):
     try:
         chosen = shared.settings()
-        article = shared.library().without_site_boilerplate(inputs.read_article(kind, value, chosen))
+        article = shared.library().without_site_boilerplate(inputs.read_article(kind, value, chosen, shared.library()))
         model = shared.translator(chosen)
         bar = st.progress(0.0, text="Starting…")
         frame = st.empty()

@@ -143,8 +143,11 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_document_bytes(name: str, data: bytes, settings: Settings) -> Article:
-    """An uploaded document (the app's upload): read from a private temporary copy, named as uploaded."""
+def read_document_bytes(
+    name: str, data: bytes, settings: Settings, *, reader: Callable[[Path, Settings], Article] | None = None
+) -> Article:
+    """An uploaded document (the app's upload): read from a private temporary copy, named as uploaded;
+    ``reader`` reads it otherwise than ``read_document`` (a long one resumed: ``reader.library.parts``)."""
     import tempfile
 
     if len(data) > settings.max_document_bytes:
@@ -156,7 +159,7 @@ def read_document_bytes(name: str, data: bytes, settings: Settings) -> Article:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(data)
         try:
-            article = read_document(path, settings)
+            article = (reader or read_document)(path, settings)
         except InputError as exc:
             raise InputError(str(exc).replace(str(path), name)) from None
     warnings = tuple(w.replace(str(path), name) for w in article.warnings)

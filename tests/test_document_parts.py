@@ -263,7 +263,7 @@ def test_the_server_saves_a_long_upload_part_by_part_and_resumes_it_after_kill_9
     with serve.reader_serve(tmp_path, fake_model.folder, command=("-m", "tests.support.fake_cli", "--serve"),
                             env={**env, "FAKE_LOG": str(log), "READER_CACHE_PATH": str(tmp_path / "cache-2")}) as again:
         listed = httpx.get(f"{again.url}/v1/documents").json()["documents"]
-        assert [row["id"] for row in listed] == [pages["id"]]
+        assert [(row["id"], row["partial"]) for row in listed] == [(pages["id"], kept.meta.partial)]
         second = events(again.url)
     start, *steps, done = second
     assert start["done"] == int(kept.meta.partial.split("/")[0]) and start["id"] == pages["id"]
@@ -277,3 +277,45 @@ def test_the_server_saves_a_long_upload_part_by_part_and_resumes_it_after_kill_9
                               Settings.load())
     shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
     assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape
+
+
+def test_the_app_reads_a_long_upload_stopped_part_way_only_from_where_it_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader import documents
+    from reader.app import add as inputs
+    from reader.app import translating
+    from reader.config import Settings
+    from reader.translate.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+    from reader.translate.shared import SharedTranslator
+    from tests.support.fake import FakeTranslator
+
+    def shared(name: str) -> SharedTranslator:
+        return SharedTranslator(CachedTranslator(FakeTranslator(), SentenceCache(tmp_path / name)))
+
+    data = long_pdf(tmp_path / "long.pdf").read_bytes()
+    value = ("report.pdf", data)
+    settings = Settings.load(part_pages=3, ocr="off")
+    with Library(tmp_path / "library") as library:
+        whole = inputs.read_article(inputs.UPLOAD, value, settings)
+        key = inputs.library_key(inputs.UPLOAD, value, whole)
+        assert key == inputs.upload_key("report.pdf", data) != inputs.upload_key("report.pdf", data + b"\n")
+        steps = translating.translate_into(whole, shared("cache-1"), settings, library, key)
+        for _ in range(3):  # nothing yet, pages 1-3, pages 1-6: then the page is left
+            next(steps)
+        steps.close()
+
+        reads: list[int] = []
+        extract = documents.extract
+
+        def spy(*args, first_page: int = 1, **kwargs):
+            reads.append(first_page)
+            return extract(*args, first_page=first_page, **kwargs)
+
+        monkeypatch.setattr(documents, "extract", spy)
+        again = inputs.read_article(inputs.UPLOAD, value, settings, library)
+        assert reads == [4] and again.text == whole.text and again.blocks == whole.blocks
+        assert again.source == "report.pdf" and "upload" not in again.meta.source
+        *_, last = translating.translate_into(again, shared("cache-2"), settings, library, key)
+        assert last.finished and not library.get(library.page().rows[0].id).meta.partial

@@ -267,6 +267,12 @@ def test_the_server_saves_a_long_upload_part_by_part_and_resumes_it_after_kill_9
         second = events(again.url)
     start, *steps, done = second
     assert start["done"] == int(kept.meta.partial.split("/")[0]) and start["id"] == pages["id"]
+    # the committed sentences come in the start event, then each new one once, in order
+    committed = len(Document.from_dict(start["document"]).sentences)
+    new = [e["index"] for e in steps if e["type"] == "sentence"]
+    assert new == list(range(committed, len(Document.from_dict(done["document"]).sentences)))
+    before = [e["index"] for e in first if e["type"] == "sentence"]
+    assert before and before == list(range(len(before)))
     assert [e["done"] for e in steps if e["type"] == "pages"][-1] == PAGES and done["type"] == "done"
     resumed = Document.from_dict(done["document"])
     assert not resumed.meta.partial and len(list((tmp_path / "library" / "articles").iterdir())) == 1

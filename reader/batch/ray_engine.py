@@ -71,10 +71,13 @@ class RayEngine:
                     continue
                 if document is not None:
                     self.progress.sentences(len(document.sentences))
-                    if key in in_parts:
+                if document is not None and key in in_parts:
+                    try:
                         document = in_parts[key].arrived(part, document)
-                        if document is None:
-                            continue  # more parts to come
+                    except Exception as exc:  # a part that cannot be committed fails its document only
+                        document, error = None, describe(exc)
+                    if document is None and not error:
+                        continue  # more parts to come
                 yield Result(waiting.pop(key), document, error)
         except ReaderError as exc:
             for job in waiting.values():

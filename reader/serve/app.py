@@ -567,17 +567,17 @@ def _in_parts(server: Server, article: Any, translator: Any, key: str) -> Iterat
 
     library = server.library()
     id_ = document_id(key)
-    sent = 0
+    sent = -1  # before the start event
     for step in parts.iter_into(library, key, article, translator, server.settings):
         sentences = step.document.sentences
-        if sent == 0:
+        if sent < 0:
             yield "start", {"total": step.total, "done": step.done, "unit": "pages", "id": id_,
                             "document": step.document.to_dict()}
         else:
             for index in range(sent, len(sentences)):
                 yield "sentence", {"index": index, "sentence": _sentence(sentences[index])}
             yield "pages", {"done": step.done, "total": step.total, "id": id_}
-        sent = max(sent, len(sentences), 1)
+        sent = len(sentences)
     yield "done", {"document": library.get(id_).to_dict() | {"id": id_}}
 
 

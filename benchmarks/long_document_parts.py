@@ -79,6 +79,34 @@ def run(args: list[str], env: dict[str, str], *, kill_when: str = "") -> tuple[f
         return time.perf_counter() - started, usage.ru_maxrss // 1024, err.read()
 
 
+READING = """
+import sys, time
+from pathlib import Path
+from reader import ingest
+from reader.config import Settings
+from reader.library import Library, parts
+pdf, library = Path(sys.argv[1]), Path(sys.argv[2])
+settings = Settings.load()
+with Library(library) as shelf:
+    for name, read in (("whole", lambda: ingest.read_document(pdf, settings)),
+                       ("rest", lambda: parts.resume_article(shelf, str(pdf.resolve()), pdf, settings))):
+        started = time.perf_counter()
+        article = read()
+        assert article is not None
+        print(name, time.perf_counter() - started)
+"""
+
+
+def reading(pdf: Path, library: Path, env: dict[str, str]) -> None:
+    """The reading alone, in one process, on what the kill left: the whole PDF (before) and the rest (now)."""
+    answer = subprocess.run([sys.executable, "-c", READING, str(pdf), str(library)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    took = dict(line.split() for line in answer.stdout.splitlines())
+    whole, rest = float(took["whole"]), float(took["rest"])
+    print(f"reading the PDF on a rerun: before {whole:.1f} s (every page), now {rest:.1f} s "
+          f"(now/before {rest / whole:.2f})")
+
+
 def shape(library: Path) -> list[tuple[object, ...]]:
     [file] = (library / "articles").glob("*.json")
     document = Document.from_json(file.read_text(encoding="utf-8"))
@@ -110,11 +138,12 @@ def main() -> None:
         print(f"parts:              {parted[0]:6.1f} s, peak {parted[1]} MB  (parts/whole {parted[0] / whole[0]:.2f})")
         killed = run(*command("killed", FAKE_DELAY="0.2"), kill_when=f"pages {args.kill_at} of")
         shutil.copytree(work / "killed", work / "killed-before")
-        log = work / "asked.log"
-        rerun = run(*command("killed", READER_CACHE_PATH=str(work / "rerun.sqlite3"), FAKE_LOG=str(log)))
-        before = run(*command("killed-before", READER_CACHE_PATH=str(work / "before.sqlite3"), FAKE_READ_WHOLE="1"))
-        read_again = re.search(r"resumed: (\d+) pages read again", rerun[2])
         print(f"killed at {args.kill_at}:       {killed[0]:6.1f} s")
+        reading(pdf, work / "killed", env)
+        log = work / "asked.log"
+        before = run(*command("killed-before", READER_CACHE_PATH=str(work / "before.sqlite3"), FAKE_READ_WHOLE="1"))
+        rerun = run(*command("killed", READER_CACHE_PATH=str(work / "rerun.sqlite3"), FAKE_LOG=str(log)))
+        read_again = re.search(r"resumed: (\d+) pages read again", rerun[2])
         print(f"rerun, before:      {before[0]:6.1f} s, peak {before[1]} MB  (the whole PDF read again)")
         print(f"rerun, now:         {rerun[0]:6.1f} s, peak {rerun[1]} MB  (now/before {rerun[0] / before[0]:.2f}; "
               f"{read_again.group(1) if read_again else 'all'} of {args.pages} pages read again)")

@@ -128,12 +128,12 @@ def test_titles_first_on_ray_matches_local(tmp_path, fake_model, local_ray):
 
 
 def test_a_long_document_on_ray_is_committed_part_by_part_and_resumes_where_a_stopped_run_left_it(
-    tmp_path, fake_model, local_ray
+    tmp_path, fake_model, local_ray, monkeypatch
 ):
     """Ray's actors translate a long PDF's remaining parts; the driver commits each to the library in order."""
     import sqlite3
 
-    from reader import ingest
+    from reader import documents, ingest
     from reader.api import translate_article
     from reader.batch.progress import QuietReporter
     from reader.library import Library
@@ -159,11 +159,19 @@ def test_a_long_document_on_ray_is_committed_part_by_part_and_resumes_where_a_st
         steps.close()
     assert stopped.document.meta.partial == f"6/{PAGES}"
 
+    reads: list[int] = []  # the first page of each reading of the PDF
+    extract = documents.extract
+
+    def spy(*args, first_page: int = 1, **kwargs):
+        reads.append(first_page)
+        return extract(*args, first_page=first_page, **kwargs)
+
+    monkeypatch.setattr(documents, "extract", spy)
     notes = Notes()
     cache = tmp_path / "cache-2.sqlite3"  # the actors' own, empty: what they translate ends up in it
     summary = batch([str(tmp_path / "src")], tmp_path / "out", formats=["json"], engine="ray",
                     ray=RayOptions(workers=2), settings=replace(settings, cache_path=cache), progress=notes)
-    assert summary.new == [key] and not summary.failed
+    assert summary.new == [key] and not summary.failed and reads == [4]  # pages 4-12: 4-6 for the seam
     assert [n for n in notes.notes if "in the library" in n] == [
         f"{key}: pages {p} of {PAGES} in the library" for p in (9, 12)
     ]

@@ -325,3 +325,22 @@ def test_the_app_reads_a_long_upload_stopped_part_way_only_from_where_it_stopped
         assert again.source == "report.pdf" and "upload" not in again.meta.source
         *_, last = translating.translate_into(again, shared("cache-2"), settings, library, key)
         assert last.finished and not library.get(library.page().rows[0].id).meta.partial
+
+
+def test_reader_translate_notes_its_reading_of_a_long_pdf_in_a_log(
+    tmp_path: Path, fake_model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli, translate
+
+    monkeypatch.setattr(translate, "READ_NOTE_PAGES", 4)
+    monkeypatch.setenv("READER_OCR", "off")
+    monkeypatch.setenv("READER_PART_PAGES", "3")
+    pdf = long_pdf(tmp_path / "long.pdf")
+    result = CliRunner().invoke(cli, ["translate", str(pdf), "--library", str(tmp_path / "library")])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if " read " in line] == [
+        f"{pdf}: read {n} of {PAGES} pages" for n in (4, 8, 12)
+    ]
+    assert f"{pdf}: pages {PAGES} of {PAGES} in the library" in result.stderr

@@ -21,6 +21,8 @@ LAYOUT_HELP = (
     "md: interleaved or table."
 )
 LAYOUT_FORMATS = ("pdf", "html", "epub", "md")
+READ_NOTE_PAGES = 50
+"""Without a terminal (a log), a line every this many pages read of a PDF."""
 
 
 def layout_options(fmt: str, layout: str | None) -> dict[str, str]:
@@ -58,6 +60,8 @@ def _read(spec: str, settings: Settings, library=None):
         def progress(done: int, total: int) -> None:
             bar.length = total
             bar.update(done - bar.pos)
+            if not sys.stderr.isatty() and done % READ_NOTE_PAGES == 0:  # a log sees a long read go on
+                click.echo(f"{spec}: read {done} of {total} pages", err=True)
 
         if library is not None:
             resumed = parts.resume_article(library, _library_key(spec, None), path, settings, progress=progress)

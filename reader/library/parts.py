@@ -8,6 +8,10 @@ far (its text up to the part's end, ``meta.partial`` = "pages done/total") is co
 progress, so it cannot disagree with itself: a rerun reads it back, checks that it is the same text
 and the same model, and translates only the parts after it. Nothing is translated twice, nothing
 is duplicated (the same key is the same file), and the last commit is the whole document.
+
+Nor is a committed page read twice, when the same PDF comes back (``resume_article``): only the pages
+from just before the cut are read, the committed ones are taken from the library. Where the parts
+are translated is the caller's: here (``iter_into``), or on Ray's actors (``Committer``).
 """
 
 from __future__ import annotations

@@ -91,7 +91,8 @@ def resume_article(
         committed = library.get(document_id(key))
     except LibraryError:
         return None
-    done = int(committed.meta.partial.partition("/")[0] or 0)
+    pages = committed.meta.partial.partition("/")[0]
+    done = int(pages) if pages.isdigit() else 0
     if not done or not committed.text.endswith("\n") or committed.meta.source_digest != file_digest(path):
         return None
     first = max(1, done - SEAM_PAGES)

@@ -679,9 +679,8 @@ def _v1_routes(app: FastAPI) -> None:
             if save and documents.kind_of(path):
                 key = _upload_key(path, name)
             # A long PDF a stopped run left in the library is read only from where it stopped.
-            article = (key and parts.resume_article(server.library(), key, path, server.settings)) or (
-                ingest.read_file(path, server.settings)
-            )
+            resumed = parts.resume_article(server.library(), key, path, server.settings) if key else None
+            article = resumed or ingest.read_file(path, server.settings)
         from dataclasses import replace
 
         article = replace(article, source=name, meta=replace(article.meta, source=name))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.api import TranslatorFactory
 from reader.batch.engines import Result
-from reader.document import Document, Metadata
+from reader.document import Block, Document, Metadata
 from reader.errors import ReaderError, describe, first_line
 from reader.extras import missing
 from reader.ingest import Article
@@ -117,7 +117,10 @@ class TranslateActor:
         documents, errors = [], []
         for article_json, lead in zip(batch["article"], batch["lead"], strict=True):
             fields = json.loads(str(article_json))
-            article = Article(**{**fields, "meta": Metadata(**fields["meta"]), "warnings": tuple(fields["warnings"])})
+            fields["meta"] = Metadata(**fields["meta"])
+            fields["warnings"] = tuple(fields["warnings"])
+            fields["blocks"] = tuple(Block(**block) for block in fields.get("blocks", ()))  # a document's structure
+            article = Article(**fields)
             try:
                 document = translate_article(article, self.translator, self.settings, lead=bool(lead))
                 documents.append(document.to_json(indent=None))

@@ -27,12 +27,12 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.document import DATE_FIRST_SEEN, Document, Edit, SentencePair
+from reader.document import DATE_FIRST_SEEN, SCOPE_LEAD, Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.library import boilerplate
@@ -195,6 +195,41 @@ class Library(Closing):
         """``iter_complete`` to its end: the whole document, kept."""
         *_, document = self.iter_complete(id_, translator, settings)
         return document
+
+    def leads(self, feeds: Collection[str] | None = None) -> list[str]:
+        """The titles-first documents still partial (``meta.scope``), of these feeds (None: of any), oldest first."""
+        rows = self.page(EVERYTHING, limit=1 << 40).rows
+        chosen = [row for row in reversed(rows) if row.pending and (feeds is None or row.feed in feeds)]
+        return [row.id for row in chosen if self._scope(row.id) == SCOPE_LEAD]
+
+    def watched_leads(self) -> list[str]:
+        """The titles-first documents a watchlist hit that are still partial: a hit translates them whole, as
+        a feed check does (``reader watch add --scan`` and the Watch page after ``rewatch``)."""
+        return [id_ for id_ in self.leads() if self.state.hits(id_)]
+
+    def complete_watched(self, translator: Callable[[], Translator], settings: Settings) -> int:
+        """Translate whole the titles-first documents a watchlist hit (``watched_leads``), as a feed check does
+        after a hit; how many. ``translator()`` opens the model, only when there is one to translate."""
+        ids = self.watched_leads()
+        if ids:
+            opened = translator()
+            for id_ in ids:
+                self.complete(id_, opened, settings)
+        return len(ids)
+
+    def set_titles_first(self, url: str, titles_first: bool) -> int:
+        """Switch a feed to titles first or back to full translation; how many of its articles are still
+        titles first: once it is back to full, the next check of the feed translates them whole (the lead
+        from the sentence cache), as it does the feed's new entries."""
+        url = url.strip()
+        self.update_feed(url, titles_first=titles_first)
+        return len(self.leads({url}))
+
+    def _scope(self, id_: str) -> str:
+        try:
+            return self.get(id_).meta.scope
+        except LibraryError:  # removed meanwhile
+            return ""
 
     def get(self, id_: str) -> Document:
         """The document, read from its file; LibraryError when it is not in the library (any more)."""

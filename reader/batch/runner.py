@@ -150,6 +150,7 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             full = frozenset(sources) - options.titles_first if options.feeds_only else frozenset()
             for result in engine.translate([*round_.take_watched(), *round_.rest_jobs(full)]):
                 round_.finish(result)
+            library.deliver_alerts_later()  # in the background: alerts that failed before are tried again
         finally:
             round_.summary.index = outputs.write_index(manifest.rows(DONE))
             round_.summary.feeds = _publish(library, options, reporter)

@@ -36,7 +36,7 @@ from reader.document import DATE_FIRST_SEEN, SCOPE_LEAD, Document, Edit, Sentenc
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.library import boilerplate
-from reader.library.alerts import MAX_ATTEMPTS, alert, alert_rows, send
+from reader.library.alerts import MAX_ATTEMPTS, alert, alert_rows, deliver, deliver_later
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -57,7 +57,7 @@ from reader.library.layout import (
 from reader.library.search import Hit, mark_hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading, StateStore
 from reader.library.watch import MAX_TERMS as MAX_WATCH_TERMS
-from reader.library.watch import Matcher, WatchHit, Watchlist, check_name, parse_term
+from reader.library.watch import Matcher, WatchHit, Watchlist, check_name, parse_term, watchlists_from_rows
 from reader.postedit.glossary import Term, check
 from reader.sqlite import Closing
 
@@ -428,7 +428,7 @@ class Library(Closing):
 
     def watchlists(self) -> list[Watchlist]:
         self.open()
-        return _watchlists(self.state.watchlists())
+        return watchlists_from_rows(self.state.watchlists())
 
     def watch(
         self, name: str, terms: Sequence[str], *, feeds: Sequence[str] = (), webhook: str = "", email: str = ""
@@ -491,34 +491,27 @@ class Library(Closing):
         return self.state.watch_counts()
 
     def deliver_alerts(self) -> list[str]:
-        """Send the alerts not delivered yet (reader.library.alerts): one line per failure (also warned about);
-        a failed one stays in the outbox and is tried again next time, up to MAX_ATTEMPTS."""
+        """Send the alerts not delivered yet, now (``reader watch send``): one line per failure (also warned
+        about); a failed one stays in the outbox and is tried again next time, up to MAX_ATTEMPTS."""
         self.open()
-        problems = []
-        watchlists = {w.name: w for w in self.watchlists()}
-        for n, name, channel, payload, attempts in self.state.outbox():
-            watchlist = watchlists.get(name)
-            if watchlist is None or attempts >= MAX_ATTEMPTS:
-                continue
-            try:
-                send(watchlist, channel, payload)
-            except (OSError, LibraryError, ValueError) as exc:
-                problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
-                self.state.delivery_failed(n, problem)
-                warnings.warn(LibraryWarning(problem), stacklevel=2)
-                problems.append(problem)
-                continue
-            self.state.delivered(n)
-        return problems
+        return deliver(self.state)
+
+    def deliver_alerts_later(self) -> None:
+        """Send the alerts owed in the background (``alerts.deliver_later``): a slow webhook or SMTP server never
+        holds up the check or request that added the document. Also retries the ones that failed before."""
+        self.open()
+        if any(row[4] < MAX_ATTEMPTS for row in self.state.outbox()):
+            deliver_later(self.state.path)
 
     def _watch(self, id_: str, document: Document, *, alerts: bool = True) -> int:
         """Match a document entering the library against every watchlist; its hits replace what it had.
 
-        The alerts it owes are stored with the hits, then delivered (a failure is kept and retried).
+        The alerts it owes are stored with the hits, then delivered in the background (a failure is kept and
+        retried by the next delivery).
         """
         rows = self.state.watchlists()  # read each time: another process (the CLI, the app) may have changed them
         if self._matcher is None or self._matcher_rows != rows:
-            self._matcher, self._matcher_rows = Matcher(_watchlists(rows)), rows
+            self._matcher, self._matcher_rows = Matcher(watchlists_from_rows(rows)), rows
         matcher = self._matcher
         if not matcher.watchlists:
             return 0
@@ -534,8 +527,8 @@ class Library(Closing):
             return alert_rows(matcher.watchlists, names, said)
 
         new = self.state.replace_hits(id_, [h.row(now) for h in hits], owed)
-        if new:
-            self.deliver_alerts()
+        if new and alerts:
+            deliver_later(self.state.path)
         return len(hits)
 
     # ---- the list, search, reading state -----------------------------------------------------
@@ -814,14 +807,6 @@ class Library(Closing):
             self._watch(id_, document)
             imported += 1
         return imported, kept
-
-
-def _watchlists(rows: Sequence[tuple[str, str, str, str, str]]) -> list[Watchlist]:
-    """Watchlists from their stored rows (``StateStore.watchlists``)."""
-    return [
-        Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
-        for name, terms, feeds, webhook, email in rows
-    ]
 
 
 def _skipped(path: Path, exc: BaseException) -> str:

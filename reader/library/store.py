@@ -198,9 +198,8 @@ class Library(Closing):
 
     def leads(self, feeds: Collection[str] | None = None) -> list[str]:
         """The titles-first documents still partial (``meta.scope``), of these feeds (None: of any), oldest first."""
-        rows = self.page(EVERYTHING, limit=1 << 40).rows
-        chosen = [row for row in reversed(rows) if row.pending and (feeds is None or row.feed in feeds)]
-        return [row.id for row in chosen if self._scope(row.id) == SCOPE_LEAD]
+        pending = self._whole(self.index.pending)
+        return [id_ for id_, feed in pending if (feeds is None or feed in feeds) and self._scope(id_) == SCOPE_LEAD]
 
     def watched_leads(self) -> list[str]:
         """The titles-first documents a watchlist hit that are still partial: a hit translates them whole, as

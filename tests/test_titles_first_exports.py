@@ -62,3 +62,21 @@ def test_a_translated_feed_entry_says_so_and_links_to_the_rest() -> None:
     assert entry.summary == "The bank said it holds rates."
     whole = make_entry("rates-1", replace(lead_document(), meta=replace(lead_document().meta, scope="")), updated=now)
     assert "so far" not in whole.content_html
+
+
+def test_watch_add_scan_without_a_model_keeps_the_watchlist_and_says_the_articles_wait(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+    from reader.library import Library
+
+    root = tmp_path / "library"
+    with Library(root) as library:
+        id_ = library.add(lead_document(), SOURCE)
+    args = ["watch", "add", "banks", "البنك", "--scan", "--model", str(tmp_path / "no-model"), "--library", str(root)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "1 article(s) in the library match" in result.stdout
+    assert result.stderr.startswith("Warning: titles-first articles it hits stay partial until opened: ")
+    with Library(root) as library:
+        assert library.watched_leads() == [id_] and [w.name for w in library.watchlists()] == ["banks"]

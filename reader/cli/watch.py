@@ -13,6 +13,7 @@ import click
 
 from reader.cli.options import echo_json, library_option, model_options, open_library, open_translator, shown
 from reader.config import Settings
+from reader.errors import ModelError
 
 
 @click.group("watch")
@@ -39,12 +40,18 @@ def add_command(name, terms, feeds, webhook, email, scan, model, backend, beam, 
     with open_library(library_dir) as library:
         watchlist = library.watch(name, terms, feeds=feeds, webhook=webhook, email=email)
         matched = library.rewatch() if scan else None
-        completed = library.complete_watched(lambda: open_translator(settings), settings) if scan else 0
+        completed, unopened = 0, ""
+        try:
+            completed = library.complete_watched(lambda: open_translator(settings), settings) if scan else 0
+        except ModelError as exc:  # the watchlist stands; its titles-first articles are completed when opened
+            unopened = f"Warning: titles-first articles it hits stay partial until opened: {exc}"
     click.echo(shown(f"watching {watchlist.name!r}: {', '.join(str(t) for t in watchlist.terms)}"))
     if matched is not None:
         click.echo(f"{matched} article(s) in the library match")
     if completed:
         click.echo(f"{completed} titles-first article(s) among them translated whole")
+    if unopened:
+        click.echo(shown(unopened), err=True)
 
 
 @watch_command.command("list")

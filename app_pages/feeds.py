@@ -98,7 +98,9 @@ for row in rows:
             help="Translate each new article's title and first paragraph; the rest when opened or a watchlist hits",
         )
         if lead != row.titles_first:
-            library.update_feed(row.url, titles_first=lead)
+            leads = library.set_titles_first(row.url, lead)
+            if leads and not lead:
+                about.info(f"{leads} titles-first articles are translated whole on the next check.")
         one, gone = actions.columns(2)
         if one.button("Check", key=f"check-{key}", disabled=not has_model):
             check([row.url])

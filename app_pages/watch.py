@@ -30,6 +30,9 @@ with st.form("watch", clear_on_submit=True, border=True):
         try:
             watchlist = library.watch(name, page.parse_terms(terms))
             found = library.rewatch() if scan else 0
+            if scan and shared.model_names():  # titles-first articles it hits are translated whole, as a check does
+                chosen = shared.settings()
+                library.complete_watched(lambda: shared.translator(chosen).for_run(), chosen)
             st.success(plain(f"Watching {watchlist.name}: {found} article(s) in the library match."))
             rows = page.watch_rows(library)
         except Exception as exc:

@@ -148,8 +148,21 @@ def iter_rest(
     """A titles-first document (``meta.scope``) made whole, as it fills in: the text is translated again
     through the sentence cache, so the lead's sentences come back from it and only the rest reaches the model.
     The title's translation and the rest of the metadata are kept."""
-    blocks = tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in document.paragraphs)
     meta = replace(document.meta, scope="")
     yield from iter_translate(
-        document.text, translator, meta=meta, settings=settings, first_chunk=first_chunk, blocks=blocks
+        document.text, translator, meta=meta, settings=settings, first_chunk=first_chunk, blocks=_blocks(document)
     )
+
+
+def rest_article(document: Document) -> Article:
+    """A titles-first document as the article it came from (text, paragraph kinds, metadata), for a batch
+    engine to translate whole (``iter_article``): the lead's sentences and the title come back from the cache."""
+    from reader.ingest import Article
+
+    meta = replace(document.meta, scope="", title_translation="")
+    source = document.meta.source
+    return Article(document.text, meta, source=source, url=source, feed=document.meta.feed, blocks=_blocks(document))
+
+
+def _blocks(document: Document) -> tuple[Block, ...]:
+    return tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in document.paragraphs)

@@ -266,6 +266,12 @@ DATE_FROM_PAGE = "page"
 DATE_FROM_FEED = "feed"
 DATE_FIRST_SEEN = "first seen"
 SCOPE_LEAD = "lead"
+LEAD_NOTE = (
+    "only the title and the first paragraph (the feed is checked titles first); the rest is in Arabic only. "
+    "The whole article is at the Source; open it in reader to translate the rest."
+)
+"""What every export says of a titles-first document (``Metadata.reader_fields``): a part never passes for
+the whole."""
 
 
 @dataclass(frozen=True)
@@ -312,6 +318,7 @@ class Metadata:
         """The fields a reader sees in an export's header, in order, each with its label (empty ones included)."""
         return [
             ("English title", self.title_translation),
+            ("Translation", LEAD_NOTE if self.scope == SCOPE_LEAD else ""),
             ("Source", source_words(self.source) if self.source else ""),
             ("Author", self.author),
             ("Date", self.date),

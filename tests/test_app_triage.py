@@ -129,3 +129,19 @@ def test_the_library_search_finds_every_clitic_form_through_the_app() -> None:
         assert shown(at.caption[0].value).startswith("3 articles match")
         markup = " ".join(h.proto.body for h in at.get("html"))
         assert {"الرئيس", "بالرئيس", "للرئيس"} <= set(re.findall(r'<mark class="match">([^<]*)</mark>', markup))
+
+
+def test_a_watchlist_made_on_the_watch_page_translates_whole_the_titles_first_articles_it_finds(fake_model) -> None:
+    from reader.document import SCOPE_LEAD, Flag
+
+    lib = library()
+    meta = Metadata(title="قال الرئيس", source="https://a.example/lead", date="2024-11-01", scope=SCOPE_LEAD)
+    pairs = [[("قال الرئيس", "qal alr'ys", [], [])], [("وصل الوزير", "", [], [Flag.PENDING])]]
+    id_ = lib.add(make_document(pairs, meta), meta.source)
+    at = new_app(WATCH).run()
+    at.text_input(key="watch_name").input("people")
+    at.text_area(key="watch_terms").input("رئيس")
+    at.button[0].click().run()
+    assert not at.exception
+    whole = library().get(id_)
+    assert whole.meta.scope == "" and [s.translation for s in whole.sentences][1] == "wSl alwzyr"

@@ -186,3 +186,30 @@ def test_a_long_document_on_ray_is_committed_part_by_part_and_resumes_where_a_st
     whole = translate_article(article, fake_model.load(fake_model.folder), settings)
     shape = [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in whole.paragraphs]
     assert [(p.start, p.end, p.page, p.kind, p.source, p.translation) for p in resumed.paragraphs] == shape
+
+
+def test_titles_first_articles_of_a_feed_back_to_full_are_completed_on_ray_as_locally(
+    tmp_path, fake_model, local_ray, monkeypatch
+):
+    """The jobs that make a library's titles-first documents whole (their blocks and all) reach the actors."""
+    from tests.support.batching import serve_feed
+    from tests.support.http_server import LocalServer
+
+    monkeypatch.setenv("READER_ALLOW_PRIVATE_URLS", "1")
+    settings = Settings.load()
+    with LocalServer() as server:
+        url = serve_feed(server, "/feed.xml", [("/news/a", "المصرف يرفع الفائدة", 41), ("/news/b", "خبر", 42)])
+
+        def run(name: str, **engine):
+            cache = replace(settings, cache_path=tmp_path / f"{name}-cache.sqlite3")
+            out = tmp_path / name
+            batch([url], out, formats=["json"], settings=cache, feeds_only=True, titles_first=frozenset({url}))
+            return batch([url], out, formats=["json"], settings=cache, feeds_only=True, **engine)  # back to full
+
+        local = run("local")
+        on_ray = run("ray", engine="ray", ray=RayOptions(workers=2))
+    assert len(local.completed) == len(on_ray.completed) == 2 and not on_ray.failed
+    assert snapshot(tmp_path / "ray")["files"] == snapshot(tmp_path / "local")["files"]
+    for path in (tmp_path / "ray" / "articles").iterdir():
+        document = Document.from_json(path.read_text("utf-8"))
+        assert document.meta.scope == "" and all(s.translation for s in document.sentences)

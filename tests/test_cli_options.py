@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from reader.cli import cli
 from reader.translate import registry
 
-TRANSLATING = {"translate", "batch", "feeds check", "alternatives", "complete", "edit", "glossary apply"}
+TRANSLATING = {"translate", "batch", "feeds check", "alternatives", "complete", "edit", "glossary apply", "watch add"}
 
 
 def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:

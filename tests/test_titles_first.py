@@ -183,6 +183,9 @@ def test_the_feeds_page_toggles_it_and_the_read_page_completes_on_opening(fake_m
             assert library.feeds()[0].titles_first
         at.button(key="check_all").click().run()
         assert not at.exception
+        at = new_app(FEEDS).run()  # back to full: the article waits for the next check (Library.set_titles_first)
+        at.toggle(key=f"lead-{hashlib.sha256(url.encode()).hexdigest()[:12]}").set_value(False).run()
+        assert "1 titles-first articles are translated whole on the next check." in [i.value for i in at.info]
     with Library(root) as library:
         (row,) = library.page().rows
         assert library.get(row.id).meta.scope == SCOPE_LEAD and row.pending == 3  # 4 sentences, 1 in the lead
@@ -227,3 +230,66 @@ def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_i
     assert feeds == {"https://news.example/old.xml": False, url: True}
     text = CliRunner().invoke(cli, ["feeds", "list", "--library", str(folder)]).output
     assert "feed.xml (titles first)" in text and "old.xml (titles first)" not in text
+
+
+def test_watch_add_scan_translates_whole_the_titles_first_articles_it_hits(toy: Settings, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    root = tmp_path / "library"
+    with LocalServer() as server:
+        feed = serve(server)
+        with Library(root) as library:
+            library.subscribe(feed, titles_first=True)
+        assert check_feeds(root, BatchOptions(toy, formats=["json"])).ok
+    added = CliRunner().invoke(cli, ["watch", "add", "royals", "الملكة", "--scan", "--library", str(root)])
+    assert added.exit_code == 0, added.output
+    assert "1 article(s) in the library match" in added.output and "1 titles-first article(s)" in added.output
+    docs = documents(root)
+    assert docs[0].meta.scope == "" and all(s.translation for s in docs[0].sentences)
+    assert docs[1].meta.scope == SCOPE_LEAD  # no hit: still titles first
+    with Library(root) as library:
+        assert library.watched_leads() == [] and len(library.leads()) == 1
+
+
+def test_a_feed_back_to_full_translation_completes_its_titles_first_articles_on_the_next_check(
+    toy: Settings, tmp_path
+) -> None:
+    """Even an entry that has left the feed since: the rest is translated from the library's own text."""
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    root = tmp_path / "library"
+    seen: list[str] = []
+    translator, options = counted(toy, seen)
+    with LocalServer() as server:
+        feed = serve(server)
+        with Library(root) as library:
+            library.subscribe(feed, titles_first=True)
+        assert check_feeds(root, options).ok
+        with Library(root) as library:
+            (opened,) = [r.id for r in library.page().rows if r.source.endswith("/news/0")]
+            library.complete(opened, translator(), toy)
+        switched = CliRunner().invoke(cli, ["feeds", "set", feed, "--full", "--library", str(root)])
+        assert switched.exit_code == 0, switched.output
+        assert (
+            "full translation" in switched.output and "1 titles-first article(s) will be translated" in switched.output
+        )
+        items = [("/news/0", TITLES[0].source, 0)]  # entry 1 has left the feed
+        server.routes["/feed.xml"] = page(rss(server, items), content_type="application/rss+xml")
+        seen.clear()
+        check = check_feeds(root, options)
+        assert check.ok and check.feeds[0].new == 0 and len(check.summary.completed) == 1
+        assert set(seen) == rest_of(1), "the switch translated the lead again, or not the rest"
+        assert all(
+            doc.meta.scope == "" and all(s.translation for s in doc.sentences) for doc in documents(root).values()
+        )
+        seen.clear()
+        again = check_feeds(root, options)
+        assert seen == [] and again.summary.completed == [] and again.ok
+    with Library(root) as library:
+        assert library.leads() == [] and library.set_titles_first(feed, True) == 0
+    bad = CliRunner().invoke(cli, ["feeds", "set", feed, "--library", str(root)])
+    assert bad.exit_code == 2 and "--titles-first or --full" in bad.output

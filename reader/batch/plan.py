@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from reader.ingest import Article
     from reader.library import Library
 
+COMPLETED = "completed"
 LOAD_THREADS = 4
 """Articles read or fetched ahead of the translator (fetching is I/O bound)."""
 
@@ -38,7 +39,7 @@ class Job:
     article: Article
     content_hash: str
     outcome: str
-    """'new' or 'changed'."""
+    """'new', 'changed', or ``COMPLETED``: a titles-first article made whole (its feed is back to full)."""
     hint: str
     """What the manifest records to skip this feed entry next time without fetching it."""
     lead: bool = False

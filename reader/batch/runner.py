@@ -27,14 +27,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.api import open_translator
+from reader.api import open_translator, rest_article
 from reader.batch.engines import Engine, LocalEngine, Result
 from reader.batch.manifest import DONE, MANIFEST_NAME, Manifest
 from reader.batch.options import ENGINES, BatchOptions
 from reader.batch.outputs import Outputs, check_formats, exclusive
-from reader.batch.plan import Job, Unchanged, change_key, plan
+from reader.batch.plan import COMPLETED, Job, Unchanged, change_key, plan
 from reader.batch.progress import ProgressReporter, QuietReporter
-from reader.batch.sources import Failure, discover
+from reader.batch.sources import Failure, Item, discover
 from reader.batch.summary import BatchSummary
 from reader.document import Document, Flag
 from reader.errors import ReaderError, describe
@@ -145,9 +145,12 @@ def _run(sources: Sequence[str], out_dir: Path, options: BatchOptions, engine: E
             # A long document's parts are committed to the library as they are done (a kill resumes there).
             for result in engine.translate(jobs, library=library):
                 round_.finish(result)
-            # Titles first: an article a watchlist hit in its lead is translated whole (the lead from the cache).
-            for result in engine.translate(round_.take_watched()):
+            # Titles first: an article a watchlist hit in its lead is translated whole (the lead from the cache),
+            # and so are the titles-first articles of a feed switched back to full translation.
+            full = frozenset(sources) - options.titles_first if options.feeds_only else frozenset()
+            for result in engine.translate([*round_.take_watched(), *round_.rest_jobs(full)]):
                 round_.finish(result)
+            library.deliver_alerts_later()  # in the background: alerts that failed before are tried again
         finally:
             round_.summary.index = outputs.write_index(manifest.rows(DONE))
             round_.summary.feeds = _publish(library, options, reporter)
@@ -180,6 +183,19 @@ class _Round:
     def take_watched(self) -> list[Job]:
         watched, self.watched = self.watched, []
         return watched
+
+    def rest_jobs(self, feeds: frozenset[str]) -> list[Job]:
+        """The titles-first articles of these feeds still partial in the library, as jobs that translate them
+        whole from the library's own text (the entry may have left the feed since), the manifest row kept."""
+        leads = set(self.library.leads(feeds)) if feeds else set()
+        jobs = []
+        for row in self.manifest.rows(DONE) if leads else ():
+            if document_id(row.key) not in leads:
+                continue
+            article = rest_article(self.library.get(document_id(row.key)))
+            item = Item(row.key, "url", origin=article.feed, feed=article.feed)
+            jobs.append(Job(item, article, row.content_hash or "", COMPLETED, row.hint))
+        return jobs
 
     def jobs(self, steps: Iterator[Job | Unchanged | Failure]) -> Iterator[Job]:
         """The jobs among the plan's steps, each marked pending as the engine takes it; the rest recorded."""
@@ -235,7 +251,7 @@ class _Round:
         cached = sum(1 for s in document.sentences if s.has(Flag.CACHED))
         self.summary.sentences += sum(1 for s in document.sentences if not s.has(Flag.PENDING))
         self.summary.cache_hits += cached
-        done = self.summary.new if job.outcome == "new" else self.summary.changed
+        done = {"new": self.summary.new, COMPLETED: self.summary.completed}.get(job.outcome, self.summary.changed)
         if job.key not in done:  # a titles-first article completed after a watch hit is counted once
             done.append(job.key)
         self.progress.article(job.key, job.outcome, f"{len(document.sentences)} sentences, {cached} cached")

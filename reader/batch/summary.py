@@ -15,6 +15,8 @@ class BatchSummary:
     engine: str = "local"
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)
+    """Titles-first articles already in the library translated whole, their feed switched back to full."""
     unchanged: int = 0
     removed: int = 0
     """Articles skipped because the reader removed them from the library."""
@@ -42,6 +44,7 @@ class BatchSummary:
         """Fold another run's counts into this one (``watch`` keeps a running total)."""
         self.new += other.new
         self.changed += other.changed
+        self.completed += other.completed
         self.unchanged += other.unchanged
         self.removed += other.removed
         self.sources.update(other.sources)
@@ -60,6 +63,8 @@ class BatchSummary:
             f"{self.unchanged} unchanged, {len(self.failed)} failed",
             f"{self.sentences} sentence(s) translated, {self.cache_hits} from the cache",
         ]
+        if self.completed:
+            lines.append(f"{len(self.completed)} titles-first article(s) translated whole (their feed is back to full)")
         if self.index is not None:
             lines.append(f"index: {self.index}")
         if self.feeds is not None:

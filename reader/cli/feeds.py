@@ -119,6 +119,33 @@ def list_command(as_json, library_dir) -> None:
         click.echo(shown(f"{name}{feed.url}{auto}\n    {articles} article(s), {unread} unread; {status}"))
 
 
+@feeds_command.command("set")
+@click.argument("url")
+@click.option(
+    "--titles-first/--full",
+    "titles_first",
+    default=None,
+    help="Titles and first paragraphs (the rest when opened or a watchlist hits), or whole articles.",
+)
+@click.option("--auto/--no-auto", "auto", default=None, help="Check it with every reader feeds check, or by name.")
+@library_option
+def set_command(url, titles_first, auto, library_dir) -> None:
+    """Change how a feed is checked. Back to --full, its titles-first articles are translated whole on the
+    next check (their first paragraphs from the sentence cache)."""
+    if titles_first is None and auto is None:
+        raise click.UsageError("say what to change: --titles-first or --full, --auto or --no-auto")
+    with open_library(library_dir) as library:
+        if auto is not None:
+            library.update_feed(url.strip(), auto_translate=auto)
+        leads = library.set_titles_first(url, titles_first) if titles_first is not None else 0
+    if titles_first is not None:
+        click.echo(shown(f"{url.strip()}: {'titles first' if titles_first else 'full translation'}"))
+    if auto is not None:
+        click.echo(shown(f"{url.strip()}: auto-translate {'on' if auto else 'off'}"))
+    if leads and not titles_first:
+        click.echo(f"{leads} titles-first article(s) will be translated whole on the next check (reader feeds check)")
+
+
 @feeds_command.command("remove")
 @click.argument("url")
 @library_option

@@ -3,14 +3,17 @@
 A term is Arabic (found under any proclitics: و ف ب ل ك ال), English (whole words, a plural
 allowed) or a pair ``ARABIC=ENGLISH`` (either side). Documents are matched as they enter the
 library; ``--scan`` also matches the ones already there. Alerts: ``watch/<name>.atom`` in the
-library folder always, a webhook and an e-mail when asked for (``READER_SMTP_*``).
+library folder always, a webhook and an e-mail when asked for (``READER_SMTP_*``). A titles-first
+article that ``--scan`` finds is translated whole, as a feed check does when a watchlist hits.
 """
 
 from __future__ import annotations
 
 import click
 
-from reader.cli.options import echo_json, library_option, open_library, shown
+from reader.cli.options import echo_json, library_option, model_options, open_library, open_translator, shown
+from reader.config import Settings
+from reader.errors import ModelError
 
 
 @click.group("watch")
@@ -24,16 +27,31 @@ def watch_command() -> None:
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="Only articles of this feed (repeatable).")
 @click.option("--webhook", default="", metavar="URL", help="POST a JSON alert here for each new article.")
 @click.option("--email", default="", metavar="ADDRESS", help="E-mail an alert (through READER_SMTP_HOST).")
-@click.option("--scan", is_flag=True, help="Also match the articles already in the library.")
+@click.option(
+    "--scan",
+    is_flag=True,
+    help="Also match the articles already in the library (titles-first ones it hits are translated whole).",
+)
+@model_options
 @library_option
-def add_command(name, terms, feeds, webhook, email, scan, library_dir) -> None:
+def add_command(name, terms, feeds, webhook, email, scan, model, backend, beam, library_dir) -> None:
     """Watch for TERMS (Arabic, English, or ARABIC=ENGLISH pairs) under NAME; NAME again replaces its terms."""
+    settings = Settings.load(model=model, backend=backend, beam=beam, library=library_dir)
     with open_library(library_dir) as library:
         watchlist = library.watch(name, terms, feeds=feeds, webhook=webhook, email=email)
         matched = library.rewatch() if scan else None
+        completed, unopened = 0, ""
+        try:
+            completed = library.complete_watched(lambda: open_translator(settings), settings) if scan else 0
+        except ModelError as exc:  # the watchlist stands; its titles-first articles are completed when opened
+            unopened = f"Warning: titles-first articles it hits stay partial until opened: {exc}"
     click.echo(shown(f"watching {watchlist.name!r}: {', '.join(str(t) for t in watchlist.terms)}"))
     if matched is not None:
         click.echo(f"{matched} article(s) in the library match")
+    if completed:
+        click.echo(f"{completed} titles-first article(s) among them translated whole")
+    if unopened:
+        click.echo(shown(unopened), err=True)
 
 
 @watch_command.command("list")

@@ -51,6 +51,7 @@ def render(document: Document) -> bytes:
         ("title", meta.title),
         ("title-en", meta.title_translation),
         ("source", meta.source),
+        ("scope", meta.scope),
         ("date", meta.date),
         ("model", meta.model),
         ("model-fingerprint", meta.model_fingerprint),

@@ -2,9 +2,12 @@
 each watchlist is ``reader.publish``'s, written with the other translated feeds after each feed check).
 
 When a document first matches a watchlist, the alerts it owes are written to the ``outbox`` table
-in the same transaction as its hits (``StateStore.replace_hits``); ``Library.deliver_alerts`` sends
-them (``send``) and removes each once it is through. A kill or a failed delivery leaves the row,
-which the next delivery tries again (up to ``MAX_ATTEMPTS``; ``reader watch list`` says so).
+in the same transaction as its hits (``StateStore.replace_hits``). They are sent after, in the
+background (``deliver_later``: one sender thread per library and process), so a slow webhook or SMTP
+server never holds up the feed check, batch run or request that added the document; each row goes
+once it is through. A kill or a failed delivery leaves the row, which the next delivery tries again
+(up to ``MAX_ATTEMPTS``): the next alert, the end of every batch run and feed check
+(``Library.deliver_alerts_later``), or ``reader watch send``; ``reader watch list`` says one is waiting.
 
 - **Webhook**: ``POST`` of the alert as JSON to the watchlist's URL (http or https), 10 s timeout.
 - **E-mail**: to the watchlist's address through the SMTP server the user configures
@@ -16,10 +19,14 @@ which the next delivery tries again (up to ``MAX_ATTEMPTS``; ``reader watch list
 from __future__ import annotations
 
 import json
+import threading
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
-from reader.errors import LibraryError
-from reader.library.watch import WatchHit, Watchlist
+from reader.errors import LibraryError, describe
+from reader.library.state import LibraryWarning, StateStore
+from reader.library.watch import WatchHit, Watchlist, watchlists_from_rows
 
 WEBHOOK, EMAIL = "webhook", "email"
 MAX_ATTEMPTS = 5
@@ -54,6 +61,82 @@ def alert(id_: str, title: str, title_en: str, source: str, date: str, hits: Seq
             for h in hits[:5]
         ],
     }
+
+
+def deliver(state: StateStore, tried: set[int] | None = None) -> list[str]:
+    """Send the outbox's alerts: one line per failure (also warned about); a failed one stays, its attempts
+    counted, for the next delivery, up to MAX_ATTEMPTS. Rows in ``tried`` are left alone; each row tried is
+    added to it."""
+    problems = []
+    tried = set() if tried is None else tried
+    watchlists = {w.name: w for w in watchlists_from_rows(state.watchlists())}
+    for n, name, channel, payload, attempts in state.outbox():
+        watchlist = watchlists.get(name)
+        if watchlist is None or attempts >= MAX_ATTEMPTS or n in tried:
+            continue
+        tried.add(n)
+        try:
+            send(watchlist, channel, payload)
+        except (OSError, LibraryError, ValueError) as exc:
+            problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
+            state.delivery_failed(n, problem)
+            warnings.warn(LibraryWarning(problem), stacklevel=2)
+            problems.append(problem)
+            continue
+        state.delivered(n)
+    return problems
+
+
+_senders: dict[Path, threading.Thread] = {}
+_again: set[Path] = set()
+_lock = threading.Lock()
+
+
+def deliver_later(state_path: Path) -> None:
+    """Deliver the outbox of the library whose reader's data is ``state_path`` in a background thread.
+
+    One sender per library and process: a call while it runs has it go through the outbox once more for
+    the rows it has not tried (a failed one waits for the next sender), so no alert is sent twice from here.
+    The thread is not a daemon: a process that ends (``reader feeds check``) still delivers what it owes,
+    after its own work is done and reported.
+    """
+    path = Path(state_path).resolve()
+    with _lock:
+        if path in _senders:
+            _again.add(path)
+            return
+        sender = _senders[path] = threading.Thread(target=_send, args=(path,), name="reader-alerts")
+    sender.start()
+
+
+def wait_delivered(state_path: Path, timeout: float | None = None) -> None:
+    """Wait for the background deliveries to this library (``deliver_later``) to end."""
+    with _lock:
+        sender = _senders.get(Path(state_path).resolve())
+    if sender is not None:
+        sender.join(timeout)
+
+
+def _send(path: Path) -> None:
+    done = False
+    tried: set[int] = set()
+    try:
+        while not done:
+            try:
+                with StateStore(path) as state:  # its own connections: the library that asked may close meanwhile
+                    deliver(state, tried)
+            except LibraryError as exc:  # the reader's data cannot be read now: the rows stay for the next delivery
+                warnings.warn(LibraryWarning(f"alerts not delivered now: {describe(exc)}"), stacklevel=1)
+            with _lock:
+                done = path not in _again
+                _again.discard(path)
+                if done:
+                    del _senders[path]
+    finally:
+        if not done:  # an unexpected error: the next call starts a new sender
+            with _lock:
+                _senders.pop(path, None)
+                _again.discard(path)
 
 
 def send(watchlist: Watchlist, channel: str, payload: str) -> None:

@@ -403,6 +403,13 @@ class Index(Closing):
         found = self.db.read(lambda conn: conn.execute(f"{_ROW_SQL} WHERE d.id = ?", (id_,)).fetchone())
         return None if found is None else _row(found)
 
+    def pending(self) -> list[tuple[str, str]]:
+        """(id, feed) of the documents with sentences still to translate (titles first), oldest first: one
+        scan of a short column, not a page of rows."""
+        pattern = f'%"{Flag.PENDING}"%'  # a key of the flags' JSON (``document_row``)
+        sql = "SELECT id, feed FROM documents WHERE flags LIKE ? ORDER BY sort_date, num"
+        return self.db.read(lambda conn: [(str(i), str(f)) for i, f in conn.execute(sql, (pattern,))])
+
     def site_boilerplate(self, host: str) -> frozenset[str]:
         """The paragraph keys that stand in enough of ``host``'s documents to be its boilerplate."""
         found = self.db.read(

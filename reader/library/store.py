@@ -27,16 +27,16 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.document import DATE_FIRST_SEEN, Document, Edit, SentencePair
+from reader.document import DATE_FIRST_SEEN, SCOPE_LEAD, Document, Edit, SentencePair
 from reader.errors import InputError, LibraryError, describe
 from reader.export import write_atomic
 from reader.library import boilerplate
-from reader.library.alerts import MAX_ATTEMPTS, alert, alert_rows, send
+from reader.library.alerts import MAX_ATTEMPTS, alert, alert_rows, deliver, deliver_later
 from reader.library.edits import Record, checked_text, edit_key, fitted
 from reader.library.edits import apply as apply_edits
 from reader.library.edits import without as drop_edits
@@ -57,7 +57,7 @@ from reader.library.layout import (
 from reader.library.search import Hit, mark_hit, parse_query
 from reader.library.state import Feed, LibraryWarning, Reading, StateStore
 from reader.library.watch import MAX_TERMS as MAX_WATCH_TERMS
-from reader.library.watch import Matcher, WatchHit, Watchlist, check_name, parse_term
+from reader.library.watch import Matcher, WatchHit, Watchlist, check_name, parse_term, watchlists_from_rows
 from reader.postedit.glossary import Term, check
 from reader.sqlite import Closing
 
@@ -195,6 +195,40 @@ class Library(Closing):
         """``iter_complete`` to its end: the whole document, kept."""
         *_, document = self.iter_complete(id_, translator, settings)
         return document
+
+    def leads(self, feeds: Collection[str] | None = None) -> list[str]:
+        """The titles-first documents still partial (``meta.scope``), of these feeds (None: of any), oldest first."""
+        pending = self._whole(self.index.pending)
+        return [id_ for id_, feed in pending if (feeds is None or feed in feeds) and self._scope(id_) == SCOPE_LEAD]
+
+    def watched_leads(self) -> list[str]:
+        """The titles-first documents a watchlist hit that are still partial: a hit translates them whole, as
+        a feed check does (``reader watch add --scan`` and the Watch page after ``rewatch``)."""
+        return [id_ for id_ in self.leads() if self.state.hits(id_)]
+
+    def complete_watched(self, translator: Callable[[], Translator], settings: Settings) -> int:
+        """Translate whole the titles-first documents a watchlist hit (``watched_leads``), as a feed check does
+        after a hit; how many. ``translator()`` opens the model, only when there is one to translate."""
+        ids = self.watched_leads()
+        if ids:
+            opened = translator()
+            for id_ in ids:
+                self.complete(id_, opened, settings)
+        return len(ids)
+
+    def set_titles_first(self, url: str, titles_first: bool) -> int:
+        """Switch a feed to titles first or back to full translation; how many of its articles are still
+        titles first: once it is back to full, the next check of the feed translates them whole (the lead
+        from the sentence cache), as it does the feed's new entries."""
+        url = url.strip()
+        self.update_feed(url, titles_first=titles_first)
+        return len(self.leads({url}))
+
+    def _scope(self, id_: str) -> str:
+        try:
+            return self.get(id_).meta.scope
+        except LibraryError:  # removed meanwhile
+            return ""
 
     def get(self, id_: str) -> Document:
         """The document, read from its file; LibraryError when it is not in the library (any more)."""
@@ -393,7 +427,7 @@ class Library(Closing):
 
     def watchlists(self) -> list[Watchlist]:
         self.open()
-        return _watchlists(self.state.watchlists())
+        return watchlists_from_rows(self.state.watchlists())
 
     def watch(
         self, name: str, terms: Sequence[str], *, feeds: Sequence[str] = (), webhook: str = "", email: str = ""
@@ -456,34 +490,27 @@ class Library(Closing):
         return self.state.watch_counts()
 
     def deliver_alerts(self) -> list[str]:
-        """Send the alerts not delivered yet (reader.library.alerts): one line per failure (also warned about);
-        a failed one stays in the outbox and is tried again next time, up to MAX_ATTEMPTS."""
+        """Send the alerts not delivered yet, now (``reader watch send``): one line per failure (also warned
+        about); a failed one stays in the outbox and is tried again next time, up to MAX_ATTEMPTS."""
         self.open()
-        problems = []
-        watchlists = {w.name: w for w in self.watchlists()}
-        for n, name, channel, payload, attempts in self.state.outbox():
-            watchlist = watchlists.get(name)
-            if watchlist is None or attempts >= MAX_ATTEMPTS:
-                continue
-            try:
-                send(watchlist, channel, payload)
-            except (OSError, LibraryError, ValueError) as exc:
-                problem = f"watchlist {name!r}: the {channel} alert failed: {exc}"
-                self.state.delivery_failed(n, problem)
-                warnings.warn(LibraryWarning(problem), stacklevel=2)
-                problems.append(problem)
-                continue
-            self.state.delivered(n)
-        return problems
+        return deliver(self.state)
+
+    def deliver_alerts_later(self) -> None:
+        """Send the alerts owed in the background (``alerts.deliver_later``): a slow webhook or SMTP server never
+        holds up the check or request that added the document. Also retries the ones that failed before."""
+        self.open()
+        if any(row[4] < MAX_ATTEMPTS for row in self.state.outbox()):
+            deliver_later(self.state.path)
 
     def _watch(self, id_: str, document: Document, *, alerts: bool = True) -> int:
         """Match a document entering the library against every watchlist; its hits replace what it had.
 
-        The alerts it owes are stored with the hits, then delivered (a failure is kept and retried).
+        The alerts it owes are stored with the hits, then delivered in the background (a failure is kept and
+        retried by the next delivery).
         """
         rows = self.state.watchlists()  # read each time: another process (the CLI, the app) may have changed them
         if self._matcher is None or self._matcher_rows != rows:
-            self._matcher, self._matcher_rows = Matcher(_watchlists(rows)), rows
+            self._matcher, self._matcher_rows = Matcher(watchlists_from_rows(rows)), rows
         matcher = self._matcher
         if not matcher.watchlists:
             return 0
@@ -499,8 +526,8 @@ class Library(Closing):
             return alert_rows(matcher.watchlists, names, said)
 
         new = self.state.replace_hits(id_, [h.row(now) for h in hits], owed)
-        if new:
-            self.deliver_alerts()
+        if new and alerts:
+            deliver_later(self.state.path)
         return len(hits)
 
     # ---- the list, search, reading state -----------------------------------------------------
@@ -779,14 +806,6 @@ class Library(Closing):
             self._watch(id_, document)
             imported += 1
         return imported, kept
-
-
-def _watchlists(rows: Sequence[tuple[str, str, str, str, str]]) -> list[Watchlist]:
-    """Watchlists from their stored rows (``StateStore.watchlists``)."""
-    return [
-        Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
-        for name, terms, feeds, webhook, email in rows
-    ]
 
 
 def _skipped(path: Path, exc: BaseException) -> str:

@@ -227,3 +227,11 @@ def _english_parts(text: str) -> list[str]:
     """Lowercased words without accents, as ``english_spans`` compares them."""
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return _WORD.findall(plain.casefold())
+
+
+def watchlists_from_rows(rows: Sequence[tuple[str, str, str, str, str]]) -> list[Watchlist]:
+    """Watchlists from their stored rows (``StateStore.watchlists``)."""
+    return [
+        Watchlist(name, tuple(parse_term(t) for t in json.loads(terms)), tuple(json.loads(feeds)), webhook, email)
+        for name, terms, feeds, webhook, email in rows
+    ]

@@ -26,7 +26,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from reader.chars import BIDI_EMBEDDINGS
-from reader.document import Document, Paragraph, same_text
+from reader.document import SCOPE_LEAD, Document, Paragraph, same_text
 from reader.errors import ReaderError
 
 NAMESPACE = uuid.UUID("5b0e7c2e-8a4f-5c61-9d3e-2f7a1c0b6e4d")
@@ -198,7 +198,11 @@ def bilingual_html(paragraphs: Sequence[Paragraph], document: Document, *, origi
     note = f"Machine translation from Arabic{f' ({escape(model)})' if model else ''}"
     if edited:
         note += f"; {edited} sentence{'s' if edited != 1 else ''} corrected by a reader"
-    links = [(original_url, "Original article"), (app_url, "Read it side by side in reader")]
+    reading = "Read it side by side in reader"
+    if document.meta.scope == SCOPE_LEAD:  # titles first: say so, and where the rest is
+        note += ". Only the title and the first paragraph are translated so far; the rest is in Arabic only"
+        reading = "Translate the rest in reader"
+    links = [(original_url, "Original article"), (app_url, reading)]
     anchors = [f'<a href="{escape(url)}">{label}</a>' for url, label in links if url]
     parts.append(f"<p><small>{' '.join([note + '.', ' · '.join(anchors)]).strip()}</small></p>")
     return "\n".join(parts)

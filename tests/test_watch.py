@@ -7,6 +7,7 @@ import json
 import socket
 import sqlite3
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +20,7 @@ from reader.errors import LibraryError
 from reader.library import Filters, Library
 from reader.library.alerts import wait_delivered
 from reader.library.layout import STATE_NAME
+from reader.library.state import StateStore
 from reader.library.watch import TITLE, Matcher, Watchlist, WatchTerm, parse_term
 from reader.publish.static import watch_stem, write_feeds
 from tests.support.documents import make_document
@@ -170,6 +172,23 @@ def test_a_webhook_gets_one_json_alert_and_a_failed_one_is_retried(library: Libr
     assert sent["watchlist"] == "president" and sent["id"] == id_ and sent["link"] == f"/read?doc={id_}"
     assert sent["hits"][0]["terms"] == ["الرئيس"] and sent["hits"][0]["english"] == "The president said"
     assert library.state.outbox() == []
+
+
+@pytest.mark.filterwarnings("ignore:watchlist .* alert failed")
+def test_an_alert_another_process_is_sending_is_not_sent_twice(library: Library, webhook: str) -> None:
+    """The app and a feed check share one library: the row one of them has claimed is left to it."""
+    library.watch("president", ["الرئيس"], webhook=webhook)
+    _Hook.status = 500  # the first background try fails, so the row stays
+    library.add(*article("seven", [("قال الرئيس", "The president said")]))
+    delivered(library)
+    [(n, *_)] = library.state.outbox()
+    _Hook.status = 200
+    with StateStore(library.state.path) as other:  # the other process, mid-send
+        assert other.claim(n, lease_s=60)
+        assert library.deliver_alerts() == [] and _Hook.received == []
+        assert not library.state.claim(n, lease_s=60)
+        assert library.state.claim(n, lease_s=60, now=time.time() + 61)  # a sender killed mid-send: its lease ends
+    assert _Hook.received == [] and len(library.state.outbox()) == 1
 
 
 def test_an_email_goes_through_the_configured_smtp_server(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,8 @@ server never holds up the feed check, batch run or request that added the docume
 once it is through. A kill or a failed delivery leaves the row, which the next delivery tries again
 (up to ``MAX_ATTEMPTS``): the next alert, the end of every batch run and feed check
 (``Library.deliver_alerts_later``), or ``reader watch send``; ``reader watch list`` says one is waiting.
+A sender takes each row for a while before sending it (``StateStore.claim``), so two processes on one
+library (the app beside a feed check) never send the same alert at once.
 
 - **Webhook**: ``POST`` of the alert as JSON to the watchlist's URL (http or https), 10 s timeout.
 - **E-mail**: to the watchlist's address through the SMTP server the user configures
@@ -31,6 +33,7 @@ from reader.library.watch import WatchHit, Watchlist, watchlists_from_rows
 WEBHOOK, EMAIL = "webhook", "email"
 MAX_ATTEMPTS = 5
 TIMEOUT_S = 10.0
+LEASE_S = 6 * TIMEOUT_S  # longer than any one send (a webhook, or SMTP's few exchanges) takes
 
 
 def alert_rows(watchlists: Sequence[Watchlist], names: set[str], alert: dict) -> list[tuple[str, str, str]]:
@@ -75,6 +78,8 @@ def deliver(state: StateStore, tried: set[int] | None = None) -> list[str]:
         if watchlist is None or attempts >= MAX_ATTEMPTS or n in tried:
             continue
         tried.add(n)
+        if not state.claim(n, LEASE_S):  # another process is sending it now
+            continue
         try:
             send(watchlist, channel, payload)
         except (OSError, LibraryError, ValueError) as exc:

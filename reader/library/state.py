@@ -21,7 +21,8 @@
 
 The store is not ``disposable``: a damaged file is reported, never moved aside, and a file of an
 older schema is migrated (``reader.sqlite.Schema.migrations``: version 1 gains the edits and the
-glossary, version 2 the watchlists and story corrections, version 3 the feeds' ``titles_first``).
+glossary, version 2 the watchlists and story corrections, version 3 the feeds' ``titles_first``,
+version 4 the outbox's ``sending`` lease).
 None of it is touched by ``reader cache clear`` or a rebuild of the index.
 """
 
@@ -38,7 +39,7 @@ from reader.document import Edit
 from reader.errors import LibraryError
 from reader.sqlite import Closing, Database, DatabaseWarning, Names, Schema, chunks, placeholders
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _EDITS_AND_GLOSSARY = (
     """CREATE TABLE edits (
         key TEXT PRIMARY KEY,
@@ -91,6 +92,7 @@ _TRIAGE = (
     "CREATE TABLE story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b))",
 )
 _TITLES_FIRST = ("ALTER TABLE feeds ADD COLUMN titles_first INTEGER NOT NULL DEFAULT 0",)
+_SENDING = ("ALTER TABLE outbox ADD COLUMN sending REAL NOT NULL DEFAULT 0",)
 _STATEMENTS = (
     """CREATE TABLE reading (
         id TEXT PRIMARY KEY,
@@ -113,6 +115,7 @@ _STATEMENTS = (
     *_EDITS_AND_GLOSSARY,
     *_TRIAGE,
     *_TITLES_FIRST,
+    *_SENDING,
 )
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
@@ -151,10 +154,10 @@ SCHEMA = Schema(
             "terms",
             "found",
         ),
-        "outbox": ("n", "watchlist", "channel", "payload", "created", "attempts", "last_error"),
+        "outbox": ("n", "watchlist", "channel", "payload", "created", "attempts", "last_error", "sending"),
         "story_apart": ("a", "b"),
     },
-    migrations={1: _EDITS_AND_GLOSSARY, 2: _TRIAGE, 3: _TITLES_FIRST},
+    migrations={1: _EDITS_AND_GLOSSARY, 2: _TRIAGE, 3: _TITLES_FIRST, 4: _SENDING},
 )
 NAMES = Names("library", "library", "set READER_LIBRARY (or --library) to another folder")
 
@@ -521,13 +524,25 @@ class StateStore(Closing):
             ).fetchall()
         )
 
+    def claim(self, n: int, lease_s: float, now: float | None = None) -> bool:
+        """Take alert ``n`` for sending for ``lease_s`` seconds; False when another sender (another process:
+        the app beside a feed check) holds it. A sender killed mid-send lets its lease run out, so the alert
+        is tried again then, never twice at once."""
+        now = time.time() if now is None else now
+        taken = self.db.write(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET sending = ? WHERE n = ? AND sending <= ?", (now + lease_s, n, now)
+            ).rowcount
+        )
+        return taken == 1
+
     def delivered(self, n: int) -> None:
         self.db.write(lambda conn: conn.execute("DELETE FROM outbox WHERE n = ?", (n,)))
 
     def delivery_failed(self, n: int, error: str) -> None:
         self.db.write(
             lambda conn: conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE n = ?", (error[:500], n)
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, sending = 0 WHERE n = ?", (error[:500], n)
             )
         )
 

@@ -218,6 +218,7 @@ def test_feeds_add_titles_first_on_the_command_line_and_an_older_library_gains_i
         library.subscribe("https://news.example/old.xml")
     conn = sqlite3.connect(folder / STATE_NAME)
     conn.execute("ALTER TABLE feeds DROP COLUMN titles_first")  # a library of schema 3
+    conn.execute("ALTER TABLE outbox DROP COLUMN sending")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()

@@ -21,9 +21,9 @@ are read by ``reader.documents.extract``, and for each producer this reports:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import unicodedata
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -94,8 +94,9 @@ def bare(text: str) -> str:
 
 
 def score(truth: list[str], found: list[str], into: Score) -> None:
-    truth = [" ".join(p.split()) for p in truth if p.strip()]
-    found = [" ".join(p.split()) for p in found if p.strip()]
+    # Canonically equivalent texts are the same text (أ or ا + ٔ; shadda then kasra or kasra then shadda).
+    truth = [unicodedata.normalize("NFC", " ".join(p.split())) for p in truth if p.strip()]
+    found = [unicodedata.normalize("NFC", " ".join(p.split())) for p in found if p.strip()]
     into.chars += len("\n".join(truth))
     into.errors += edit_distance(truth, found)
     truth, found = [bare(p) for p in truth], [bare(p) for p in found]

@@ -18,7 +18,7 @@ from reader import api, ingest
 from reader.config import Settings
 from reader.document import Document, Edit
 from reader.documents import extract, kind_of
-from reader.documents.arabic import logical_line, unswap_lam_alef
+from reader.documents.arabic import glued_punctuation, logical_line, unswap_lam_alef
 from reader.errors import InputError
 from reader.export import render
 from tests.support.fake import FakeTranslator
@@ -43,7 +43,17 @@ def truth(path: Path) -> list[str]:
     return path.with_name(path.name + ".truth.txt").read_text(encoding="utf-8").splitlines()
 
 
-@pytest.mark.parametrize("path", TEXT_PDFS, ids=lambda p: p.stem)
+UNREADABLE = {
+    "real-xetex-alkalami": "the Alkalami font maps no character to its hamza glyphs: 12 are lost (أنظمة read انظمة)",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=UNREADABLE[p.stem])) if p.stem in UNREADABLE else p
+     for p in TEXT_PDFS],
+    ids=lambda p: p.stem,
+)
 def test_each_producers_pdf_reads_in_logical_order(path: Path, settings: Settings) -> None:
     extracted = extract(path, settings)
     score = evaluation.Score()
@@ -51,10 +61,34 @@ def test_each_producers_pdf_reads_in_logical_order(path: Path, settings: Setting
     assert score.ordered == score.paragraphs
     # Held out: Chromium's one-page file keeps its running header (one page gives nothing to compare it with).
     assert score.errors / score.chars <= (0.015 if path.stem.startswith("heldout") else 0.01)
-    assert score.hits / score.true_breaks >= 0.9
+    assert score.hits / score.true_breaks >= 0.9 and score.hits / score.found_breaks >= 0.85
     assert not extracted.warnings
     pages = [p.page for p in extracted.pieces]
     assert pages[0] == 1 and pages == sorted(pages) and max(pages) == extracted.pages
+
+
+def test_real_documents_marks_line_numbers_and_narrow_spaces(settings: Settings) -> None:
+    """Pages typeset elsewhere (tests/data/documents/REAL.md): LuaTeX stores a mark after its letter, a critical
+    edition numbers its lines in the margin, and Alkalami's word spaces are 0.05 em."""
+    text = "\n".join(p.text for p in extract(DATA / "pdf" / "real-luatex-jahiz.pdf", settings).pieces)
+    assert "دَجَاجَةُ أَبِي ٱلْهُذَيْلِ ٱلْعَلَّافِ" in text
+    assert "وَكَانَ <أَبُو ٱلْهُذَيْلِ> يُعْرَفُ بِٱلْإِمْسَاكِ" in text
+    assert not re.search(r"(?<!\S)\d+(?!\S)", text.split("ٱلْعَلَّافِ", 1)[1])  # no line number left in the text
+    alkalami = extract(DATA / "pdf" / "real-xetex-alkalami.pdf", settings)
+    assert not alkalami.warnings
+    assert [p.text for p in alkalami.pieces][:2] == ["ما هي الشفرة الموحدة يونِكود؟", alkalami.pieces[1].text]
+    assert alkalami.pieces[1].text.startswith("تتعامل الحواسيب بالأسام مع الأرقام فقط، و تخزن الحروف")
+    assert "أي حاسوب (خاصة الخواديم)" in alkalami.pieces[2].text.replace("اي", "أي")
+
+
+def test_vocalized_text_and_a_symbol_fonts_glyph_are_credible() -> None:
+    """Harakat do not cut words in the check for OCR, and one unmapped clock glyph in an exam does not sink a page."""
+    from reader.documents.pdf import _credible
+
+    assert _credible("كَانَ أَبُو ٱلْهُذَيْلِ أَهْدَى إِلَى مُوَيْسٍ دَجَاجَةً. وَكَانَتْ دَجَاجَتُهُ ٱلَّتِي أَهْدَاهَا")
+    exam = "ثانوية الدكتور أحمد عروة السنة الدراسية امتحان الفصل الأول مادة الرياضيات المدة ساعتان "
+    assert _credible(exam * 3 + "(cid:151) (cid:0) (cid:0) (cid:0) (cid:0)")
+    assert not _credible("(cid:3)(cid:5)(cid:7)(cid:9) ما (cid:11)(cid:12)")
 
 
 def test_running_headers_and_page_numbers_are_not_paragraphs(settings: Settings) -> None:
@@ -90,6 +124,17 @@ def test_logical_line_keeps_numbers_latin_and_lam_alef() -> None:
     assert logical_line(visual) == "سلام (FAO) بنسبة 15.7%"
     assert logical_line([*list("789-456-0123 "), "ى", "ل", "إ"]) == "إلى 0123-456-789"
     assert unswap_lam_alef("زيادة اإلنتاجية واألمم") == "زيادة الإنتاجية والأمم"
+
+
+def test_xetex_draws_each_latin_word_as_an_island_with_its_punctuation() -> None:
+    """XeTeX draws Latin words typed into Arabic one by one, right to left, each with the comma or full stop typed
+    after it stuck to its right: read so when a file's punctuation sticks to the right of its Latin words."""
+    visual = [*"Coats،", " ", *"Dan", " ", "س", "ت", "و", "ك", " ", *"Xelatex.", " ", "ك", "ر", "ح", "م", "ل", "ا"]
+    assert glued_punctuation(visual) == (2, 0)
+    assert logical_line(visual, islands=True) == "المحرك Xelatex. كوتس Dan Coats،"
+    # As the Unicode bidi algorithm draws the same words (Chromium, LibreOffice): the stop at the word's left.
+    assert glued_punctuation([*".Xelatex", " ", "ك", "ر", "ح", "م"]) == (0, 1)
+    assert logical_line([*".Xelatex", " ", "ك", "ر", "ح", "م"]) == "محرك Xelatex."
 
 
 @pytest.mark.parametrize("name", ["docx/report.docx", "odt/report.odt"])

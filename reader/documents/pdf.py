@@ -33,7 +33,7 @@ from pathlib import Path
 
 from reader.chars import has_arabic_letters
 from reader.document import Metadata
-from reader.documents.arabic import clean_glyph, is_rtl_line, logical_line, unswap_lam_alef
+from reader.documents.arabic import clean_glyph, glued_punctuation, is_rtl_line, logical_line, unswap_lam_alef
 from reader.documents.model import Extracted, Piece
 from reader.errors import InputError
 from reader.extras import missing
@@ -77,9 +77,11 @@ class Line:
     bold: bool
     rtl: bool
     column: int = 0
-    mirrored: str = ""
-    """The text read with the brackets and guillemets outside Latin runs swapped: the producers that
-    store a mirrored glyph's own character (Chromium) need it (``logical_line``)."""
+    units: list[str] = field(default_factory=list)
+    """The glyphs (and the spaces found between them) left to right: the text is read again from them once the
+    file's conventions are known (``_choose_reading``)."""
+    glued: tuple[int, int] = (0, 0)
+    """Punctuation stuck to a Latin word's right and to its left (``glued_punctuation``)."""
     bullet: bool = False
     baseline: float = 0.0
     """Where the line stands: line pitch is measured between baselines (a raised mark moves ``top``)."""
@@ -128,7 +130,7 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
     except (MalformedPDFException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
     _drop_running_lines(pages)
-    _choose_mirroring(pages)
+    _choose_reading(pages)
     found: list[Found] = []
     warnings: list[str] = []
     for page in pages:
@@ -224,7 +226,9 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
         if under:
             here = height - mark["matrix"][5]
             rows[min(under, key=lambda i: abs(baselines[i] - here))].append(mark)
+    rows = _without_line_numbers(rows)
     gutters = _gutters(rows, width, height)
+    word_gaps = _word_gaps(rows)
     lines = []
     for row in rows:
         columns: dict[int, list[dict]] = {}
@@ -236,11 +240,64 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
         for column, glyphs in sorted(columns.items()):
             cells = _cells(sorted(glyphs, key=lambda c: (c["x0"] + c["x1"]) / 2))
             for cell in cells:
-                line = _line(cell, column)
+                line = _line(cell, column, word_gaps)
                 if line is not None:
                     line.cell = len(cells) > 1
                     lines.append(line)
     return lines
+
+
+def _word_gaps(rows: list[list[dict]]) -> dict[str, float]:
+    """Per font, the gap (in em) that is a word space on this page when ``WORD_GAP`` is too wide for it.
+
+    Some fonts set words almost touching (Alkalami's spaces are 0.05 em). Such a font shows itself: its letters
+    touch inside words (gaps under 0.012 em), most of its other gaps are narrower than ``WORD_GAP``, and none
+    falls between 0.012 and 0.03 em, so the narrow ones are its spaces, not a wide font's letters apart.
+    """
+    gaps: dict[str, list[float]] = {}
+    for row in rows:
+        letters = sorted((c for c in row if _ARABIC_WORD.match(clean_glyph(c["text"]).strip())), key=lambda c: c["x0"])
+        for a, b in itertools.pairwise(letters):
+            if a["fontname"] == b["fontname"]:
+                gaps.setdefault(a["fontname"], []).append((b["x0"] - a["x1"]) / a["size"])
+    found = {}
+    for font, values in gaps.items():
+        apart = [gap for gap in values if gap >= 0.012]
+        if len(values) >= 15 and apart and min(apart) >= 0.03 and sum(gap < WORD_GAP for gap in apart) > len(apart) / 2:
+            found[font] = (0.012 + min(apart)) / 2
+    return found
+
+
+def _without_line_numbers(rows: list[list[dict]]) -> list[list[dict]]:
+    """Rows without the numbers a critical edition or a code listing prints in its margin beside every line or
+    every fifth: digits alone at one end of several rows, out past the text's edge, counting up down the page."""
+    for side in (1, -1):  # the right margin, then the left
+        found = []
+        for index, row in enumerate(rows):
+            glyphs = sorted((c for c in row if c["text"].strip() and not _is_mark(clean_glyph(c["text"]).strip())),
+                            key=lambda c: -c["x1"] if side > 0 else c["x0"])
+            if len(glyphs) < 2:
+                continue
+            em = glyphs[0]["size"]
+            end = 1
+            while end < len(glyphs) and abs(_edge(glyphs[end], side) - _edge(glyphs[end - 1], -side)) < 0.5 * em:
+                end += 1
+            number = "".join(c["text"] for c in sorted(glyphs[:end], key=lambda c: c["x0"]))
+            gap = abs(_edge(glyphs[end - 1], -side) - _edge(glyphs[end], side)) if end < len(glyphs) else 0.0
+            if number.isdigit() and len(number) <= 4 and gap > 1.5 * em:
+                found.append((index, int(number), glyphs[:end], _edge(glyphs[end], side)))
+        if len(found) < 3 or any(b[1] <= a[1] for a, b in itertools.pairwise(found)):
+            continue
+        text_edge = statistics.median(edge for *_, edge in found)
+        drop = {id(c) for _, _, glyphs, _ in found for c in glyphs
+                if side * (_edge(c, -side) - text_edge) > 0.5 * c["size"]}
+        rows = [kept for row in rows if (kept := [c for c in row if id(c) not in drop])]
+    return rows
+
+
+def _edge(char: dict, side: int) -> float:
+    """A glyph's right edge (``side`` 1) or left edge (-1)."""
+    return char["x1"] if side > 0 else char["x0"]
 
 
 def _cells(glyphs: list[dict]) -> list[list[dict]]:
@@ -284,7 +341,7 @@ def _is_mark(text: str) -> bool:
     return bool(text) and all(unicodedata.combining(ch) for ch in text)
 
 
-def _line(glyphs: list[dict], column: int) -> Line | None:
+def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line | None:
     """One line's glyphs (left to right) as text: marks kept on their letter, spaces where gaps are."""
     units: list[str] = []
     spans: list[tuple[float, float]] = []
@@ -301,7 +358,9 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
         if _is_mark(text):
             marks.append((char, text))  # placed once every letter of the line is
             continue
-        if spans and (spaced or char["x0"] - spans[-1][1] > WORD_GAP * size):
+        if text.startswith("(cid:") and char["x1"] - char["x0"] < 0.05 * char["size"]:
+            continue  # an unmapped glyph with no advance is a mark the font does not name (Alkalami's hamza)
+        if spans and (spaced or char["x0"] - spans[-1][1] > word_gaps.get(char["fontname"], WORD_GAP) * size):
             units.append(" ")
             spans.append((spans[-1][1], char["x0"]))
             orders.append(-1)
@@ -316,41 +375,61 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
     # A line of Latin text alone belongs to a right-to-left paragraph when the punctuation that ends it
     # is drawn at its left (".user@example.com"): in left-to-right text a line never starts so.
     rtl = is_rtl_line(units) or (units[0] in _ENDS_AT_LEFT and any(u.isalpha() for u in units))
-    text, mirrored = (logical_line(units), logical_line(units, mirrored=True)) if rtl else ("".join(units),) * 2
-    bullet = _BULLET.match(text)
-    if bullet:
-        text, mirrored = text[bullet.end():], mirrored[bullet.end():]
     bold = sum("bold" in c["fontname"].lower() for c in glyphs) > len(glyphs) / 2
     baseline = statistics.median(c["matrix"][5] for c in glyphs)
-    return Line(_tidy(text), glyphs[0]["x0"], max(c["x1"] for c in glyphs), min(c["top"] for c in glyphs),
-                max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, _tidy(mirrored), bool(bullet),
-                -baseline)
+    line = Line("", glyphs[0]["x0"], max(c["x1"] for c in glyphs), min(c["top"] for c in glyphs),
+                max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, units,
+                glued_punctuation(units) if rtl else (0, 0), baseline=-baseline)
+    line.text = _read(line)
+    line.bullet = bool(_BULLET.match(logical_line(units) if rtl else "".join(units)))
+    return line
+
+
+def _read(line: Line, *, mirrored: bool = False, islands: bool = False) -> str:
+    """A line's text, its bullet aside, read with the file's conventions for brackets and Latin words."""
+    text = logical_line(line.units, mirrored=mirrored, islands=islands) if line.rtl else "".join(line.units)
+    bullet = _BULLET.match(text)
+    return _tidy(text[bullet.end():] if bullet else text)
 
 
 def _tidy(text: str) -> str:
     text = _UNMAPPED_KASHIDA.sub("\u0640", " ".join(text.split()))
-    return unswap_lam_alef(_KASHIDA.sub("", text))
+    # NFC: a hamza or madda drawn as a mark over its alef, waw or yeh (LuaTeX, Alkalami) is the letter that has
+    # it (ا + ٔ is أ), and stacked marks take one order (shadda and kasra, whichever the font drew first).
+    return unicodedata.normalize("NFC", unswap_lam_alef(_KASHIDA.sub("", text)))
 
 
 def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) -> int:
-    """The letter a diacritic sits on: the one stored right after it when near, else the one under it, else the one
-    it overlaps, else the one stored before it."""
+    """The letter a diacritic sits on: of the letters stored next to it, the one at its right; else the one
+    under it, else the one it overlaps.
+
+    A mark follows its letter in logical order. Producers that store glyphs left to right as drawn (Chromium,
+    fpdf2, LibreOffice, ReportLab, XeTeX) put it just before its letter, and those that store logical order
+    (LuaTeX) just after: either way its letter is the stored neighbour on its right in Arabic, whatever the
+    font's geometry says (Amiri draws a mark's origin over the letter before its own, in both engines).
+    """
     # A mark with no advance has only its origin in the file, and its ink lies just right of it, over its
     # letter: 0.15 em in is inside that letter in every font measured (Noto Naskh, Kufi and Sans Arabic,
     # DejaVu; benchmarks/documents_eval.py), while the origin itself often sits on the boundary.
     centre = (mark["x0"] + mark["x1"]) / 2 if mark["x1"] - mark["x0"] > 0.1 else mark["x0"] + 0.15 * mark["size"]
+    letters = [i for i in range(len(spans)) if orders[i] >= 0]
+    # Stored next to it: at most two more marks (shadda with a vowel) or a space between, and within an em.
+    stored_next = [
+        i for i in letters
+        if 0 < abs(orders[i] - mark["order"]) <= 3
+        and spans[i][0] - mark["size"] <= centre <= spans[i][1] + mark["size"]
+    ]
+    nearest = sorted(stored_next, key=lambda i: abs(orders[i] - mark["order"]))
+    sides = {orders[i] > mark["order"]: i for i in reversed(nearest)}  # the nearest letter on each side of it
+    if sides:
+        return max(sides.values(), key=lambda i: spans[i][0] + spans[i][1])
 
-    # Every producer measured stores a mark just before its letter (Chromium, fpdf2, LibreOffice, ReportLab,
-    # XeLaTeX): the letter stored next, when it is near, is the mark's own, whatever the font's geometry says
-    # (XeLaTeX with Amiri draws a mark's origin over the letter before it).
-    def score(i: int) -> tuple[bool, bool, float, bool, float]:
+    def score(i: int) -> tuple[bool, float, float]:
         x0, x1 = spans[i]
         overlap = min(x1, mark["x1"]) - max(x0, mark["x0"])
-        near = x0 - mark["size"] <= centre <= x1 + mark["size"]
-        return (orders[i] == mark["order"] + 1 and near, x0 <= centre <= x1, max(overlap, 0.0),
-                orders[i] == mark["order"] - 1, -abs((x0 + x1) / 2 - centre))
+        return (x0 <= centre <= x1, max(overlap, 0.0), -abs((x0 + x1) / 2 - centre))
 
-    return max((i for i in range(len(spans)) if orders[i] >= 0), key=score)
+    return max(letters, key=score)
 
 
 def _drop_running_lines(pages: list[Page]) -> None:
@@ -417,25 +496,28 @@ def _columns(page: Page) -> list[list[Line]]:
     return [column for column in spanning + (ordered[::-1] if rtl else ordered) if column]
 
 
-def _choose_mirroring(pages: list[Page]) -> None:
-    """Read every line with the bracket convention that balances more brackets over the whole file."""
+def _choose_reading(pages: list[Page]) -> None:
+    """Read every line with the bracket convention that balances more brackets over the whole file, and with
+    Latin words as XeTeX draws them when more punctuation is stuck to their right than to their left."""
     def unbalanced(text: str) -> int:
         depth = bad = 0
         for ch in text:
-            if ch in "(«[":
+            if ch in "(«[<‹":
                 depth += 1
-            elif ch in ")»]":
+            elif ch in ")»]>›":
                 depth -= 1
                 if depth < 0:
                     bad, depth = bad + 1, 0
         return bad + depth
 
-    plain = sum(unbalanced(line.text) for page in pages for line in page.lines if line.rtl)
-    swapped = sum(unbalanced(line.mirrored) for page in pages for line in page.lines if line.rtl)
-    if swapped < plain:
-        for page in pages:
-            for line in page.lines:
-                line.text = line.mirrored
+    rtl = [line for page in pages for line in page.lines if line.rtl]
+    right, left = sum(line.glued[0] for line in rtl), sum(line.glued[1] for line in rtl)
+    islands = right > left
+    plain = sum(unbalanced(_read(line, islands=islands)) for line in rtl)
+    mirrored = sum(unbalanced(_read(line, mirrored=True, islands=islands)) for line in rtl) < plain
+    if islands or mirrored:
+        for line in rtl:
+            line.text = _read(line, mirrored=mirrored, islands=islands)
 
 
 @dataclass
@@ -463,10 +545,13 @@ def _page_paragraphs(page: Page) -> list[Found]:
                 pitches.setdefault(a.size, []).append(b.baseline - a.baseline)
         # The lower quartile: in a column of short paragraphs, half the steps may be paragraph gaps.
         pitch = {size: sorted(values)[len(values) // 4] for size, values in pitches.items()}
-        left, right = min(line.x0 for line in column), max(line.x1 for line in column)
+        # The measure of the text is taken on the body's lines: a centred title over it is no short line.
+        em = line_size(column)
+        body = [line for line in column if abs(line.size - em) <= 0.1 * em]
+        left, right = min(line.x0 for line in body), max(line.x1 for line in body)
         width = max(right - left, 1.0)
-        full = [line for line in column if line.x0 - left < 0.05 * width and right - line.x1 < 0.05 * width]
-        justified = len(full) >= 0.5 * len(column) and len(column) > 2
+        full = [line for line in body if line.x0 - left < 0.05 * width and right - line.x1 < 0.05 * width]
+        justified = len(full) >= 0.5 * len(body) and len(body) > 2
 
         def short(line: Line, justified: bool = justified, left: float = left, right: float = right,
                   width: float = width) -> bool:
@@ -476,8 +561,9 @@ def _page_paragraphs(page: Page) -> list[Found]:
         # Where lines start (the right edge of Arabic): when they start flush or set in by one same indent of
         # one to four ems, the indented ones start paragraphs, as in books. Text ragged on its starting
         # side (lines ending short at the right in Arabic set left) has no such single indent.
-        em = line_size(column)
-        starts = [right - line.x1 if line.rtl else line.x0 - left for line in column]
+        # A centred line (a caption) is set in on both sides alike: it says nothing of indents.
+        starts = [right - line.x1 if line.rtl else line.x0 - left for line in body
+                  if not (line.x0 - left > em and abs((line.x0 - left) - (right - line.x1)) < em)]
         set_in = [start for start in starts if start >= 0.3 * em]
         indent = statistics.median(set_in) if set_in else 0.0
         books = (
@@ -494,7 +580,8 @@ def _page_paragraphs(page: Page) -> list[Found]:
         groups: list[list[Line]] = []
         for line in column:
             if (groups and not line.bullet and not line.cell and not groups[-1][-1].cell
-                    and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5))
+                    and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5),
+                                    justified and any(groups[-1][-1] is f for f in full))
                     and not short(groups[-1][-1]) and not indented(line)):
                 groups[-1].append(line)
             else:
@@ -511,10 +598,15 @@ def line_size(column: list[Line]) -> float:
     return statistics.median(line.size for line in column)
 
 
-def _breaks(previous: Line, line: Line, pitch: float) -> bool:
-    if abs(line.size - previous.size) > 0.1 * previous.size or line.bold != previous.bold:
+def _breaks(previous: Line, line: Line, pitch: float, full: bool = False) -> bool:
+    """Whether ``line`` starts a new paragraph after ``previous``: another size, another weight (unless ``previous``
+    is a full line of justified text, which goes on in an italic or bold phrase), or a wider step down.
+
+    The step must beat the usual pitch by a share and by a third of an em: TeX lets a line with a tall glyph
+    push the next one down by a point or two, which is no paragraph gap."""
+    if abs(line.size - previous.size) > 0.1 * previous.size or (line.bold != previous.bold and not full):
         return True
-    return line.baseline - previous.baseline > PARAGRAPH_GAP * pitch
+    return line.baseline - previous.baseline > max(PARAGRAPH_GAP * pitch, pitch + 0.35 * line.size)
 
 
 def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
@@ -556,9 +648,11 @@ def _credible(text: str) -> bool:
     if len(visible) < 2:
         return False
     broken = sum(1 for ch in visible if unicodedata.category(ch) in ("Co", "Cn", "Cc") or ch == "\ufffd")
-    if broken > 0.1 * len(visible) or text.count("(cid:") > 3:
+    # An unmapped glyph or two per page is a symbol font's (a clock in an exam's header, a math sign).
+    if broken > 0.1 * len(visible) or text.count("(cid:") > max(3, 0.02 * len(visible)):
         return False
-    words = _ARABIC_WORD.findall(text)
+    # Harakat are letters' marks, not word breaks: fully vocalized text is as credible as bare text.
+    words = _ARABIC_WORD.findall("".join(ch for ch in text if not unicodedata.combining(ch)))
     if len(words) < 5:
         return len(words) > 0 or sum(ch.isalpha() for ch in visible) > 0.5 * len(visible)
     single = sum(1 for w in words if len(w) == 1 and w != "و")

@@ -453,6 +453,20 @@ def _drop_running_lines(pages: list[Page]) -> None:
             if not (where := zone(page, line))
             or ((where, _DIGITS.sub("#", line.text)) not in repeated and not _PAGE_NUMBER.match(line.text))
         ]
+        _drop_page_head(page)
+
+
+def _drop_page_head(page: Page) -> None:
+    """Remove a running header that no other page repeats (a one-page document, or a header naming each page's
+    chapter): a line of small print atop the page, in its top margin, far above everything else."""
+    if len(page.lines) < 3:
+        return
+    body = statistics.median(line.size for line in page.lines)
+    head, *rest = sorted(page.lines, key=lambda line: line.baseline)
+    below = min(line.top for line in rest)
+    if (head.bottom < page.height * MARGIN_ZONE and head.size < 0.8 * body and len(head.text) < 100
+            and below - head.bottom > 2 * body):
+        page.lines.remove(head)
 
 
 def _drop_running_ocr(found: list[Found]) -> list[Found]:

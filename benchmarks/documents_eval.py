@@ -9,7 +9,7 @@ are read by ``reader.documents.extract``, and for each producer this reports:
   letter a tanween or damma is stored on is often ambiguous in a PDF (and the model never sees them);
 - word/punctuation errors: edits over the sequence of words and punctuation marks (harakat aside) per true
   token, which catches a word or a comma out of place inside a line that the paragraph order measure misses;
-- logical order: the share of true paragraphs whose words (harakat aside) come out in their order (95%
+- logical order: the share of true paragraphs whose words (harakat and punctuation aside) come out in their order (95%
   of the words matched in sequence), which text in display order or columns read left to right fail;
 - paragraph boundaries: precision and recall of where paragraphs start, found against true;
 - OCR: image-only pages reported as needing OCR, and with Tesseract (ara) installed, the CER of the
@@ -93,6 +93,10 @@ def bare(text: str) -> str:
     return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
 
 
+def _words(paragraph: str) -> list[str]:
+    return [word for word in ("".join(re.findall(r"\w", w)) for w in paragraph.split()) if word]
+
+
 def score(truth: list[str], found: list[str], into: Score) -> None:
     # Canonically equivalent texts are the same text (أ or ا + ٔ; shadda then kasra or kasra then shadda).
     truth = [unicodedata.normalize("NFC", " ".join(p.split())) for p in truth if p.strip()]
@@ -104,8 +108,9 @@ def score(truth: list[str], found: list[str], into: Score) -> None:
     errors, tokens = token_errors(truth, found)
     into.token_errors += errors
     into.tokens += tokens
-    words_t = [(w, k) for k, p in enumerate(truth) for w in p.split()]
-    words_f = [(w, k) for k, p in enumerate(found) for w in p.split()]
+    # Words as their letters and digits: a quotation mark the typesetter changed ("إن for ”إن) is no word out of order.
+    words_t = [(w, k) for k, p in enumerate(truth) for w in _words(p)]
+    words_f = [(w, k) for k, p in enumerate(found) for w in _words(p)]
     matcher = SequenceMatcher(None, [w for w, _ in words_t], [w for w, _ in words_f], autojunk=False)
     mapped: dict[int, int] = {}
     for block in matcher.get_matching_blocks():
@@ -116,7 +121,7 @@ def score(truth: list[str], found: list[str], into: Score) -> None:
         matched_per_paragraph[words_t[i][1]] += 1
     for k, paragraph in enumerate(truth):
         into.paragraphs += 1
-        into.ordered += matched_per_paragraph[k] >= 0.95 * len(paragraph.split())
+        into.ordered += matched_per_paragraph[k] >= 0.95 * len(_words(paragraph))
     true_starts = {i for i in range(1, len(words_t)) if words_t[i][1] != words_t[i - 1][1]}
     found_starts = {j for j in range(1, len(words_f)) if words_f[j][1] != words_f[j - 1][1]}
     into.true_breaks += len(true_starts)

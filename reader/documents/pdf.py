@@ -33,7 +33,7 @@ from pathlib import Path
 
 from reader.chars import has_arabic_letters
 from reader.document import Metadata
-from reader.documents.arabic import clean_glyph, glued_punctuation, is_rtl_line, logical_line, unswap_lam_alef
+from reader.documents.arabic import BRACKETS, clean_glyph, glued_punctuation, is_rtl_line, logical_line, unswap_lam_alef
 from reader.documents.model import Extracted, Piece
 from reader.errors import InputError
 from reader.extras import missing
@@ -62,6 +62,9 @@ _KASHIDA = re.compile("(?<=[\u0620-\u064a])\u0640+(?=[\u0620-\u064a])")
 """Tatweel between two letters stretches a justified line; after a letter and before a space or a quote
 (لـ"الجزيرة") it was typed."""
 _ENDS_AT_LEFT = frozenset(".,:;!?؟،")
+_ENDS_A_WORD = re.compile("([\u0629\u0649][\u064b-\u0652]*)(?=[\u0621-\u064a])")
+"""Teh marbuta and alef maksura end a word: a letter right after one follows a space the gap did not show (Amiri's
+keheh reaches over the space before it)."""
 _DIGITS = re.compile(r"[\d٠-٩]+")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 
@@ -385,7 +388,7 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
     return line
 
 
-def _read(line: Line, *, mirrored: bool = False, islands: bool = False) -> str:
+def _read(line: Line, *, mirrored: str = "", islands: bool = False) -> str:
     """A line's text, its bullet aside, read with the file's conventions for brackets and Latin words."""
     text = logical_line(line.units, mirrored=mirrored, islands=islands) if line.rtl else "".join(line.units)
     bullet = _BULLET.match(text)
@@ -396,7 +399,7 @@ def _tidy(text: str) -> str:
     text = _UNMAPPED_KASHIDA.sub("\u0640", " ".join(text.split()))
     # NFC: a hamza or madda drawn as a mark over its alef, waw or yeh (LuaTeX, Alkalami) is the letter that has
     # it (ا + ٔ is أ), and stacked marks take one order (shadda and kasra, whichever the font drew first).
-    return unicodedata.normalize("NFC", unswap_lam_alef(_KASHIDA.sub("", text)))
+    return unicodedata.normalize("NFC", _ENDS_A_WORD.sub(r"\1 ", unswap_lam_alef(_KASHIDA.sub("", text))))
 
 
 def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) -> int:
@@ -511,14 +514,15 @@ def _columns(page: Page) -> list[list[Line]]:
 
 
 def _choose_reading(pages: list[Page]) -> None:
-    """Read every line with the bracket convention that balances more brackets over the whole file, and with
-    Latin words as XeTeX draws them when more punctuation is stuck to their right than to their left."""
-    def unbalanced(text: str) -> int:
+    """Read every line with, for each kind of bracket, the convention that balances more of them over the whole
+    file, and with Latin words as XeTeX draws them when more punctuation is stuck to their right than to their
+    left. Brackets are chosen kind by kind: LuaTeX mirrors parentheses through the font, not guillemets."""
+    def unbalanced(text: str, opening: str, closing: str) -> int:
         depth = bad = 0
         for ch in text:
-            if ch in "(«[<‹":
+            if ch == opening:
                 depth += 1
-            elif ch in ")»]>›":
+            elif ch == closing:
                 depth -= 1
                 if depth < 0:
                     bad, depth = bad + 1, 0
@@ -527,8 +531,13 @@ def _choose_reading(pages: list[Page]) -> None:
     rtl = [line for page in pages for line in page.lines if line.rtl]
     right, left = sum(line.glued[0] for line in rtl), sum(line.glued[1] for line in rtl)
     islands = right > left
-    plain = sum(unbalanced(_read(line, islands=islands)) for line in rtl)
-    mirrored = sum(unbalanced(_read(line, mirrored=True, islands=islands)) for line in rtl) < plain
+    # All lines as one text: a quotation opened on one line may close on the next.
+    plain = "\n".join(_read(line, islands=islands) for line in rtl)
+    swapped = "\n".join(_read(line, mirrored=BRACKETS, islands=islands) for line in rtl)
+    mirrored = "".join(
+        pair for pair in (BRACKETS[i:i + 2] for i in range(0, len(BRACKETS), 2))
+        if unbalanced(swapped, *pair) < unbalanced(plain, *pair)
+    )
     if islands or mirrored:
         for line in rtl:
             line.text = _read(line, mirrored=mirrored, islands=islands)
@@ -591,11 +600,13 @@ def _page_paragraphs(page: Page) -> list[Found]:
             start = right - line.x1 if line.rtl else line.x0 - left
             return books and abs(start - indent) <= 0.5 * em
 
+        # Where indents start paragraphs, a step down must be wider to start one too: TeX sets lines with
+        # stacked harakat (Amiri's shadda and damma) a few points lower, with no paragraph between.
         groups: list[list[Line]] = []
         for line in column:
+            step = pitch.get(line.size, 1.5 * line.size) * (1.25 if books else 1)
             if (groups and not line.bullet and not line.cell and not groups[-1][-1].cell
-                    and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5),
-                                    justified and any(groups[-1][-1] is f for f in full))
+                    and not _breaks(groups[-1][-1], line, step, justified and any(groups[-1][-1] is f for f in full))
                     and not short(groups[-1][-1]) and not indented(line)):
                 groups[-1].append(line)
             else:

@@ -62,7 +62,7 @@ def test_each_producers_pdf_reads_in_logical_order(path: Path, settings: Setting
     evaluation.score(truth(path), [p.text for p in extracted.pieces], score)
     assert score.ordered == score.paragraphs
     assert score.errors / score.chars <= 0.01
-    assert score.hits / score.true_breaks >= 0.9 and score.hits / score.found_breaks >= 0.85
+    assert score.hits / score.true_breaks >= 0.9 and score.hits / score.found_breaks >= 0.9
     assert not extracted.warnings
     pages = [p.page for p in extracted.pieces]
     assert pages[0] == 1 and pages == sorted(pages) and max(pages) == extracted.pages
@@ -88,6 +88,16 @@ def test_lualatex_mirrors_parentheses_but_not_guillemets(settings: Settings) -> 
     text = "\n".join(p.text for p in extract(DATA / "pdf" / "heldout-lualatex-amiri.pdf", settings).pieces)
     assert "الدولار الأمريكي (USD) يتأثر" in text
     assert "«هنا لا أحد يستعجل الوقت»" in text
+
+
+def test_xelatex_tanween_at_a_lines_end_and_lines_pushed_down_by_harakat(settings: Settings) -> None:
+    """XeTeX draws a line's last tanween at the page's margin, left of its alef's box; and it sets a line with
+    stacked harakat nearly a paragraph skip lower: neither loses the mark nor cuts the paragraph."""
+    paragraphs = [p.text for p in extract(DATA / "pdf" / "heldout-xelatex-amiri.pdf", settings).pieces]
+    text = "\n".join(paragraphs)
+    assert "بعد ستين يوماً من" in text and "استخباراتياً روسياً" in text
+    assert "والصين وإيران وكوريا الشمالية بالمعتدين" in text and "من مثل هذا التفاهم، لكن" in text
+    assert "وكانت شركة CrowdStrike، وهي" in text and "دان كوتس Dan Coats، مدير" in text
 
 
 def test_teh_marbuta_and_alef_maksura_end_a_word() -> None:

@@ -222,9 +222,10 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
         # The row with a letter under the mark, the nearest baseline first; a mark over no letter is dropped
         # (Chromium may leave one at a page's foot when its letter went to the next page).
         middle = (mark["top"] + mark["bottom"]) / 2
+        ink = _ink(mark)
         under = [
             i for i, row in enumerate(rows)
-            if any(c["top"] <= middle <= c["bottom"] and c["x0"] - 2 <= mark["x0"] <= c["x1"] + 2 for c in row)
+            if any(c["top"] <= middle <= c["bottom"] and c["x0"] - 2 <= ink <= c["x1"] + 2 for c in row)
         ]
         if under:
             here = height - mark["matrix"][5]
@@ -402,6 +403,16 @@ def _tidy(text: str) -> str:
     return unicodedata.normalize("NFC", _ENDS_A_WORD.sub(r"\1 ", unswap_lam_alef(_KASHIDA.sub("", text))))
 
 
+def _ink(mark: dict) -> float:
+    """Where a mark's ink is across the line.
+
+    A mark with no advance has only its origin in the file, and its ink lies just right of it, over its
+    letter: 0.15 em in is inside that letter in every font measured (Noto Naskh, Kufi and Sans Arabic,
+    DejaVu; benchmarks/documents_eval.py), while the origin itself often sits on the boundary (a tanween
+    on a line's last alef, drawn at the page's left margin, by XeTeX)."""
+    return (mark["x0"] + mark["x1"]) / 2 if mark["x1"] - mark["x0"] > 0.1 else mark["x0"] + 0.15 * mark["size"]
+
+
 def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) -> int:
     """The letter a diacritic sits on: of the letters stored next to it, the one at its right; else the one
     under it, else the one it overlaps.
@@ -411,10 +422,7 @@ def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) ->
     (LuaTeX) just after: either way its letter is the stored neighbour on its right in Arabic, whatever the
     font's geometry says (Amiri draws a mark's origin over the letter before its own, in both engines).
     """
-    # A mark with no advance has only its origin in the file, and its ink lies just right of it, over its
-    # letter: 0.15 em in is inside that letter in every font measured (Noto Naskh, Kufi and Sans Arabic,
-    # DejaVu; benchmarks/documents_eval.py), while the origin itself often sits on the boundary.
-    centre = (mark["x0"] + mark["x1"]) / 2 if mark["x1"] - mark["x0"] > 0.1 else mark["x0"] + 0.15 * mark["size"]
+    centre = _ink(mark)
     letters = [i for i in range(len(spans)) if orders[i] >= 0]
     # Stored next to it: at most two more marks (shadda with a vowel) or a space between, and within an em.
     stored_next = [
@@ -628,9 +636,13 @@ def _breaks(previous: Line, line: Line, pitch: float, full: bool = False) -> boo
     is a full line of justified text, which goes on in an italic or bold phrase), or a wider step down.
 
     The step must beat the usual pitch by a share and by a third of an em: TeX lets a line with a tall glyph
-    push the next one down by a point or two, which is no paragraph gap."""
+    push the next one down by a point or two, which is no paragraph gap. After a full line of justified text
+    that ends no sentence, the paragraph surely goes on: only a step half as wide again as the pitch breaks it
+    (XeTeX's lines with stacked harakat come down nearly as far as its paragraph skip)."""
     if abs(line.size - previous.size) > 0.1 * previous.size or (line.bold != previous.bold and not full):
         return True
+    if full and not _SENTENCE_END.search(previous.text):
+        pitch *= 1.3
     return line.baseline - previous.baseline > max(PARAGRAPH_GAP * pitch, pitch + 0.35 * line.size)
 
 

@@ -100,6 +100,14 @@ def test_xelatex_tanween_at_a_lines_end_and_lines_pushed_down_by_harakat(setting
     assert "وكانت شركة CrowdStrike، وهي" in text and "دان كوتس Dan Coats، مدير" in text
 
 
+def test_a_column_whose_median_size_is_no_lines_size_is_read() -> None:
+    from reader.documents.pdf import Line, Page, _page_paragraphs
+
+    page = Page(1, 400, 600, [Line("عنوان", 100, 300, 50, 64, 14.0, True, True, baseline=-540),
+                              Line("نص الفقرة الأولى", 100, 300, 80, 90, 10.0, False, True, baseline=-510)])
+    assert [p.text for p in _page_paragraphs(page)] == ["عنوان", "نص الفقرة الأولى"]
+
+
 def test_teh_marbuta_and_alef_maksura_end_a_word() -> None:
     from reader.documents.pdf import _tidy
 
@@ -115,6 +123,13 @@ def test_vocalized_text_and_a_symbol_fonts_glyph_are_credible() -> None:
     exam = "ثانوية الدكتور أحمد عروة السنة الدراسية امتحان الفصل الأول مادة الرياضيات المدة ساعتان "
     assert _credible(exam * 3 + "(cid:151) (cid:0) (cid:0) (cid:0) (cid:0)")
     assert not _credible("(cid:3)(cid:5)(cid:7)(cid:9) ما (cid:11)(cid:12)")
+    # A manual's source listing: comment rules in a symbol font among Arabic words.
+    assert _credible(exam + "%(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)(cid:0)")
+    # An English page quoting Arabic letters alone, and a table of contents, have a text layer too.
+    english = "By default Amiri places the kasrah in combination with the tashdid below the consonant ِّـ ـ ّ س ش "
+    assert _credible(english * 3)
+    assert _credible("Contents 1 Loading Package . . . . . . . . . . . . . . . . . . . . . . 4 " * 3)
+    assert not _credible("\\ ¨r` A\\ r` A\\ ¨ r`  \\ ¨  A  ¨r A\\ ¨r` A\\ r` A\\ ¨ r`")
 
 
 def test_running_headers_and_page_numbers_are_not_paragraphs(settings: Settings) -> None:

@@ -66,6 +66,7 @@ _ENDS_A_WORD = re.compile("([\u0629\u0649][\u064b-\u0652]*)(?=[\u0621-\u064a])")
 """Teh marbuta and alef maksura end a word: a letter right after one follows a space the gap did not show (Amiri's
 keheh reaches over the space before it)."""
 _DIGITS = re.compile(r"[\d٠-٩]+")
+_CID = re.compile(r"\(cid:\d+\)")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 
 
@@ -578,7 +579,8 @@ def _page_paragraphs(page: Page) -> list[Found]:
         pitch = {size: sorted(values)[len(values) // 4] for size, values in pitches.items()}
         # The measure of the text is taken on the body's lines: a centred title over it is no short line.
         em = line_size(column)
-        body = [line for line in column if abs(line.size - em) <= 0.1 * em]
+        # (The median of an even count may be no line's size: then every line is the body.)
+        body = [line for line in column if abs(line.size - em) <= 0.1 * em] or column
         left, right = min(line.x0 for line in body), max(line.x1 for line in body)
         width = max(right - left, 1.0)
         full = [line for line in body if line.x0 - left < 0.05 * width and right - line.x1 < 0.05 * width]
@@ -675,23 +677,30 @@ def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
 
 
 def _credible(text: str) -> bool:
-    """Whether extracted text reads as Arabic: mostly real words, not a broken font's letters or nothing.
+    """Whether extracted text reads as Arabic, or as another script: mostly real words, not a broken font's
+    letters or nothing.
 
-    Broken text layers show as private-use or replacement characters, pdfminer's "(cid:N)", words
+    Broken text layers show as private-use or replacement characters, mostly pdfminer's "(cid:N)", words
     of one letter (glyphs without their joins), or text still in display order (more words end in
-    "لا" than start with "ال", the article that starts a fifth of Arabic words).
+    "لا" than start with "ال", the article that starts a fifth of Arabic words). A page mostly in another
+    script (an English page of a manual quoting an Arabic letter or two) is judged by its letters alone.
     """
-    visible = [ch for ch in text if not ch.isspace()]
-    if len(visible) < 2:
+    unnamed = len(_CID.findall(text))
+    visible = [ch for ch in _CID.sub("", text) if not ch.isspace()]
+    # Unnamed glyphs among named ones are a symbol font's (a clock in an exam's header, a rule, a math sign).
+    if len(visible) < 2 or unnamed > len(visible):
         return False
     broken = sum(1 for ch in visible if unicodedata.category(ch) in ("Co", "Cn", "Cc") or ch == "\ufffd")
-    # An unmapped glyph or two per page is a symbol font's (a clock in an exam's header, a math sign).
-    if broken > 0.1 * len(visible) or text.count("(cid:") > max(3, 0.02 * len(visible)):
+    if broken > 0.1 * len(visible):
         return False
     # Harakat are letters' marks, not word breaks: fully vocalized text is as credible as bare text.
-    words = _ARABIC_WORD.findall("".join(ch for ch in text if not unicodedata.combining(ch)))
-    if len(words) < 5:
-        return len(words) > 0 or sum(ch.isalpha() for ch in visible) > 0.5 * len(visible)
+    words = _ARABIC_WORD.findall("".join(ch for ch in _CID.sub("", text) if not unicodedata.combining(ch)))
+    arabic = sum(len(word) for word in words)
+    other = sum(ch.isalpha() for ch in visible) - arabic
+    if len(words) < 5 or other > 2 * arabic:
+        # Letters and digits make most of it, dot leaders aside (a table of contents).
+        undotted = [ch for ch in visible if ch not in ".…"]
+        return len(words) > 0 or sum(ch.isalnum() for ch in undotted) > 0.5 * len(undotted)
     single = sum(1 for w in words if len(w) == 1 and w != "و")
     starts = sum(1 for w in words if re.match("[وفبكل]?ال", w))
     ends = sum(1 for w in words if w.endswith("لا") and len(w) > 3)

@@ -544,6 +544,34 @@ def test_a_pdf_tables_cells_are_cells_right_to_left(settings: Settings) -> None:
     assert [p.text for p in pieces if p.kind == "table-cell"] == ["المحصول", "الإنتاج بالطن", "القمح", "430 ألف"]
 
 
+def test_a_ruled_tables_cells_keep_their_wrapped_lines(tmp_path: Path, settings: Settings) -> None:
+    """A ruled table (fpdf2 draws its rules): each cell is one table cell, right to left, however many lines
+    it wraps over, and the text around the table stays paragraphs."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("naskh", "", str(DATA.parents[2] / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.add_page()
+    pdf.set_font("naskh", size=11)
+    pdf.multi_cell(0, 7, "يبين الجدول التالي إنتاج المحاصيل الرئيسية في الموسم الماضي.", align="R")
+    rows = [["ملاحظات", "الإنتاج بالطن", "المحصول"],
+            ["زيادة كبيرة مقارنة بالموسم الماضي في معظم المحافظات", "430 ألف", "القمح"],
+            ["مستقر", "120 ألف", "الشعير"]]
+    with pdf.table(col_widths=(60, 30, 30), text_align="RIGHT", headings_style=FontFace(emphasis="")) as table:
+        for cells in rows:
+            row = table.row()
+            for text in cells:
+                row.cell(text)
+    pdf.multi_cell(0, 7, "وتشير الأرقام إلى تحسن ملحوظ في إنتاج القمح.", align="R")
+    pdf.output(str(tmp_path / "table.pdf"))
+    pieces = extract(tmp_path / "table.pdf", settings).pieces
+    assert [p.text for p in pieces if p.kind == "table-cell"] == [text for cells in rows for text in reversed(cells)]
+    assert [p.text for p in pieces if p.kind != "table-cell"] == [
+        "يبين الجدول التالي إنتاج المحاصيل الرئيسية في الموسم الماضي.", "وتشير الأرقام إلى تحسن ملحوظ في إنتاج القمح."]
+
+
 def test_epub_line_breaks_are_spaces_and_html_entities_do_not_break_a_chapter() -> None:
     from reader.documents.epub import _chapter
 

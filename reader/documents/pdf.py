@@ -90,7 +90,10 @@ class Line:
     baseline: float = 0.0
     """Where the line stands: line pitch is measured between baselines (a raised mark moves ``top``)."""
     cell: bool = False
-    """One of several pieces of a row set apart by wide gaps (``_cells``): a table cell, a paragraph of its own."""
+    """One of several pieces of a row set apart by wide gaps (``_cells``), or a ruled table's cell: a table cell,
+    a paragraph of its own."""
+    parts: list[Line] = field(default_factory=list)
+    """A ruled table cell's own lines, top down: its text is theirs, joined."""
 
 
 @dataclass
@@ -176,7 +179,7 @@ def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
         drawn = len(plumbed.images) + (1 if not plumbed.chars and len(plumbed.curves) >= OUTLINED_TEXT else 0)
         page = Page(index + 1, float(plumbed.width), float(plumbed.height), images=drawn)
         chars = [c for c in plumbed.chars if c.get("upright", True)]
-        page.lines = _lines(_windows_1256(chars), page.width, page.height)
+        page.lines = _lines(_windows_1256(chars), page.width, page.height, _ruled_cells(plumbed) if chars else [])
         plumbed.close()  # frees pdfminer's layout of the page: a 500-page file stays small
         if progress is not None:
             progress(index + 1, total)
@@ -200,10 +203,33 @@ def _windows_1256(chars: list[dict]) -> list[dict]:
     return decoded if sum(has_arabic_letters(c["text"]) for c in decoded) >= 0.5 * len(letters) else chars
 
 
-def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
-    """Glyphs grouped by height on the page, then cut at the page's column gutters, each with its logical text."""
+def _ruled_cells(plumbed) -> list[tuple[float, float, float, float]]:
+    """The cells (x0, top, x1, bottom) of the page's ruled tables, as pdfplumber finds them from the drawn
+    rules: a table of two rows and two columns at least (a box drawn round a paragraph is no table)."""
+    cells: list[tuple[float, float, float, float]] = []
+    if len(plumbed.lines) + len(plumbed.rects) < 3:  # too few rules to draw one (finding tables costs 0.1 s a page)
+        return cells
+    for table in plumbed.find_tables():
+        if len(table.rows) >= 2 and max(len(row.cells) for row in table.rows) >= 2:
+            cells += [cell for row in table.rows for cell in row.cells if cell is not None]
+    return cells
+
+
+def _lines(chars: list[dict], width: float, height: float,
+           ruled: list[tuple[float, float, float, float]] = ()) -> list[Line]:
+    """Glyphs grouped by height on the page, then cut at the page's column gutters, each with its logical text;
+    the glyphs inside a ``ruled`` table cell are one line, a table cell, whatever lines they wrap over."""
     for index, char in enumerate(chars):
         char["order"] = index
+    boxed: dict[int, list[dict]] = {}
+    if ruled:
+        free = []
+        for char in chars:
+            x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            box = next((i for i, (x0, top, x1, bottom) in enumerate(ruled) if x0 <= x <= x1 and top <= y <= bottom),
+                       None)
+            (free if box is None else boxed.setdefault(box, [])).append(char)
+        chars = free
     rows: list[list[dict]] = []
     baselines: list[float] = []
     marks = []
@@ -249,6 +275,18 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
                 if line is not None:
                     line.cell = len(cells) > 1
                     lines.append(line)
+    for box, glyphs in boxed.items():
+        parts = sorted(_lines(glyphs, width, height), key=lambda p: (p.baseline, -p.x1 if p.rtl else p.x0))
+        if parts:
+            x0, top, x1, _ = ruled[box]
+            # One line for the whole cell, level with its row's other cells so that they are read across.
+            spanning = any(x1 > a and x0 < b for a, b in gutters)
+            column = -1 if spanning else sum((x0 + x1) / 2 > (a + b) / 2 for a, b in gutters)
+            lines.append(Line("", x0, x1, top, parts[-1].bottom, parts[0].size, parts[0].bold,
+                              any(part.rtl for part in parts), column, parts=parts, cell=True,
+                              glued=tuple(map(sum, zip(*(part.glued for part in parts), strict=True))),
+                              baseline=top - height))
+            lines[-1].text = _read(lines[-1])
     return lines
 
 
@@ -392,6 +430,8 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
 
 def _read(line: Line, *, mirrored: str = "", islands: bool = False) -> str:
     """A line's text, its bullet aside, read with the file's conventions for brackets and Latin words."""
+    if line.parts:
+        return " ".join(_read(part, mirrored=mirrored, islands=islands) for part in line.parts)
     text = logical_line(line.units, mirrored=mirrored, islands=islands) if line.rtl else "".join(line.units)
     bullet = _BULLET.match(text)
     return _tidy(text[bullet.end():] if bullet else text)

@@ -115,6 +115,14 @@ def test_teh_marbuta_and_alef_maksura_end_a_word() -> None:
     assert _tidy("مدرسةً جديدة") == "مدرسةً جديدة"
 
 
+def test_acrobat_distillers_lam_alef_hamza_tatweel_and_footer(settings: Settings) -> None:
+    """A page printed to Acrobat Distiller: lam-alef drawn as two overlapping glyphs with the hamza stored beside
+    them, tatweel glyphs drawn over letters, and a footer citing its page, alone on a one-page file."""
+    text = "\n".join(p.text for p in extract(DATA / "pdf" / "real-distiller-harmattan.pdf", settings).pieces)
+    assert "في مراحله الأولى والأساسية على الأقل بالمجان" in text and "للآباء الحق الأول" in text
+    assert "\u0640" not in text and "Page 6" not in text
+
+
 def test_vocalized_text_and_a_symbol_fonts_glyph_are_credible() -> None:
     """Harakat do not cut words in the check for OCR, and one unmapped clock glyph in an exam does not sink a page."""
     from reader.documents.pdf import _credible

@@ -65,6 +65,7 @@ _ENDS_AT_LEFT = frozenset(".,:;!?؟،")
 _ENDS_A_WORD = re.compile("([\u0629\u0649][\u064b-\u0652]*)(?=[\u0621-\u064a])")
 """Teh marbuta and alef maksura end a word: a letter right after one follows a space the gap did not show (Amiri's
 keheh reaches over the space before it)."""
+_PAGE_CITED = re.compile(r"(?:\bpage|\bp\.|صفحة|الصفحة)\s*[\d٠-٩]+", re.I)
 _DIGITS = re.compile(r"[\d٠-٩]+")
 _CID = re.compile(r"\(cid:\d+\)")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
@@ -403,6 +404,8 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
             continue
         if text.startswith("(cid:") and char["x1"] - char["x0"] < 0.05 * char["size"]:
             continue  # an unmapped glyph with no advance is a mark the font does not name (Alkalami's hamza)
+        if text == "\u0640" and any(_covers(other, char) for other in glyphs if other is not char):
+            continue  # a tatweel drawn over a letter is part of its shape (Acrobat Distiller), not a kashida
         if spans and (spaced or char["x0"] - spans[-1][1] > word_gaps.get(char["fontname"], WORD_GAP) * size):
             units.append(" ")
             spans.append((spans[-1][1], char["x0"]))
@@ -414,7 +417,7 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
     if not units:
         return None
     for mark, text in marks:
-        units[_base_of(mark, spans, orders)] += text
+        units[_base_of(mark, units, spans, orders)] += text
     # A line of Latin text alone belongs to a right-to-left paragraph when the punctuation that ends it
     # is drawn at its left (".user@example.com"): in left-to-right text a line never starts so.
     rtl = is_rtl_line(units) or (units[0] in _ENDS_AT_LEFT and any(u.isalpha() for u in units))
@@ -437,6 +440,14 @@ def _read(line: Line, *, mirrored: str = "", islands: bool = False) -> str:
     return _tidy(text[bullet.end():] if bullet else text)
 
 
+def _covers(letter: dict, glyph: dict) -> bool:
+    """Whether ``letter`` (not a tatweel or a mark) is drawn over most of ``glyph``'s width."""
+    if letter["text"] == "\u0640" or _is_mark(clean_glyph(letter["text"]).strip()):
+        return False
+    overlap = min(letter["x1"], glyph["x1"]) - max(letter["x0"], glyph["x0"])
+    return overlap > 0.6 * (glyph["x1"] - glyph["x0"])
+
+
 def _tidy(text: str) -> str:
     text = _UNMAPPED_KASHIDA.sub("\u0640", " ".join(text.split()))
     # NFC: a hamza or madda drawn as a mark over its alef, waw or yeh (LuaTeX, Alkalami) is the letter that has
@@ -454,7 +465,7 @@ def _ink(mark: dict) -> float:
     return (mark["x0"] + mark["x1"]) / 2 if mark["x1"] - mark["x0"] > 0.1 else mark["x0"] + 0.15 * mark["size"]
 
 
-def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) -> int:
+def _base_of(mark: dict, units: list[str], spans: list[tuple[float, float]], orders: list[int]) -> int:
     """The letter a diacritic sits on: of the letters stored next to it, the one at its right; else the one
     under it, else the one it overlaps.
 
@@ -473,6 +484,11 @@ def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) ->
     ]
     nearest = sorted(stored_next, key=lambda i: abs(orders[i] - mark["order"]))
     sides = {orders[i] > mark["order"]: i for i in reversed(nearest)}  # the nearest letter on each side of it
+    # A hamza or madda sits on an alef when one is beside it: lam-alef drawn as two overlapping glyphs (Acrobat
+    # Distiller) puts the alef on the mark's left.
+    alef = [i for i in sides.values() if units[i].endswith("ا")] if mark["text"] in "\u0653\u0654\u0655" else []
+    if alef:
+        return alef[0]
     if sides:
         return max(sides.values(), key=lambda i: spans[i][0] + spans[i][1])
 
@@ -509,16 +525,20 @@ def _drop_running_lines(pages: list[Page]) -> None:
 
 
 def _drop_page_head(page: Page) -> None:
-    """Remove a running header that no other page repeats (a one-page document, or a header naming each page's
-    chapter): a line of small print atop the page, in its top margin, far above everything else."""
+    """Remove a running header or footer that no other page repeats (a one-page document, or a header naming
+    each page's chapter): a line of small print in the top margin, far above everything else, or in the bottom
+    margin, far below everything else, that cites its page ("Page 6": small print there alone is a footnote)."""
     if len(page.lines) < 3:
         return
     body = statistics.median(line.size for line in page.lines)
     head, *rest = sorted(page.lines, key=lambda line: line.baseline)
-    below = min(line.top for line in rest)
     if (head.bottom < page.height * MARGIN_ZONE and head.size < 0.8 * body and len(head.text) < 100
-            and below - head.bottom > 2 * body):
+            and min(line.top for line in rest) - head.bottom > 2 * body):
         page.lines.remove(head)
+    *rest, foot = sorted(page.lines, key=lambda line: line.baseline)
+    if (foot.top > page.height * (1 - MARGIN_ZONE) and foot.size < 0.8 * body and _PAGE_CITED.search(foot.text)
+            and foot.top - max(line.bottom for line in rest) > 2 * body):
+        page.lines.remove(foot)
 
 
 def _drop_running_ocr(found: list[Found]) -> list[Found]:

@@ -318,6 +318,9 @@ def _without_line_numbers(rows: list[list[dict]]) -> list[list[dict]]:
     for side in (1, -1):  # the right margin, then the left
         found = []
         for index, row in enumerate(rows):
+            # Most rows end in no digit: known from their outermost glyph before sorting them.
+            if not row or not max(row, key=lambda c: side * _edge(c, side))["text"].isdigit():
+                continue
             glyphs = sorted((c for c in row if c["text"].strip() and not _is_mark(clean_glyph(c["text"]).strip())),
                             key=lambda c: -c["x1"] if side > 0 else c["x0"])
             if len(glyphs) < 2:
@@ -426,8 +429,9 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
     line = Line("", glyphs[0]["x0"], max(c["x1"] for c in glyphs), min(c["top"] for c in glyphs),
                 max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, units,
                 glued_punctuation(units) if rtl else (0, 0), baseline=-baseline)
-    line.text = _read(line)
-    line.bullet = bool(_BULLET.match(logical_line(units) if rtl else "".join(units)))
+    text = logical_line(units) if rtl else "".join(units)
+    bullet = _BULLET.match(text)
+    line.text, line.bullet = _tidy(text[bullet.end():] if bullet else text), bool(bullet)
     return line
 
 
@@ -601,7 +605,7 @@ def _choose_reading(pages: list[Page]) -> None:
     right, left = sum(line.glued[0] for line in rtl), sum(line.glued[1] for line in rtl)
     islands = right > left
     # All lines as one text: a quotation opened on one line may close on the next.
-    plain = "\n".join(_read(line, islands=islands) for line in rtl)
+    plain = "\n".join(_read(line, islands=True) if islands else line.text for line in rtl)
     swapped = "\n".join(_read(line, mirrored=BRACKETS, islands=islands) for line in rtl)
     mirrored = "".join(
         pair for pair in (BRACKETS[i:i + 2] for i in range(0, len(BRACKETS), 2))

@@ -395,6 +395,34 @@ def test_a_paragraph_goes_on_across_a_page_past_its_footnote(tmp_path: Path, set
     assert max(p.page for p in pieces) == 2
 
 
+def test_a_footnote_follows_the_paragraph_that_carries_its_mark(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    cites = "وأعلنت الوكالة الدولية للطاقة المتجددة(1) أن القدرة المركبة ارتفعت بنسبة كبيرة خلال العام الماضي."
+    after = "وفي سياق متصل، بدأت عدة دول في المنطقة تنفيذ مشروعات جديدة لتخزين الطاقة."
+    note = "(1) المصدر: التقرير السنوي للوكالة الصادر في شهر يناير."
+
+    class WithFootnote(FPDF):
+        def footer(self) -> None:
+            self.set_y(-16)
+            self.set_font("naskh", size=8)
+            self.multi_cell(0, 4, note, align="R")
+
+    pdf = WithFootnote(format=(148, 210))
+    pdf.add_font("naskh", "", str(DATA.parents[2] / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
+    pdf.add_font("sans", "", str(DATA.parents[2] / "reader" / "fonts" / "NotoSans-Regular.ttf"))
+    pdf.set_fallback_fonts(["sans"])
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+    pdf.add_page()
+    pdf.set_font("naskh", size=12)
+    for text in (cites, after):
+        pdf.multi_cell(0, 8, text, align="R")
+        pdf.ln(4)
+    pdf.output(str(tmp_path / "note.pdf"))
+    pieces = extract(tmp_path / "note.pdf", settings).pieces
+    assert [(p.kind, evaluation.bare(p.text)) for p in pieces] == [("", cites), ("note", note), ("", after)]
+
+
 def test_app_reading_view_takes_the_layout_and_shows_pages(settings: Settings) -> None:
     from reader.app import read as reading
 

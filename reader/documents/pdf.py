@@ -66,6 +66,7 @@ _ENDS_A_WORD = re.compile("([\u0629\u0649][\u064b-\u0652]*)(?=[\u0621-\u064a])")
 """Teh marbuta and alef maksura end a word: a letter right after one follows a space the gap did not show (Amiri's
 keheh reaches over the space before it)."""
 _PAGE_CITED = re.compile(r"(?:\bpage|\bp\.|صفحة|الصفحة)\s*[\d٠-٩]+", re.I)
+_NOTE_MARK = re.compile(r"^[(\[]?([\d٠-٩]{1,3}|\*{1,3})[)\]]?[-–.)]?\s")
 _DIGITS = re.compile(r"[\d٠-٩]+")
 _CID = re.compile(r"\(cid:\d+\)")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
@@ -725,6 +726,7 @@ def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
             later.page != paragraph.page or later.size < body * 0.9 for later in found[index + 1 :]
         ):
             paragraph.kind = "note"  # small print below the last body text of its page: a footnote
+    found = _tie_notes(found)
     merged: list[Found] = []
     for paragraph in found:
         previous = next((p for p in reversed(merged) if p.kind != "note"), None)
@@ -738,6 +740,25 @@ def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
         ocr = paragraph.kind == "ocr"
         yield Piece(paragraph.text, kind="" if ocr else paragraph.kind, level=paragraph.level, page=paragraph.page,
                     ocr=ocr)
+
+
+def _tie_notes(found: list[Found]) -> list[Found]:
+    """Each footnote that starts with its mark ("1-", "(1)", "*") right after the paragraph of its page that
+    carries that mark ("المتجددة(1)", "الطاقة1"), as notes follow their paragraph in DOCX and ODT; a note whose
+    mark no paragraph carries stays where it was drawn."""
+    ordered = list(found)
+    for note in [p for p in found if p.kind == "note"]:
+        mark = _NOTE_MARK.match(note.text)
+        if mark is None:
+            continue
+        number = re.escape(mark.group(1))
+        cited = re.compile(rf"\({number}\)|\[{number}\]|(?<=[^\s\d(\[]){number}(?![\d)\]])")
+        before = ordered[:ordered.index(note)]
+        citing = [p for p in before if p.page == note.page and p.kind not in ("note", "ocr") and cited.search(p.text)]
+        if citing:
+            ordered.remove(note)
+            ordered.insert(ordered.index(citing[-1]) + 1, note)
+    return ordered
 
 
 def _credible(text: str) -> bool:

@@ -1,8 +1,10 @@
 """How well reader reads documents: per producer, the text it extracts against the text that was typed.
 
 The fixtures in tests/data/documents (made by ``tests/data/documents/make.py`` with fpdf2, Chromium,
-LibreOffice (PDF and ODT), python-docx and a hand-built EPUB; each with ``NAME.truth.txt``, one paragraph a line)
-are read by ``reader.documents.extract``, and for each producer this reports:
+LibreOffice (PDF and ODT), reportlab, XeLaTeX, LuaLaTeX, python-docx and a hand-built EPUB; ``heldout-*`` were
+measured before any change for them), and the ``real-*`` pages made elsewhere (``tests/data/documents/REAL.md``),
+each with ``NAME.truth.txt``, one paragraph a line, are read by ``reader.documents.extract``, and for each
+producer this reports:
 
 - CER: character edit distance between the extracted paragraphs and the truth (both joined by
   newlines, whitespace collapsed) over the truth's length; and the same without harakat, since the

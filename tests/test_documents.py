@@ -123,6 +123,22 @@ def test_acrobat_distillers_lam_alef_hamza_tatweel_and_footer(settings: Settings
     assert "\u0640" not in text and "Page 6" not in text
 
 
+def test_margin_line_numbers_go_but_a_tables_numbers_stay() -> None:
+    from reader.documents.pdf import _without_line_numbers
+
+    def glyph(text: str, x0: float) -> dict:
+        return {"text": text, "x0": x0, "x1": x0 + 5, "size": 10.0}
+
+    def numbered(n: int) -> list[dict]:
+        return [glyph("ب", 100 + 6 * i) for i in range(30)] + [glyph(str(n), 320)]
+
+    rows = [numbered(n) for n in (1, 2, 3)]
+    assert all(len(row) == 30 for row in _without_line_numbers(rows))
+    # A paragraph as wide as the numbers' column: they are a table's, inside the text.
+    wide = [glyph("ت", 100 + 6 * i) for i in range(40)]
+    assert [len(row) for row in _without_line_numbers([wide, *[numbered(n) for n in (1, 2, 3)]])] == [40, 31, 31, 31]
+
+
 def test_vocalized_text_and_a_symbol_fonts_glyph_are_credible() -> None:
     """Harakat do not cut words in the check for OCR, and one unmapped clock glyph in an exam does not sink a page."""
     from reader.documents.pdf import _credible

@@ -315,7 +315,8 @@ def _word_gaps(rows: list[list[dict]]) -> dict[str, float]:
 
 def _without_line_numbers(rows: list[list[dict]]) -> list[list[dict]]:
     """Rows without the numbers a critical edition or a code listing prints in its margin beside every line or
-    every fifth: digits alone at one end of several rows, out past the text's edge, counting up down the page."""
+    every fifth: digits alone at one end of several rows, out past every other glyph of the page, counting up
+    down the page."""
     for side in (1, -1):  # the right margin, then the left
         found = []
         for index, row in enumerate(rows):
@@ -336,7 +337,10 @@ def _without_line_numbers(rows: list[list[dict]]) -> list[list[dict]]:
                 found.append((index, int(number), glyphs[:end], _edge(glyphs[end], side)))
         if len(found) < 3 or any(b[1] <= a[1] for a, b in itertools.pairwise(found)):
             continue
-        text_edge = statistics.median(edge for *_, edge in found)
+        # In the margin: past every other glyph of the page (a table's column of numbers lies inside the text).
+        numbers = {id(c) for _, _, glyphs, _ in found for c in glyphs}
+        others = [side * _edge(c, side) for row in rows for c in row if id(c) not in numbers and c["text"].strip()]
+        text_edge = side * max(others)
         drop = {id(c) for _, _, glyphs, _ in found for c in glyphs
                 if side * (_edge(c, -side) - text_edge) > 0.5 * c["size"]}
         rows = [kept for row in rows if (kept := [c for c in row if id(c) not in drop])]

@@ -123,6 +123,22 @@ def test_acrobat_distillers_lam_alef_hamza_tatweel_and_footer(settings: Settings
     assert "\u0640" not in text and "Page 6" not in text
 
 
+def test_a_narrow_spaced_fonts_word_gap_is_learnt_but_not_from_odd_kerning() -> None:
+    """Alkalami's letters touch and its words are 0.05 em apart: that gap is its space. A font whose letters
+    touch but for a kern now and then (one gap in twenty at 0.05 em) keeps the usual word gap."""
+    from reader.documents.pdf import _word_gaps
+
+    def row(apart_every: int) -> list[dict]:
+        glyphs, x = [], 0.0
+        for i in range(60):
+            glyphs.append({"text": "ب", "x0": x, "x1": x + 5, "size": 10.0, "fontname": "F"})
+            x += 5 + (0.5 if i % apart_every == apart_every - 1 else 0.0)
+        return glyphs
+
+    assert 0.012 < _word_gaps([row(5)])["F"] < 0.05
+    assert _word_gaps([row(20)]) == {}
+
+
 def test_margin_line_numbers_go_but_a_tables_numbers_stay() -> None:
     from reader.documents.pdf import _without_line_numbers
 

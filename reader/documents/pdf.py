@@ -308,7 +308,9 @@ def _word_gaps(rows: list[list[dict]]) -> dict[str, float]:
     found = {}
     for font, values in gaps.items():
         apart = [gap for gap in values if gap >= 0.012]
-        if len(values) >= 15 and apart and min(apart) >= 0.03 and sum(gap < WORD_GAP for gap in apart) > len(apart) / 2:
+        # As many gaps apart as words have spaces (one in ten gaps at least): a font's odd kerning is not that.
+        if (len(values) >= 15 and len(apart) >= 0.1 * len(values) and min(apart) >= 0.03
+                and sum(gap < WORD_GAP for gap in apart) > len(apart) / 2):
             found[font] = (0.012 + min(apart)) / 2
     return found
 

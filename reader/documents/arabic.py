@@ -102,8 +102,7 @@ def logical_line(units: Sequence[str], *, mirrored: str = "", islands: bool = Fa
     ")"), so those outside Latin runs are swapped back. ``islands``: the file was drawn as XeTeX draws
     Latin words typed into Arabic without markup, each word its own left-to-right island in the
     right-to-left line, the punctuation typed after it stuck to its right ("Dan Coats،" drawn
-    "Coats، Dan"). Which way a file does
-    each is decided over all its lines (``reader.documents.pdf``).
+    "Coats، Dan"). Which way a file does each is decided over all its lines (``reader.documents.pdf``).
     """
     order = list(reversed(units))
     kinds = [_kind(u) for u in order]

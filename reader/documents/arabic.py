@@ -64,10 +64,29 @@ def is_rtl_line(units: Sequence[str]) -> bool:
     return any(_kind(u) == "R" for u in units)
 
 
-_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+BRACKETS = "()[]{}<>«»‹›"
+"""The characters the bidi algorithm mirrors in right-to-left text, in pairs."""
 
 
-def logical_line(units: Sequence[str], *, mirrored: bool = False) -> str:
+_GLUED = frozenset(".,،;:!?؟؛")
+"""Punctuation that a typesetter may draw stuck to the word it follows."""
+
+
+def glued_punctuation(units: Sequence[str]) -> tuple[int, int]:
+    """How many punctuation marks are drawn stuck to a Latin word's right and to its left (glyphs left to
+    right, only one side Latin): a right-to-left line drawn by the Unicode bidi algorithm puts a Latin word's
+    full stop at its left; XeTeX draws it at its right, as part of the word (see ``logical_line``)."""
+    right = left = 0
+    for i, unit in enumerate(units):
+        if unit in _GLUED:
+            before = i > 0 and _kind(units[i - 1]) == "L"
+            after = i + 1 < len(units) and _kind(units[i + 1]) == "L"
+            right += before and not after
+            left += after and not before
+    return right, left
+
+
+def logical_line(units: Sequence[str], *, mirrored: str = "", islands: bool = False) -> str:
     """The typed text of one line of a right-to-left paragraph, from its glyphs as drawn left to right.
 
     The display order of an RTL paragraph is its logical order reversed, except for left-to-right
@@ -78,19 +97,38 @@ def logical_line(units: Sequence[str], *, mirrored: bool = False) -> str:
     while after Latin text it also keeps + - and % (a European number). A line starts as if after
     Arabic: the line before it, in the same paragraph, most likely ended in Arabic.
 
-    ``mirrored``: the file stores a bracket drawn in right-to-left text as the character its mirrored
-    glyph shows (Chromium does: "(" is drawn with the ")" glyph and stored as ")"), so those outside
-    Latin runs are swapped back. Which way a file does it is decided over all its lines (``reader.documents.pdf``).
+    ``mirrored``: the brackets (of ``BRACKETS``) that the file stores, when drawn in right-to-left text, as
+    the character their mirrored glyph shows (Chromium does: "(" is drawn with the ")" glyph and stored as
+    ")"), so those outside Latin runs are swapped back. ``islands``: the file was drawn as XeTeX draws
+    Latin words typed into Arabic without markup, each word its own left-to-right island in the
+    right-to-left line, the punctuation typed after it stuck to its right ("Dan Coats،" drawn
+    "Coats، Dan"). Which way a file does each is decided over all its lines (``reader.documents.pdf``).
     """
     order = list(reversed(units))
     kinds = [_kind(u) for u in order]
     latin = _latin_runs(kinds)
     if mirrored:
+        swap = str.maketrans(mirrored, "".join(mirrored[i + 1] + mirrored[i] for i in range(0, len(mirrored), 2)))
         inside = {i for start, end in latin for i in range(start, end)}
-        order = [u if i in inside else u.translate(_MIRROR) for i, u in enumerate(order)]
+        order = [u if i in inside else u.translate(swap) for i, u in enumerate(order)]
+    if islands:
+        latin = [word for run in latin for word in _islands(order, *run)]
     for start, end in latin + _number_runs(kinds):
         order[start:end] = reversed(order[start:end])
     return "".join(order)
+
+
+def _islands(order: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """A Latin run (glyphs right to left) as its words, each with the punctuation stuck to its right before it."""
+    while start > 0 and order[start - 1] in _GLUED:
+        start -= 1
+    words, begin = [], start
+    for i in range(start, end + 1):
+        if i == end or not order[i].strip():
+            if i > begin:
+                words.append((begin, i))
+            begin = i + 1
+    return words
 
 
 def _latin_runs(kinds: list[str]) -> list[tuple[int, int]]:

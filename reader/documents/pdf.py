@@ -34,7 +34,7 @@ from pathlib import Path
 
 from reader.chars import has_arabic_letters
 from reader.document import Metadata
-from reader.documents.arabic import clean_glyph, is_rtl_line, logical_line, unswap_lam_alef
+from reader.documents.arabic import BRACKETS, clean_glyph, glued_punctuation, is_rtl_line, logical_line, unswap_lam_alef
 from reader.documents.model import Extracted, Piece
 from reader.errors import InputError
 from reader.extras import missing
@@ -63,7 +63,13 @@ _KASHIDA = re.compile("(?<=[\u0620-\u064a])\u0640+(?=[\u0620-\u064a])")
 """Tatweel between two letters stretches a justified line; after a letter and before a space or a quote
 (لـ"الجزيرة") it was typed."""
 _ENDS_AT_LEFT = frozenset(".,:;!?؟،")
+_ENDS_A_WORD = re.compile("([\u0629\u0649][\u064b-\u0652]*)(?=[\u0621-\u064a])")
+"""Teh marbuta and alef maksura end a word: a letter right after one follows a space the gap did not show (Amiri's
+keheh reaches over the space before it)."""
+_PAGE_CITED = re.compile(r"(?:\bpage|\bp\.|صفحة|الصفحة)\s*[\d٠-٩]+", re.I)
+_NOTE_MARK = re.compile(r"^[(\[]?([\d٠-٩]{1,3}|\*{1,3})[)\]]?[-–.)]?\s")
 _DIGITS = re.compile(r"[\d٠-٩]+")
+_CID = re.compile(r"\(cid:\d+\)")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 
 
@@ -78,14 +84,19 @@ class Line:
     bold: bool
     rtl: bool
     column: int = 0
-    mirrored: str = ""
-    """The text read with the brackets and guillemets outside Latin runs swapped: the producers that
-    store a mirrored glyph's own character (Chromium) need it (``logical_line``)."""
+    units: list[str] = field(default_factory=list)
+    """The glyphs (and the spaces found between them) left to right: the text is read again from them once the
+    file's conventions are known (``_choose_reading``)."""
+    glued: tuple[int, int] = (0, 0)
+    """Punctuation stuck to a Latin word's right and to its left (``glued_punctuation``)."""
     bullet: bool = False
     baseline: float = 0.0
     """Where the line stands: line pitch is measured between baselines (a raised mark moves ``top``)."""
     cell: bool = False
-    """One of several pieces of a row set apart by wide gaps (``_cells``): a table cell, a paragraph of its own."""
+    """One of several pieces of a row set apart by wide gaps (``_cells``), or a ruled table's cell: a table cell,
+    a paragraph of its own."""
+    parts: list[Line] = field(default_factory=list)
+    """A ruled table cell's own lines, top down: its text is theirs, joined."""
 
 
 @dataclass
@@ -131,7 +142,7 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
     except (MalformedPDFException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
     _drop_running_lines(pages)
-    _choose_mirroring(pages)
+    _choose_reading(pages)
     found: list[Found] = []
     warnings: list[str] = []
     for page in pages:
@@ -173,7 +184,7 @@ def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
         drawn = len(plumbed.images) + (1 if not plumbed.chars and len(plumbed.curves) >= OUTLINED_TEXT else 0)
         page = Page(plumbed.page_number, float(plumbed.width), float(plumbed.height), images=drawn)
         chars = [c for c in plumbed.chars if c.get("upright", True)]
-        page.lines = _lines(_windows_1256(chars), page.width, page.height)
+        page.lines = _lines(_windows_1256(chars), page.width, page.height, _ruled_cells(plumbed) if chars else [])
         plumbed.close()  # frees pdfminer's layout of the page: a 500-page file stays small
         if progress is not None:
             progress(index + 1, total)
@@ -197,10 +208,33 @@ def _windows_1256(chars: list[dict]) -> list[dict]:
     return decoded if sum(has_arabic_letters(c["text"]) for c in decoded) >= 0.5 * len(letters) else chars
 
 
-def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
-    """Glyphs grouped by height on the page, then cut at the page's column gutters, each with its logical text."""
+def _ruled_cells(plumbed) -> list[tuple[float, float, float, float]]:
+    """The cells (x0, top, x1, bottom) of the page's ruled tables, as pdfplumber finds them from the drawn
+    rules: a table of two rows and two columns at least (a box drawn round a paragraph is no table)."""
+    cells: list[tuple[float, float, float, float]] = []
+    if len(plumbed.lines) + len(plumbed.rects) < 3:  # too few rules to draw one (finding tables costs 0.1 s a page)
+        return cells
+    for table in plumbed.find_tables():
+        if len(table.rows) >= 2 and max(len(row.cells) for row in table.rows) >= 2:
+            cells += [cell for row in table.rows for cell in row.cells if cell is not None]
+    return cells
+
+
+def _lines(chars: list[dict], width: float, height: float,
+           ruled: list[tuple[float, float, float, float]] = ()) -> list[Line]:
+    """Glyphs grouped by height on the page, then cut at the page's column gutters, each with its logical text;
+    the glyphs inside a ``ruled`` table cell are one line, a table cell, whatever lines they wrap over."""
     for index, char in enumerate(chars):
         char["order"] = index
+    boxed: dict[int, list[dict]] = {}
+    if ruled:
+        free = []
+        for char in chars:
+            x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            box = next((i for i, (x0, top, x1, bottom) in enumerate(ruled) if x0 <= x <= x1 and top <= y <= bottom),
+                       None)
+            (free if box is None else boxed.setdefault(box, [])).append(char)
+        chars = free
     rows: list[list[dict]] = []
     baselines: list[float] = []
     marks = []
@@ -220,14 +254,17 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
         # The row with a letter under the mark, the nearest baseline first; a mark over no letter is dropped
         # (Chromium may leave one at a page's foot when its letter went to the next page).
         middle = (mark["top"] + mark["bottom"]) / 2
+        ink = _ink(mark)
         under = [
             i for i, row in enumerate(rows)
-            if any(c["top"] <= middle <= c["bottom"] and c["x0"] - 2 <= mark["x0"] <= c["x1"] + 2 for c in row)
+            if any(c["top"] <= middle <= c["bottom"] and c["x0"] - 2 <= ink <= c["x1"] + 2 for c in row)
         ]
         if under:
             here = height - mark["matrix"][5]
             rows[min(under, key=lambda i: abs(baselines[i] - here))].append(mark)
+    rows = _without_line_numbers(rows)
     gutters = _gutters(rows, width, height)
+    word_gaps = _word_gaps(rows)
     lines = []
     for row in rows:
         columns: dict[int, list[dict]] = {}
@@ -239,11 +276,85 @@ def _lines(chars: list[dict], width: float, height: float) -> list[Line]:
         for column, glyphs in sorted(columns.items()):
             cells = _cells(sorted(glyphs, key=lambda c: (c["x0"] + c["x1"]) / 2))
             for cell in cells:
-                line = _line(cell, column)
+                line = _line(cell, column, word_gaps)
                 if line is not None:
                     line.cell = len(cells) > 1
                     lines.append(line)
+    for box, glyphs in boxed.items():
+        parts = sorted(_lines(glyphs, width, height), key=lambda p: (p.baseline, -p.x1 if p.rtl else p.x0))
+        if parts:
+            x0, top, x1, _ = ruled[box]
+            # One line for the whole cell, level with its row's other cells so that they are read across.
+            spanning = any(x1 > a and x0 < b for a, b in gutters)
+            column = -1 if spanning else sum((x0 + x1) / 2 > (a + b) / 2 for a, b in gutters)
+            lines.append(Line("", x0, x1, top, parts[-1].bottom, parts[0].size, parts[0].bold,
+                              any(part.rtl for part in parts), column, parts=parts, cell=True,
+                              glued=tuple(map(sum, zip(*(part.glued for part in parts), strict=True))),
+                              baseline=top - height))
+            lines[-1].text = _read(lines[-1])
     return lines
+
+
+def _word_gaps(rows: list[list[dict]]) -> dict[str, float]:
+    """Per font, the gap (in em) that is a word space on this page when ``WORD_GAP`` is too wide for it.
+
+    Some fonts set words almost touching (Alkalami's spaces are 0.05 em). Such a font shows itself: its letters
+    touch inside words (gaps under 0.012 em), most of its other gaps are narrower than ``WORD_GAP``, and none
+    falls between 0.012 and 0.03 em, so the narrow ones are its spaces, not a wide font's letters apart.
+    """
+    gaps: dict[str, list[float]] = {}
+    for row in rows:
+        letters = sorted((c for c in row if _ARABIC_WORD.match(clean_glyph(c["text"]).strip())), key=lambda c: c["x0"])
+        for a, b in itertools.pairwise(letters):
+            if a["fontname"] == b["fontname"]:
+                gaps.setdefault(a["fontname"], []).append((b["x0"] - a["x1"]) / a["size"])
+    found = {}
+    for font, values in gaps.items():
+        apart = [gap for gap in values if gap >= 0.012]
+        # As many gaps apart as words have spaces (one in ten gaps at least): a font's odd kerning is not that.
+        if (len(values) >= 15 and len(apart) >= 0.1 * len(values) and min(apart) >= 0.03
+                and sum(gap < WORD_GAP for gap in apart) > len(apart) / 2):
+            found[font] = (0.012 + min(apart)) / 2
+    return found
+
+
+def _without_line_numbers(rows: list[list[dict]]) -> list[list[dict]]:
+    """Rows without the numbers a critical edition or a code listing prints in its margin beside every line or
+    every fifth: digits alone at one end of several rows, out past every other glyph of the page, counting up
+    down the page."""
+    for side in (1, -1):  # the right margin, then the left
+        found = []
+        for index, row in enumerate(rows):
+            # Most rows end in no digit: known from their outermost glyph before sorting them.
+            if not row or not max(row, key=lambda c: side * _edge(c, side))["text"].isdigit():
+                continue
+            glyphs = sorted((c for c in row if c["text"].strip() and not _is_mark(clean_glyph(c["text"]).strip())),
+                            key=lambda c: -c["x1"] if side > 0 else c["x0"])
+            if len(glyphs) < 2:
+                continue
+            em = glyphs[0]["size"]
+            end = 1
+            while end < len(glyphs) and abs(_edge(glyphs[end], side) - _edge(glyphs[end - 1], -side)) < 0.5 * em:
+                end += 1
+            number = "".join(c["text"] for c in sorted(glyphs[:end], key=lambda c: c["x0"]))
+            gap = abs(_edge(glyphs[end - 1], -side) - _edge(glyphs[end], side)) if end < len(glyphs) else 0.0
+            if number.isdigit() and len(number) <= 4 and gap > 1.5 * em:
+                found.append((index, int(number), glyphs[:end], _edge(glyphs[end], side)))
+        if len(found) < 3 or any(b[1] <= a[1] for a, b in itertools.pairwise(found)):
+            continue
+        # In the margin: past every other glyph of the page (a table's column of numbers lies inside the text).
+        numbers = {id(c) for _, _, glyphs, _ in found for c in glyphs}
+        others = [side * _edge(c, side) for row in rows for c in row if id(c) not in numbers and c["text"].strip()]
+        text_edge = side * max(others)
+        drop = {id(c) for _, _, glyphs, _ in found for c in glyphs
+                if side * (_edge(c, -side) - text_edge) > 0.5 * c["size"]}
+        rows = [kept for row in rows if (kept := [c for c in row if id(c) not in drop])]
+    return rows
+
+
+def _edge(char: dict, side: int) -> float:
+    """A glyph's right edge (``side`` 1) or left edge (-1)."""
+    return char["x1"] if side > 0 else char["x0"]
 
 
 def _cells(glyphs: list[dict]) -> list[list[dict]]:
@@ -287,7 +398,7 @@ def _is_mark(text: str) -> bool:
     return bool(text) and all(unicodedata.combining(ch) for ch in text)
 
 
-def _line(glyphs: list[dict], column: int) -> Line | None:
+def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line | None:
     """One line's glyphs (left to right) as text: marks kept on their letter, spaces where gaps are."""
     units: list[str] = []
     spans: list[tuple[float, float]] = []
@@ -304,7 +415,11 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
         if _is_mark(text):
             marks.append((char, text))  # placed once every letter of the line is
             continue
-        if spans and (spaced or char["x0"] - spans[-1][1] > WORD_GAP * size):
+        if text.startswith("(cid:") and char["x1"] - char["x0"] < 0.05 * char["size"]:
+            continue  # an unmapped glyph with no advance is a mark the font does not name (Alkalami's hamza)
+        if text == "\u0640" and any(_covers(other, char) for other in glyphs if other is not char):
+            continue  # a tatweel drawn over a letter is part of its shape (Acrobat Distiller), not a kashida
+        if spans and (spaced or char["x0"] - spans[-1][1] > word_gaps.get(char["fontname"], WORD_GAP) * size):
             units.append(" ")
             spans.append((spans[-1][1], char["x0"]))
             orders.append(-1)
@@ -315,45 +430,88 @@ def _line(glyphs: list[dict], column: int) -> Line | None:
     if not units:
         return None
     for mark, text in marks:
-        units[_base_of(mark, spans, orders)] += text
+        units[_base_of(mark, units, spans, orders)] += text
     # A line of Latin text alone belongs to a right-to-left paragraph when the punctuation that ends it
     # is drawn at its left (".user@example.com"): in left-to-right text a line never starts so.
     rtl = is_rtl_line(units) or (units[0] in _ENDS_AT_LEFT and any(u.isalpha() for u in units))
-    text, mirrored = (logical_line(units), logical_line(units, mirrored=True)) if rtl else ("".join(units),) * 2
-    bullet = _BULLET.match(text)
-    if bullet:
-        text, mirrored = text[bullet.end():], mirrored[bullet.end():]
     bold = sum("bold" in c["fontname"].lower() for c in glyphs) > len(glyphs) / 2
     baseline = statistics.median(c["matrix"][5] for c in glyphs)
-    return Line(_tidy(text), glyphs[0]["x0"], max(c["x1"] for c in glyphs), min(c["top"] for c in glyphs),
-                max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, _tidy(mirrored), bool(bullet),
-                -baseline)
+    line = Line("", glyphs[0]["x0"], max(c["x1"] for c in glyphs), min(c["top"] for c in glyphs),
+                max(c["bottom"] for c in glyphs), round(size, 1), bold, rtl, column, units,
+                glued_punctuation(units) if rtl else (0, 0), baseline=-baseline)
+    text = logical_line(units) if rtl else "".join(units)
+    bullet = _BULLET.match(text)
+    line.text, line.bullet = _tidy(text[bullet.end():] if bullet else text), bool(bullet)
+    return line
+
+
+def _read(line: Line, *, mirrored: str = "", islands: bool = False) -> str:
+    """A line's text, its bullet aside, read with the file's conventions for brackets and Latin words."""
+    if line.parts:
+        return " ".join(_read(part, mirrored=mirrored, islands=islands) for part in line.parts)
+    text = logical_line(line.units, mirrored=mirrored, islands=islands) if line.rtl else "".join(line.units)
+    bullet = _BULLET.match(text)
+    return _tidy(text[bullet.end():] if bullet else text)
+
+
+def _covers(letter: dict, glyph: dict) -> bool:
+    """Whether ``letter`` (not a tatweel or a mark) is drawn over most of ``glyph``'s width."""
+    if letter["text"] == "\u0640" or _is_mark(clean_glyph(letter["text"]).strip()):
+        return False
+    overlap = min(letter["x1"], glyph["x1"]) - max(letter["x0"], glyph["x0"])
+    return overlap > 0.6 * (glyph["x1"] - glyph["x0"])
 
 
 def _tidy(text: str) -> str:
     text = _UNMAPPED_KASHIDA.sub("\u0640", " ".join(text.split()))
-    return unswap_lam_alef(_KASHIDA.sub("", text))
+    # NFC: a hamza or madda drawn as a mark over its alef, waw or yeh (LuaTeX, Alkalami) is the letter that has
+    # it (ا + ٔ is أ), and stacked marks take one order (shadda and kasra, whichever the font drew first).
+    return unicodedata.normalize("NFC", _ENDS_A_WORD.sub(r"\1 ", unswap_lam_alef(_KASHIDA.sub("", text))))
 
 
-def _base_of(mark: dict, spans: list[tuple[float, float]], orders: list[int]) -> int:
-    """The letter a diacritic sits on: the one stored right after it when near, else the one under it, else the one
-    it overlaps, else the one stored before it."""
-    # A mark with no advance has only its origin in the file, and its ink lies just right of it, over its
-    # letter: 0.15 em in is inside that letter in every font measured (Noto Naskh, Kufi and Sans Arabic,
-    # DejaVu; benchmarks/documents_eval.py), while the origin itself often sits on the boundary.
-    centre = (mark["x0"] + mark["x1"]) / 2 if mark["x1"] - mark["x0"] > 0.1 else mark["x0"] + 0.15 * mark["size"]
+def _ink(mark: dict) -> float:
+    """Where a mark's ink is across the line.
 
-    # Every producer measured stores a mark just before its letter (Chromium, fpdf2, LibreOffice, ReportLab,
-    # XeLaTeX): the letter stored next, when it is near, is the mark's own, whatever the font's geometry says
-    # (XeLaTeX with Amiri draws a mark's origin over the letter before it).
-    def score(i: int) -> tuple[bool, bool, float, bool, float]:
+    A mark with no advance has only its origin in the file, and its ink lies just right of it, over its
+    letter: 0.15 em in is inside that letter in every font measured (Noto Naskh, Kufi and Sans Arabic,
+    DejaVu; benchmarks/documents_eval.py), while the origin itself often sits on the boundary (a tanween
+    on a line's last alef, drawn at the page's left margin, by XeTeX)."""
+    return (mark["x0"] + mark["x1"]) / 2 if mark["x1"] - mark["x0"] > 0.1 else mark["x0"] + 0.15 * mark["size"]
+
+
+def _base_of(mark: dict, units: list[str], spans: list[tuple[float, float]], orders: list[int]) -> int:
+    """The letter a diacritic sits on: of the letters stored next to it, the one at its right; else the one
+    under it, else the one it overlaps.
+
+    A mark follows its letter in logical order. Producers that store glyphs left to right as drawn (Chromium,
+    fpdf2, LibreOffice, ReportLab, XeTeX) put it just before its letter, and those that store logical order
+    (LuaTeX) just after: either way its letter is the stored neighbour on its right in Arabic, whatever the
+    font's geometry says (Amiri draws a mark's origin over the letter before its own, in both engines).
+    """
+    centre = _ink(mark)
+    letters = [i for i in range(len(spans)) if orders[i] >= 0]
+    # Stored next to it: at most two more marks (shadda with a vowel) or a space between, and within an em.
+    stored_next = [
+        i for i in letters
+        if 0 < abs(orders[i] - mark["order"]) <= 3
+        and spans[i][0] - mark["size"] <= centre <= spans[i][1] + mark["size"]
+    ]
+    nearest = sorted(stored_next, key=lambda i: abs(orders[i] - mark["order"]))
+    sides = {orders[i] > mark["order"]: i for i in reversed(nearest)}  # the nearest letter on each side of it
+    # A hamza or madda sits on an alef when one is beside it: lam-alef drawn as two overlapping glyphs (Acrobat
+    # Distiller) puts the alef on the mark's left.
+    alef = [i for i in sides.values() if units[i].endswith("ا")] if mark["text"] in "\u0653\u0654\u0655" else []
+    if alef:
+        return alef[0]
+    if sides:
+        return max(sides.values(), key=lambda i: spans[i][0] + spans[i][1])
+
+    def score(i: int) -> tuple[bool, float, float]:
         x0, x1 = spans[i]
         overlap = min(x1, mark["x1"]) - max(x0, mark["x0"])
-        near = x0 - mark["size"] <= centre <= x1 + mark["size"]
-        return (orders[i] == mark["order"] + 1 and near, x0 <= centre <= x1, max(overlap, 0.0),
-                orders[i] == mark["order"] - 1, -abs((x0 + x1) / 2 - centre))
+        return (x0 <= centre <= x1, max(overlap, 0.0), -abs((x0 + x1) / 2 - centre))
 
-    return max((i for i in range(len(spans)) if orders[i] >= 0), key=score)
+    return max(letters, key=score)
 
 
 def _drop_running_lines(pages: list[Page]) -> None:
@@ -377,6 +535,24 @@ def _drop_running_lines(pages: list[Page]) -> None:
             if not (where := zone(page, line))
             or ((where, _DIGITS.sub("#", line.text)) not in repeated and not _PAGE_NUMBER.match(line.text))
         ]
+        _drop_page_head(page)
+
+
+def _drop_page_head(page: Page) -> None:
+    """Remove a running header or footer that no other page repeats (a one-page document, or a header naming
+    each page's chapter): a line of small print in the top margin, far above everything else, or in the bottom
+    margin, far below everything else, that cites its page ("Page 6": small print there alone is a footnote)."""
+    if len(page.lines) < 3:
+        return
+    body = statistics.median(line.size for line in page.lines)
+    head, *rest = sorted(page.lines, key=lambda line: line.baseline)
+    if (head.bottom < page.height * MARGIN_ZONE and head.size < 0.8 * body and len(head.text) < 100
+            and min(line.top for line in rest) - head.bottom > 2 * body):
+        page.lines.remove(head)
+    *rest, foot = sorted(page.lines, key=lambda line: line.baseline)
+    if (foot.top > page.height * (1 - MARGIN_ZONE) and foot.size < 0.8 * body and _PAGE_CITED.search(foot.text)
+            and foot.top - max(line.bottom for line in rest) > 2 * body):
+        page.lines.remove(foot)
 
 
 def _drop_running_ocr(found: list[Found]) -> list[Found]:
@@ -420,25 +596,34 @@ def _columns(page: Page) -> list[list[Line]]:
     return [column for column in spanning + (ordered[::-1] if rtl else ordered) if column]
 
 
-def _choose_mirroring(pages: list[Page]) -> None:
-    """Read every line with the bracket convention that balances more brackets over the whole file."""
-    def unbalanced(text: str) -> int:
+def _choose_reading(pages: list[Page]) -> None:
+    """Read every line with, for each kind of bracket, the convention that balances more of them over the whole
+    file, and with Latin words as XeTeX draws them when more punctuation is stuck to their right than to their
+    left. Brackets are chosen kind by kind: LuaTeX mirrors parentheses through the font, not guillemets."""
+    def unbalanced(text: str, opening: str, closing: str) -> int:
         depth = bad = 0
         for ch in text:
-            if ch in "(«[":
+            if ch == opening:
                 depth += 1
-            elif ch in ")»]":
+            elif ch == closing:
                 depth -= 1
                 if depth < 0:
                     bad, depth = bad + 1, 0
         return bad + depth
 
-    plain = sum(unbalanced(line.text) for page in pages for line in page.lines if line.rtl)
-    swapped = sum(unbalanced(line.mirrored) for page in pages for line in page.lines if line.rtl)
-    if swapped < plain:
-        for page in pages:
-            for line in page.lines:
-                line.text = line.mirrored
+    rtl = [line for page in pages for line in page.lines if line.rtl]
+    right, left = sum(line.glued[0] for line in rtl), sum(line.glued[1] for line in rtl)
+    islands = right > left
+    # All lines as one text: a quotation opened on one line may close on the next.
+    plain = "\n".join(_read(line, islands=True) if islands else line.text for line in rtl)
+    swapped = "\n".join(_read(line, mirrored=BRACKETS, islands=islands) for line in rtl)
+    mirrored = "".join(
+        pair for pair in (BRACKETS[i:i + 2] for i in range(0, len(BRACKETS), 2))
+        if unbalanced(swapped, *pair) < unbalanced(plain, *pair)
+    )
+    if islands or mirrored:
+        for line in rtl:
+            line.text = _read(line, mirrored=mirrored, islands=islands)
 
 
 @dataclass
@@ -466,10 +651,14 @@ def _page_paragraphs(page: Page) -> list[Found]:
                 pitches.setdefault(a.size, []).append(b.baseline - a.baseline)
         # The lower quartile: in a column of short paragraphs, half the steps may be paragraph gaps.
         pitch = {size: sorted(values)[len(values) // 4] for size, values in pitches.items()}
-        left, right = min(line.x0 for line in column), max(line.x1 for line in column)
+        # The measure of the text is taken on the body's lines: a centred title over it is no short line.
+        em = line_size(column)
+        # (The median of an even count may be no line's size: then every line is the body.)
+        body = [line for line in column if abs(line.size - em) <= 0.1 * em] or column
+        left, right = min(line.x0 for line in body), max(line.x1 for line in body)
         width = max(right - left, 1.0)
-        full = [line for line in column if line.x0 - left < 0.05 * width and right - line.x1 < 0.05 * width]
-        justified = len(full) >= 0.5 * len(column) and len(column) > 2
+        full = [line for line in body if line.x0 - left < 0.05 * width and right - line.x1 < 0.05 * width]
+        justified = len(full) >= 0.5 * len(body) and len(body) > 2
 
         def short(line: Line, justified: bool = justified, left: float = left, right: float = right,
                   width: float = width) -> bool:
@@ -479,8 +668,9 @@ def _page_paragraphs(page: Page) -> list[Found]:
         # Where lines start (the right edge of Arabic): when they start flush or set in by one same indent of
         # one to four ems, the indented ones start paragraphs, as in books. Text ragged on its starting
         # side (lines ending short at the right in Arabic set left) has no such single indent.
-        em = line_size(column)
-        starts = [right - line.x1 if line.rtl else line.x0 - left for line in column]
+        # A centred line (a caption) is set in on both sides alike: it says nothing of indents.
+        starts = [right - line.x1 if line.rtl else line.x0 - left for line in body
+                  if not (line.x0 - left > em and abs((line.x0 - left) - (right - line.x1)) < em)]
         set_in = [start for start in starts if start >= 0.3 * em]
         indent = statistics.median(set_in) if set_in else 0.0
         books = (
@@ -494,10 +684,13 @@ def _page_paragraphs(page: Page) -> list[Found]:
             start = right - line.x1 if line.rtl else line.x0 - left
             return books and abs(start - indent) <= 0.5 * em
 
+        # Where indents start paragraphs, a step down must be wider to start one too: TeX sets lines with
+        # stacked harakat (Amiri's shadda and damma) a few points lower, with no paragraph between.
         groups: list[list[Line]] = []
         for line in column:
+            step = pitch.get(line.size, 1.5 * line.size) * (1.25 if books else 1)
             if (groups and not line.bullet and not line.cell and not groups[-1][-1].cell
-                    and not _breaks(groups[-1][-1], line, pitch.get(line.size, line.size * 1.5))
+                    and not _breaks(groups[-1][-1], line, step, justified and any(groups[-1][-1] is f for f in full))
                     and not short(groups[-1][-1]) and not indented(line)):
                 groups[-1].append(line)
             else:
@@ -514,10 +707,19 @@ def line_size(column: list[Line]) -> float:
     return statistics.median(line.size for line in column)
 
 
-def _breaks(previous: Line, line: Line, pitch: float) -> bool:
-    if abs(line.size - previous.size) > 0.1 * previous.size or line.bold != previous.bold:
+def _breaks(previous: Line, line: Line, pitch: float, full: bool = False) -> bool:
+    """Whether ``line`` starts a new paragraph after ``previous``: another size, another weight (unless ``previous``
+    is a full line of justified text, which goes on in an italic or bold phrase), or a wider step down.
+
+    The step must beat the usual pitch by a share and by a third of an em: TeX lets a line with a tall glyph
+    push the next one down by a point or two, which is no paragraph gap. After a full line of justified text
+    that ends no sentence, the paragraph surely goes on: only a step half as wide again as the pitch breaks it
+    (XeTeX's lines with stacked harakat come down nearly as far as its paragraph skip)."""
+    if abs(line.size - previous.size) > 0.1 * previous.size or (line.bold != previous.bold and not full):
         return True
-    return line.baseline - previous.baseline > PARAGRAPH_GAP * pitch
+    if full and not _SENTENCE_END.search(previous.text):
+        pitch *= 1.3
+    return line.baseline - previous.baseline > max(PARAGRAPH_GAP * pitch, pitch + 0.35 * line.size)
 
 
 def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
@@ -533,6 +735,7 @@ def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
             later.page != paragraph.page or later.size < body * 0.9 for later in found[index + 1 :]
         ):
             paragraph.kind = "note"  # small print below the last body text of its page: a footnote
+    found = _tie_notes(found)
     merged: list[Found] = []
     for paragraph in found:
         previous = next((p for p in reversed(merged) if p.kind != "note"), None)
@@ -548,22 +751,50 @@ def _pieces(found: list[Found], body: float) -> Iterator[Piece]:
                     ocr=ocr)
 
 
-def _credible(text: str) -> bool:
-    """Whether extracted text reads as Arabic: mostly real words, not a broken font's letters or nothing.
+def _tie_notes(found: list[Found]) -> list[Found]:
+    """Each footnote that starts with its mark ("1-", "(1)", "*") right after the paragraph of its page that
+    carries that mark ("المتجددة(1)", "الطاقة1"), as notes follow their paragraph in DOCX and ODT; a note whose
+    mark no paragraph carries stays where it was drawn."""
+    ordered = list(found)
+    for note in [p for p in found if p.kind == "note"]:
+        mark = _NOTE_MARK.match(note.text)
+        if mark is None:
+            continue
+        number = re.escape(mark.group(1))
+        cited = re.compile(rf"\({number}\)|\[{number}\]|(?<=[^\s\d(\[]){number}(?![\d)\]])")
+        before = ordered[:ordered.index(note)]
+        citing = [p for p in before if p.page == note.page and p.kind not in ("note", "ocr") and cited.search(p.text)]
+        if citing:
+            ordered.remove(note)
+            ordered.insert(ordered.index(citing[-1]) + 1, note)
+    return ordered
 
-    Broken text layers show as private-use or replacement characters, pdfminer's "(cid:N)", words
+
+def _credible(text: str) -> bool:
+    """Whether extracted text reads as Arabic, or as another script: mostly real words, not a broken font's
+    letters or nothing.
+
+    Broken text layers show as private-use or replacement characters, mostly pdfminer's "(cid:N)", words
     of one letter (glyphs without their joins), or text still in display order (more words end in
-    "لا" than start with "ال", the article that starts a fifth of Arabic words).
+    "لا" than start with "ال", the article that starts a fifth of Arabic words). A page mostly in another
+    script (an English page of a manual quoting an Arabic letter or two) is judged by its letters alone.
     """
-    visible = [ch for ch in text if not ch.isspace()]
-    if len(visible) < 2:
+    unnamed = len(_CID.findall(text))
+    visible = [ch for ch in _CID.sub("", text) if not ch.isspace()]
+    # Unnamed glyphs among named ones are a symbol font's (a clock in an exam's header, a rule, a math sign).
+    if len(visible) < 2 or unnamed > len(visible):
         return False
     broken = sum(1 for ch in visible if unicodedata.category(ch) in ("Co", "Cn", "Cc") or ch == "\ufffd")
-    if broken > 0.1 * len(visible) or text.count("(cid:") > 3:
+    if broken > 0.1 * len(visible):
         return False
-    words = _ARABIC_WORD.findall(text)
-    if len(words) < 5:
-        return len(words) > 0 or sum(ch.isalpha() for ch in visible) > 0.5 * len(visible)
+    # Harakat are letters' marks, not word breaks: fully vocalized text is as credible as bare text.
+    words = _ARABIC_WORD.findall("".join(ch for ch in _CID.sub("", text) if not unicodedata.combining(ch)))
+    arabic = sum(len(word) for word in words)
+    other = sum(ch.isalpha() for ch in visible) - arabic
+    if len(words) < 5 or other > 2 * arabic:
+        # Letters and digits make most of it, dot leaders aside (a table of contents).
+        undotted = [ch for ch in visible if ch not in ".…"]
+        return len(words) > 0 or sum(ch.isalnum() for ch in undotted) > 0.5 * len(undotted)
     single = sum(1 for w in words if len(w) == 1 and w != "و")
     starts = sum(1 for w in words if re.match("[وفبكل]?ال", w))
     ends = sum(1 for w in words if w.endswith("لا") and len(w) > 3)

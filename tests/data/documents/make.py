@@ -4,12 +4,13 @@ Each producer stores Arabic its own way, which is what the PDF reader must undo,
 comes from a real producer: fpdf2 with HarfBuzz shaping, Chromium's print to PDF (two columns, a
 running header and page numbers drawn by the browser), LibreOffice (from a DOCX with right-to-left
 paragraphs; also its ODT), reportlab through arabic_reshaper and python-bidi, XeLaTeX (polyglossia,
-the Amiri font), and an image-only PDF (pages rasterized by poppler, no text layer). Files named
+the Amiri font), LuaLaTeX (babel, Amiri), and an image-only PDF (pages rasterized by poppler, no text
+layer). Files named
 ``heldout-*`` use texts and settings the reader was not developed on. The DOCX and EPUB fixtures
 carry the structures their readers must keep (headings, lists, a table, notes, an image) and the
 hostile parts they must drop (a script).
 
-    python tests/data/documents/make.py   # needs chromium, libreoffice, pdftoppm; xelatex for its file
+    python tests/data/documents/make.py   # needs chromium, libreoffice, pdftoppm; xelatex, lualatex for theirs
 
 (and reportlab, arabic-reshaper and python-bidi for the reportlab file, which is skipped without them:
 they only make this fixture, so no extra of the project carries them).
@@ -162,19 +163,30 @@ EXTRAS = ["أهداف الخطة", "زيادة الإنتاج المحلي من 
 """A heading, three list items and a table's four cells (right to left), after the text of a DOCX with extras."""
 
 
+def tex_text(text: str) -> str:
+    """Text typed into a LaTeX source: its special characters escaped."""
+    special = {"\\": r"\textbackslash{}", "%": r"\%", "$": r"\$", "&": r"\&", "#": r"\#", "_": r"\_",
+               "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+    return "".join(special.get(ch, ch) for ch in text)
+
+
+def run_tex(engine: str, source: str, out: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "doc.tex").write_text(source, encoding="utf-8")
+        for _ in range(2):  # twice, as LaTeX does for its page references
+            subprocess.run([engine, "-interaction=batchmode", "doc.tex"], cwd=tmp, check=True,
+                           stdout=subprocess.DEVNULL)
+        shutil.copyfile(Path(tmp) / "doc.pdf", out)
+
+
 def xelatex_pdf(names: list[str], out: Path, font: str) -> None:
     """XeLaTeX (HarfBuzz shaping through fontspec, polyglossia's Arabic, xdvipdfmx): a running header and a
     page number drawn by fancyhdr, each text's first line as a bold heading."""
-    def tex(text: str) -> str:
-        special = {"\\": r"\textbackslash{}", "%": r"\%", "$": r"\$", "&": r"\&", "#": r"\#", "_": r"\_",
-                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-        return "".join(special.get(ch, ch) for ch in text)
-
     body = []
     for name in names:
         first, *rest = paragraphs(name)
-        body.append(r"{\large\bfseries " + tex(first) + "}\n")
-        body += [tex(text) + "\n" for text in rest]
+        body.append(r"{\large\bfseries " + tex_text(first) + "}\n")
+        body += [tex_text(text) + "\n" for text in rest]
     source = "\n".join([
         r"\documentclass[a5paper,11pt]{article}",
         r"\usepackage[margin=18mm]{geometry}",
@@ -194,12 +206,34 @@ def xelatex_pdf(names: list[str], out: Path, font: str) -> None:
         *body,
         r"\end{document}",
     ])
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "doc.tex").write_text(source, encoding="utf-8")
-        for _ in range(2):  # twice, as LaTeX does for its page references
-            subprocess.run(["xelatex", "-interaction=batchmode", "doc.tex"], cwd=tmp, check=True,
-                           stdout=subprocess.DEVNULL)
-        shutil.copyfile(Path(tmp) / "doc.pdf", out)
+    run_tex("xelatex", source, out)
+
+
+def lualatex_pdf(names: list[str], out: Path, font: str) -> None:
+    """LuaLaTeX (babel's Arabic with bidi=basic, HarfBuzz shaping through luaotfload): glyphs stored in logical
+    order, each mark after its letter; book paragraphs (first-line indent, no gap), a running header by fancyhdr."""
+    body = []
+    for name in names:
+        first, *rest = paragraphs(name)
+        body.append(r"\section*{" + tex_text(first) + "}\n")
+        body += [tex_text(text) + "\n" for text in rest]
+    source = "\n".join([
+        r"\documentclass[a5paper,11pt]{article}",
+        r"\usepackage[margin=20mm]{geometry}",
+        r"\usepackage[bidi=basic]{babel}",
+        r"\babelprovide[import,main]{arabic}",
+        r"\babelfont{rm}[Renderer=HarfBuzz]{" + font + "}",
+        r"\usepackage{fancyhdr}",
+        r"\pagestyle{fancy}",
+        r"\fancyhf{}",
+        r"\fancyhead[C]{\small نشرة المصارف والسفر}",
+        r"\fancyfoot[C]{\thepage}",
+        r"\setlength{\parindent}{1.5em}",
+        r"\begin{document}",
+        *body,
+        r"\end{document}",
+    ])
+    run_tex("lualatex", source, out)
 
 
 def truth(out: Path, names: list[str], *, extras: bool = False) -> None:
@@ -390,6 +424,10 @@ def main() -> int:
         xelatex_pdf(["law", "summit"], made_from(pdf / "heldout-xelatex-amiri.pdf", ["law", "summit"]), "Amiri")
     else:
         print("xelatex not found: the XeLaTeX PDF was not made", file=sys.stderr)
+    if shutil.which("lualatex"):
+        lualatex_pdf(["bank", "travel"], made_from(pdf / "heldout-lualatex-amiri.pdf", ["bank", "travel"]), "Amiri")
+    else:
+        print("lualatex not found: the LuaLaTeX PDF was not made", file=sys.stderr)
     epub = HERE / "epub"
     epub.mkdir(exist_ok=True)
     epub_file(epub / "report-letter.epub")

@@ -38,6 +38,22 @@ def clean_glyph(text: str) -> str:
     return _CONTROLS.sub("", letters(text))
 
 
+_JOINS_NEXT = re.compile(
+    "[\u0626\u0628\u062a-\u062e\u0633-\u063f\u0641-\u0647\u0649\u064a\u066e\u066f\u0678-\u0687"
+    "\u069a-\u06bf\u06c1\u06c2\u06cc\u06ce\u06d0\u06d1\u06fa-\u06fc\u06ff][\u064b-\u065f\u0670]*$"
+)
+"""A glyph ending in a dual-joining letter (Unicode's ArabicShaping.txt, joining type D: ب, ه, ك...): inside a
+word it always joins the letter after it. Alef, dal, reh, waw, teh marbuta join only the letter before them."""
+_JOINED = re.compile("^[\u0622-\u063f\u0641-\u064a\u0671-\u06d3]")
+"""A glyph starting with a letter that joins the one before it (all but hamza, which joins nothing)."""
+
+
+def joins(before: str, after: str) -> bool:
+    """Whether, inside one word, glyph ``before`` would be joined to glyph ``after`` that follows it (logical
+    order): then the two touch on the page, and a gap between them can only be a word space."""
+    return bool(_JOINS_NEXT.search(before) and _JOINED.match(after))
+
+
 def unswap_lam_alef(text: str) -> str:
     """Repair the one reversed lam-alef shape that cannot be a real word (اإلنتاجية -> الإنتاجية)."""
     return _SWAPPED_LAM_ALEF.sub(lambda m: f"{m.group(1)}ال{m.group(2)}", text)

@@ -34,7 +34,15 @@ from pathlib import Path
 
 from reader.chars import has_arabic_letters
 from reader.document import Metadata
-from reader.documents.arabic import BRACKETS, clean_glyph, glued_punctuation, is_rtl_line, logical_line, unswap_lam_alef
+from reader.documents.arabic import (
+    BRACKETS,
+    clean_glyph,
+    glued_punctuation,
+    is_rtl_line,
+    joins,
+    logical_line,
+    unswap_lam_alef,
+)
 from reader.documents.model import Extracted, Piece
 from reader.errors import InputError
 from reader.extras import missing
@@ -42,6 +50,11 @@ from reader.extras import missing
 WORD_GAP = 0.185
 """A gap wider than this many em between two glyphs is a space the PDF did not draw as a glyph: gaps inside a word
 reach 0.175 em (fpdf2, Noto Naskh), XeLaTeX's shrunk word spaces go down to 0.195 em (Amiri, a justified line)."""
+UNJOINED_GAP = 0.06
+"""A letter that joins the next one inside a word (``joins``: ب, ه, ك...) touches it, so a gap wider than this
+many em after one, before a letter, is a word space that a kern narrowed: LuaTeX sets Amiri's keheh over the
+space before it (0.086 em left of زرناه كان), while joined letters stand at most 0.036 em apart (LibreOffice,
+DejaVu Sans) and letters that do not join are 0.12 em apart inside words (Amiri: ر and ي)."""
 PARAGRAPH_GAP = 1.15
 """A line further below the previous one than this many times the usual line pitch starts a paragraph."""
 CELL_GAP = 5.0
@@ -419,7 +432,9 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
             continue  # an unmapped glyph with no advance is a mark the font does not name (Alkalami's hamza)
         if text == "\u0640" and any(_covers(other, char) for other in glyphs if other is not char):
             continue  # a tatweel drawn over a letter is part of its shape (Acrobat Distiller), not a kashida
-        if spans and (spaced or char["x0"] - spans[-1][1] > word_gaps.get(char["fontname"], WORD_GAP) * size):
+        gap = char["x0"] - spans[-1][1] if spans else 0.0
+        if spans and (spaced or gap > word_gaps.get(char["fontname"], WORD_GAP) * size
+                      or (gap > UNJOINED_GAP * size and joins(text, units[-1]))):
             units.append(" ")
             spans.append((spans[-1][1], char["x0"]))
             orders.append(-1)

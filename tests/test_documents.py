@@ -74,7 +74,11 @@ def test_real_documents_marks_line_numbers_and_narrow_spaces(settings: Settings)
     assert "وَكَانَ <أَبُو ٱلْهُذَيْلِ> يُعْرَفُ بِٱلْإِمْسَاكِ" in text
     assert not re.search(r"(?<!\S)\d+(?!\S)", text.split("ٱلْعَلَّافِ", 1)[1])  # no line number left in the text
     alkalami = extract(DATA / "pdf" / "real-xetex-alkalami.pdf", settings)
-    assert not alkalami.warnings
+    # Its font names no character for its 12 hamza glyphs: left out, and said (the text is otherwise sound).
+    assert alkalami.warnings == (
+        "page 1: 12 mark(s) drawn by the font have no character in the PDF and are left out"
+        " (a hamza or a haraka may be missing)",
+    )
     assert [p.text for p in alkalami.pieces][:2] == ["ما هي الشفرة الموحدة يونِكود؟", alkalami.pieces[1].text]
     assert alkalami.pieces[1].text.startswith("تتعامل الحواسيب بالأسام مع الأرقام فقط، و تخزن الحروف")
     assert "أي حاسوب (خاصة الخواديم)" in alkalami.pieces[2].text.replace("اي", "أي")

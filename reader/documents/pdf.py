@@ -120,6 +120,8 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     images: int = 0
     """Pictures on the page (text drawn as outlines counts as one): without text, the page needs OCR."""
+    unnamed_marks: int = 0
+    """Zero-width glyphs the font maps to no character: marks (a hamza, a haraka) the text layer cannot give."""
 
 
 def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
@@ -162,6 +164,9 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
         paragraphs = _page_paragraphs(page)
         if paragraphs and _credible(" ".join(p.text for p in paragraphs)):
             found.extend(paragraphs)
+            if page.unnamed_marks:
+                warnings.append(f"page {page.number}: {page.unnamed_marks} mark(s) drawn by the font have no character"
+                                " in the PDF and are left out (a hamza or a haraka may be missing)")
             continue
         if ocr is not None and (page.images or paragraphs):
             read = [text for text in ocr(path, page.number) if text.strip()]
@@ -174,6 +179,11 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
             warnings.append(f"page {page.number} needs OCR: it has no credible Arabic text{hint}")
     pieces = tuple(_pieces(_drop_running_ocr(found), _body_size(pages)))
     return Extracted(pieces, meta, tuple(warnings), pages=len(pages))
+
+
+def _unnamed_mark(char: dict) -> bool:
+    """An unmapped glyph with no advance: a mark the font names no character for (Alkalami's hamza)."""
+    return char["text"].strip().startswith("(cid:") and char["x1"] - char["x0"] < 0.05 * char["size"]
 
 
 def _metadata(info: dict, path: Path) -> Metadata:
@@ -197,6 +207,7 @@ def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
         drawn = len(plumbed.images) + (1 if not plumbed.chars and len(plumbed.curves) >= OUTLINED_TEXT else 0)
         page = Page(plumbed.page_number, float(plumbed.width), float(plumbed.height), images=drawn)
         chars = [c for c in plumbed.chars if c.get("upright", True)]
+        page.unnamed_marks = sum(1 for c in chars if _unnamed_mark(c))
         page.lines = _lines(_windows_1256(chars), page.width, page.height, _ruled_cells(plumbed) if chars else [])
         plumbed.close()  # frees pdfminer's layout of the page: a 500-page file stays small
         if progress is not None:
@@ -428,8 +439,8 @@ def _line(glyphs: list[dict], column: int, word_gaps: dict[str, float]) -> Line 
         if _is_mark(text):
             marks.append((char, text))  # placed once every letter of the line is
             continue
-        if text.startswith("(cid:") and char["x1"] - char["x0"] < 0.05 * char["size"]:
-            continue  # an unmapped glyph with no advance is a mark the font does not name (Alkalami's hamza)
+        if _unnamed_mark(char):
+            continue  # counted per page (``Page.unnamed_marks``) and reported
         if text == "\u0640" and any(_covers(other, char) for other in glyphs if other is not char):
             continue  # a tatweel drawn over a letter is part of its shape (Acrobat Distiller), not a kashida
         gap = char["x0"] - spans[-1][1] if spans else 0.0

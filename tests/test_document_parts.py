@@ -298,6 +298,24 @@ def test_a_long_pdfs_first_run_reads_a_window_at_a_time_and_a_stop_keeps_its_fir
     ]
 
 
+def test_running_headers_and_page_numbers_are_dropped_window_by_window_as_from_the_whole_file(tmp_path: Path) -> None:
+    from reader import ingest
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+    from tests.support.fake import FakeTranslator
+
+    pdf = long_pdf(tmp_path / "long.pdf", running=True)
+    settings = Settings.load(part_pages=1, ocr="off")  # windows of 3 pages (4 from the second on): the least
+    whole = ingest.read_document(pdf, settings)
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, settings)
+        assert window is not None and window.following is not None
+        *_, last = long_documents.iter_into(library, str(pdf), window, FakeTranslator(), settings)
+    assert "التقرير السنوي لوزارة" not in whole.text and last.document.text == whole.text
+    shape = [(b.start, b.page, b.kind) for b in whole.blocks]
+    assert [(p.start, p.page, p.kind) for p in last.document.paragraphs] == shape
+
+
 @pytest.mark.slow
 def test_the_server_saves_a_long_upload_part_by_part_and_resumes_it_after_kill_9(tmp_path: Path, fake_model) -> None:
     import json

@@ -105,11 +105,12 @@ def _reading_on(window: Article, library: Library, key: str, path: Path, setting
     except OSError:  # another file system
         shutil.copyfile(path, kept)
     seen: dict[int, list[str]] = {}
+    total = int(window.meta.partial.partition("/")[2] or 0)  # counted once: walking the page tree takes a while
 
     def following(more: int, folder: tempfile.TemporaryDirectory = folder) -> Article:
         """The next window (``more`` pages longer when the last one had no part to commit); the whole file
         when the pages read there differ from what was committed."""
-        window = _window(library, key, kept, settings, more=more, seen=seen)
+        window = _window(library, key, kept, settings, more=more, seen=seen, total=total)
         if window is None:
             return replace(ingest.read_document(kept, settings), source=str(path))
         return replace(window, source=str(path), following=following if window.meta.partial else None)
@@ -119,7 +120,7 @@ def _reading_on(window: Article, library: Library, key: str, path: Path, setting
 
 def _window(
     library: Library, key: str, path: Path, settings: Settings, *, progress: PageProgress | None = None,
-    more: int = 0, seen: dict[int, list[str]] | None = None,
+    more: int = 0, seen: dict[int, list[str]] | None = None, total: int = 0,
 ) -> Article | None:
     """The next window of a long PDF (``resume_article``), its ``meta.partial`` "last page read/pages" when
     pages are left; None when there is none to read (see ``resume_article``)."""
@@ -130,7 +131,7 @@ def _window(
     part = settings.part_pages
     if part <= 0 or not path.is_file() or documents.kind_of(path) != "pdf":
         return None
-    total = documents.page_count(path)
+    total = total or documents.page_count(path)
     digest = file_digest(path)
     committed, done = committed_pages(library, key, digest)
     last = min(total, ((done - 1) // part + 2) * part + LOOKAHEAD_PAGES + more)

@@ -9,9 +9,10 @@ progress, so it cannot disagree with itself: a rerun reads it back, checks that 
 and the same model, and translates only the parts after it. Nothing is translated twice, nothing
 is duplicated (the same key is the same file), and the last commit is the whole document.
 
-Nor is a committed page read twice, when the same PDF comes back (``resume_article``): only the pages
-from just before the cut are read, the committed ones are taken from the library. Where the parts
-are translated is the caller's: here (``iter_into``), or on Ray's actors (``Committer``).
+Nor is a long PDF read whole before its first part (``resume_article``): it is read a window at a time,
+a part's pages and two past them, the next window from just before the cut once the window's parts are
+committed, the committed pages taken from the library; a rerun starts at the cut the same way. Where the
+parts are translated is the caller's: here (``iter_into``), or on Ray's actors (``Committer``).
 """
 
 from __future__ import annotations

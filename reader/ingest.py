@@ -79,6 +79,9 @@ class Article:
     """Problems that were repaired rather than refused (invalid UTF-8), to show the user."""
     blocks: tuple[Block, ...] = ()
     """A document's structure (PDF, DOCX, EPUB: ``reader.documents``), one block per line of ``text``."""
+    following: Callable[[int], Article] | None = field(default=None, compare=False, repr=False)
+    """A long PDF read a window of pages at a time (``reader.library.parts``): what reads the next window
+    once this one's parts are committed (given how many pages more to read); None when ``text`` runs to the end."""
 
 
 def read_file(path: Path, settings: Settings) -> Article:

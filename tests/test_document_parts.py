@@ -78,7 +78,8 @@ def test_a_long_pdf_killed_mid_run_resumes_after_its_last_committed_part(how: st
     assert f"pages {PAGES} of {PAGES} in the library" in rerun.stderr
     if how == "translate":  # the seam and the pages after it read, not the committed ones
         done = int(kept.meta.partial.split("/")[0])
-        assert f"resumed: {PAGES - max(1, done - 2) + 1} pages read again" in rerun.stderr
+        first, last = max(1, done - 2), min(PAGES, ((done - 1) // 3 + 2) * 3 + 2)  # one part past the committed
+        assert f"resumed: {done} pages in the library, pages {first}-{last} of {PAGES} read" in rerun.stderr
     resumed = document(library)
     assert resumed is not None and not resumed.meta.partial and len(list((library / "articles").iterdir())) == 1
     if how == "batch":
@@ -194,27 +195,125 @@ def test_a_resumed_long_pdf_reads_and_ocrs_only_the_pages_after_the_committed_on
         read_by_ocr.clear()
         pages_read: list[int] = []
         resumed = long_documents.resume_article(
-            library, key, pdf, settings, progress=lambda done, total: pages_read.append(total)
+            library, key, pdf, settings, progress=lambda done, total: pages_read.append(done)
         )
-        assert resumed is not None
-        # pages 4-12 read (4-6 for the seam), and only page 9 by OCR: page 5's OCR text is the committed one
-        assert len(pages_read) == PAGES - 3 and set(pages_read) == {PAGES - 3} and read_by_ocr == [9]
-        assert resumed.text == article.text and resumed.blocks == article.blocks
+        assert resumed is not None and resumed.following is not None
+        # the seam (4-6), the next part (7-9) and two pages past it; page 9 alone by OCR (page 5 is committed)
+        assert pages_read == list(range(4, 12)) and read_by_ocr == [9]
+        assert article.text.startswith(resumed.text) and article.blocks[: len(resumed.blocks)] == resumed.blocks
 
         fake = FakeTranslator()
         *_, last = long_documents.iter_into(library, key, resumed, fake, settings)
+        assert read_by_ocr == [9]  # the windows after it take page 9 from the library
         asked = {sentence for call in fake.calls for sentence in call}
         cut = len(stopped.document.text)
         later = {s.source for p in last.document.paragraphs if p.start >= cut for s in p.sentences}
         assert asked and not asked & ({s.source for s in stopped.document.sentences} - later)
         assert last.done == PAGES and not library.get(library.page().rows[0].id).meta.partial
+        assert last.document.text == article.text
+        assert [(p.start, p.page, p.kind, p.ocr) for p in last.document.paragraphs] == [
+            (b.start, b.page, b.kind, b.ocr) for b in article.blocks
+        ]
 
-        # another file at the same place is read whole, not stitched onto what this one left
+        # another file at the same place is read from its first page, not stitched onto what this one left
         steps = long_documents.iter_into(library, key, article, FakeTranslator(), settings, refresh=True)
         next(steps), next(steps)
         steps.close()
         long_pdf(pdf, pictures=(5,))
-        assert long_documents.resume_article(library, key, pdf, settings) is None
+        pages_read.clear()
+        fresh = long_documents.resume_article(
+            library, key, pdf, settings, progress=lambda done, total: pages_read.append(done)
+        )
+        assert fresh is not None and pages_read == list(range(1, 6))
+
+
+def test_a_long_pdfs_first_run_reads_a_window_at_a_time_and_a_stop_keeps_its_first_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader import documents, ingest
+    from reader.config import Settings
+    from reader.documents import ocr
+    from reader.library import parts as long_documents
+    from tests.support.fake import FakeTranslator
+
+    pdf = long_pdf(tmp_path / "long.pdf", pictures=(3, 7))
+    words = {3: "الشمس", 7: "القمر"}
+    read_by_ocr: list[int] = []
+    stop_at: list[int] = [7]  # the first run stops while it reads part 2 (pages 5-8): page 7 is a scan
+
+    def fake_ocr(path: Path, page: int) -> list[str]:
+        if page in stop_at:
+            stop_at.remove(page)
+            raise KeyboardInterrupt  # as kill -9 would, part way through the reading
+        read_by_ocr.append(page)
+        return [f"رأى الولد {words[page]} فوق البحر الكبير. ثم عاد إلى بيته في المساء."]
+
+    read: list[tuple[int, int]] = []
+    extract = documents.extract
+
+    def spy(*args, first_page: int = 1, last_page: int | None = None, **kwargs):
+        read.append((first_page, last_page or PAGES))
+        return extract(*args, first_page=first_page, last_page=last_page, **kwargs)
+
+    monkeypatch.setattr(ocr, "reader", lambda settings: fake_ocr)
+    monkeypatch.setattr(documents, "extract", spy)
+    settings = Settings.load(part_pages=4)
+    key = str(pdf)
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, key, pdf, settings)
+        # before anything is committed: part 1 (pages 1-4) and two pages past it, not the file
+        assert window is not None and read == [(1, 6)] and read_by_ocr == [3]
+        steps = long_documents.iter_into(library, key, window, FakeTranslator(), settings)
+        assert next(steps).done == 0
+        first = next(steps)
+        assert first.done == 4 and library.get(library.page().rows[0].id).meta.partial == f"4/{PAGES}"
+        assert read == [(1, 6)]  # part 1 is in the library before a page after the window is read
+        with pytest.raises(KeyboardInterrupt):
+            next(steps)
+        assert read == [(1, 6), (2, 10)]
+        assert library.get(library.page().rows[0].id).meta.partial == f"4/{PAGES}"
+
+        # the same file again: pages 2-4 are read for the seam (page 3 not by OCR), page 1 not at all
+        read.clear(), read_by_ocr.clear()
+        fake = FakeTranslator()
+        window = long_documents.resume_article(library, key, pdf, settings)
+        *_, last = long_documents.iter_into(library, key, window, fake, settings)
+        assert read == [(2, 10), (6, 12)] and read_by_ocr == [7]
+        asked = {sentence for call in fake.calls for sentence in call}
+        later = {s.source for p in last.document.paragraphs if p.start >= len(first.document.text) for s in p.sentences}
+        assert asked and not asked & ({s.source for s in first.document.sentences} - later)
+
+    # the same document as the whole file read at once and translated in one go
+    read_by_ocr.clear()
+    whole = ingest.read_document(pdf, settings)
+    assert read_by_ocr == [3, 7] and last.done == PAGES and last.document.text == whole.text
+    assert [(p.start, p.page, p.kind, p.ocr) for p in last.document.paragraphs] == [
+        (b.start, b.page, b.kind, b.ocr) for b in whole.blocks
+    ]
+    from reader.api import translate_article
+
+    reference = translate_article(whole, FakeTranslator(), settings)
+    assert [(p.source, p.translation) for p in last.document.paragraphs] == [
+        (p.source, p.translation) for p in reference.paragraphs
+    ]
+
+
+def test_running_headers_and_page_numbers_are_dropped_window_by_window_as_from_the_whole_file(tmp_path: Path) -> None:
+    from reader import ingest
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+    from tests.support.fake import FakeTranslator
+
+    pdf = long_pdf(tmp_path / "long.pdf", running=True)
+    settings = Settings.load(part_pages=1, ocr="off")  # windows of 3 pages (4 from the second on): the least
+    whole = ingest.read_document(pdf, settings)
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, settings)
+        assert window is not None and window.following is not None
+        *_, last = long_documents.iter_into(library, str(pdf), window, FakeTranslator(), settings)
+    assert "التقرير السنوي لوزارة" not in whole.text and last.document.text == whole.text
+    shape = [(b.start, b.page, b.kind) for b in whole.blocks]
+    assert [(p.start, p.page, p.kind) for p in last.document.paragraphs] == shape
 
 
 @pytest.mark.slow
@@ -321,10 +420,12 @@ def test_the_app_reads_a_long_upload_stopped_part_way_only_from_where_it_stopped
 
         monkeypatch.setattr(documents, "extract", spy)
         again = inputs.read_article(inputs.UPLOAD, value, settings, library)
-        assert reads == [4] and again.text == whole.text and again.blocks == whole.blocks
+        assert reads == [4] and whole.text.startswith(again.text) and again.following is not None
         assert again.source == "report.pdf" and "upload" not in again.meta.source
+        # the next windows are read from the upload after its temporary copy is gone
         *_, last = translating.translate_into(again, shared("cache-2"), settings, library, key)
         assert last.finished and not library.get(library.page().rows[0].id).meta.partial
+        assert reads == [4, 7] and last.document.text == whole.text and last.document.meta.source == "report.pdf"
 
 
 def test_reader_translate_notes_its_reading_of_a_long_pdf_in_a_log(
@@ -340,7 +441,8 @@ def test_reader_translate_notes_its_reading_of_a_long_pdf_in_a_log(
     pdf = long_pdf(tmp_path / "long.pdf")
     result = CliRunner().invoke(cli, ["translate", str(pdf), "--library", str(tmp_path / "library")])
     assert result.exit_code == 0, result.output
-    assert [line for line in result.stderr.splitlines() if " read " in line] == [
-        f"{pdf}: read {n} of {PAGES} pages" for n in (4, 8, 12)
+    # the first window only (part 1 and two pages past it) is read before the translation starts
+    assert [line for line in result.stderr.splitlines() if " read" in line] == [
+        f"{pdf}: read 4 of {PAGES} pages", f"{pdf}: pages 1-5 of {PAGES} read, the rest as the translation goes"
     ]
     assert f"{pdf}: pages {PAGES} of {PAGES} in the library" in result.stderr

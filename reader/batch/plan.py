@@ -73,6 +73,8 @@ def content_hash(article: Article, key: str) -> str:
     for part in (key, article.meta.title, article.meta.author, article.meta.date, article.text):
         digest.update(part.encode("utf-8", errors="surrogatepass"))
         digest.update(b"\x00")
+    if article.following is not None:  # a long PDF's first pages only (reader.library.parts): the file's bytes too
+        digest.update(article.meta.source_digest.encode())
     return digest.hexdigest()
 
 

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,8 @@ class RayEngine:
         """All jobs are sent at once; a Ray failure fails the articles that had not come back. Given the output
         folder's library, a long document's parts go to the actors as rows of their own, and each is committed
         there in order as it comes back (``reader.library.parts``), so a killed run resumes after the last one."""
-        waiting = {job.key: job for job in jobs}
+        # The rows go out at once: a long PDF that the plan read a window at a time is read to its end here.
+        waiting = {job.key: replace(job, article=parts.read_on(job.article, sys.maxsize)) for job in jobs}
         if not waiting:
             return
         in_parts = self._in_parts(waiting.values(), library)

@@ -55,19 +55,25 @@ def _read(spec: str, settings: Settings, library=None):
     if spec == "-" or not path.is_file() or documents.kind_of(path) != "pdf":
         return ingest.read_input(spec, settings)
     label = f"{spec}: reading pages"
+    read: list[int] = []
     with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
 
         def progress(done: int, total: int) -> None:
+            read.append(done)
             bar.length = total
             bar.update(done - bar.pos)
             if not sys.stderr.isatty() and done % READ_NOTE_PAGES == 0:  # a log sees a long read go on
                 click.echo(f"{spec}: read {done} of {total} pages", err=True)
 
         if library is not None:
-            resumed = parts.resume_article(library, _library_key(spec, None), path, settings, progress=progress)
-            if resumed is not None:
-                click.echo(f"{spec}: resumed: {bar.length} pages read again, the rest is in the library", err=True)
-                return resumed
+            key = _library_key(spec, None)
+            _, done = parts.committed_pages(library, key, ingest.file_digest(path))
+            window = parts.resume_article(library, key, path, settings, progress=progress)
+            if window is not None:
+                pages = f"pages {min(read)}-{max(read)} of {bar.length} read"
+                pages += ", the rest as the translation goes" if window.following is not None else ""
+                click.echo(f"{spec}: {f'resumed: {done} pages in the library, ' if done else ''}{pages}", err=True)
+                return window
         return ingest.read_document(path, settings, progress=progress)
 
 
@@ -87,9 +93,11 @@ def _translate_in_parts(library, spec: str, article, translator, settings: Setti
     from reader.library import parts
 
     label = f"{spec}: pages"
+    read: list[int] = []
     with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
 
         def progress(done: int, total: int) -> None:
+            read.append(done)
             bar.length = total
             bar.update(done - bar.pos)
             if not sys.stderr.isatty():

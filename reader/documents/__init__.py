@@ -51,10 +51,10 @@ def kind_of(path: Path) -> str | None:
 
 def extract(
     path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None, first_page: int = 1,
-    ocr: Callable[[Path, int], list[str]] | None = None,
+    ocr: Callable[[Path, int], list[str]] | None = None, last_page: int | None = None,
 ) -> Extracted:
     """What a document holds, read by the module for its format (size-capped first); a PDF from ``first_page``
-    on, its pages that need it read by ``ocr`` (``reader.documents.ocr.reader`` by default)."""
+    on (to ``last_page``), its pages that need it read by ``ocr`` (``reader.documents.ocr.reader`` by default)."""
     path = Path(path)
     kind = kind_of(path)
     if kind is None:
@@ -71,7 +71,9 @@ def extract(
         from reader.documents.ocr import reader
         from reader.documents.pdf import read_pdf
 
-        return read_pdf(path, ocr=ocr or reader(settings), progress=progress, first_page=first_page)
+        return read_pdf(
+            path, ocr=ocr or reader(settings), progress=progress, first_page=first_page, last_page=last_page
+        )
     if kind == "docx":
         from reader.documents.docx import read_docx
 
@@ -83,6 +85,25 @@ def extract(
     from reader.documents.epub import read_epub
 
     return read_epub(path, settings)
+
+
+def page_count(path: Path) -> int:
+    """A PDF's page count from its page tree, no page read (a long one is read a window at a time:
+    ``reader.library.parts``); 0 when that cannot be told, and the whole reading says why."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfpage import PDFPage
+        from pdfminer.pdfparser import PDFParser
+    except ImportError:
+        return 0
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for _ in PDFPage.create_pages(PDFDocument(PDFParser(handle))))
+    except Exception:  # an encrypted or broken file: the whole reading reports it in one line
+        return 0
 
 
 def as_text(extracted: Extracted) -> tuple[str, tuple[Block, ...]]:

@@ -125,13 +125,15 @@ class Page:
 
 
 def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
-             progress: Callable[[int, int], None] | None = None, first_page: int = 1) -> Extracted:
+             progress: Callable[[int, int], None] | None = None, first_page: int = 1,
+             last_page: int | None = None) -> Extracted:
     """The paragraphs of a PDF with their source pages, its metadata, and what could not be read.
 
     ``ocr(path, page_number)`` reads a page's picture (``reader.documents.ocr``); without it, a page
     with no credible text is only reported. ``progress(done, total)`` is called after each page.
     ``first_page`` reads from that page on only: a long document resumed after a kill
-    (``reader.library.parts``); running lines and the like are then decided on those pages.
+    (``reader.library.parts``); running lines and the like are then decided on those pages. ``last_page``
+    stops there: a long document's first run reads it a window of pages at a time.
     """
     import logging
 
@@ -146,7 +148,8 @@ def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
     from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:
-        with pdfplumber.open(path, pages=range(first_page, sys.maxsize) if first_page > 1 else None) as pdf:
+        span = range(first_page, (last_page or sys.maxsize - 1) + 1) if first_page > 1 or last_page else None
+        with pdfplumber.open(path, pages=span) as pdf:
             meta = _metadata(pdf.metadata, path)
             pages = list(_pages(pdf, progress))
     except PdfminerException as exc:

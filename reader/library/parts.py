@@ -9,9 +9,10 @@ progress, so it cannot disagree with itself: a rerun reads it back, checks that 
 and the same model, and translates only the parts after it. Nothing is translated twice, nothing
 is duplicated (the same key is the same file), and the last commit is the whole document.
 
-Nor is a committed page read twice, when the same PDF comes back (``resume_article``): only the pages
-from just before the cut are read, the committed ones are taken from the library. Where the parts
-are translated is the caller's: here (``iter_into``), or on Ray's actors (``Committer``).
+Nor is a long PDF read whole before its first part (``resume_article``): it is read a window at a time,
+a part's pages and two past them, the next window from just before the cut once the window's parts are
+committed, the committed pages taken from the library; a rerun starts at the cut the same way. Where the
+parts are translated is the caller's: here (``iter_into``), or on Ray's actors (``Committer``).
 """
 
 from __future__ import annotations
@@ -70,62 +71,137 @@ SEAM_PAGES = 2
 """Committed pages read again when a long PDF is resumed: the paragraph that crosses the cut is joined as it
 was, running headers and footers are still seen on more than one page, and what these pages read must match
 what was committed (else the whole file is read again)."""
+LOOKAHEAD_PAGES = 2
+"""Pages read past a window's last part: its last paragraph is seen to end, and its running lines on more pages."""
 
 
 def resume_article(
     library: Library, key: str, path: Path, settings: Settings, *, progress: PageProgress | None = None
 ) -> Article | None:
-    """The article of a long PDF that a run before left partly in ``library`` at ``key``, reading from the file
-    only the pages after the committed ones (and ``SEAM_PAGES`` before them): the committed text and its
-    structure are taken as they are, so no committed page is OCRed again. None when there is nothing to
-    resume from this very file (no partial document there, another file, a seam that reads differently): the
-    caller then reads the whole file (``reader.ingest.read_file``)."""
+    """The article of a long PDF read one window of pages at a time: from the file only the pages of the next
+    part (from ``SEAM_PAGES`` before the ones a run before committed to ``library`` at ``key``, to
+    ``LOOKAHEAD_PAGES`` past the part), the committed text and structure taken as they are, so no committed
+    page is read by OCR again. Its ``following`` reads the next window once ``iter_into`` has committed this
+    one's parts. None when the file is not such a PDF, or fits in one window: the caller reads it whole
+    (``reader.ingest.read_file``)."""
+    path = Path(path)
+    window = _window(library, key, path, settings, progress=progress)
+    if window is None:
+        return None
+    return _reading_on(window, library, key, path, settings)
+
+
+def _reading_on(window: Article, library: Library, key: str, path: Path, settings: Settings) -> Article:
+    """``window`` with what reads the next ones: from a link to the file (an upload's copy is gone by then)."""
+    import os
+    import shutil
+    import tempfile
+
+    from reader import ingest
+
+    folder = tempfile.TemporaryDirectory(prefix="reader-window-")  # removed when the last window lets it go
+    kept = Path(folder.name) / "source.pdf"
+    try:
+        os.link(path, kept)
+    except OSError:  # another file system
+        shutil.copyfile(path, kept)
+    seen: dict[int, list[str]] = {}
+    total = int(window.meta.partial.partition("/")[2] or 0)  # counted once: walking the page tree takes a while
+
+    def following(more: int, folder: tempfile.TemporaryDirectory = folder) -> Article:
+        """The next window (``more`` pages longer when the last one had no part to commit); the whole file
+        when the pages read there differ from what was committed."""
+        window = _window(library, key, kept, settings, more=more, seen=seen, total=total)
+        if window is None:
+            return replace(ingest.read_document(kept, settings), source=str(path))
+        return replace(window, source=str(path), following=following if window.meta.partial else None)
+
+    return replace(window, following=following if window.meta.partial else None)
+
+
+def _window(
+    library: Library, key: str, path: Path, settings: Settings, *, progress: PageProgress | None = None,
+    more: int = 0, seen: dict[int, list[str]] | None = None, total: int = 0,
+) -> Article | None:
+    """The next window of a long PDF (``resume_article``), its ``meta.partial`` "last page read/pages" when
+    pages are left; None when there is none to read (see ``resume_article``)."""
     from reader import documents
     from reader.documents import ocr as ocr_pages
     from reader.ingest import file_digest
 
-    path = Path(path)
-    if settings.part_pages <= 0 or not path.is_file() or documents.kind_of(path) != "pdf":
+    part = settings.part_pages
+    if part <= 0 or not path.is_file() or documents.kind_of(path) != "pdf":
         return None
+    total = total or documents.page_count(path)
+    digest = file_digest(path)
+    committed, done = committed_pages(library, key, digest)
+    last = min(total, ((done - 1) // part + 2) * part + LOOKAHEAD_PAGES + more)
+    if committed is None and last >= total:
+        return None  # short enough to read whole
+    first = max(1, done - SEAM_PAGES) if committed is not None else 1
+    real_ocr = ocr_pages.reader(settings)
+    seen = {} if seen is None else seen
+    if committed is not None:
+        for paragraph in committed.paragraphs:
+            if paragraph.ocr and paragraph.page is not None and paragraph.page <= done:
+                seen.setdefault(paragraph.page, []).append(committed.text[paragraph.start : paragraph.end])
+
+    def ocr(pdf: Path, page: int) -> list[str]:
+        """A committed page as it was read then, a lookahead page as the window before read it; others now."""
+        if page <= done:
+            return seen.get(page, [])
+        if page not in seen and real_ocr is not None:
+            seen[page] = real_ocr(pdf, page)
+        return seen.get(page, [])
+
+    def read(page: int, _: int) -> None:
+        if progress is not None:  # as pages of the whole file
+            progress(first - 1 + page, total)
+
+    extracted = documents.extract(
+        path, settings, progress=read, first_page=first, last_page=last if last < total else None,
+        ocr=ocr if real_ocr is not None else None,
+    )
+    if committed is not None:
+        seam = [
+            " ".join(piece.text.split()) for piece in extracted.pieces
+            if piece.text.strip() and piece.page is not None and first < piece.page <= done
+        ]
+        if seam != [committed.text[p.start : p.end] for p in committed.paragraphs if p.page and first < p.page <= done]:
+            return None
+    rest = replace(extracted, pieces=tuple(p for p in extracted.pieces if p.page is not None and p.page > done))
+    text, blocks = documents.as_text(rest)
+    before = tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in committed.paragraphs) if committed else ()
+    shift = len(committed.text) if committed else 0
+    if not text and committed is None:
+        return None  # nothing read: the whole reading says why
+    return Article(
+        text=(committed.text if committed else "") + text,
+        meta=replace(extracted.meta, source=str(path), source_digest=digest,
+                     partial=f"{last}/{total}" if last < total else ""),
+        source=str(path),
+        warnings=tuple(f"{path}: {w}" for w in extracted.warnings if not 0 < _page_of(w) <= done),
+        blocks=before + tuple(replace(block, start=block.start + shift) for block in blocks),
+    )
+
+
+def committed_pages(library: Library, key: str, digest: str) -> tuple[Document | None, int]:
+    """What a run before committed at ``key`` of the file with this SHA-256 (``file_digest``), and its pages;
+    (None, 0) when nothing, or all of it, or another file's."""
     try:
         committed = library.get(document_id(key))
     except LibraryError:
-        return None
+        return None, 0
     pages = committed.meta.partial.partition("/")[0]
-    done = int(pages) if pages.isdigit() else 0
-    if not done or not committed.text.endswith("\n") or committed.meta.source_digest != file_digest(path):
-        return None
-    first = max(1, done - SEAM_PAGES)
-    real_ocr = ocr_pages.reader(settings)
-    kept: dict[int, list[str]] = {}
-    for paragraph in committed.paragraphs:
-        if paragraph.ocr and paragraph.page is not None:
-            kept.setdefault(paragraph.page, []).append(committed.text[paragraph.start : paragraph.end])
+    if not pages.isdigit() or not committed.text.endswith("\n") or committed.meta.source_digest != digest:
+        return None, 0
+    return committed, int(pages)
 
-    def ocr(pdf: Path, page: int) -> list[str]:
-        """A committed page as it was read then; a later one read now."""
-        return kept.get(page, []) if page <= done or real_ocr is None else real_ocr(pdf, page)
 
-    extracted = documents.extract(
-        path, settings, progress=progress, first_page=first, ocr=ocr if real_ocr is not None else None
-    )
-    seam = [
-        " ".join(piece.text.split()) for piece in extracted.pieces
-        if piece.text.strip() and piece.page is not None and first < piece.page <= done
-    ]
-    if seam != [committed.text[p.start : p.end] for p in committed.paragraphs if p.page and first < p.page <= done]:
-        return None
-    rest = replace(extracted, pieces=tuple(p for p in extracted.pieces if p.page is not None and p.page > done))
-    text, blocks = documents.as_text(rest)
-    before = tuple(Block(p.start, p.kind, p.level, p.page, p.ocr) for p in committed.paragraphs)
-    shift = len(committed.text)
-    return Article(
-        text=committed.text + text,
-        meta=replace(extracted.meta, source=str(path), source_digest=committed.meta.source_digest),
-        source=str(path),
-        warnings=tuple(f"{path}: {w}" for w in extracted.warnings),
-        blocks=before + tuple(replace(block, start=block.start + shift) for block in blocks),
-    )
+def _page_of(warning: str) -> int:
+    """The page a reading's warning is about ("page 3 needs OCR"), 0 for none."""
+    words = warning.split()
+    return int(words[1]) if len(words) > 1 and words[0] == "page" and words[1].isdigit() else 0
 
 
 @dataclass(frozen=True)
@@ -152,9 +228,17 @@ def iter_into(
     meta = article_metadata(article, translator.model_fingerprint, settings)
     committer = Committer(library, key, article, meta, settings, refresh=refresh)
     yield committer.first
-    for piece in committer.todo:
-        title = committer.title if piece is committer.todo[-1] else ""
-        yield committer.commit(piece, translate_part(part_article(article, piece), translator, settings, title=title))
+    more = 0
+    while True:
+        for piece in committer.todo:
+            title = committer.title if committer.is_last(piece) else ""
+            part = part_article(committer.article, piece)
+            yield committer.commit(piece, translate_part(part, translator, settings, title=title))
+        if committer.article.following is None:
+            return
+        # The next window (``resume_article``), longer when this one had no whole part to commit.
+        more = 0 if committer.todo else more + settings.part_pages
+        committer = Committer(library, key, committer.next_window(more), meta, settings)
 
 
 class Committer:
@@ -165,11 +249,17 @@ class Committer:
     def __init__(
         self, library: Library, key: str, article: Article, meta: Metadata, settings: Settings, *, refresh: bool = False
     ) -> None:
-        self.library, self.key, self.article, self.meta = library, key, article, meta
+        self.library, self.key, self.article = library, key, article
+        self.meta = replace(meta, partial="")
         pieces = parts(article, settings.part_pages)
-        self.total = pieces[-1].last_page
+        read, _, total = article.meta.partial.partition("/")
+        if article.following is not None and read:  # a window: its last part runs on into the pages not read yet
+            pieces, self.total = pieces[:-1], int(total)
+        else:
+            self.total = pieces[-1].last_page
         resumed = None if refresh else _committed(library, key, article, meta.model_fingerprint)
-        done = [piece for piece in pieces[:-1] if resumed is not None and piece.end <= len(resumed.text)]
+        could_be_done = pieces if article.following is not None else pieces[:-1]
+        done = [piece for piece in could_be_done if resumed is not None and piece.end <= len(resumed.text)]
         cut = done[-1].end if done else 0
         self.paragraphs = [p for p in resumed.paragraphs if p.start < cut] if resumed is not None else []
         so_far = Document(text=article.text[:cut], paragraphs=tuple(self.paragraphs), meta=meta)
@@ -178,16 +268,37 @@ class Committer:
         self.title = title_to_translate(article)
         """The title to translate with the last part, when the text does not start with it."""
 
+    def is_last(self, piece: Part) -> bool:
+        """Whether ``piece`` ends the document (it translates the title too)."""
+        return self.article.following is None and piece is self.todo[-1]
+
+    def next_window(self, more: int = 0) -> Article:
+        """The next window once this one's parts are committed (``read_on``)."""
+        return read_on(self.article, more)
+
     def commit(self, piece: Part, translated: Document) -> Pages:
         """Add ``piece``, translated as ``translate_part`` does, and keep the document so far in the library."""
         self.paragraphs.extend(_shifted(paragraph, piece.start) for paragraph in translated.paragraphs)
-        whole = piece is self.todo[-1]
+        whole = self.is_last(piece)
         meta = replace(self.meta, partial="" if whole else f"{piece.last_page}/{self.total}")
         if whole and translated.meta.title_translation:
             meta = replace(meta, title_translation=translated.meta.title_translation)
         document = Document(text=self.article.text[: piece.end], paragraphs=tuple(self.paragraphs), meta=meta)
         self.library.add(document, self.key)
         return Pages(self.library.shown(document), piece.last_page, self.total)
+
+
+def read_on(article: Article, more: int = 0) -> Article:
+    """A window's article (``resume_article``) with the next window read, or all the pages left with ``more``
+    past them: the caller's article (its source and metadata) with the text and structure read so far."""
+    if article.following is None:
+        return article
+    read = article.following(more)
+    return replace(
+        article, text=read.text, blocks=read.blocks, following=read.following,
+        meta=replace(article.meta, partial=read.meta.partial),
+        warnings=article.warnings + tuple(w for w in read.warnings if w not in article.warnings),
+    )
 
 
 def part_article(article: Article, piece: Part) -> Article:

@@ -4,8 +4,9 @@ tests that need a real process (to kill it, or to run it beside another writer).
 READER_MODEL names a fake model folder (``tests.support.models.fake_model_folder``) and
 READER_BACKEND=fake, as the ``fake_model`` fixture sets them; FAKE_DELAY (seconds) makes every model
 call take that long, so a kill lands while work is in flight; FAKE_LOG names a file that gets every sentence
-the model is given, one a line; FAKE_READ_WHOLE=1 reads a resumed long PDF whole again (what a rerun did before
-``reader.library.parts.resume_article``). ``python -m tests.support.fake_cli --serve`` is ``python -m reader.serve``.
+the model is given, one a line; FAKE_READ_WHOLE=1 reads a long PDF whole before its first part, on a first
+run and on a rerun (what both did before ``reader.library.parts.resume_article`` read it a window at a time).
+``python -m tests.support.fake_cli --serve`` is ``python -m reader.serve``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def main() -> None:
     from reader.cli import main as reader
 
     registry.register("fake", lambda model_dir, **_: SlowFake(model_fingerprint=folder.fingerprint(Path(model_dir))))
-    if os.environ.get("FAKE_READ_WHOLE"):  # a resumed long PDF read whole again, as before (the benchmark's baseline)
+    if os.environ.get("FAKE_READ_WHOLE"):  # a long PDF read whole first, as before (the benchmark's baseline)
         from reader.library import parts
 
         parts.resume_article = lambda *_, **__: None

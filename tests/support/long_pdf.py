@@ -10,9 +10,10 @@ TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
 PAGES = 12
 
 
-def long_pdf(path: Path, pictures: tuple[int, ...] = ()) -> Path:
+def long_pdf(path: Path, pictures: tuple[int, ...] = (), running: bool = False) -> Path:
     """fpdf2 + HarfBuzz, as tests/data/documents/make.py does: two paragraphs on each page (the texts in turn);
-    the ``pictures`` pages hold only a picture (a scan, for OCR)."""
+    the ``pictures`` pages hold only a picture (a scan, for OCR); ``running``: a running header and a page
+    number on every text page."""
     from fpdf import FPDF
     from PIL import Image
 
@@ -28,6 +29,12 @@ def long_pdf(path: Path, pictures: tuple[int, ...] = ()) -> Path:
             pdf.image(Image.new("L", (60, 80), 200), x=20, y=20, w=100)
             continue
         pdf.set_font("arabic", size=10)
+        if running:
+            pdf.set_y(6)
+            pdf.cell(0, 5, "التقرير السنوي لوزارة الزراعة", align="C")
+            pdf.set_y(195)
+            pdf.cell(0, 5, str(page + 1), align="C")
+            pdf.set_y(25)
         for text in (texts[2 * page % len(texts)], texts[(2 * page + 1) % len(texts)]):
             pdf.multi_cell(0, 6, text, align="R")
             pdf.ln(5)

@@ -78,9 +78,9 @@ def converted_bench_model() -> Path:
     return convert_model(build_model())
 
 
-def forced_env(stats: Path) -> dict[str, str]:
+def forced_env(stats: Path, tokens_per_word: float = TOKENS_PER_WORD) -> dict[str, str]:
     """What a server process needs to decode the forced lengths (see the module docstring)."""
-    return {"SERVE_BENCH_TOKENS_PER_WORD": str(TOKENS_PER_WORD), "SERVE_BENCH_STATS": str(stats)}
+    return {"SERVE_BENCH_TOKENS_PER_WORD": str(tokens_per_word), "SERVE_BENCH_STATS": str(stats)}
 
 
 def decoded(stats: Path) -> dict[str, int]:
@@ -308,19 +308,33 @@ class Server:
     def tokens(self) -> int:
         return decoded(self.stats)["tokens"] if self.stats else 0
 
+    def cpu(self) -> float:
+        """CPU seconds the server's processes have used: the cost of a request whatever the machine's load."""
+        import psutil
+
+        root = psutil.Process(self.process.pid)
+        total = 0.0
+        for process in (root, *root.children(recursive=True)):
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
 
 def run(args: argparse.Namespace) -> list[dict]:
     work = WORK
     work.mkdir(parents=True, exist_ok=True)
     ct2_dir = converted_toy(work) if args.model == "toy" else converted_bench_model()
-    forced = args.model != "toy"
+    forced = args.tokens_per_word > 0
     for old in work.glob("stats-*"):
         old.unlink()
     servers: list[Server] = []
 
     def forcing(name: str) -> tuple[Path | None, dict[str, str] | None]:
         stats = work / f"stats-{name}"
-        return (stats, forced_env(stats)) if forced else (None, None)
+        return (stats, forced_env(stats, args.tokens_per_word)) if forced else (None, None)
 
     try:
         stats, env = forcing("reader")
@@ -332,7 +346,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                 argos_package(ct2_dir, work, lt_venv / "bin" / "python", source, target)
                 for source, target in (("ar", "en"), ("en", "ar"))
             ]
-            for inter, intra in args.lt_threads or [(1, args.threads)]:
+            for inter, intra in args.lt_threads:
                 packages = work / f"lt-home-{inter}x{intra}" / "packages"
                 shutil.rmtree(packages.parent, ignore_errors=True)
                 for archive in archives:
@@ -350,7 +364,7 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 def in_process_argos(
     args: argparse.Namespace, ct2_dir: Path, work: Path, forcing: dict[str, str] | None
-) -> Callable[[list[str]], dict]:
+) -> Callable[[list[str], tuple[int, int]], dict]:
     """argos-translate in its own process, one text at a time (benchmarks/serve_argos.py): a lone client's floor."""
     python = Path(args.argos_venv).resolve() / "bin" / "python"
     home = work / "argos-home"
@@ -360,8 +374,6 @@ def in_process_argos(
         "argos_home": str(home),
         "ct2_dir": str(ct2_dir),
         "beam": args.beam,
-        "inter_threads": 1,
-        "intra_threads": args.threads,
         "seconds": args.seconds,
         "result": str(result),
     }
@@ -371,8 +383,10 @@ def in_process_argos(
     subprocess.run([str(python), str(ROOT / "benchmarks" / "serve_argos.py"), "--spec", str(spec_path), "--package"],
                    env=env, check=True)  # fmt: skip
 
-    def translate(items: list[str]) -> dict:
-        spec_path.write_text(json.dumps(spec | {"texts": items}))
+    def translate(items: list[str], layout: tuple[int, int]) -> dict:
+        spec_path.write_text(
+            json.dumps(spec | {"texts": items, "inter_threads": layout[0], "intra_threads": layout[1]})
+        )
         subprocess.run([str(python), str(ROOT / "benchmarks" / "serve_argos.py"), "--spec", str(spec_path)],
                        env=env, check=True)  # fmt: skip
         return json.loads(result.read_text())
@@ -380,17 +394,21 @@ def in_process_argos(
     return translate
 
 
-def measure(args: argparse.Namespace, servers: list[Server], argos: Callable[[list[str]], dict] | None) -> list[dict]:
-    """Every cell on every server in turn (side by side), cold then warm; argos in process for a lone client."""
+def measure(
+    args: argparse.Namespace, servers: list[Server], argos: Callable[[list[str], tuple[int, int]], dict] | None
+) -> list[dict]:
+    """Every cell on every server in turn (side by side), cold then warm; argos in process for a lone client,
+    in each of LibreTranslate's thread layouts."""
     rows = []
     seed = 100
     for kind in args.kinds:
         for clients in args.clients:
-            if argos and clients == 1:
+            for inter, intra in args.lt_threads if argos and clients == 1 else []:
                 seed += 1
                 before = os.getloadavg()[0]
-                result = argos(texts(kind, seed, COLD[args.model != "toy"][kind == "sentence"], args.model))
-                row = {"server": "argos-translate in process", "input": kind, "clients": 1, "cache": "cold", **result}
+                items = texts(kind, seed, COLD[args.model != "toy"][kind == "sentence"], args.model)
+                row = {"server": f"argos-translate in process {inter}x{intra}", "input": kind, "clients": 1}
+                row |= {"cache": "cold", **argos(items, (inter, intra))}
                 row["load"] = [round(before, 2), round(os.getloadavg()[0], 2)]
                 rows.append(row)
                 print(json.dumps(row), flush=True)
@@ -406,18 +424,19 @@ def measure(args: argparse.Namespace, servers: list[Server], argos: Callable[[li
                     return sent[-1]
 
                 for temperature in ("cold", "warm"):
-                    before, tokens = os.getloadavg()[0], server.tokens()
+                    before, tokens, cpu = os.getloadavg()[0], server.tokens(), server.cpu()
                     source = pick if temperature == "cold" else feeder(sent * 50)
                     result = load(server.url, clients, args.seconds, source)
                     time.sleep(0.5 if server.stats else 0)  # the counts are written every 0.2 s
-                    spent = server.tokens() - tokens
+                    spent, cpu = server.tokens() - tokens, server.cpu() - cpu
                     row = {
                         "server": server.name,
                         "input": kind,
                         "clients": clients,
                         "cache": temperature,
                         **result,
-                        "tokens_per_request": spent / result["requests"] if result["requests"] else 0.0,
+                        "tokens_per_request": spent / max(1, result["requests"]),
+                        "cpu_ms_per_request": 1000 * cpu / max(1, result["requests"]),
                         "load": [round(before, 2), round(os.getloadavg()[0], 2)],
                     }
                     rows.append(row)
@@ -434,7 +453,7 @@ def table(rows: list[dict]) -> str:
         head += [f"{name} req/s", f"{name} p50 / p95 (s)", "ratio"]
     if forced:
         head += ["tokens/request (reader" + "".join(f", {name}" for name in others) + ")"]
-    head += ["load"]
+    head += ["CPU ms/request (same order)", "load"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     keyed = {(r["server"], r["input"], r["clients"], r["cache"]): r for r in rows}
     for (server, kind, clients, cache), row in keyed.items():
@@ -443,6 +462,7 @@ def table(rows: list[dict]) -> str:
         cells = [kind, str(clients), cache, f"{row['rps']:.1f}", f"{row['p50']:.3f} / {row['p95']:.3f}"]
         loads = list(row["load"])
         work = [f"{row.get('tokens_per_request', 0):.0f}"]
+        cpu = [f"{row['cpu_ms_per_request']:.1f}"]
         for name in others:
             other = keyed.get((name, kind, clients, cache))
             if other and other["rps"]:
@@ -450,11 +470,12 @@ def table(rows: list[dict]) -> str:
                 cells += [f"{row['rps'] / other['rps']:.2f}x"]
                 loads += other["load"]
                 work += [f"{other.get('tokens_per_request', 0):.0f}"]
+                cpu += [f"{other['cpu_ms_per_request']:.1f}"]
             else:
                 cells += ["-", "-", "-"]
         if forced:
             cells += [", ".join(work)]
-        cells += [f"{min(loads):.1f}-{max(loads):.1f}"]
+        cells += [", ".join(cpu), f"{min(loads):.1f}-{max(loads):.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -467,6 +488,12 @@ def main() -> None:
         choices=("toy", "opus-mt-ar-en"),
         default="toy",
         help="the toy model the tests train, or opus-mt-ar-en's architecture with random weights, lengths forced",
+    )
+    parser.add_argument(
+        "--tokens-per-word",
+        type=float,
+        help=f"force every output to this many tokens per source word in every server (default: {TOKENS_PER_WORD} "
+        "for opus-mt-ar-en, none for the toy model, whose outputs are real)",
     )
     parser.add_argument("--seconds", type=float, default=8.0, help="per cell")
     parser.add_argument("--clients", type=lambda v: [int(x) for x in v.split(",")], default=[1, 4, 16])
@@ -488,6 +515,9 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="write the rows here too")
     args = parser.parse_args()
+    args.lt_threads = args.lt_threads or [(1, args.threads)]
+    if args.tokens_per_word is None:
+        args.tokens_per_word = 0.0 if args.model == "toy" else TOKENS_PER_WORD
     rows = run(args)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -308,6 +308,13 @@ class Server:
     def tokens(self) -> int:
         return decoded(self.stats)["tokens"] if self.stats else 0
 
+    def batches(self) -> tuple[int, int]:
+        """reader serve's batcher so far (batches, sentences), as /health reports it; (0, 0) elsewhere."""
+        if self.name != "reader serve":
+            return 0, 0
+        report = httpx.get(f"{self.url}/health", timeout=30).json()["batcher"]
+        return report["batches"], report["sentences"]
+
     def cpu(self) -> float:
         """CPU seconds the server's processes have used: the cost of a request whatever the machine's load."""
         import psutil
@@ -401,65 +408,86 @@ def measure(
     in each of LibreTranslate's thread layouts."""
     rows = []
     seed = 100
-    for kind in args.kinds:
-        for clients in args.clients:
-            for inter, intra in args.lt_threads if argos and clients == 1 else []:
-                seed += 1
-                before = os.getloadavg()[0]
-                items = texts(kind, seed, COLD[args.model != "toy"][kind == "sentence"], args.model)
-                row = {"server": f"argos-translate in process {inter}x{intra}", "input": kind, "clients": 1}
-                row |= {"cache": "cold", **argos(items, (inter, intra))}
-                row["load"] = [round(before, 2), round(os.getloadavg()[0], 2)]
+    cells = [
+        (kind, clients, repeat) for kind in args.kinds for clients in args.clients for repeat in range(args.repeat)
+    ]
+    for kind, clients, repeat in cells:
+        for inter, intra in args.lt_threads if argos and clients == 1 else []:
+            seed += 1
+            before = os.getloadavg()[0]
+            items = texts(kind, seed, COLD[args.model != "toy"][kind == "sentence"], args.model)
+            row = {"server": f"argos-translate in process {inter}x{intra}", "input": kind, "clients": 1}
+            row |= {"cache": "cold", **argos(items, (inter, intra))}
+            row["load"] = [round(before, 2), round(os.getloadavg()[0], 2)]
+            row["round"] = repeat
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        for server in servers:
+            seed += 1
+            items = texts(kind, seed, COLD[args.model != "toy"][kind == "sentence"], args.model)
+            sent: list[str] = []
+
+            def pick(items: list[str] = items, sent: list[str] = sent) -> str | None:
+                if len(sent) == len(items):
+                    return None
+                sent.append(items[len(sent)])
+                return sent[-1]
+
+            for temperature in args.caches:
+                before, tokens, cpu, batched = os.getloadavg()[0], server.tokens(), server.cpu(), server.batches()
+                source = pick if temperature == "cold" else feeder(sent * 50)
+                result = load(server.url, clients, args.seconds, source)
+                time.sleep(0.5 if server.stats else 0)  # the counts are written every 0.2 s
+                spent, cpu = server.tokens() - tokens, server.cpu() - cpu
+                calls, sentences = (now - then for now, then in zip(server.batches(), batched, strict=True))
+                row = {
+                    "server": server.name,
+                    "input": kind,
+                    "clients": clients,
+                    "cache": temperature,
+                    **result,
+                    "tokens_per_request": spent / max(1, result["requests"]),
+                    "cpu_ms_per_request": 1000 * cpu / max(1, result["requests"]),
+                    "sentences_per_batch": sentences / max(1, calls),
+                    "load": [round(before, 2), round(os.getloadavg()[0], 2)],
+                    "round": repeat,
+                }
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-            for server in servers:
-                seed += 1
-                items = texts(kind, seed, COLD[args.model != "toy"][kind == "sentence"], args.model)
-                sent: list[str] = []
-
-                def pick(items: list[str] = items, sent: list[str] = sent) -> str | None:
-                    if len(sent) == len(items):
-                        return None
-                    sent.append(items[len(sent)])
-                    return sent[-1]
-
-                for temperature in ("cold", "warm"):
-                    before, tokens, cpu = os.getloadavg()[0], server.tokens(), server.cpu()
-                    source = pick if temperature == "cold" else feeder(sent * 50)
-                    result = load(server.url, clients, args.seconds, source)
-                    time.sleep(0.5 if server.stats else 0)  # the counts are written every 0.2 s
-                    spent, cpu = server.tokens() - tokens, server.cpu() - cpu
-                    row = {
-                        "server": server.name,
-                        "input": kind,
-                        "clients": clients,
-                        "cache": temperature,
-                        **result,
-                        "tokens_per_request": spent / max(1, result["requests"]),
-                        "cpu_ms_per_request": 1000 * cpu / max(1, result["requests"]),
-                        "load": [round(before, 2), round(os.getloadavg()[0], 2)],
-                    }
-                    rows.append(row)
-                    print(json.dumps(row), flush=True)
     return rows
 
 
+def merged(rows: list[dict]) -> dict[tuple, dict]:
+    """Each cell's repeats as one row: the median of each number, and the lowest and highest load."""
+    cells: dict[tuple, list[dict]] = {}
+    for row in rows:
+        cells.setdefault((row["server"], row["input"], row["clients"], row["cache"]), []).append(row)
+    numbers = ("rps", "p50", "p95", "tokens_per_request", "cpu_ms_per_request", "sentences_per_batch")
+    return {
+        key: {n: statistics.median(r.get(n, 0.0) for r in repeats) for n in numbers}
+        | {"load": [min(x for r in repeats for x in r["load"]), max(x for r in repeats for x in r["load"])]}
+        for key, repeats in cells.items()
+    }
+
+
 def table(rows: list[dict]) -> str:
-    """reader serve's row beside each other server's, with the ratio of requests per second."""
+    """reader serve's row beside each other server's, with the ratio of requests per second (medians of the
+    repeats)."""
     others = list(dict.fromkeys(r["server"] for r in rows if r["server"] != "reader serve"))
     forced = any(r.get("tokens_per_request") for r in rows)
-    head = ["input", "clients", "cache", "reader req/s", "reader p50 / p95 (s)"]
+    head = ["input", "clients", "cache", "reader req/s", "reader p50 / p95 (s)", "reader sentences/batch"]
     for name in others:
         head += [f"{name} req/s", f"{name} p50 / p95 (s)", "ratio"]
     if forced:
         head += ["tokens/request (reader" + "".join(f", {name}" for name in others) + ")"]
     head += ["CPU ms/request (same order)", "load"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    keyed = {(r["server"], r["input"], r["clients"], r["cache"]): r for r in rows}
+    keyed = merged(rows)
     for (server, kind, clients, cache), row in keyed.items():
         if server != "reader serve":
             continue
         cells = [kind, str(clients), cache, f"{row['rps']:.1f}", f"{row['p50']:.3f} / {row['p95']:.3f}"]
+        cells += [f"{row['sentences_per_batch']:.1f}"]
         loads = list(row["load"])
         work = [f"{row.get('tokens_per_request', 0):.0f}"]
         cpu = [f"{row['cpu_ms_per_request']:.1f}"]
@@ -469,10 +497,12 @@ def table(rows: list[dict]) -> str:
                 cells += [f"{other['rps']:.1f}", f"{other['p50']:.3f} / {other['p95']:.3f}"]
                 cells += [f"{row['rps'] / other['rps']:.2f}x"]
                 loads += other["load"]
-                work += [f"{other.get('tokens_per_request', 0):.0f}"]
+                work += [f"{other['tokens_per_request']:.0f}" if other.get("tokens_per_request") else "-"]
                 cpu += [f"{other['cpu_ms_per_request']:.1f}"]
             else:
                 cells += ["-", "-", "-"]
+                work += ["-"]
+                cpu += ["-"]
         if forced:
             cells += [", ".join(work)]
         cells += [", ".join(cpu), f"{min(loads):.1f}-{max(loads):.1f}"]
@@ -496,8 +526,12 @@ def main() -> None:
         "for opus-mt-ar-en, none for the toy model, whose outputs are real)",
     )
     parser.add_argument("--seconds", type=float, default=8.0, help="per cell")
+    parser.add_argument("--repeat", type=int, default=1, help="run each cell this many times, servers in turn")
     parser.add_argument("--clients", type=lambda v: [int(x) for x in v.split(",")], default=[1, 4, 16])
     parser.add_argument("--kinds", type=lambda v: v.split(","), default=["sentence", "article"])
+    parser.add_argument(
+        "--caches", type=lambda v: v.split(","), default=["cold", "warm"], help="warm: texts sent before"
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument(
@@ -514,7 +548,11 @@ def main() -> None:
         "--argos-venv", help="argos-translate's own virtual environment: also time it in process, for one client"
     )
     parser.add_argument("--json", type=Path, help="write the rows here too")
+    parser.add_argument("--table", type=Path, nargs="+", help="print the table of rows written with --json, and stop")
     args = parser.parse_args()
+    if args.table:
+        print(table([row for path in args.table for row in json.loads(path.read_text())]))
+        return
     args.lt_threads = args.lt_threads or [(1, args.threads)]
     if args.tokens_per_word is None:
         args.tokens_per_word = 0.0 if args.model == "toy" else TOKENS_PER_WORD

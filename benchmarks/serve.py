@@ -471,42 +471,32 @@ def merged(rows: list[dict]) -> dict[tuple, dict]:
 
 
 def table(rows: list[dict]) -> str:
-    """reader serve's row beside each other server's, with the ratio of requests per second (medians of the
-    repeats)."""
-    others = list(dict.fromkeys(r["server"] for r in rows if r["server"] != "reader serve"))
+    """Each server's requests per second (p50 / p95 latency in seconds), reader serve's ratio to each, and what
+    each request cost: forced tokens and CPU milliseconds (medians of the repeats)."""
+    others = [name for name in dict.fromkeys(r["server"] for r in rows) if name != "reader serve"]
+    names = ["reader serve", *others]
     forced = any(r.get("tokens_per_request") for r in rows)
-    head = ["input", "clients", "cache", "reader req/s", "reader p50 / p95 (s)", "reader sentences/batch"]
-    for name in others:
-        head += [f"{name} req/s", f"{name} p50 / p95 (s)", "ratio"]
-    if forced:
-        head += ["tokens/request (reader" + "".join(f", {name}" for name in others) + ")"]
-    head += ["CPU ms/request (same order)", "load"]
+    head = ["input", "clients", "cache", *names, *(f"reader / {name}" for name in others), "reader sentences/batch"]
+    head += ["tokens/request", "CPU ms/request"] if forced else ["CPU ms/request"]
+    head.append("load")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     keyed = merged(rows)
-    for (server, kind, clients, cache), row in keyed.items():
-        if server != "reader serve":
-            continue
-        cells = [kind, str(clients), cache, f"{row['rps']:.1f}", f"{row['p50']:.3f} / {row['p95']:.3f}"]
-        cells += [f"{row['sentences_per_batch']:.1f}"]
-        loads = list(row["load"])
-        work = [f"{row.get('tokens_per_request', 0):.0f}"]
-        cpu = [f"{row['cpu_ms_per_request']:.1f}"]
+    for kind, clients, cache in dict.fromkeys((k[1], k[2], k[3]) for k in keyed):
+        found = [keyed.get((name, kind, clients, cache)) for name in names]
+        mine = keyed.get(("reader serve", kind, clients, cache))
+        cells = [kind, str(clients), cache]
+        cells += [f"{r['rps']:.3g} ({r['p50']:.3g} / {r['p95']:.3g})" if r else "-" for r in found]
         for name in others:
             other = keyed.get((name, kind, clients, cache))
-            if other and other["rps"]:
-                cells += [f"{other['rps']:.1f}", f"{other['p50']:.3f} / {other['p95']:.3f}"]
-                cells += [f"{row['rps'] / other['rps']:.2f}x"]
-                loads += other["load"]
-                work += [f"{other['tokens_per_request']:.0f}" if other.get("tokens_per_request") else "-"]
-                cpu += [f"{other['cpu_ms_per_request']:.1f}"]
-            else:
-                cells += ["-", "-", "-"]
-                work += ["-"]
-                cpu += ["-"]
+            cells.append(f"{mine['rps'] / other['rps']:.2f}x" if mine and other and other["rps"] else "-")
+        cells.append(f"{mine['sentences_per_batch']:.1f}" if mine else "-")
         if forced:
-            cells += [", ".join(work)]
-        cells += [", ".join(cpu), f"{min(loads):.1f}-{max(loads):.1f}"]
-        lines.append("| " + " | ".join(cells) + " |")
+            cells.append(
+                ", ".join(f"{r['tokens_per_request']:.0f}" if r and r["tokens_per_request"] else "-" for r in found)
+            )
+        cells.append(", ".join(f"{r['cpu_ms_per_request']:.1f}" if r else "-" for r in found))
+        loads = [x for r in found if r for x in r["load"]]
+        lines.append("| " + " | ".join(cells) + f" | {min(loads):.1f}-{max(loads):.1f} |")
     return "\n".join(lines)
 
 

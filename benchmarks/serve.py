@@ -2,8 +2,11 @@
 
 Both servers serve the same CTranslate2 model (the toy model the tests train, converted to int8), over
 loopback, beam 4, on the same cores: reader serve as it ships (CTranslate2 workers, one thread each, and a
-copy of the model on every core for a lone request); LibreTranslate with Argos's defaults (one translator,
-its threads over every core). LibreTranslate gets the model as an Argos package (``.argosmodel``: metadata.json,
+copy of the model on every core for a lone request when that was faster at start); LibreTranslate in the
+thread layouts ``--lt-threads`` gives (default Argos's own: one translator, its threads over every core;
+``2,1`` is reader's worker layout). Every row also gives the load average and the CPU milliseconds the
+server's processes spent per request, which, unlike requests per second, do not depend on the share of a
+shared machine the server got. LibreTranslate gets the model as an Argos package (``.argosmodel``: metadata.json,
 model/, sentencepiece.model, and a blank Arabic spaCy pipeline for sentence splitting, since its default
 splitters download models), installed by unzipping into its package folder beside a second package (the
 same model, en->ar) so that it never tries to download an index. It runs from its own virtual environment

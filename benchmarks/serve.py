@@ -350,6 +350,8 @@ def run(args: argparse.Namespace) -> list[dict]:
         stats, env = forcing("reader")
         url, process = start_reader(ct2_dir, work, args.threads, args.beam, args.reader_workers, env)
         servers.append(Server("reader serve", url, process, stats))
+        lone = httpx.get(f"{url}/health", timeout=30).json()["lone_sentence"]
+        print(json.dumps({"reader serve": f"a lone sentence on {lone}"}), flush=True)
         if args.lt_venv:
             lt_venv = Path(args.lt_venv).resolve()
             archives = [

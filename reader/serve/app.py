@@ -190,6 +190,7 @@ def _open(options: ServeOptions) -> Server:
 PROBE = "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد الوطني وتوفير فرص العمل للشباب في جميع المحافظات"
 """A news sentence of usual length, for timing the model at start."""
 LONE_PROBES = 5
+"""Timings of the probe each way at start, after one each to warm up (twelve translations of one sentence)."""
 
 
 def _lone_input_on_every_core(backend: Any) -> None:

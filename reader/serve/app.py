@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -188,12 +189,16 @@ def _open(options: ServeOptions) -> Server:
 
 PROBE = "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد الوطني وتوفير فرص العمل للشباب في جميع المحافظات"
 """A news sentence of usual length, for timing the model at start."""
+LONE_PROBES = 5
+"""Timings of the probe each way at start, after one each to warm up (twelve translations of one sentence)."""
 
 
 def _lone_input_on_every_core(backend: Any) -> None:
     """A lone request is one batch of one, which CTranslate2's workers run on one core: give it a copy of the
     model that runs on every core, when that is faster. Measured at start, because it is not always: for a
-    small model (or on a busy machine) the threads' hand-offs cost more than they save."""
+    small model (or on a busy machine) the threads' hand-offs cost more than they save. The two ways take
+    turns, ``LONE_PROBES`` times each, and the medians are compared, so that a moment of load on a shared
+    machine does not decide it."""
     every_core = getattr(backend, "use_every_core_alone", None)
     if every_core is None:
         return
@@ -201,20 +206,15 @@ def _lone_input_on_every_core(backend: Any) -> None:
     copy = backend.solo
     if copy is None:
         return
-
-    def quickest() -> float:
-        times = []
-        for _ in range(2):
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for turn in range(LONE_PROBES + 1):
+        for alone in (True, False):
+            backend.solo = copy if alone else None
             started = time.perf_counter()
             backend.translate_batch([PROBE])
-            times.append(time.perf_counter() - started)
-        return min(times)
-
-    backend.translate_batch([PROBE])  # warm up both copies once
-    alone = quickest()
-    backend.solo = None
-    backend.translate_batch([PROBE])
-    one_core = quickest()
+            if turn:  # the first turn warms both copies up
+                times[alone].append(time.perf_counter() - started)
+    alone, one_core = statistics.median(times[True]), statistics.median(times[False])
     backend.solo = copy if alone < one_core else None
     log.info(
         "a lone sentence: %.0f ms on every core, %.0f ms on one: %s",
@@ -438,6 +438,7 @@ def _libretranslate_routes(app: FastAPI) -> None:
             "model": server.settings.model,
             "fingerprint": server.batcher.translator.fingerprint,
             "process": os.getpid(),
+            "lone_sentence": "every core" if getattr(server.batcher.translator.inner, "solo", None) else "one core",
             "batcher": server.batcher.report(),
         }
 

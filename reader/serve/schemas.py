@@ -196,6 +196,10 @@ class Health(BaseModel):
     model: str
     fingerprint: str
     process: int = Field(description="the id of the worker process that answered (one of --workers)")
+    lone_sentence: Literal["every core", "one core"] = Field(
+        description="where a request alone in the server is translated: the model's copy that runs on every core, "
+        "or one worker (whichever translated a sentence faster when the server started)"
+    )
     batcher: dict[str, int] = Field(
         description="batches, sentences, largest (sentences in one batch), most_requests (in one batch), waiting"
     )

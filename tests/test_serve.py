@@ -182,7 +182,7 @@ def test_guards_body_cap_origin_host_and_private_urls(server):
         content=b"q=" + b"a" * 7_000_000,
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
-    assert huge.status_code == 413 and "error" in huge.json()
+    assert huge.status_code == 413 and "--max-body-mb" in huge.json()["error"]
     page = httpx.post(
         f"{server.url}/translate",
         data={"q": SENTENCES[0], "source": "ar", "target": "en"},
@@ -425,3 +425,18 @@ def test_keys_in_urls_are_hidden_in_the_access_log():
     )
     HideKeys().filter(record)
     assert "rk_secret" not in record.getMessage() and "api_key=***&y=2" in record.getMessage()
+
+
+def test_a_document_upload_over_the_text_limit_is_read_whole_when_the_body_limit_allows(
+    tmp_path: Path, toy_model_dir: Path
+):
+    """A 7 MB PDF is over the 5 MB text limit but under the document limit: it reads, not as a cut-off file."""
+    pdf = Path(__file__).parent / "data" / "documents" / "pdf" / "fpdf2-naskh.pdf"
+    head, rest = pdf.read_bytes().split(b"\n", 1)
+    data = head + b"\n%" + b"x" * 7_000_000 + b"\n" + rest  # a long comment after the header: the same PDF
+    upload = {"file": ("big.pdf", data, "application/pdf")}
+    with serve.reader_serve(tmp_path, toy_model_dir, max_body_bytes=8_000_000) as served:
+        answer = httpx.post(f"{served.url}/v1/translate/file", files=upload, timeout=120)
+    assert answer.status_code == 200, answer.text
+    document = Document.from_json(answer.text)
+    assert len(document.paragraphs) > 5 and all(p.page for p in document.paragraphs)

@@ -46,12 +46,19 @@ def _keys_option(func):
 @click.option("--queue", default=2048, show_default=True, type=click.IntRange(1), help="Sentences waiting before 429.")
 @click.option("--batch-wait-ms", default=3.0, show_default=True, type=click.FloatRange(0, 1000))
 @click.option("--max-batch", default=64, show_default=True, type=click.IntRange(1), help="Sentences per model batch.")
+@click.option(
+    "--max-body-mb",
+    default=6.0,
+    show_default=True,
+    type=click.FloatRange(0.001),
+    help="Largest request body, an uploaded document included (a long PDF may need more).",
+)
 @model_options
 @library_option
 @_keys_option
 @click.pass_context
 def serve_command(ctx, host, port, workers, threads, api_keys, cors_origins, char_limit, batch_limit, timeout, queue,
-                  batch_wait_ms, max_batch, model, backend, beam, library_dir, keys_db) -> None:  # fmt: skip
+                  batch_wait_ms, max_batch, max_body_mb, model, backend, beam, library_dir, keys_db) -> None:  # fmt: skip
     """Serve LibreTranslate's API and reader's /v1 API (docs at http://HOST:PORT/docs)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -72,6 +79,7 @@ def serve_command(ctx, host, port, workers, threads, api_keys, cors_origins, cha
         queue=queue,
         batch_wait_ms=batch_wait_ms,
         max_batch=max_batch,
+        max_body_bytes=int(max_body_mb * 1_000_000),
         settings={name: str(value) for name, value in given.items() if value is not None},
     )
     serve(options)

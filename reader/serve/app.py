@@ -676,7 +676,9 @@ def _v1_routes(app: FastAPI) -> None:
         key = ""
         with tempfile.TemporaryDirectory(prefix="reader-upload-") as folder:
             path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(file.file.read(server.settings.max_input_bytes + 1))
+            # Read past the text limit: a document has its own (READER_MAX_DOCUMENT_BYTES), checked when it is read.
+            limit = max(server.settings.max_input_bytes, server.settings.max_document_bytes)
+            path.write_bytes(file.file.read(limit + 1))
             if save and documents.kind_of(path):
                 key = _upload_key(path, name)
             # A long PDF a stopped run left in the library is read only from where it stopped.

@@ -50,7 +50,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = f"request body over the limit of {self.max_body:,} bytes"
+        message = f"request body over the limit of {self.max_body:,} bytes (reader serve --max-body-mb raises it)"
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _refuse(send, 413, message)

@@ -34,6 +34,7 @@ class ServeOptions:
     batch_limit: int = 128
     """The most texts in one LibreTranslate ``q`` array."""
     max_body_bytes: int = 6_000_000
+    """The largest request body (``--max-body-mb``): an uploaded document is one, and a long PDF may need more."""
     timeout: float = 120.0
     """Seconds a request may wait for its translation before it is answered 503."""
     queue: int = 2048

@@ -58,7 +58,8 @@ def _keys_option(func):
 @_keys_option
 @click.pass_context
 def serve_command(ctx, host, port, workers, threads, api_keys, cors_origins, char_limit, batch_limit, timeout, queue,
-                  batch_wait_ms, max_batch, max_body_mb, model, backend, beam, library_dir, keys_db) -> None:  # fmt: skip
+                  batch_wait_ms, max_batch, max_body_mb, model, backend, beam, library_dir,
+                  keys_db) -> None:  # fmt: skip
     """Serve LibreTranslate's API and reader's /v1 API (docs at http://HOST:PORT/docs)."""
     if ctx.invoked_subcommand is not None:
         return

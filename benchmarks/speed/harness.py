@@ -2,7 +2,7 @@
 
 Everything here reaches reader only through its public seams: ``reader.api.open_translator``,
 ``reader.pipeline.iter_translate``, and the backends' benchmark hooks (``force_output_lengths``,
-``output_tokens``, ``fix_first_rows``).
+``output_tokens``, ``fix_first_rows``, ``first_call_alone``).
 """
 
 from __future__ import annotations

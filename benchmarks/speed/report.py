@@ -138,11 +138,13 @@ def figures(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict
     def rss(name: str) -> float | None:
         return by[name]["peak_rss_mb"] if name in by else None
 
-    first_vs_solo = (
-        {n: side["ct2"]["first_s"][n] / side["solo"]["whole_s"][n] for n in side["ct2"]["first_s"]}
-        if "ct2" in side and "solo" in side
-        else {}
-    )
+    def against_solo(name: str) -> dict[str, float]:
+        """Each article's first sentence under ``name`` over its solo floor."""
+        if name not in side or "solo" not in side:
+            return {}
+        return {n: side[name]["first_s"][n] / side["solo"]["whole_s"][n] for n in side[name]["first_s"]}
+
+    first_vs_solo, shared_vs_solo = against_solo("ct2"), against_solo("ct2-first-shared")
     fixup_free = ratio(side, "ct2", side, "ct2-no-fixup")
     fixup_free_cpu = ratio(side, "ct2", side, "ct2-no-fixup", "tokens_per_cpu_s")
     argos = fastest_argos(peers)
@@ -151,6 +153,9 @@ def figures(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict
         "ct2_vs_baseline": ratio(by, "ct2", by, "baseline"),
         "first_vs_solo": first_vs_solo,
         "first_vs_solo_worst": max(first_vs_solo.values()) if first_vs_solo else None,
+        "first_shared_vs_solo_worst": max(shared_vs_solo.values()) if shared_vs_solo else None,
+        "first_alone_vs_shared": ratio(side, "ct2", side, "ct2-first-shared"),
+        "first_alone_vs_shared_cpu": ratio(side, "ct2", side, "ct2-first-shared", "tokens_per_cpu_s"),
         "pipeline_vs_raw": ratio(side, "ct2", side, "raw-ct2"),
         "pipeline_vs_raw_cpu": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
         "pipeline_vs_raw_same_batches": ratio(side, "ct2", side, "raw-ct2-backend"),
@@ -388,6 +393,10 @@ def results_json(
             "first_sentence_fraction": fraction("ct2-chunks-16"),
         },
         "ct2-no-fixup": {"tokens_per_s": side_speed("ct2-no-fixup")},
+        "ct2-first-shared": {
+            "tokens_per_s": side_speed("ct2-first-shared"),
+            "first_sentence_vs_solo": _rounded(numbers.get("first_shared_vs_solo_worst"), 2),
+        },
         "ct2-budget-2048": {"tokens_per_s": side_speed("ct2-budget-2048")},
         "ct2-greedy": {
             "tokens_per_s": side_speed("ct2-greedy"),
@@ -481,6 +490,9 @@ def write_docs(
         first_calls=", ".join(f"{k}: {v}" for k, v in first_calls.items()),
         budget=info.get("side_budget", "n/a"),
         resident=mb(info.get("side_resident")),
+        first_shared=times(numbers["first_shared_vs_solo_worst"]),
+        first_alone_speed=times(numbers["first_alone_vs_shared"]),
+        first_alone_speed_cpu=times(numbers["first_alone_vs_shared_cpu"]),
         pipeline_vs_raw=times(numbers["pipeline_vs_raw"]),
         pipeline_vs_raw_cpu=times(numbers["pipeline_vs_raw_cpu"]),
         same_batches=times(numbers["pipeline_vs_raw_same_batches"]),

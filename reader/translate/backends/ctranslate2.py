@@ -46,9 +46,10 @@ values, float32 (int8 quantizes the weights, not the activations)."""
 TOKENS_AT_LIMIT = 6.0
 """Cached tokens' worth of memory per padded source token of a hypothesis whose output runs to its limit
 (2 x source + 10): the source's cross-attention keys and values and two output tokens' self-attention
-ones, and about as much again that glibc's heap keeps of what beam search frees as its caches grow.
-Measured with every output at its limit (docs/performance.md): 3.6 let the peak reach 550 MB under a
-500 MB cap."""
+ones, and about as much again of heap that CTranslate2's growing caches leave fragmented (each step
+copies them into a slightly larger block). Measured with every output at its limit, the glibc heap
+kept small (``reader.translate.heap``), peak RSS in MB against budget: 2,600 -> 377-396, 3,100 -> 501,
+3,540 -> 485-522, 4,306 -> 475-520 (docs/performance.md); 6.0 makes about 2,600 of a 500 MB cap."""
 PATIENCE = 2
 """Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
 stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps

@@ -21,7 +21,7 @@ from reader.models import folder
 from reader.models.convert import convert_to_ct2
 from reader.pipeline import translate_text
 from reader.translate import registry
-from reader.translate.backends.ctranslate2 import CT2Translator
+from reader.translate.backends.ctranslate2 import KV_BYTES, TOKENS_AT_LIMIT, CT2Translator
 from reader.translate.cache import SentenceCache
 from reader.translate.cached import CachedTranslator
 from reader.translate.pieces import MarianPieces, encode_source
@@ -563,7 +563,7 @@ def test_the_memory_cap_sizes_the_batches(converted):
     )
     assert capped.resident_mb > 0 and capped.bytes_per_token > 0
     config = json.loads((model_dir / "hf_config.json").read_text(encoding="utf-8"))
-    assert capped.bytes_per_token == int(8 * 6.0 * config["decoder_layers"] * config["d_model"])
+    assert capped.bytes_per_token == int(KV_BYTES * TOKENS_AT_LIMIT * config["decoder_layers"] * config["d_model"])
     capped.memory_mb = int(capped.resident_mb) + 100
     headroom = (capped.memory_mb - capped.resident_mb) * 2**20
     assert capped.batch_budget == int(headroom // capped.bytes_per_token) > 300
@@ -573,12 +573,15 @@ def test_the_memory_cap_sizes_the_batches(converted):
     assert capped.batch_budget == 300
 
 
-def chunks_in_turn(converted, chunks: list[list[str]]) -> tuple[QueueLog, list[tuple[str, int]]]:
+def chunks_in_turn(
+    converted, chunks: list[list[str]], *, first_call_alone: bool = True
+) -> tuple[QueueLog, list[tuple[str, int]]]:
     """``translate_chunks`` on two workers, checked against ``translate_batch`` of each chunk: the log, and
     its steps (runs of one event on one chunk)."""
     translator = CT2Translator.load(
         converted("toy", "float32"), settings=Settings.load(device="cpu", threads=2), compute_type="float32"
     )
+    translator.first_call_alone = first_call_alone
     expected = [translator.translate_batch(chunk) for chunk in chunks]
     chunk_of = {translator._source(s).pieces: n for n, chunk in enumerate(chunks) for s in chunk}
     translator.model = log = QueueLog(translator.model, chunk_of)
@@ -598,10 +601,14 @@ def test_the_next_chunks_jobs_are_queued_before_a_chunk_is_awaited(converted):
     assert [log.events.count(("queue", n)) for n in range(3)] == [2, 10, 10]
 
 
-def test_one_sentence_first_calls_are_queued_until_every_worker_has_a_batch(converted):
-    """The pipeline's first calls hold a sentence each: behind the one awaited, enough for every worker."""
+def test_a_first_call_too_small_for_every_worker_runs_alone(converted):
+    """The pipeline's first calls hold a sentence each: the first runs alone, so nothing slows the reader's
+    first sentence; then, behind the one awaited, enough for every worker."""
     sources = [example.source for example in heldout_pairs()[:8]]
-    _, steps = chunks_in_turn(converted, [sources[:1], sources[1:2], sources[2:8]])
+    chunks = [sources[:1], sources[1:2], sources[2:8]]
+    _, steps = chunks_in_turn(converted, chunks)
+    assert steps == [("queue", 0), ("await", 0), ("queue", 1), ("queue", 2), ("await", 1), ("await", 2)]
+    _, steps = chunks_in_turn(converted, chunks, first_call_alone=False)
     assert steps == [("queue", 0), ("queue", 1), ("queue", 2), ("await", 0), ("await", 1), ("await", 2)]
 
 

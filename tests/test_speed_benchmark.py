@@ -35,6 +35,7 @@ def _side(tokens_per_s: float, first: float, whole: float) -> dict:
         "tokens_per_cpu_s": tokens_per_s,
         "whole_s": {"a.ar.txt": whole, "b.ar.txt": whole},
         "first_s": {"a.ar.txt": first, "b.ar.txt": first * 2},
+        "first_cpu_s": {"a.ar.txt": first, "b.ar.txt": first * 2},
         "first_fraction": {"a.ar.txt": first / whole, "b.ar.txt": 2 * first / whole},
         "produced_ok": True,
     }
@@ -102,6 +103,7 @@ def test_the_docs_keep_the_speed_bar_keys_and_add_the_new_ones(tmp_path: Path) -
     for name in ("baseline", "raw-ct2", "ct2", "ct2-cached", "transformers", "ct2-limit", "ct2-greedy"):
         assert name in saved
     assert saved["ct2"]["first_sentence_vs_solo"] == 0.5 and saved["ct2"]["vs_raw_best"] == 1.0
+    assert saved["ct2"]["first_sentence_vs_solo_cpu"] == 1.0  # the same runs' CPU time: first against first
     assert saved["argos"]["tokens_per_s"] == 60.0 and saved["argos"]["peak_rss_mb"] == 460.0
     text = (tmp_path / "performance.md").read_text(encoding="utf-8")
     assert "python -m benchmarks.speed" in text and "argos-1x2" in text and "{" not in text.split("## Results")[0]

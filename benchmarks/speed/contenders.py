@@ -88,6 +88,7 @@ SIDE_LABELS = {
     "ct2-chunks-16": "pipeline, CTranslate2 int8, old fixed calls of 16, one at a time",
     "ct2-unpipelined": "(ct2), one call at a time (each call's results awaited before the next is queued)",
     "ct2-no-fixup": "pipeline without the first-row fix-up",
+    "ct2-first-shared": "(ct2), the first call sharing the workers with the calls behind it (not run alone)",
     "ct2-tokens-x4": "(ct2), batches of READER_BATCH_TOKENS 8192 (x 4) alone",
     "ct2-greedy": "pipeline, CTranslate2 int8, greedy",
 }
@@ -277,13 +278,14 @@ def raw_article(
     produced = 0
     for job in jobs[:first_call]:
         produced += len(job.result().hypotheses[0])
-    first = time.perf_counter() - began
+    first, first_cpu = time.perf_counter() - began, time.process_time() - cpu
     for job in jobs[first_call:]:
         produced += len(job.result().hypotheses[0])
     return {
         "whole_s": time.perf_counter() - began,
         "first_s": first,
         "cpu_s": time.process_time() - cpu,
+        "first_cpu_s": first_cpu,
         "produced": produced,
     }
 
@@ -333,10 +335,12 @@ def run_side_by_side(
         "ct2": backend,
         "ct2-budget-2048": replace(backend, memory_mb=0),
         "ct2-no-fixup": replace(backend),
+        "ct2-first-shared": replace(backend),
         "ct2-greedy": replace(backend, decode=replace(backend.decode, beam=1)),
         "ct2-tokens-x4": replace(backend, memory_mb=0, batch_tokens=4 * backend.batch_tokens),
     }
     variants_of_backend["ct2-no-fixup"].fix_first_rows = False
+    variants_of_backend["ct2-first-shared"].first_call_alone = False
 
     def pipeline(inner: Any, schedule: str, *, pipelined: bool = True) -> Callable[[int], dict]:
         def run(index: int) -> dict:
@@ -360,6 +364,7 @@ def run_side_by_side(
         "ct2-chunks-16": pipeline(backend, "chunks-16", pipelined=False),
         "ct2-unpipelined": pipeline(backend, "parallel", pipelined=False),
         "ct2-no-fixup": pipeline(variants_of_backend["ct2-no-fixup"], "parallel"),
+        "ct2-first-shared": pipeline(variants_of_backend["ct2-first-shared"], "parallel"),
         "ct2-tokens-x4": pipeline(variants_of_backend["ct2-tokens-x4"], "parallel"),
         "ct2-greedy": pipeline(variants_of_backend["ct2-greedy"], "parallel"),
     }

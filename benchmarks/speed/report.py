@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import statistics
@@ -87,6 +88,10 @@ def summarize_side(side: Mapping[str, Any] | None, plan: Mapping[str, Any]) -> d
             "first_s": {
                 n: statistics.median(run["first_s"] for run in runs) for n, runs in zip(names, articles, strict=True)
             },
+            "first_cpu_s": {
+                n: statistics.median(run.get("first_cpu_s", math.nan) for run in runs)
+                for n, runs in zip(names, articles, strict=True)
+            },
             "first_fraction": {
                 n: statistics.median(run["first_s"] / max(run["whole_s"], 1e-9) for run in runs)
                 for n, runs in zip(names, articles, strict=True)
@@ -138,11 +143,14 @@ def figures(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict
     def rss(name: str) -> float | None:
         return by[name]["peak_rss_mb"] if name in by else None
 
-    first_vs_solo = (
-        {n: side["ct2"]["first_s"][n] / side["solo"]["whole_s"][n] for n in side["ct2"]["first_s"]}
-        if "ct2" in side and "solo" in side
-        else {}
-    )
+    def against_solo(name: str, key: str = "first_s", floor: str = "whole_s") -> dict[str, float]:
+        """Each article's first sentence under ``name`` over its solo floor (NaN where a run did not record it)."""
+        if name not in side or "solo" not in side or key not in side[name]:
+            return {}
+        return {n: side[name][key][n] / side["solo"][floor][n] for n in side[name][key]}
+
+    first_vs_solo, shared_vs_solo = against_solo("ct2"), against_solo("ct2-first-shared")
+    first_vs_solo_cpu = {n: v for n, v in against_solo("ct2", "first_cpu_s", "first_cpu_s").items() if math.isfinite(v)}
     fixup_free = ratio(side, "ct2", side, "ct2-no-fixup")
     fixup_free_cpu = ratio(side, "ct2", side, "ct2-no-fixup", "tokens_per_cpu_s")
     argos = fastest_argos(peers)
@@ -151,6 +159,11 @@ def figures(rows: list[dict], side: Mapping[str, dict], peers: Mapping[str, dict
         "ct2_vs_baseline": ratio(by, "ct2", by, "baseline"),
         "first_vs_solo": first_vs_solo,
         "first_vs_solo_worst": max(first_vs_solo.values()) if first_vs_solo else None,
+        "first_vs_solo_cpu": first_vs_solo_cpu,
+        "first_vs_solo_cpu_worst": max(first_vs_solo_cpu.values()) if first_vs_solo_cpu else None,
+        "first_shared_vs_solo_worst": max(shared_vs_solo.values()) if shared_vs_solo else None,
+        "first_alone_vs_shared": ratio(side, "ct2", side, "ct2-first-shared"),
+        "first_alone_vs_shared_cpu": ratio(side, "ct2", side, "ct2-first-shared", "tokens_per_cpu_s"),
         "pipeline_vs_raw": ratio(side, "ct2", side, "raw-ct2"),
         "pipeline_vs_raw_cpu": ratio(side, "ct2", side, "raw-ct2", "tokens_per_cpu_s"),
         "pipeline_vs_raw_same_batches": ratio(side, "ct2", side, "raw-ct2-backend"),
@@ -221,6 +234,7 @@ def verdicts(numbers: Mapping[str, Any]) -> list[tuple[str, str, float | None, s
         met = None if value is None else (value >= limit if higher else value <= limit)
         out.append((key, text, value, f"{'≥' if higher else '≤'} {limit:g}", met))
     for key, text in (
+        ("first_vs_solo_cpu_worst", "first sentence / its solo floor in CPU time, worst article (a cross-check)"),
         ("pipeline_vs_raw_cpu", "the same in CPU time per token (a cross-check, steadier on a shared machine)"),
         ("vs_argos_speed_cpu", "reader vs argos-translate's fastest layout in tokens per CPU second (a cross-check)"),
         ("raw_limit_rss", "peak RSS, raw translate_batch with one batch per worker, every output at its limit (MB)"),
@@ -236,8 +250,10 @@ def verdict_lines(numbers: Mapping[str, Any]) -> list[str]:
         state = "" if met is None else " — met" if met else " — MISSED"
         aim = "no target of its own" if target == "—" else f"target {target}"
         lines.append(f"- {text}: {shown} ({aim}){state}")
+    in_cpu = numbers.get("first_vs_solo_cpu") or {}
     for name, value in sorted((numbers.get("first_vs_solo") or {}).items()):
-        lines.append(f"  - {name}: first sentence {value:.2f}× its solo floor")
+        cpu = f" ({in_cpu[name]:.2f}× in CPU time)" if name in in_cpu else ""
+        lines.append(f"  - {name}: first sentence {value:.2f}× its solo floor{cpu}")
     return lines
 
 
@@ -377,6 +393,7 @@ def results_json(
             "first_sentence_vs_solo_by_article": {
                 k: round(v, 2) for k, v in (numbers.get("first_vs_solo") or {}).items()
             },
+            "first_sentence_vs_solo_cpu": _rounded(numbers.get("first_vs_solo_cpu_worst"), 2),
             "vs_raw_best": _rounded(numbers.get("pipeline_vs_raw"), 3),
             "vs_raw_best_cpu": _rounded(numbers.get("pipeline_vs_raw_cpu"), 3),
         },
@@ -388,6 +405,10 @@ def results_json(
             "first_sentence_fraction": fraction("ct2-chunks-16"),
         },
         "ct2-no-fixup": {"tokens_per_s": side_speed("ct2-no-fixup")},
+        "ct2-first-shared": {
+            "tokens_per_s": side_speed("ct2-first-shared"),
+            "first_sentence_vs_solo": _rounded(numbers.get("first_shared_vs_solo_worst"), 2),
+        },
         "ct2-budget-2048": {"tokens_per_s": side_speed("ct2-budget-2048")},
         "ct2-greedy": {
             "tokens_per_s": side_speed("ct2-greedy"),
@@ -481,6 +502,9 @@ def write_docs(
         first_calls=", ".join(f"{k}: {v}" for k, v in first_calls.items()),
         budget=info.get("side_budget", "n/a"),
         resident=mb(info.get("side_resident")),
+        first_shared=times(numbers["first_shared_vs_solo_worst"]),
+        first_alone_speed=times(numbers["first_alone_vs_shared"]),
+        first_alone_speed_cpu=times(numbers["first_alone_vs_shared_cpu"]),
         pipeline_vs_raw=times(numbers["pipeline_vs_raw"]),
         pipeline_vs_raw_cpu=times(numbers["pipeline_vs_raw_cpu"]),
         same_batches=times(numbers["pipeline_vs_raw_same_batches"]),

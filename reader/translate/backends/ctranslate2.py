@@ -30,6 +30,7 @@ from reader.models import folder
 from reader.translate import candidates
 from reader.translate.base import DecodeSettings, OutputLengths, Translation
 from reader.translate.batching import padded_batches
+from reader.translate.heap import keep_heap_small
 from reader.translate.pieces import MarianPieces, Source, encode_source
 
 if TYPE_CHECKING:
@@ -45,9 +46,10 @@ values, float32 (int8 quantizes the weights, not the activations)."""
 TOKENS_AT_LIMIT = 6.0
 """Cached tokens' worth of memory per padded source token of a hypothesis whose output runs to its limit
 (2 x source + 10): the source's cross-attention keys and values and two output tokens' self-attention
-ones, and about as much again that glibc's heap keeps of what beam search frees as its caches grow.
-Measured with every output at its limit (docs/performance.md): 3.6 let the peak reach 550 MB under a
-500 MB cap."""
+ones, and about as much again of heap that CTranslate2's growing caches leave fragmented (each step
+copies them into a slightly larger block). Measured with every output at its limit, the glibc heap
+kept small (``reader.translate.heap``), peak RSS in MB against budget: 2,600 -> 377-396, 3,100 -> 501,
+3,540 -> 485-522, 4,306 -> 475-520 (docs/performance.md); 6.0 makes about 2,600 of a 500 MB cap."""
 PATIENCE = 2
 """Beam search goes on until ``beam * PATIENCE`` hypotheses have finished. With 1, CTranslate2 can
 stop while a better hypothesis is one step from finishing; transformers' stopping rule keeps
@@ -86,6 +88,10 @@ class CT2Translator:
     ``_first_row_is_wrong``). A benchmark turns it off to measure what the fix-up costs; the first
     word's alignment is then wrong."""
     output_lengths: OutputLengths | None = field(default=None, init=False)
+    first_call_alone: bool = field(default=True, init=False)
+    """``translate_chunks`` runs the first call alone when it makes fewer batches than there are workers
+    (the reader's first sentence): the other workers wait instead of slowing it down. A benchmark turns
+    it off to measure what that costs the whole article."""
     memory_mb: int = 0
     """The memory cap batches are sized for (``Settings.memory_mb``; 0: ``batch_tokens`` alone)."""
     resident_mb: float = 0.0
@@ -114,6 +120,8 @@ class CT2Translator:
         # far better than splitting each matrix product across threads (measured in
         # docs/performance.md). On CUDA one worker feeds the device.
         workers = 1 if device == "cuda" else (settings.threads if settings.threads > 0 else os.cpu_count() or 1)
+        if device == "cpu":
+            keep_heap_small()  # before the workers start: the memory cap counts on it (TOKENS_AT_LIMIT)
         try:
             model = ctranslate2.Translator(
                 str(model_dir),
@@ -225,19 +233,30 @@ class CT2Translator:
         share of a chunk goes on with the next one instead of waiting for the slowest batch. Behind
         the chunk awaited next, just enough is queued for a batch per worker: one chunk of a
         usual size, or several of the pipeline's one-sentence first calls. That bounds the work left
-        running when the caller stops early (the app's reader opened another article).
+        running when the caller stops early (the app's reader opened another article). A first call
+        too small to use every worker runs alone (``first_call_alone``): on a shared CPU the others'
+        batches would slow down the sentence the reader waits for.
         """
         pulled = iter(chunks)
         ahead: deque[_Queued] = deque()
-        while True:
+
+        def fill() -> None:
             while sum(len(queued.batches) for queued in islice(ahead, 1, None)) < self.workers:
                 chunk = next(pulled, None)
                 if chunk is None:
-                    break
+                    return
                 ahead.append(self._queue(chunk))
-            if not ahead:
-                return
-            yield self._collect(ahead.popleft())
+
+        first = next(pulled, None)
+        if first is None:
+            return
+        ahead.append(self._queue(first))
+        if not (self.first_call_alone and len(ahead[0].batches) < self.workers):
+            fill()
+        while ahead:
+            done = self._collect(ahead.popleft())
+            fill()
+            yield done
 
     def _queue(self, sentences: Sequence[str]) -> _Queued:
         """Every job of one call queued, beam searches first, then their first-row fix-ups."""

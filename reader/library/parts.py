@@ -110,11 +110,12 @@ def _reading_on(window: Article, library: Library, key: str, path: Path, setting
 
     def following(more: int, folder: tempfile.TemporaryDirectory = folder) -> Article:
         """The next window (``more`` pages longer when the last one had no part to commit); the whole file
-        when the pages read there differ from what was committed."""
+        when the pages read there differ from what was committed. Its warnings name the file, not the link."""
         window = _window(library, key, kept, settings, more=more, seen=seen, total=total)
-        if window is None:
-            return replace(ingest.read_document(kept, settings), source=str(path))
-        return replace(window, source=str(path), following=following if window.meta.partial else None)
+        read = ingest.read_document(kept, settings) if window is None else window
+        warnings = tuple(w.replace(str(kept), str(path), 1) for w in read.warnings)
+        going_on = following if window is not None and window.meta.partial else None
+        return replace(read, source=str(path), warnings=warnings, following=going_on)
 
     return replace(window, following=following if window.meta.partial else None)
 
@@ -200,7 +201,7 @@ def committed_pages(library: Library, key: str, digest: str) -> tuple[Document |
 
 def _page_of(warning: str) -> int:
     """The page a reading's warning is about ("page 3 needs OCR"), 0 for none."""
-    words = warning.split()
+    words = [word.rstrip(":") for word in warning.split()]  # "page 3 needs OCR", "page 3: 2 mark(s) ..."
     return int(words[1]) if len(words) > 1 and words[0] == "page" and words[1].isdigit() else 0
 
 
@@ -211,6 +212,9 @@ class Pages:
     document: Document
     done: int
     total: int
+    warnings: tuple[str, ...] = ()
+    """What the windows read since the step before found ("page 300 needs OCR"), each once: the first
+    window's are the article's own ``warnings``, shown before the translation starts."""
 
 
 def iter_into(
@@ -228,12 +232,14 @@ def iter_into(
     meta = article_metadata(article, translator.model_fingerprint, settings)
     committer = Committer(library, key, article, meta, settings, refresh=refresh)
     yield committer.first
-    more = 0
+    more, shown = 0, len(article.warnings)
     while True:
         for piece in committer.todo:
             title = committer.title if committer.is_last(piece) else ""
             part = part_article(committer.article, piece)
-            yield committer.commit(piece, translate_part(part, translator, settings, title=title))
+            pages = committer.commit(piece, translate_part(part, translator, settings, title=title))
+            yield replace(pages, warnings=committer.article.warnings[shown:])
+            shown = len(committer.article.warnings)
         if committer.article.following is None:
             return
         # The next window (``resume_article``), longer when this one had no whole part to commit.
@@ -294,10 +300,11 @@ def read_on(article: Article, more: int = 0) -> Article:
     if article.following is None:
         return article
     read = article.following(more)
+    named = [w.replace(read.source, article.source, 1) if article.source else w for w in read.warnings]
     return replace(
         article, text=read.text, blocks=read.blocks, following=read.following,
         meta=replace(article.meta, partial=read.meta.partial),
-        warnings=article.warnings + tuple(w for w in read.warnings if w not in article.warnings),
+        warnings=article.warnings + tuple(w for w in dict.fromkeys(named) if w not in article.warnings),
     )
 
 
@@ -332,9 +339,13 @@ def translate_into(
     *,
     refresh: bool = False,
     progress: PageProgress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Document:
-    """``iter_into`` to its end, telling ``progress`` the pages done at each step; the whole document."""
+    """``iter_into`` to its end, telling ``progress`` the pages done at each step, and ``warn`` each warning of
+    the windows read after the first (the caller shows the article's own); the whole document."""
     for step in iter_into(library, key, article, translator, settings, refresh=refresh):
+        for warning in step.warnings if warn is not None else ():
+            warn(warning)
         if progress is not None:
             progress(step.done, step.total)
     return step.document

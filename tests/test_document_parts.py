@@ -495,3 +495,46 @@ def test_reader_translate_and_batch_print_a_later_windows_warning_once(
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.stderr.count(f"{pdf}: page 9 needs OCR") == 1, result.stderr
+
+
+def test_a_long_pdfs_windows_walk_its_page_tree_once_and_let_it_go_when_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from pdfminer.pdfpage import PDFPage
+
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+    from tests.support.fake import FakeTranslator
+
+    walks: list[int] = []
+    create_pages = PDFPage.create_pages
+
+    def counted(document):
+        walks.append(1)
+        return create_pages(document)
+
+    monkeypatch.setattr(PDFPage, "create_pages", counted)
+    pdf = long_pdf(tmp_path / "long.pdf")
+    settings = Settings.load(part_pages=2, ocr="off")  # six windows
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, settings)
+        assert window is not None and window.following is not None
+        windows = window.following
+        *_, last = long_documents.iter_into(library, str(pdf), window, FakeTranslator(), settings)
+        # the first window's reading and its page count, then one walk for all the windows after it
+        assert last.done == PAGES and len(walks) == 3
+        assert windows.opened.file.closed and not Path(windows.folder.name).exists()
+
+        # a run given up part way lets the file and the link go with the article
+        walks.clear()
+        window = long_documents.resume_article(library, "again", pdf, settings)
+        steps = long_documents.iter_into(library, "again", window, FakeTranslator(), settings)
+        for _ in range(3):  # nothing yet, pages 1-2, pages 1-4: the second window is open
+            next(steps)
+        steps.close()
+        file, folder = window.following.opened.file, Path(window.following.folder.name)
+        del window, steps
+        gc.collect()
+        assert file.closed and not folder.exists()

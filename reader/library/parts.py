@@ -31,6 +31,7 @@ from reader.pipeline import iter_translate, translate_text
 
 if TYPE_CHECKING:
     from reader.config import Settings
+    from reader.documents.pdf import OpenPdf
     from reader.library.store import Library
     from reader.translate.base import Translator
 
@@ -92,37 +93,58 @@ def resume_article(
 
 
 def _reading_on(window: Article, library: Library, key: str, path: Path, settings: Settings) -> Article:
-    """``window`` with what reads the next ones: from a link to the file (an upload's copy is gone by then)."""
-    import os
-    import shutil
-    import tempfile
-
-    from reader import ingest
-
-    folder = tempfile.TemporaryDirectory(prefix="reader-window-")  # removed when the last window lets it go
-    kept = Path(folder.name) / "source.pdf"
-    try:
-        os.link(path, kept)
-    except OSError:  # another file system
-        shutil.copyfile(path, kept)
-    seen: dict[int, list[str]] = {}
+    """``window`` with what reads the next ones (``_Windows``), when pages are left."""
+    if not window.meta.partial:
+        return window
     total = int(window.meta.partial.partition("/")[2] or 0)  # counted once: walking the page tree takes a while
+    return replace(window, following=_Windows(library, key, path, settings, total))
 
-    def following(more: int, folder: tempfile.TemporaryDirectory = folder) -> Article:
+
+class _Windows:
+    """A long PDF's windows after the first (``Article.following``): read from a link to the file in a private
+    folder (an upload's temporary copy may go meanwhile), kept open from one window to the next (its page tree
+    walked once, not once a window). Both go when the last window is read, or when the article goes."""
+
+    def __init__(self, library: Library, key: str, path: Path, settings: Settings, total: int) -> None:
+        import os
+        import shutil
+        import tempfile
+
+        self.library, self.key, self.path, self.settings, self.total = library, key, path, settings, total
+        self.folder = tempfile.TemporaryDirectory(prefix="reader-window-")  # removed at the latest when this goes
+        self.kept = Path(self.folder.name) / "source.pdf"
+        try:
+            os.link(path, self.kept)
+        except OSError:  # another file system
+            shutil.copyfile(path, self.kept)
+        self.seen: dict[int, list[str]] = {}
+        self.opened: OpenPdf | None = None
+
+    def __call__(self, more: int) -> Article:
         """The next window (``more`` pages longer when the last one had no part to commit); the whole file
         when the pages read there differ from what was committed. Its warnings name the file, not the link."""
-        window = _window(library, key, kept, settings, more=more, seen=seen, total=total)
-        read = ingest.read_document(kept, settings) if window is None else window
-        warnings = tuple(w.replace(str(kept), str(path), 1) for w in read.warnings)
-        going_on = following if window is not None and window.meta.partial else None
-        return replace(read, source=str(path), warnings=warnings, following=going_on)
+        import weakref
 
-    return replace(window, following=following if window.meta.partial else None)
+        from reader import ingest
+        from reader.documents.pdf import OpenPdf
+
+        if self.opened is None:
+            self.opened = OpenPdf(self.kept)
+            weakref.finalize(self, self.opened.close)
+        window = _window(self.library, self.key, self.kept, self.settings, more=more, seen=self.seen,
+                         total=self.total, opened=self.opened)
+        read = ingest.read_document(self.kept, self.settings) if window is None else window
+        warnings = tuple(w.replace(str(self.kept), str(self.path), 1) for w in read.warnings)
+        going_on = self if window is not None and window.meta.partial else None
+        if going_on is None:  # the last window: nothing reads the file again
+            self.opened.close()
+            self.folder.cleanup()
+        return replace(read, source=str(self.path), warnings=warnings, following=going_on)
 
 
 def _window(
     library: Library, key: str, path: Path, settings: Settings, *, progress: PageProgress | None = None,
-    more: int = 0, seen: dict[int, list[str]] | None = None, total: int = 0,
+    more: int = 0, seen: dict[int, list[str]] | None = None, total: int = 0, opened: OpenPdf | None = None,
 ) -> Article | None:
     """The next window of a long PDF (``resume_article``), its ``meta.partial`` "last page read/pages" when
     pages are left; None when there is none to read (see ``resume_article``)."""
@@ -161,7 +183,7 @@ def _window(
 
     extracted = documents.extract(
         path, settings, progress=read, first_page=first, last_page=last if last < total else None,
-        ocr=ocr if real_ocr is not None else None,
+        ocr=ocr if real_ocr is not None else None, opened=opened,
     )
     if committed is not None:
         seam = [

@@ -538,3 +538,36 @@ def test_a_long_pdfs_windows_walk_its_page_tree_once_and_let_it_go_when_done(
         del window, steps
         gc.collect()
         assert file.closed and not folder.exists()
+
+
+def test_window_folders_left_by_a_kill_9_go_when_a_later_run_starts_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, day = int(gone.stdout), 24 * 3600 + 60
+    folders = {
+        f"reader-window-{dead}-old": (day, True), f"reader-window-{dead}-new": (60, False),
+        f"reader-window-{os.getpid()}-old": (day, False), "reader-window-x-old": (day, False),
+        f"reader-window-{dead}-more": (day, False), f"other-{dead}-old": (day, False),
+    }
+    for name, (age, _) in folders.items():
+        (temporary / name).mkdir()
+        (temporary / name / "source.pdf").write_bytes(b"%PDF")
+        if name.endswith("more"):
+            (temporary / name / "notes.txt").write_text("not reader's")
+        os.utime(temporary / name, (time.time() - age, time.time() - age))
+    pdf = long_pdf(tmp_path / "long.pdf")
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, Settings.load(part_pages=3, ocr="off"))
+        assert window is not None and Path(window.following.folder.name).parent == temporary
+    assert {name for name, (_, goes) in folders.items() if not (temporary / name).exists()} == {
+        name for name, (_, goes) in folders.items() if goes
+    }

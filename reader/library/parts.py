@@ -111,7 +111,9 @@ class _Windows:
         import tempfile
 
         self.library, self.key, self.path, self.settings, self.total = library, key, path, settings, total
-        self.folder = tempfile.TemporaryDirectory(prefix="reader-window-")  # removed at the latest when this goes
+        _remove_stale_windows()
+        # Removed at the latest when this goes; named by this process, so that a kill -9's is found later.
+        self.folder = tempfile.TemporaryDirectory(prefix=f"{WINDOW_PREFIX}{os.getpid()}-")
         self.kept = Path(self.folder.name) / "source.pdf"
         try:
             os.link(path, self.kept)
@@ -140,6 +142,47 @@ class _Windows:
             self.opened.close()
             self.folder.cleanup()
         return replace(read, source=str(self.path), warnings=warnings, following=going_on)
+
+
+WINDOW_PREFIX = "reader-window-"
+STALE_WINDOW_SECONDS = 24 * 3600
+"""A window folder this old whose process is gone was left by a kill -9 (``_remove_stale_windows``)."""
+
+
+def _remove_stale_windows() -> None:
+    """Remove the window folders (``_Windows``) that a killed run left in the temporary folder: this user's,
+    named ``reader-window-PID-...``, holding only the link, older than a day, their process gone (the day is
+    for a run in another process namespace that shares the folder; a live process keeps its own)."""
+    import os
+    import shutil
+    import stat
+    import tempfile
+    import time
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{WINDOW_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WINDOW_PREFIX).partition("-")[0]
+        try:
+            info = folder.lstat()  # a link named so is not followed
+            if not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            if time.time() - info.st_mtime < STALE_WINDOW_SECONDS or _alive(int(pid)):
+                continue
+            if {entry.name for entry in folder.iterdir()} <= {"source.pdf"}:
+                shutil.rmtree(folder)
+        except OSError:  # another run removed it meanwhile, or it is not ours to read
+            continue
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 def _window(

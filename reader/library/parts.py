@@ -159,6 +159,8 @@ def _remove_stale_windows() -> None:
     import tempfile
     import time
 
+    if os.name != "posix":  # there os.kill(pid, 0) would end the process, not look for it
+        return
     for folder in Path(tempfile.gettempdir()).glob(f"{WINDOW_PREFIX}*-*"):
         pid = folder.name.removeprefix(WINDOW_PREFIX).partition("-")[0]
         try:

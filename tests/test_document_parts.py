@@ -446,3 +446,128 @@ def test_reader_translate_notes_its_reading_of_a_long_pdf_in_a_log(
         f"{pdf}: read 4 of {PAGES} pages", f"{pdf}: pages 1-5 of {PAGES} read, the rest as the translation goes"
     ]
     assert f"{pdf}: pages {PAGES} of {PAGES} in the library" in result.stderr
+
+
+def test_the_warnings_of_every_window_reach_the_reader_once_each(tmp_path: Path) -> None:
+    from reader import ingest
+    from reader.app import add as inputs
+    from reader.app import translating
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+    from reader.translate.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+    from reader.translate.shared import SharedTranslator
+    from tests.support.fake import FakeTranslator
+
+    pdf = long_pdf(tmp_path / "long.pdf", pictures=(3, 9))  # page 9 is read by the third window, and the fourth
+    settings = Settings.load(part_pages=3, ocr="off")
+    whole = ingest.read_document(pdf, settings).warnings
+    assert [w.split(":")[1] for w in whole] == [" page 3 needs OCR", " page 9 needs OCR"]
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, settings)
+        assert window is not None and window.warnings == whole[:1]
+        steps = list(long_documents.iter_into(library, str(pdf), window, FakeTranslator(), settings))
+        assert [w for step in steps for w in step.warnings] == list(whole[1:])  # named by the file, not its link
+
+        # the app: each under the upload's name, with the first window's
+        value = ("report.pdf", pdf.read_bytes())
+        article = inputs.read_article(inputs.UPLOAD, value, settings, library)
+        key = inputs.library_key(inputs.UPLOAD, value, article)
+        shared = SharedTranslator(CachedTranslator(FakeTranslator(), SentenceCache(tmp_path / "cache")))
+        *_, last = translating.translate_into(article, shared, settings, library, key)
+        assert last.warnings == tuple(w.replace(str(pdf), "report.pdf") for w in whole)
+
+
+@pytest.mark.parametrize("how", ["translate", "batch"])
+def test_reader_translate_and_batch_print_a_later_windows_warning_once(
+    how: str, tmp_path: Path, fake_model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    monkeypatch.setenv("READER_OCR", "off")
+    monkeypatch.setenv("READER_PART_PAGES", "3")
+    (tmp_path / "in").mkdir()
+    pdf = long_pdf(tmp_path / "in" / "long.pdf", pictures=(9,))
+    out = str(tmp_path / "out")
+    args = ["batch", str(pdf.parent), "--out", out] if how == "batch" else ["translate", str(pdf), "--library", out]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(f"{pdf}: page 9 needs OCR") == 1, result.stderr
+
+
+def test_a_long_pdfs_windows_walk_its_page_tree_once_and_let_it_go_when_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from pdfminer.pdfpage import PDFPage
+
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+    from tests.support.fake import FakeTranslator
+
+    walks: list[int] = []
+    create_pages = PDFPage.create_pages
+
+    def counted(document):
+        walks.append(1)
+        return create_pages(document)
+
+    monkeypatch.setattr(PDFPage, "create_pages", counted)
+    pdf = long_pdf(tmp_path / "long.pdf")
+    settings = Settings.load(part_pages=2, ocr="off")  # six windows
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, settings)
+        assert window is not None and window.following is not None
+        windows = window.following
+        *_, last = long_documents.iter_into(library, str(pdf), window, FakeTranslator(), settings)
+        # the first window's reading and its page count, then one walk for all the windows after it
+        assert last.done == PAGES and len(walks) == 3
+        assert windows.opened.file.closed and not Path(windows.folder.name).exists()
+
+        # a run given up part way lets the file and the link go with the article
+        walks.clear()
+        window = long_documents.resume_article(library, "again", pdf, settings)
+        steps = long_documents.iter_into(library, "again", window, FakeTranslator(), settings)
+        for _ in range(3):  # nothing yet, pages 1-2, pages 1-4: the second window is open
+            next(steps)
+        steps.close()
+        file, folder = window.following.opened.file, Path(window.following.folder.name)
+        del window, steps
+        gc.collect()
+        assert file.closed and not folder.exists()
+
+
+def test_window_folders_left_by_a_kill_9_go_when_a_later_run_starts_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from reader.config import Settings
+    from reader.library import parts as long_documents
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, day = int(gone.stdout), 24 * 3600 + 60
+    folders = {
+        f"reader-window-{dead}-old": (day, True), f"reader-window-{dead}-new": (60, False),
+        f"reader-window-{os.getpid()}-old": (day, False), "reader-window-x-old": (day, False),
+        f"reader-window-{dead}-more": (day, False), f"other-{dead}-old": (day, False),
+    }
+    for name, (age, _) in folders.items():
+        (temporary / name).mkdir()
+        (temporary / name / "source.pdf").write_bytes(b"%PDF")
+        if name.endswith("more"):
+            (temporary / name / "notes.txt").write_text("not reader's")
+        os.utime(temporary / name, (time.time() - age, time.time() - age))
+    pdf = long_pdf(tmp_path / "long.pdf")
+    with Library(tmp_path / "library") as library:
+        window = long_documents.resume_article(library, str(pdf), pdf, Settings.load(part_pages=3, ocr="off"))
+        assert window is not None and Path(window.following.folder.name).parent == temporary
+    assert {name for name, (_, goes) in folders.items() if not (temporary / name).exists()} == {
+        name for name, (_, goes) in folders.items() if goes
+    }

@@ -86,8 +86,10 @@ def translate_into(
         yield from translate(article, shared, settings)
         return
     run = shared.for_run()
+    warnings = article.warnings
     for step in parts.iter_into(library, key, article, run, settings):
-        yield Reading(step.document, step.done, step.total, run.model_calls, article.warnings, unit="pages")
+        warnings += step.warnings  # the later windows' ("page 300 needs OCR")
+        yield Reading(step.document, step.done, step.total, run.model_calls, warnings, unit="pages")
 
 
 def keep(library: Library, reading: Reading, key: str) -> str:

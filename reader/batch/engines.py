@@ -90,7 +90,8 @@ class LocalEngine:
 
         refresh = bool(getattr(self.factory, "refresh", False))
         return parts.translate_into(
-            library, job.key, job.article, translator, self.settings, refresh=refresh, progress=progress
+            library, job.key, job.article, translator, self.settings, refresh=refresh, progress=progress,
+            warn=self.progress.message,  # the later windows' warnings, as the runner reports the first's
         )
 
     def _open(self) -> Translator:

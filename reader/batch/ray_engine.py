@@ -59,7 +59,11 @@ class RayEngine:
         folder's library, a long document's parts go to the actors as rows of their own, and each is committed
         there in order as it comes back (``reader.library.parts``), so a killed run resumes after the last one."""
         # The rows go out at once: a long PDF that the plan read a window at a time is read to its end here.
-        waiting = {job.key: replace(job, article=parts.read_on(job.article, sys.maxsize)) for job in jobs}
+        waiting = {}
+        for job in jobs:
+            waiting[job.key] = replace(job, article=parts.read_on(job.article, sys.maxsize))
+            for warning in waiting[job.key].article.warnings[len(job.article.warnings) :]:
+                self.progress.message(warning)  # the later windows' (the runner reported the first's)
         if not waiting:
             return
         in_parts = self._in_parts(waiting.values(), library)

@@ -104,7 +104,10 @@ def _translate_in_parts(library, spec: str, article, translator, settings: Setti
                 click.echo(f"{spec}: pages {done} of {total} in the library", err=True)
 
         key = _library_key(spec, article)
-        return parts.translate_into(library, key, article, translator, settings, refresh=refresh, progress=progress)
+        return parts.translate_into(
+            library, key, article, translator, settings, refresh=refresh, progress=progress,
+            warn=lambda message: click.echo(f"Warning: {message}", err=True),  # the later windows' (as the first's)
+        )
 
 
 def _output_name(spec: str, used: set[str]) -> str:

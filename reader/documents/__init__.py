@@ -20,6 +20,7 @@ from reader.errors import InputError
 if TYPE_CHECKING:
     from reader.config import Settings
     from reader.documents.model import Extracted
+    from reader.documents.pdf import OpenPdf
 
 SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".epub": "epub", ".odt": "odt"}
 
@@ -52,9 +53,11 @@ def kind_of(path: Path) -> str | None:
 def extract(
     path: Path, settings: Settings, *, progress: Callable[[int, int], None] | None = None, first_page: int = 1,
     ocr: Callable[[Path, int], list[str]] | None = None, last_page: int | None = None,
+    opened: OpenPdf | None = None,
 ) -> Extracted:
     """What a document holds, read by the module for its format (size-capped first); a PDF from ``first_page``
-    on (to ``last_page``), its pages that need it read by ``ocr`` (``reader.documents.ocr.reader`` by default)."""
+    on (to ``last_page``, from ``opened``: ``pdf.OpenPdf``), its pages that need it read by ``ocr``
+    (``reader.documents.ocr.reader`` by default)."""
     path = Path(path)
     kind = kind_of(path)
     if kind is None:
@@ -72,7 +75,8 @@ def extract(
         from reader.documents.pdf import read_pdf
 
         return read_pdf(
-            path, ocr=ocr or reader(settings), progress=progress, first_page=first_page, last_page=last_page
+            path, ocr=ocr or reader(settings), progress=progress, first_page=first_page, last_page=last_page,
+            opened=opened,
         )
     if kind == "docx":
         from reader.documents.docx import read_docx

@@ -124,34 +124,61 @@ class Page:
     """Zero-width glyphs the font maps to no character: marks (a hamza, a haraka) the text layer cannot give."""
 
 
+class OpenPdf:
+    """A PDF open for ``read_pdf``, kept open for several calls (``opened=``: a long document read a window at
+    a time) to ``close`` when done: its page tree is walked once, not twice a call (pdfplumber walks all of it
+    to open a few pages, and again in its own ``close``: 0.2 s each at 500 pages; each page is closed as it is
+    read, ``_pages``, so its file's is the only close needed)."""
+
+    def __init__(self, path: Path, *, pages: range | None = None) -> None:
+        import pdfplumber
+
+        self.file = path.open("rb")
+        try:
+            self.pdf = pdfplumber.open(self.file, pages=pages)
+        except Exception:
+            self.file.close()
+            raise
+
+    def pages(self, first: int = 1, last: int | None = None) -> list:
+        """pdfplumber's pages ``first`` to ``last`` (numbered from 1)."""
+        return [page for page in self.pdf.pages if first <= page.page_number <= (last or sys.maxsize)]
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def read_pdf(path: Path, *, ocr: Callable[[Path, int], list[str]] | None = None,
              progress: Callable[[int, int], None] | None = None, first_page: int = 1,
-             last_page: int | None = None) -> Extracted:
+             last_page: int | None = None, opened: OpenPdf | None = None) -> Extracted:
     """The paragraphs of a PDF with their source pages, its metadata, and what could not be read.
 
     ``ocr(path, page_number)`` reads a page's picture (``reader.documents.ocr``); without it, a page
     with no credible text is only reported. ``progress(done, total)`` is called after each page.
     ``first_page`` reads from that page on only: a long document resumed after a kill
     (``reader.library.parts``); running lines and the like are then decided on those pages. ``last_page``
-    stops there: a long document's first run reads it a window of pages at a time.
+    stops there: a long document's first run reads it a window of pages at a time, from ``opened``
+    (``OpenPdf``) when given.
     """
     import logging
 
     try:
-        import pdfplumber
         from pdfminer.pdfdocument import PDFPasswordIncorrect
+        from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
     except ImportError as exc:
         raise InputError(missing(f"{path}: reading a PDF", "documents", exc=exc)) from exc
 
     # pdfminer logs every oddity of a damaged file as a warning; what matters reaches the user as one line.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-
     try:
         span = range(first_page, (last_page or sys.maxsize - 1) + 1) if first_page > 1 or last_page else None
-        with pdfplumber.open(path, pages=span) as pdf:
-            meta = _metadata(pdf.metadata, path)
-            pages = list(_pages(pdf, progress))
+        plumbed = opened or OpenPdf(path, pages=span)
+        try:
+            meta = _metadata(plumbed.pdf.metadata, path)
+            pages = list(_pages(plumbed.pages(first_page, last_page), progress))
+        finally:
+            if plumbed is not opened:
+                plumbed.close()
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(exc).lower():
@@ -203,9 +230,9 @@ def _metadata(info: dict, path: Path) -> Metadata:
     return Metadata(title=title, author=field_("Author"), date=date, source=str(path))
 
 
-def _pages(pdf, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
-    total = len(pdf.pages)
-    for index, plumbed in enumerate(pdf.pages):
+def _pages(plumbed_pages: list, progress: Callable[[int, int], None] | None) -> Iterator[Page]:
+    total = len(plumbed_pages)
+    for index, plumbed in enumerate(plumbed_pages):
         # Text drawn as outlines ("Microsoft Print to PDF" can) is many curves and no glyph: a picture of text.
         drawn = len(plumbed.images) + (1 if not plumbed.chars and len(plumbed.curves) >= OUTLINED_TEXT else 0)
         page = Page(plumbed.page_number, float(plumbed.width), float(plumbed.height), images=drawn)

@@ -31,6 +31,7 @@ from reader.pipeline import iter_translate, translate_text
 
 if TYPE_CHECKING:
     from reader.config import Settings
+    from reader.documents.pdf import OpenPdf
     from reader.library.store import Library
     from reader.translate.base import Translator
 
@@ -92,36 +93,103 @@ def resume_article(
 
 
 def _reading_on(window: Article, library: Library, key: str, path: Path, settings: Settings) -> Article:
-    """``window`` with what reads the next ones: from a link to the file (an upload's copy is gone by then)."""
+    """``window`` with what reads the next ones (``_Windows``), when pages are left."""
+    if not window.meta.partial:
+        return window
+    total = int(window.meta.partial.partition("/")[2] or 0)  # counted once: walking the page tree takes a while
+    return replace(window, following=_Windows(library, key, path, settings, total))
+
+
+class _Windows:
+    """A long PDF's windows after the first (``Article.following``): read from a link to the file in a private
+    folder (an upload's temporary copy may go meanwhile), kept open from one window to the next (its page tree
+    walked once, not once a window). Both go when the last window is read, or when the article goes."""
+
+    def __init__(self, library: Library, key: str, path: Path, settings: Settings, total: int) -> None:
+        import os
+        import shutil
+        import tempfile
+
+        self.library, self.key, self.path, self.settings, self.total = library, key, path, settings, total
+        _remove_stale_windows()
+        # Removed at the latest when this goes; named by this process, so that a kill -9's is found later.
+        self.folder = tempfile.TemporaryDirectory(prefix=f"{WINDOW_PREFIX}{os.getpid()}-")
+        self.kept = Path(self.folder.name) / "source.pdf"
+        try:
+            os.link(path, self.kept)
+        except OSError:  # another file system
+            shutil.copyfile(path, self.kept)
+        self.seen: dict[int, list[str]] = {}
+        self.opened: OpenPdf | None = None
+
+    def __call__(self, more: int) -> Article:
+        """The next window (``more`` pages longer when the last one had no part to commit); the whole file
+        when the pages read there differ from what was committed. Its warnings name the file, not the link."""
+        import weakref
+
+        from reader import ingest
+        from reader.documents.pdf import OpenPdf
+
+        if self.opened is None:
+            self.opened = OpenPdf(self.kept)
+            weakref.finalize(self, self.opened.close)
+        window = _window(self.library, self.key, self.kept, self.settings, more=more, seen=self.seen,
+                         total=self.total, opened=self.opened)
+        read = ingest.read_document(self.kept, self.settings) if window is None else window
+        warnings = tuple(w.replace(str(self.kept), str(self.path), 1) for w in read.warnings)
+        going_on = self if window is not None and window.meta.partial else None
+        if going_on is None:  # the last window: nothing reads the file again
+            self.opened.close()
+            self.folder.cleanup()
+        return replace(read, source=str(self.path), warnings=warnings, following=going_on)
+
+
+WINDOW_PREFIX = "reader-window-"
+STALE_WINDOW_SECONDS = 24 * 3600
+"""A window folder this old whose process is gone was left by a kill -9 (``_remove_stale_windows``)."""
+
+
+def _remove_stale_windows() -> None:
+    """Remove the window folders (``_Windows``) that a killed run left in the temporary folder: this user's,
+    named ``reader-window-PID-...``, holding only the link, older than a day, their process gone (the day is
+    for a run in another process namespace that shares the folder; a live process keeps its own)."""
     import os
     import shutil
+    import stat
     import tempfile
+    import time
 
-    from reader import ingest
+    if os.name != "posix":  # there os.kill(pid, 0) would end the process, not look for it
+        return
+    for folder in Path(tempfile.gettempdir()).glob(f"{WINDOW_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WINDOW_PREFIX).partition("-")[0]
+        try:
+            info = folder.lstat()  # a link named so is not followed
+            if not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            if time.time() - info.st_mtime < STALE_WINDOW_SECONDS or _alive(int(pid)):
+                continue
+            if {entry.name for entry in folder.iterdir()} <= {"source.pdf"}:
+                shutil.rmtree(folder)
+        except OSError:  # another run removed it meanwhile, or it is not ours to read
+            continue
 
-    folder = tempfile.TemporaryDirectory(prefix="reader-window-")  # removed when the last window lets it go
-    kept = Path(folder.name) / "source.pdf"
+
+def _alive(pid: int) -> bool:
+    import os
+
     try:
-        os.link(path, kept)
-    except OSError:  # another file system
-        shutil.copyfile(path, kept)
-    seen: dict[int, list[str]] = {}
-    total = int(window.meta.partial.partition("/")[2] or 0)  # counted once: walking the page tree takes a while
-
-    def following(more: int, folder: tempfile.TemporaryDirectory = folder) -> Article:
-        """The next window (``more`` pages longer when the last one had no part to commit); the whole file
-        when the pages read there differ from what was committed."""
-        window = _window(library, key, kept, settings, more=more, seen=seen, total=total)
-        if window is None:
-            return replace(ingest.read_document(kept, settings), source=str(path))
-        return replace(window, source=str(path), following=following if window.meta.partial else None)
-
-    return replace(window, following=following if window.meta.partial else None)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 def _window(
     library: Library, key: str, path: Path, settings: Settings, *, progress: PageProgress | None = None,
-    more: int = 0, seen: dict[int, list[str]] | None = None, total: int = 0,
+    more: int = 0, seen: dict[int, list[str]] | None = None, total: int = 0, opened: OpenPdf | None = None,
 ) -> Article | None:
     """The next window of a long PDF (``resume_article``), its ``meta.partial`` "last page read/pages" when
     pages are left; None when there is none to read (see ``resume_article``)."""
@@ -160,7 +228,7 @@ def _window(
 
     extracted = documents.extract(
         path, settings, progress=read, first_page=first, last_page=last if last < total else None,
-        ocr=ocr if real_ocr is not None else None,
+        ocr=ocr if real_ocr is not None else None, opened=opened,
     )
     if committed is not None:
         seam = [
@@ -200,7 +268,7 @@ def committed_pages(library: Library, key: str, digest: str) -> tuple[Document |
 
 def _page_of(warning: str) -> int:
     """The page a reading's warning is about ("page 3 needs OCR"), 0 for none."""
-    words = warning.split()
+    words = [word.rstrip(":") for word in warning.split()]  # "page 3 needs OCR", "page 3: 2 mark(s) ..."
     return int(words[1]) if len(words) > 1 and words[0] == "page" and words[1].isdigit() else 0
 
 
@@ -211,6 +279,9 @@ class Pages:
     document: Document
     done: int
     total: int
+    warnings: tuple[str, ...] = ()
+    """What the windows read since the step before found ("page 300 needs OCR"), each once: the first
+    window's are the article's own ``warnings``, shown before the translation starts."""
 
 
 def iter_into(
@@ -228,12 +299,14 @@ def iter_into(
     meta = article_metadata(article, translator.model_fingerprint, settings)
     committer = Committer(library, key, article, meta, settings, refresh=refresh)
     yield committer.first
-    more = 0
+    more, shown = 0, len(article.warnings)
     while True:
         for piece in committer.todo:
             title = committer.title if committer.is_last(piece) else ""
             part = part_article(committer.article, piece)
-            yield committer.commit(piece, translate_part(part, translator, settings, title=title))
+            pages = committer.commit(piece, translate_part(part, translator, settings, title=title))
+            yield replace(pages, warnings=committer.article.warnings[shown:])
+            shown = len(committer.article.warnings)
         if committer.article.following is None:
             return
         # The next window (``resume_article``), longer when this one had no whole part to commit.
@@ -294,10 +367,11 @@ def read_on(article: Article, more: int = 0) -> Article:
     if article.following is None:
         return article
     read = article.following(more)
+    named = [w.replace(read.source, article.source, 1) if article.source else w for w in read.warnings]
     return replace(
         article, text=read.text, blocks=read.blocks, following=read.following,
         meta=replace(article.meta, partial=read.meta.partial),
-        warnings=article.warnings + tuple(w for w in read.warnings if w not in article.warnings),
+        warnings=article.warnings + tuple(w for w in dict.fromkeys(named) if w not in article.warnings),
     )
 
 
@@ -332,9 +406,13 @@ def translate_into(
     *,
     refresh: bool = False,
     progress: PageProgress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Document:
-    """``iter_into`` to its end, telling ``progress`` the pages done at each step; the whole document."""
+    """``iter_into`` to its end, telling ``progress`` the pages done at each step, and ``warn`` each warning of
+    the windows read after the first (the caller shows the article's own); the whole document."""
     for step in iter_into(library, key, article, translator, settings, refresh=refresh):
+        for warning in step.warnings if warn is not None else ():
+            warn(warning)
         if progress is not None:
             progress(step.done, step.total)
     return step.document

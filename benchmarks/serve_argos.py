@@ -7,8 +7,6 @@ with ``argostranslate.translate`` for ``seconds``, and the rate and latencies ar
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import time
@@ -17,7 +15,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.speed.argos_child import CODE, make_package, offline, settle_environment
+from benchmarks.speed import argos_child
+from benchmarks.speed.argos_child import CODE
 
 
 def translate(spec: dict[str, Any]) -> dict[str, Any]:
@@ -48,20 +47,5 @@ def translate(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--spec", type=Path, required=True)
-    parser.add_argument("--package", action="store_true", help="make and install the Argos package, then stop")
-    args = parser.parse_args()
-    spec = json.loads(args.spec.read_text(encoding="utf-8"))
-    settle_environment(spec)
-    offline()
-    if args.package:
-        make_package(spec)
-        return 0
-    Path(spec["result"]).write_text(json.dumps(translate(spec)), encoding="utf-8")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(argos_child.main(translate, __doc__))

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +162,9 @@ def _version() -> str:
     return version("argostranslate")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(run: Callable[[dict[str, Any]], dict[str, Any]] | None = None, description: str | None = None) -> int:
+    """Make and install the package (``--package``), or ``run`` the spec (this module's ``translate`` by default)."""
+    parser = argparse.ArgumentParser(description=description or __doc__)
     parser.add_argument("--spec", type=Path, required=True)
     parser.add_argument("--package", action="store_true", help="make and install the Argos package, then stop")
     args = parser.parse_args()
@@ -173,7 +175,7 @@ def main() -> int:
         make_package(spec)
         report: dict[str, Any] = {"installed": str(Path(spec["argos_home"]) / "packages")}
     else:
-        report = translate(spec)
+        report = (run or translate)(spec)
     Path(spec["result"]).write_text(json.dumps(report), encoding="utf-8")
     return 0
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -54,17 +57,10 @@ def _read(spec: str, settings: Settings, library=None):
     path = Path(spec)
     if spec == "-" or not path.is_file() or documents.kind_of(path) != "pdf":
         return ingest.read_input(spec, settings)
-    label = f"{spec}: reading pages"
-    read: list[int] = []
-    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+    def note(done: int, total: int) -> str:  # a log sees a long read go on
+        return f"{spec}: read {done} of {total} pages" if done % READ_NOTE_PAGES == 0 else ""
 
-        def progress(done: int, total: int) -> None:
-            read.append(done)
-            bar.length = total
-            bar.update(done - bar.pos)
-            if not sys.stderr.isatty() and done % READ_NOTE_PAGES == 0:  # a log sees a long read go on
-                click.echo(f"{spec}: read {done} of {total} pages", err=True)
-
+    with _pages_bar(f"{spec}: reading pages", note) as (progress, read, bar):
         if library is not None:
             key = _library_key(spec, None)
             _, done = parts.committed_pages(library, key, ingest.file_digest(path))
@@ -75,6 +71,27 @@ def _read(spec: str, settings: Settings, library=None):
                 click.echo(f"{spec}: {f'resumed: {done} pages in the library, ' if done else ''}{pages}", err=True)
                 return window
         return ingest.read_document(path, settings, progress=progress)
+
+
+Progress = Callable[[int, int], None]
+
+
+@contextmanager
+def _pages_bar(label: str, note: Callable[[int, int], str]) -> Iterator[tuple[Progress, list[int], Any]]:
+    """A bar over a document's pages on a terminal; without one, the lines ``note`` gives (so a log sees them).
+    Yields the ``progress(done, total)`` to pass on, the pages reported so far, and the bar."""
+    reported: list[int] = []
+    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+
+        def progress(done: int, total: int) -> None:
+            reported.append(done)
+            bar.length = total
+            bar.update(done - bar.pos)
+            line = "" if sys.stderr.isatty() else note(done, total)
+            if line:
+                click.echo(line, err=True)
+
+        yield progress, reported, bar
 
 
 def _library_key(spec: str, article) -> str:
@@ -92,17 +109,10 @@ def _translate_in_parts(library, spec: str, article, translator, settings: Setti
     """A long document into the library part by part (``reader.library.parts``), its pages shown as they commit."""
     from reader.library import parts
 
-    label = f"{spec}: pages"
-    read: list[int] = []
-    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+    def note(done: int, total: int) -> str:
+        return f"{spec}: pages {done} of {total} in the library"
 
-        def progress(done: int, total: int) -> None:
-            read.append(done)
-            bar.length = total
-            bar.update(done - bar.pos)
-            if not sys.stderr.isatty():
-                click.echo(f"{spec}: pages {done} of {total} in the library", err=True)
-
+    with _pages_bar(f"{spec}: pages", note) as (progress, _, _):
         key = _library_key(spec, article)
         return parts.translate_into(
             library, key, article, translator, settings, refresh=refresh, progress=progress,

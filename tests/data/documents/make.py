@@ -10,7 +10,7 @@ layer). Files named
 carry the structures their readers must keep (headings, lists, a table, notes, an image) and the
 hostile parts they must drop (a script).
 
-    python tests/data/documents/make.py   # needs chromium, libreoffice, pdftoppm; xelatex, lualatex for theirs
+    python -m tests.data.documents.make   # needs chromium, libreoffice, pdftoppm; xelatex, lualatex for theirs
 
 (and reportlab, arabic-reshaper and python-bidi for the reportlab file, which is skipped without them:
 they only make this fixture, so no extra of the project carries them).
@@ -28,6 +28,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -121,14 +123,6 @@ def reportlab_pdf(names: list[str], out: Path, font: Path, size: float) -> None:
     page.save()
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def chromium_pdf(names: list[str], out: Path, font_css: str, columns: int, paper: str = "A5") -> None:
@@ -148,7 +142,7 @@ def chromium_pdf(names: list[str], out: Path, font_css: str, columns: int, paper
     header = "<div style='font-size:8pt;width:100%;text-align:center;font-family:serif'>مجلة الطاقة والبيئة</div>"
     footer = "<div style='font-size:8pt;width:100%;text-align:center'><span class='pageNumber'></span></div>"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.set_content(page_html)
         page.pdf(

@@ -462,6 +462,25 @@ def test_batches_fill_the_workers_within_the_padded_budget(converted):
         assert [r.score for r in small] == pytest.approx([r.score for r in outputs[100_000]], abs=1e-4)
 
 
+
+def test_a_call_spread_over_one_worker_is_one_batch_within_the_budget(converted):
+    """``spread`` (the server's lanes): a call cut for one worker is one batch while the budget allows it,
+    with the same translations as a call cut for every worker."""
+    sentences = [example.source for example in heldout_pairs()[:12]]
+    translator = CT2Translator.load(
+        converted("toy", "float32"),
+        settings=Settings.load(device="cpu", threads=2, batch_tokens=100_000, memory_mb=0),
+        compute_type="float32",
+    )
+    recorder = translator.model = RecordingModel(translator.model)
+    every = translator.translate_batch(sentences)
+    assert [len(batch) for batch in recorder.searches] == [6, 6]
+    recorder.searches.clear()
+    translator.spread = 1
+    one = translator.translate_batch(sentences)
+    assert [len(batch) for batch in recorder.searches] == [12]
+    assert [(r.text, r.alignment) for r in one] == [(r.text, r.alignment) for r in every]
+
 @pytest.mark.slow
 def test_cli_convert_then_translate_picks_ct2_automatically(toy_model_dir, tmp_path):
     """`reader models convert NAME --to ct2` stores NAME-ct2-int8; `reader translate` then uses it."""

@@ -107,3 +107,55 @@ def test_the_next_batch_is_handed_to_the_model_before_this_ones_results_are_read
         assert batcher.report() == {"batches": 2, "sentences": 2, "largest": 1, "most_requests": 1, "waiting": 0}
     finally:
         batcher.close()
+
+
+class Workers:
+    """A two-worker backend like CTranslate2's on CPU: ``spread`` says how many workers a call is cut for.
+    A call waits for each of its sentences' events and records (sentence, spread); the lanes' copies share
+    both (a shallow copy, as the model is shared)."""
+
+    workers = 2
+    fingerprint = "fake-two-workers"
+    model_fingerprint = "fake"
+
+    def __init__(self) -> None:
+        self.spread = 0
+        self.release: dict[str, threading.Event] = {}
+        self.entered = threading.Event()
+        self.calls: list[tuple[str, int]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        self.calls += [(sentence, self.spread) for sentence in sentences]
+        self.entered.set()
+        for sentence in sentences:
+            assert self.release.setdefault(sentence, threading.Event()).wait(10)
+        return [Translation(sentence.upper()) for sentence in sentences]
+
+
+def test_a_lane_per_worker_answers_its_requests_while_the_other_lane_is_busy(tmp_path):
+    """With a lane per worker, a request taken while another lane decodes is one batch for one worker and is
+    answered when it is done, not after the earlier, longer batch; a lane alone cuts its call for both."""
+    from reader.translate.cache import SentenceCache
+    from reader.translate.cached import CachedTranslator
+
+    backend = Workers()
+    batcher = Batcher(CachedTranslator(backend, SentenceCache(tmp_path / "cache.sqlite3")), wait=0.0)
+    try:
+        assert len(batcher.lanes) == 2
+        assert batcher.lanes[0].inner is backend and batcher.lanes[1].inner is not backend  # a copy each
+        slow = batcher.submit(["slow"])
+        assert backend.entered.wait(10)
+        fast = batcher.submit(["fast"])
+        backend.release.setdefault("fast", threading.Event()).set()
+        assert fast.result(10) == [Translation("FAST")]
+        assert not slow.done()  # answered on its own lane while the first lane still decodes
+        backend.release.setdefault("slow", threading.Event()).set()
+        assert slow.result(10) == [Translation("SLOW")]
+        # The lone call was cut for every worker; the one made while the other lane was busy, for one.
+        assert sorted(backend.calls) == [("fast", 1), ("slow", 2)]
+    finally:
+        backend.release.setdefault("slow", threading.Event()).set()
+        batcher.close()

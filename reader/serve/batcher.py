@@ -1,14 +1,23 @@
 """Cross-request batching: every request's sentences go to the model through one queue and one thread.
 
-A CPU model runs fastest on full batches, and the backends are not safe to call from several threads.
-So the server owns its translator from one thread, the batcher's. Request threads hand it their
-sentences (``submit``) and wait; the batcher takes the oldest job, adds the jobs that arrived behind it
-(waiting a few milliseconds for more only while other requests are in flight and not yet queued), and
-makes one batch of them all, their repeats translated once. While the model decodes it, the jobs that
-queued meanwhile are made the next batch and handed to the model before this one's results are read and
-aligned (``translate_chunks``), so that Python work overlaps the next decoding. Jobs are taken strictly in
+A CPU model runs fastest on full batches, and a backend is not safe to call from several threads at
+once. So the server's translator is used only from the batcher's threads, its lanes. Request threads
+hand it their sentences (``submit``) and wait; a free lane takes the oldest job, adds the jobs that
+arrived behind it (waiting a few milliseconds for more only while other requests are in flight and not
+yet queued), and makes one batch of them all, their repeats translated once. Jobs are taken strictly in
 arrival order, so no caller waits behind one that came later. The queue is bounded in sentences: a
 job that would overflow it is refused at once (``Busy``, the server's 429) instead of growing memory.
+
+With one lane (a GPU, or a backend with one worker), the jobs that queue while the model decodes are
+made the next batch and handed to the model before this one's results are read and aligned
+(``translate_chunks``), so that Python work overlaps the next decoding.
+
+CTranslate2 on CPU runs one batch per worker. There the batcher has a lane per worker, each with its
+own copy of the translator sharing the model and the cache (``spread``): a lane that takes jobs while
+the others are busy makes them one batch for one worker, and answers its requests as soon as that batch
+is done. Sixteen clients then settle into a full batch per worker, each answered on its own, and
+neither worker waits for the other's batch, nor for requests to come back, before it starts its next.
+A lane that starts while the others are idle cuts its batch for every worker, as a lone call does.
 
 Cache reads need no model, so they never queue here: ``ServedTranslator.lookup`` reads the sentence
 cache from the request's own thread, and only the misses reach the batcher.
@@ -16,6 +25,7 @@ cache from the request's own thread, and only the misses reach the batcher.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections import deque
@@ -25,8 +35,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from reader.errors import ReaderError
-from reader.translate.base import Translation
+from reader.translate.base import Translation, workers_of
 from reader.translate.cached import CachedTranslator
+
+REGROUP = 0.05
+"""A lane waits up to this fraction of its last batch's time for that batch's requests to come back, while
+another lane keeps the model busy: a few milliseconds for opus-mt-sized batches, which then stay whole."""
 
 
 class Busy(ReaderError):
@@ -81,8 +95,17 @@ class Batcher:
         self._seconds_per_sentence = 0.05
         self._cond = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="reader-batcher", daemon=True)
-        self._thread.start()
+        self._busy = 0
+        """Lanes translating now (not waiting for jobs)."""
+        self._holding = 0
+        """Jobs taken by a lane and not yet answered."""
+        self.lanes = _lanes(translator)
+        self._threads = [
+            threading.Thread(target=self._run, args=(lane,), name=f"reader-batcher-{n}", daemon=True)
+            for n, lane in enumerate(self.lanes)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     # ---- the request side ---------------------------------------------------------------------
 
@@ -106,7 +129,8 @@ class Batcher:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def _put(self, job: _Job) -> Future:
         with self._cond:
@@ -123,23 +147,36 @@ class Batcher:
 
     # ---- the batcher's thread -----------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _run(self, lane: CachedTranslator) -> None:
+        expect, patience = 0, 0.0
         while True:
-            jobs = self._take()
+            jobs = self._take(expect=expect, patience=patience)
             if jobs is None:
                 return
-            if jobs[0].call is not None:
-                started = time.perf_counter()
-                _settle(jobs[0].future, lambda job=jobs[0]: job.call(self.translator))
-                self._done(jobs, time.perf_counter() - started)
-            else:
-                self._translate(jobs)
+            started = time.perf_counter()
+            if len(self.lanes) > 1:
+                with self._cond:
+                    others = self._busy - 1
+                lane.inner.spread = max(1, len(self.lanes) - others)  # type: ignore[attr-defined]
+            try:
+                if jobs[0].call is not None:
+                    started = time.perf_counter()
+                    _settle(jobs[0].future, lambda job=jobs[0]: job.call(lane))
+                    self._done(jobs, time.perf_counter() - started)
+                else:
+                    self._translate(lane, jobs)
+                    if len(self.lanes) > 1:
+                        expect, patience = len(jobs), REGROUP * (time.perf_counter() - started)
+            finally:
+                with self._cond:
+                    self._busy -= 1
 
-    def _take(self, *, block: bool = True) -> list[_Job] | None:
+    def _take(self, *, block: bool = True, expect: int = 0, patience: float = 0.0) -> list[_Job] | None:
         """The oldest job and those that fit behind it (see the module docstring); None once closed.
 
         Not ``block``: only plain jobs already queued, at once (None when there are none), for the model to
-        start on while it is still busy with the batch before.
+        start on while it is still busy with the batch before. ``expect``: while another lane is busy, wait
+        up to ``patience`` seconds for this many jobs (the requests this lane answered last, coming back).
         """
         with self._cond:
             if not block and (not self._jobs or self._jobs[0].call is not None):
@@ -149,30 +186,40 @@ class Batcher:
                     return None
                 self._cond.wait()
             first = self._jobs.popleft()
+            self._holding += 1
+            if block:
+                self._busy += 1
             if first.call is not None:
                 return [first]
             jobs = [first]
             size = len(first.sentences)
-            deadline = time.monotonic() + self.wait
+            now = time.monotonic()
+            deadline, regroup = now + self.wait, now + patience
             while size < self.max_batch:
                 if self._jobs and self._jobs[0].call is None:
                     if size + len(self._jobs[0].sentences) > self.max_batch:
                         break
-                    job = self._jobs.popleft()
-                    jobs.append(job)
-                    size += len(job.sentences)
+                    jobs.append(self._jobs.popleft())
+                    self._holding += 1
+                    size += len(jobs[-1].sentences)
                     continue
-                # Wait only for requests in flight that have not queued anything yet.
-                left = deadline - time.monotonic()
-                if not block or self._jobs or left <= 0 or self._active <= len(jobs) or self._closed:
+                if not block or self._jobs or self._closed:
                     break
-                self._cond.wait(left)
+                # Wait only for requests in flight that have not queued anything yet, or for this lane's
+                # last requests while another lane keeps the model busy.
+                now = time.monotonic()
+                unqueued = self._active > self._holding and now < deadline
+                returning = len(jobs) < expect and self._busy > 1 and now < regroup
+                if not (unqueued or returning):
+                    break
+                self._cond.wait(max(deadline if unqueued else 0, regroup if returning else 0) - now)
             return jobs
 
-    def _translate(self, first: list[_Job]) -> None:
-        """Translate ``first``, then each batch already waiting behind it, pipelined: the model is handed
-        the next batch before this one's results are read and aligned (``translate_chunks``), so its
-        decoding overlaps that Python work. A failure fails the requests of every batch handed over."""
+    def _translate(self, lane: CachedTranslator, first: list[_Job]) -> None:
+        """Translate ``first`` on ``lane``. With one lane, then each batch already waiting behind it,
+        pipelined: the model is handed the next batch before this one's results are read and aligned
+        (``translate_chunks``), so its decoding overlaps that Python work. A failure fails the requests
+        of every batch handed over."""
         from reader.translate.base import translate_chunks
 
         taken: deque[tuple[list[_Job], list[str]]] = deque()
@@ -183,17 +230,18 @@ class Batcher:
                 unique = list(dict.fromkeys(sentence for job in jobs for sentence in job.sentences))
                 taken.append((jobs, unique))
                 yield unique
-                jobs = self._take(block=False)
+                jobs = self._take(block=False) if len(self.lanes) == 1 else None
 
         started = time.perf_counter()
         try:
-            for translations in translate_chunks(self.translator, batches()):
+            for translations in translate_chunks(lane, batches()):
                 jobs, unique = taken.popleft()
                 results = dict(zip(unique, translations, strict=True))
-                self.stats.batches += 1
-                self.stats.sentences += len(unique)
-                self.stats.largest = max(self.stats.largest, len(unique))
-                self.stats.most_requests = max(self.stats.most_requests, len(jobs))
+                with self._cond:
+                    self.stats.batches += 1
+                    self.stats.sentences += len(unique)
+                    self.stats.largest = max(self.stats.largest, len(unique))
+                    self.stats.most_requests = max(self.stats.most_requests, len(jobs))
                 for job in jobs:
                     job.future.set_result([results[sentence] for sentence in job.sentences])
                 now = time.perf_counter()
@@ -211,6 +259,7 @@ class Batcher:
         size = sum(len(job.sentences) for job in jobs)
         with self._cond:
             self._pending -= size
+            self._holding -= len(jobs)
             self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * elapsed / max(1, size)
 
 
@@ -226,6 +275,21 @@ class _Session:
     def __exit__(self, *_: object) -> None:
         with self.batcher._cond:
             self.batcher._active -= 1
+
+
+def _lanes(translator: CachedTranslator) -> list[CachedTranslator]:
+    """One lane per worker where the backend can cut a call for fewer workers (``spread``), else one: each a
+    copy of the backend sharing its model (CTranslate2's translators are safe to call from several threads)
+    behind its own cache decorator on the shared cache."""
+    inner = getattr(translator, "inner", None)
+    workers = workers_of(translator)
+    if workers < 2 or not hasattr(inner, "spread"):
+        return [translator]
+    return [translator, *(_copy(translator) for _ in range(workers - 1))]
+
+
+def _copy(translator: CachedTranslator) -> CachedTranslator:
+    return CachedTranslator(copy.copy(translator.inner), translator.cache, refresh=translator.refresh)
 
 
 def _settle(future: Future, work: Callable[[], Any]) -> None:

@@ -92,6 +92,11 @@ class CT2Translator:
     """``translate_chunks`` runs the first call alone when it makes fewer batches than there are workers
     (the reader's first sentence): the other workers wait instead of slowing it down. A benchmark turns
     it off to measure what that costs the whole article."""
+    spread: int = field(default=0, init=False)
+    """How many workers one call's batches are cut for (0: every worker). The server's batcher runs one
+    call per worker side by side, each on a copy of this translator sharing the model: a call made while
+    the others are busy is one full batch for one worker, instead of small ones for workers it would
+    only queue behind."""
     memory_mb: int = 0
     """The memory cap batches are sized for (``Settings.memory_mb``; 0: ``batch_tokens`` alone)."""
     resident_mb: float = 0.0
@@ -265,12 +270,13 @@ class CT2Translator:
         batches = padded_batches(
             [len(source.pieces) for source in sources],
             budget=self.batch_budget // (self.decode.beam * self.workers),
-            workers=self.workers,
+            workers=self.spread or self.workers,
         )
         # Every job is queued before any result is awaited: a worker done with its beam search
         # goes on to the first-row fix-up while the others finish theirs.
         try:
-            model = self.solo if self.solo is not None and len(batches) == 1 else self.model
+            alone = len(batches) == 1 and self.spread in (0, self.workers)
+            model = self.solo if self.solo is not None and alone else self.model
             searches = [
                 self._queue_beam_search(
                     [list(sources[i].pieces) for i in batch], [sentences[todo[i]] for i in batch], model
@@ -349,7 +355,7 @@ class CT2Translator:
             max_decoding_length=1,
             min_decoding_length=1,
             max_input_length=0,
-            max_batch_size=math.ceil(len(sources) / self.workers),
+            max_batch_size=math.ceil(len(sources) / (self.spread or self.workers)),
             return_attention=True,
         )
 

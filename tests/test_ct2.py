@@ -462,7 +462,6 @@ def test_batches_fill_the_workers_within_the_padded_budget(converted):
         assert [r.score for r in small] == pytest.approx([r.score for r in outputs[100_000]], abs=1e-4)
 
 
-
 def test_a_call_spread_over_one_worker_is_one_batch_within_the_budget(converted):
     """``spread`` (the server's lanes): a call cut for one worker is one batch while the budget allows it,
     with the same translations as a call cut for every worker."""
@@ -480,6 +479,7 @@ def test_a_call_spread_over_one_worker_is_one_batch_within_the_budget(converted)
     one = translator.translate_batch(sentences)
     assert [len(batch) for batch in recorder.searches] == [12]
     assert [(r.text, r.alignment) for r in one] == [(r.text, r.alignment) for r in every]
+
 
 @pytest.mark.slow
 def test_cli_convert_then_translate_picks_ct2_automatically(toy_model_dir, tmp_path):

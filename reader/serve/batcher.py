@@ -71,7 +71,7 @@ class Stats:
 
 
 class Batcher:
-    """The one owner of a cached translator (see the module docstring)."""
+    """The only caller of a cached translator, from its lanes (see the module docstring)."""
 
     def __init__(
         self,
@@ -122,7 +122,7 @@ class Batcher:
         return self._put(_Job(list(sentences), Future()))
 
     def call(self, work: Callable[[CachedTranslator], Any], size: int = 1) -> Future:
-        """Queue ``work(translator)`` to run on the batcher's thread, in arrival order like any batch."""
+        """Queue ``work(translator)`` to run on a lane, in arrival order like any batch."""
         return self._put(_Job([""] * size, Future(), work))
 
     def close(self) -> None:
@@ -145,7 +145,7 @@ class Batcher:
             self._cond.notify_all()
         return job.future
 
-    # ---- the batcher's thread -----------------------------------------------------------------
+    # ---- the lanes ----------------------------------------------------------------------------
 
     def _run(self, lane: CachedTranslator) -> None:
         expect, patience = 0, 0.0
@@ -160,7 +160,6 @@ class Batcher:
                 lane.inner.spread = max(1, len(self.lanes) - others)  # type: ignore[attr-defined]
             try:
                 if jobs[0].call is not None:
-                    started = time.perf_counter()
                     _settle(jobs[0].future, lambda job=jobs[0]: job.call(lane))
                     self._done(jobs, time.perf_counter() - started)
                 else:

@@ -68,6 +68,14 @@ def serve(server: LocalServer) -> str:
     return server.url("/feed.xml")
 
 
+def subscribed(server: LocalServer, root: Path) -> str:
+    """The two entries' feed on ``server``, subscribed titles first in the library at ``root``."""
+    feed = serve(server)
+    with Library(root) as library:
+        library.subscribe(feed, titles_first=True)
+    return feed
+
+
 def lead_of(entry: int) -> set[str]:
     return {TITLES[entry].source, *paragraphs(entry)[0]}
 
@@ -97,9 +105,8 @@ def test_titles_first_translates_the_lead_then_the_rest_on_opening_and_never_twi
     seen: list[str] = []
     translator, options = counted(toy, seen)
     with LocalServer() as server:
-        feed = serve(server)
+        subscribed(server, root)
         with Library(root) as library:
-            library.subscribe(feed, titles_first=True)
             assert library.feeds()[0].titles_first
         check = check_feeds(root, options)
         assert check.ok and check.feeds[0].new == 2
@@ -135,9 +142,8 @@ def test_a_watchlist_hit_on_the_lead_translates_the_rest_in_the_same_check(toy: 
     seen: list[str] = []
     _, options = counted(toy, seen)
     with LocalServer() as server:
-        feed = serve(server)
+        subscribed(server, root)
         with Library(root) as library:
-            library.subscribe(feed, titles_first=True)
             library.watch("royals", ["الملكة"])  # in entry 0's title only
         check = check_feeds(root, options)
         assert check.ok and check.feeds[0].new == 2 and len(check.summary.new) == 2
@@ -240,9 +246,7 @@ def test_watch_add_scan_translates_whole_the_titles_first_articles_it_hits(toy: 
 
     root = tmp_path / "library"
     with LocalServer() as server:
-        feed = serve(server)
-        with Library(root) as library:
-            library.subscribe(feed, titles_first=True)
+        subscribed(server, root)
         assert check_feeds(root, BatchOptions(toy, formats=["json"])).ok
     added = CliRunner().invoke(cli, ["watch", "add", "royals", "الملكة", "--scan", "--library", str(root)])
     assert added.exit_code == 0, added.output
@@ -266,9 +270,7 @@ def test_a_feed_back_to_full_translation_completes_its_titles_first_articles_on_
     seen: list[str] = []
     translator, options = counted(toy, seen)
     with LocalServer() as server:
-        feed = serve(server)
-        with Library(root) as library:
-            library.subscribe(feed, titles_first=True)
+        feed = subscribed(server, root)
         assert check_feeds(root, options).ok
         with Library(root) as library:
             (opened,) = [r.id for r in library.page().rows if r.source.endswith("/news/0")]

@@ -41,20 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reader.document import Document  # noqa: E402
+from tests.support.long_pdf import arabic_pdf, truth_lines  # noqa: E402
 from tests.support.models import fake_model_folder  # noqa: E402
-
-TRUTH = ROOT / "tests" / "data" / "documents" / "truth"
 
 
 def make_pdf(path: Path, pages: int) -> None:
-    from fpdf import FPDF
-
-    texts = [line.strip() for name in sorted(TRUTH.glob("*.txt")) for line in name.read_text("utf-8").splitlines()]
-    texts = [text.rstrip(".") for text in dict.fromkeys(texts) if len(text) > 40]
-    pdf = FPDF(format=(148, 210))
-    pdf.add_font("arabic", "", str(ROOT / "reader" / "fonts" / "NotoNaskhArabic-Regular.ttf"))
-    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
-    pdf.set_auto_page_break(True, margin=12)
+    texts = [text.rstrip(".") for text in truth_lines()]
+    pdf = arabic_pdf()
     for page in range(pages):
         pdf.add_page()
         pdf.set_font("arabic", size=10)

@@ -1,4 +1,4 @@
-"""Cross-request batching: every request's sentences go to the model through one queue and one thread.
+"""Cross-request batching: every request's sentences go to the model through one queue, served by lanes.
 
 A CPU model runs fastest on full batches, and a backend is not safe to call from several threads at
 once. So the server's translator is used only from the batcher's threads, its lanes. Request threads

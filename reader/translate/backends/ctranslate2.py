@@ -199,6 +199,11 @@ class CT2Translator:
         return max(self.batch_tokens, int(headroom // self.bytes_per_token))
 
     @property
+    def cut_for(self) -> int:
+        """How many workers a call's batches are cut for: ``spread``, or every worker."""
+        return self.spread or self.workers
+
+    @property
     def compute_type(self) -> str:
         return str(self.model.compute_type)
 
@@ -270,12 +275,12 @@ class CT2Translator:
         batches = padded_batches(
             [len(source.pieces) for source in sources],
             budget=self.batch_budget // (self.decode.beam * self.workers),
-            workers=self.spread or self.workers,
+            workers=self.cut_for,
         )
         # Every job is queued before any result is awaited: a worker done with its beam search
         # goes on to the first-row fix-up while the others finish theirs.
         try:
-            alone = len(batches) == 1 and self.spread in (0, self.workers)
+            alone = len(batches) == 1 and self.cut_for == self.workers
             model = self.solo if self.solo is not None and alone else self.model
             searches = [
                 self._queue_beam_search(
@@ -355,7 +360,7 @@ class CT2Translator:
             max_decoding_length=1,
             min_decoding_length=1,
             max_input_length=0,
-            max_batch_size=math.ceil(len(sources) / (self.spread or self.workers)),
+            max_batch_size=math.ceil(len(sources) / self.cut_for),
             return_attention=True,
         )
 
